@@ -1,0 +1,58 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"opsdeck/store"
+)
+
+func (m *Main) initCommand() *cobra.Command {
+	var demo, empty, force bool
+	cmd := &cobra.Command{
+		Use:   "init [--demo|--empty] [--force]",
+		Short: "Create the database, with the demo portfolio (default) or empty",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			s, err := m.openStore(ctx, true)
+			if err != nil {
+				return err
+			}
+			isEmpty, err := s.IsEmpty(ctx)
+			if err != nil {
+				return fmt.Errorf("inspect %s: %w", s.Path(), err)
+			}
+			if !isEmpty && !force {
+				return store.Errorf(store.ECONFLICT,
+					"%s already holds a portfolio; add --force to replace it (opsdeck backup FILE keeps a copy)", s.Path())
+			}
+			err = s.Update(ctx, m.actor(), func(tx *store.Tx) error {
+				if !isEmpty {
+					if err := tx.Reset(ctx); err != nil {
+						return err
+					}
+				}
+				if empty {
+					return nil
+				}
+				return tx.LoadDemo(ctx)
+			})
+			if err != nil {
+				return fmt.Errorf("initialise %s: %w", s.Path(), err)
+			}
+			what := "the demo portfolio"
+			if empty {
+				what = "an empty portfolio"
+			}
+			fmt.Fprintf(m.Stdout, "initialised %s with %s\n", s.Path(), what)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&demo, "demo", false, "load the demo portfolio (the default)")
+	cmd.Flags().BoolVar(&empty, "empty", false, "start with no data")
+	cmd.Flags().BoolVar(&force, "force", false, "replace a database that already holds a portfolio")
+	cmd.MarkFlagsMutuallyExclusive("demo", "empty")
+	return cmd
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"opsdeck/store"
+)
+
+func (m *Main) kpiCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "kpi",
+		Short: "List KPIs or record a new reading",
+		Args:  noArgs,
+	}
+	cmd.AddCommand(m.kpiListCommand(), m.kpiSetCommand())
+	return cmd
+}
+
+// kpiRow is a KPI with its computed status, as `kpi list --json` prints it.
+type kpiRow struct {
+	store.KPI
+	Status string `json:"status"`
+}
+
+func (m *Main) kpiListCommand() *cobra.Command {
+	var entity string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list [--entity CODE] [--json]",
+		Short: "List KPIs with their current value, target and status",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := m.openStore(cmd.Context(), false)
+			if err != nil {
+				return err
+			}
+			kpis, err := s.KPIs(cmd.Context(), entity)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				rows := make([]kpiRow, 0, len(kpis))
+				for _, k := range kpis {
+					rows = append(rows, kpiRow{KPI: k, Status: string(k.Status())})
+				}
+				return writeJSON(m.Stdout, rows)
+			}
+			t := newTable(m.Stdout)
+			fmt.Fprintln(t, "ENTITY\tKPI\tNAME\tCURRENT\tTARGET\tSTATUS\tUPDATED")
+			for _, k := range kpis {
+				u := k.UnitInfo()
+				current, updated := "—", "never"
+				if k.Latest != nil {
+					current, updated = u.Format(k.Latest.Value), k.Latest.TakenAt.In(m.Now().Location()).Format("2006-01-02")
+				}
+				target := u.Format(k.Target)
+				if k.Direction == store.LowerIsBetter {
+					target = "≤ " + target
+				}
+				fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.EntityCode, k.Key, k.Name, current, target, k.Status().Label(), updated)
+			}
+			return t.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&entity, "entity", "", "only this entity's KPIs")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print machine-readable JSON")
+	return cmd
+}
+
+func (m *Main) kpiSetCommand() *cobra.Command {
+	var target, note string
+	cmd := &cobra.Command{
+		Use:   "set ENTITY KPI VALUE [--target T] [--note TEXT]",
+		Short: "Record a new reading (VALUE, or - for none) and optionally a new target",
+		Example: `  opsdeck kpi set JADA charters 4
+  opsdeck kpi set QDN quote_hours 1.5 --note "new answering service"
+  opsdeck kpi set JADA charters - --target 8`,
+		Args: exactArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			s, err := m.openStore(ctx, false)
+			if err != nil {
+				return err
+			}
+			// Look the KPI up first: its unit decides what VALUE may be.
+			before, err := s.KPI(ctx, args[0], args[1])
+			if err != nil {
+				return err
+			}
+			unit := before.UnitInfo()
+			var u store.KPIUpdate
+			if args[2] != "-" {
+				v, err := unit.ParseValue("value", args[2])
+				if err != nil {
+					return err
+				}
+				u.Value = &v
+			}
+			if cmd.Flags().Changed("target") {
+				t, err := unit.ParseValue("target", target)
+				if err != nil {
+					return err
+				}
+				u.Target = &t
+			}
+			u.Note = note
+			var after store.KPI
+			err = s.Update(ctx, m.actor(), func(tx *store.Tx) error {
+				after, err = tx.SetKPI(ctx, args[0], args[1], u)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(m.Stdout, "%s %s: %s → %s (target %s): %s → %s\n", after.EntityCode, after.Key,
+				latestValue(before), latestValue(after), unit.Format(after.Target),
+				before.Status().Label(), after.Status().Label())
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&target, "target", "", "new target value")
+	cmd.Flags().StringVar(&note, "note", "", "note stored with the reading")
+	cmd.ValidArgsFunction = m.completeKPIArgs
+	return cmd
+}
+
+func latestValue(k store.KPI) string {
+	if k.Latest == nil {
+		return "none"
+	}
+	return k.UnitInfo().Format(k.Latest.Value)
+}
+
+// completeKPIArgs offers entity codes, then that entity's KPI keys.
+func (m *Main) completeKPIArgs(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 1 || m.cfg == nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	s, err := m.openStore(cmd.Context(), true)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	var out []string
+	if len(args) == 0 {
+		entities, err := s.Entities(cmd.Context())
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		for _, e := range entities {
+			out = append(out, e.Code+"\t"+e.Name)
+		}
+	} else {
+		kpis, err := s.KPIs(cmd.Context(), args[0])
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		for _, k := range kpis {
+			out = append(out, k.Key+"\t"+k.Name)
+		}
+	}
+	return filterPrefix(out, toComplete), cobra.ShellCompDirectiveNoFileComp
+}
+
+func filterPrefix(options []string, prefix string) []string {
+	var out []string
+	for _, o := range options {
+		if strings.HasPrefix(strings.ToLower(o), strings.ToLower(prefix)) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/adrg/xdg"
+	"github.com/joho/godotenv"
+
+	"opsdeck/store"
+)
+
+// defaultEnvFile is read from the working directory when present.
+const defaultEnvFile = "opsdeck.env"
+
+// knownSettings are the OPSDECK_* variables opsdeck reads; any other
+// OPSDECK_ name in an env file is almost certainly a typo, and is reported.
+var knownSettings = map[string]string{
+	"OPSDECK_DB":       "database file",
+	"OPSDECK_ENV_FILE": "env file to read settings from",
+}
+
+// config resolves settings with the precedence flags > environment > env
+// file > defaults.
+type config struct {
+	lookupEnv func(string) (string, bool)
+	file      map[string]string
+	filePath  string
+	// flags holds settings given on the command line, by variable name.
+	flags map[string]string
+}
+
+// loadConfig reads the env file chosen by --env-file, OPSDECK_ENV_FILE or
+// the default opsdeck.env (only the default may be absent).
+func loadConfig(lookupEnv func(string) (string, bool), flags map[string]string) (*config, []string, error) {
+	c := &config{lookupEnv: lookupEnv, flags: flags, file: map[string]string{}}
+	path, explicit := flags["OPSDECK_ENV_FILE"], true
+	if path == "" {
+		path, explicit = lookupEnv("OPSDECK_ENV_FILE")
+	}
+	if !explicit || path == "" {
+		path, explicit = defaultEnvFile, false
+	}
+	vars, err := godotenv.Read(path)
+	switch {
+	case err == nil:
+	case errors.Is(err, os.ErrNotExist) && !explicit:
+		return c, nil, nil
+	case errors.Is(err, os.ErrNotExist):
+		return nil, nil, usagef("env file %s does not exist", path)
+	default:
+		return nil, nil, fmt.Errorf("env file %s: %w", path, err)
+	}
+	c.file, c.filePath = vars, path
+	var warnings []string
+	for key := range vars {
+		if strings.HasPrefix(key, "OPSDECK_") && knownSettings[key] == "" {
+			warnings = append(warnings, fmt.Sprintf("%s: unknown setting %s (ignored)", path, key))
+		}
+	}
+	sort.Strings(warnings)
+	return c, warnings, nil
+}
+
+// get returns a setting and where it came from ("" if unset).
+func (c *config) get(key string) (value, source string) {
+	if v := c.flags[key]; v != "" {
+		return v, "flag"
+	}
+	if v, ok := c.lookupEnv(key); ok && v != "" {
+		return v, "environment"
+	}
+	if v := c.file[key]; v != "" {
+		return v, c.filePath
+	}
+	return "", ""
+}
+
+// dbPath is the database file to use, and whether it is the default
+// (whose directory opsdeck may create).
+func (c *config) dbPath() (path string, isDefault bool, err error) {
+	if p, _ := c.get("OPSDECK_DB"); p != "" {
+		return p, false, nil
+	}
+	dataHome := xdg.DataHome
+	// Read XDG_DATA_HOME through our own lookup so an injected environment
+	// (tests, a service manager) wins over the one xdg saw at start-up.
+	if v, ok := c.lookupEnv("XDG_DATA_HOME"); ok && filepath.IsAbs(v) {
+		dataHome = v
+	}
+	if dataHome == "" {
+		return "", false, errors.New("cannot find a data directory: set XDG_DATA_HOME or give --db")
+	}
+	return filepath.Join(dataHome, "opsdeck", "opsdeck.db"), true, nil
+}
+
+// openStore opens the configured database once per run. A database that
+// does not exist yet is created and, unless bare is set, given the demo
+// portfolio, so a first `opsdeck` shows something useful.
+func (m *Main) openStore(ctx context.Context, bare bool) (*store.Store, error) {
+	if m.store != nil {
+		return m.store, nil
+	}
+	path, isDefault, err := m.cfg.dbPath()
+	if err != nil {
+		return nil, err
+	}
+	if isDefault {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+	}
+	_, statErr := os.Stat(path)
+	isNew := errors.Is(statErr, os.ErrNotExist)
+	s, err := store.Open(ctx, path, store.Options{Now: m.Now})
+	if err != nil {
+		return nil, err
+	}
+	m.store = s
+	if isNew && !bare {
+		if err := s.Update(ctx, m.actor(), func(tx *store.Tx) error { return tx.LoadDemo(ctx) }); err != nil {
+			return nil, fmt.Errorf("load demo portfolio into new database %s: %w", path, err)
+		}
+		fmt.Fprintf(m.Stderr, "opsdeck: created %s with the demo portfolio (opsdeck init --empty --force starts blank)\n", path)
+	}
+	return s, nil
+}
+
+// actor names who is making changes, for the audit log.
+func (m *Main) actor() string {
+	for _, key := range []string{"USER", "LOGNAME"} {
+		if v, ok := m.LookupEnv(key); ok && v != "" {
+			return "cli:" + v
+		}
+	}
+	return "cli"
+}

@@ -1,0 +1,189 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The demo portfolio must reproduce the owner's situation; every figure
+// here is computed from the loaded rows, not read from a constant.
+func TestDemoPortfolioFigures(t *testing.T) {
+	s := newDemo(t)
+	snap, err := s.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	kinds := map[EntityKind]int{}
+	for _, e := range snap.Entities {
+		kinds[e.Kind]++
+	}
+	if kinds[KindOperating] != 4 || kinds[KindAncillary] != 3 {
+		t.Errorf("entities: %d operating, %d ancillary; want 4 and 3", kinds[KindOperating], kinds[KindAncillary])
+	}
+
+	critical := 0
+	titles := []string{}
+	for _, sf := range RankShortfalls(snap.Shortfalls) {
+		if sf.Severity == SeverityCritical {
+			critical++
+			titles = append(titles, sf.Title)
+		}
+	}
+	if critical != 8 {
+		t.Errorf("%d open critical shortfalls, want 8", critical)
+	}
+	joined := strings.ToLower(strings.Join(titles, "; "))
+	for _, want := range []string{"sales pipeline", "revenue tracking", "crew equity", "ota listings", "billing models"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("critical shortfalls lack %q: %s", want, joined)
+		}
+	}
+
+	if n := len(MissingKPIs(snap.KPIs)); n != 9 {
+		t.Errorf("%d missing KPIs, want 9", n)
+	}
+
+	burn := snap.Burn()
+	if burn.Low < Dollars(7000) || burn.Low > Dollars(7500) || burn.High < Dollars(8500) || burn.High > Dollars(9000) {
+		t.Errorf("burn %s–%s, want about $7–9K", burn.Low, burn.High)
+	}
+
+	var jada *BreakEven
+	for _, be := range snap.BreakEvens() {
+		if be.EntityCode == "JADA" {
+			jada = &be
+		}
+	}
+	if jada == nil || jada.UnitsHigh != 6 || jada.Unit != "charter" {
+		t.Errorf("JADA break-even = %+v, want 6 charters a month", jada)
+	}
+
+	var list *Channel
+	var otas []string
+	for i, c := range snap.Channels {
+		if c.Kind == ChannelEmail && c.AudienceSize != nil {
+			list = &snap.Channels[i]
+		}
+		if c.Kind == ChannelOTA {
+			otas = append(otas, c.Name)
+		}
+	}
+	if list == nil || *list.AudienceSize != 3676 || list.ValueLow != Dollars(10000) || list.ValueHigh != Dollars(50000) {
+		t.Errorf("email list = %+v, want 3,676 subscribers worth $10K–$50K", list)
+	}
+	if got := strings.Join(otas, ","); got != "Sailo,GetMyBoat,GetYourGuide,Viator" {
+		t.Errorf("OTA sequence = %s, want Sailo, GetMyBoat, then GetYourGuide and Viator", got)
+	}
+
+	if got := OpenSavings(snap.Findings); got != Dollars(25) {
+		t.Errorf("AWS savings = %s, want $25", got)
+	}
+	var findingTitles []string
+	for _, f := range snap.Findings {
+		findingTitles = append(findingTitles, strings.ToLower(f.Title))
+	}
+	for _, want := range []string{"stripe", "plaintext environment", "google apps script", "waf"} {
+		if !strings.Contains(strings.Join(findingTitles, ";"), want) {
+			t.Errorf("no finding about %q", want)
+		}
+	}
+	if len(snap.DevGaps) < 3 {
+		t.Errorf("%d dev gaps, want CI/CD, staging and rollback", len(snap.DevGaps))
+	}
+
+	months := RevenueByMonth(snap.RevenueMonths)
+	if len(months) == 0 || months[len(months)-1].Month != "2026-12" {
+		t.Errorf("revenue targets end %v, want 2026-12 (Q4 2026)", months)
+	}
+	if len(snap.FinancialRules) != 3 {
+		t.Errorf("%d financial rules, want 3", len(snap.FinancialRules))
+	}
+	if len(snap.CapitalTiers) != 4 || snap.CapitalTiers[3].Policy != PolicyDoNotDeploy {
+		t.Errorf("capital tiers = %+v, want four ending in do-not-deploy", snap.CapitalTiers)
+	}
+	if len(snap.Accounts) < 10 {
+		t.Errorf("chart of accounts has %d lines", len(snap.Accounts))
+	}
+	if len(snap.Milestones) != 4 || snap.Milestones[3].DueOn.String() > "2027-03-31" {
+		t.Errorf("milestones = %+v, want four through Q1 2027", snap.Milestones)
+	}
+
+	upcoming := snap.UpcomingEvents()
+	if len(upcoming) != 2 {
+		t.Fatalf("%d upcoming events, want 2", len(upcoming))
+	}
+	for _, e := range upcoming {
+		if !e.DepartsAt.After(testNow) || len(e.Crew) == 0 {
+			t.Errorf("event %q departs %v with %d crew", e.Title, e.DepartsAt, len(e.Crew))
+		}
+		if _, total := e.Progress(); total == 0 {
+			t.Errorf("event %q has no checklist", e.Title)
+		}
+	}
+
+	for _, p := range snap.People {
+		if !strings.HasSuffix(p.Email, "@example.com") {
+			t.Errorf("demo email %s is not an example.com address", p.Email)
+		}
+	}
+	for _, role := range ReportRoles {
+		found := false
+		for _, r := range snap.Recipients {
+			found = found || r.Role == role
+		}
+		if !found {
+			t.Errorf("nobody receives the %s report", role.Title())
+		}
+	}
+	for _, a := range snap.Actions {
+		if days := DateOf(testNow).DaysUntil(a.DueOn); days < 0 || days > 31 {
+			t.Errorf("action %q is due in %d days, outside the 30-day plan", a.Title, days)
+		}
+	}
+}
+
+// Events are dated relative to the clock, so the demo never goes stale.
+func TestDemoEventsFollowTheClock(t *testing.T) {
+	later := testNow.AddDate(1, 3, 0)
+	s, err := Open(context.Background(), t.TempDir()+"/later.db", Options{Now: func() time.Time { return later }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Update(context.Background(), "test", func(tx *Tx) error { return tx.LoadDemo(context.Background()) }); err != nil {
+		t.Fatal(err)
+	}
+	snap, _ := s.Snapshot(context.Background())
+	if n := len(snap.UpcomingEvents()); n != 2 {
+		t.Errorf("%d upcoming events when loaded later, want 2", n)
+	}
+}
+
+// The demo writes one audit entry, not one per row.
+func TestDemoAuditsOnce(t *testing.T) {
+	s := newDemo(t)
+	entries, err := s.Audit(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Action != "load_demo" || entries[0].Actor != "test" {
+		t.Errorf("audit after demo load = %+v", entries)
+	}
+}
+
+func TestResetEmptiesPortfolio(t *testing.T) {
+	s := newDemo(t)
+	ctx := context.Background()
+	if err := s.Update(ctx, "test", func(tx *Tx) error { return tx.Reset(ctx) }); err != nil {
+		t.Fatal(err)
+	}
+	if empty, err := s.IsEmpty(ctx); err != nil || !empty {
+		t.Errorf("after Reset: empty=%v err=%v", empty, err)
+	}
+	if err := s.Update(ctx, "test", func(tx *Tx) error { return tx.LoadDemo(ctx) }); err != nil {
+		t.Fatalf("demo does not load again after a reset: %v", err)
+	}
+}

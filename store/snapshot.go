@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Snapshot is the whole portfolio read in one transaction, so every figure
+// computed from it agrees with every other.
+type Snapshot struct {
+	PortfolioName   string           `json:"portfolio"`
+	TakenAt         time.Time        `json:"taken_at"`
+	AsOf            time.Time        `json:"as_of"` // last recorded change; zero if none
+	Entities        []Entity         `json:"entities"`
+	People          []Person         `json:"people"`
+	Recipients      []Recipient      `json:"recipients"`
+	KPIs            []KPI            `json:"kpis"`
+	Shortfalls      []Shortfall      `json:"shortfalls"`
+	Actions         []Action         `json:"actions"`
+	CostLines       []CostLine       `json:"cost_lines"`
+	UnitEconomics   []UnitEconomics  `json:"unit_economics"`
+	RevenueMonths   []RevenueMonth   `json:"revenue_months"`
+	CapitalTiers    []CapitalTier    `json:"capital_tiers"`
+	FinancialRules  []FinancialRule  `json:"financial_rules"`
+	Channels        []Channel        `json:"channels"`
+	Findings        []Finding        `json:"findings"`
+	DevGaps         []DevGap         `json:"dev_gaps"`
+	Accounts        []Account        `json:"accounts"`
+	RecognitionGaps []RecognitionGap `json:"recognition_gaps"`
+	Milestones      []Milestone      `json:"milestones"`
+	// Events holds events that have not yet finished their turnaround, or
+	// finished within the last 30 days, soonest first.
+	Events []Event `json:"events"`
+}
+
+// recentEvents is how far back a snapshot's event list reaches.
+const recentEvents = 30 * 24 * time.Hour
+
+// Snapshot reads the whole portfolio.
+func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
+	snap := &Snapshot{TakenAt: s.now()}
+	err := s.View(ctx, func(tx *sql.Tx) error {
+		var err error
+		if snap.PortfolioName, err = metaValue(ctx, tx, "portfolio_name", "Portfolio"); err != nil {
+			return err
+		}
+		var asOf sql.NullString
+		if err := tx.QueryRowContext(ctx, "SELECT max(at) FROM audit_log").Scan(&asOf); err != nil {
+			return err
+		}
+		if asOf.Valid {
+			if snap.AsOf, err = parseTime(asOf.String); err != nil {
+				return err
+			}
+		}
+		steps := []struct {
+			name string
+			load func() error
+		}{
+			{"entities", func() (err error) { snap.Entities, err = listEntities(ctx, tx); return }},
+			{"people", func() (err error) { snap.People, err = listPeople(ctx, tx); return }},
+			{"recipients", func() (err error) { snap.Recipients, err = listRecipients(ctx, tx); return }},
+			{"KPIs", func() (err error) { snap.KPIs, err = listKPIs(ctx, tx, ""); return }},
+			{"shortfalls", func() (err error) { snap.Shortfalls, err = listShortfalls(ctx, tx); return }},
+			{"actions", func() (err error) { snap.Actions, err = listActions(ctx, tx); return }},
+			{"cost lines", func() (err error) { snap.CostLines, err = listCostLines(ctx, tx); return }},
+			{"unit economics", func() (err error) { snap.UnitEconomics, err = listUnitEconomics(ctx, tx); return }},
+			{"revenue", func() (err error) { snap.RevenueMonths, err = listRevenueMonths(ctx, tx); return }},
+			{"capital tiers", func() (err error) { snap.CapitalTiers, err = listCapitalTiers(ctx, tx); return }},
+			{"financial rules", func() (err error) { snap.FinancialRules, err = listFinancialRules(ctx, tx); return }},
+			{"channels", func() (err error) { snap.Channels, err = listChannels(ctx, tx); return }},
+			{"findings", func() (err error) { snap.Findings, err = listFindings(ctx, tx); return }},
+			{"dev gaps", func() (err error) { snap.DevGaps, err = listDevGaps(ctx, tx); return }},
+			{"accounts", func() (err error) { snap.Accounts, err = listAccounts(ctx, tx); return }},
+			{"recognition gaps", func() (err error) { snap.RecognitionGaps, err = listRecognitionGaps(ctx, tx); return }},
+			{"milestones", func() (err error) { snap.Milestones, err = listMilestones(ctx, tx); return }},
+			{"events", func() (err error) {
+				// An event stays listed until its turnaround is over; the
+				// longest allowed event plus turnaround is under 15 days.
+				snap.Events, err = listEvents(ctx, tx, snap.TakenAt.Add(-recentEvents-15*24*time.Hour))
+				return
+			}},
+		}
+		for _, st := range steps {
+			if err := st.load(); err != nil {
+				return fmt.Errorf("load %s: %w", st.name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read portfolio: %w", err)
+	}
+	return snap, nil
+}
+
+// UpcomingEvents returns the snapshot's events whose turnaround is not yet
+// over, soonest first.
+func (s *Snapshot) UpcomingEvents() []Event {
+	var out []Event
+	for _, e := range s.Events {
+		if e.Status != EventCancelled && e.Timing().TurnaroundDone.After(s.TakenAt) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// EntityKPIs returns the snapshot's KPIs for one entity.
+func (s *Snapshot) EntityKPIs(entityID int64) []KPI {
+	var out []KPI
+	for _, k := range s.KPIs {
+		if k.EntityID == entityID {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Burn is the portfolio's monthly burn.
+func (s *Snapshot) Burn() Burn { return ComputeBurn(s.CostLines) }
+
+// BreakEvens computes break-even for every entity with unit economics.
+func (s *Snapshot) BreakEvens() []BreakEven {
+	out := make([]BreakEven, 0, len(s.UnitEconomics))
+	for _, u := range s.UnitEconomics {
+		out = append(out, ComputeBreakEven(u, s.CostLines))
+	}
+	return out
+}
+
+func metaValue(ctx context.Context, q querier, key, fallback string) (string, error) {
+	var v string
+	err := q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fallback, nil
+	}
+	return v, err
+}
+
+// SetMeta records a portfolio-wide setting such as the portfolio's name.
+func (tx *Tx) SetMeta(ctx context.Context, key, value string) error {
+	if err := checkText(key, value, true, 200); err != nil {
+		return err
+	}
+	if _, err := tx.tx.ExecContext(ctx,
+		"INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value); err != nil {
+		return fmt.Errorf("set %s: %w", key, err)
+	}
+	return tx.audit(ctx, "set", "meta", 0, map[string]string{key: value})
+}
+
+// IsEmpty reports whether the database holds no portfolio yet.
+func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM entities) + (SELECT count(*) FROM people)").Scan(&n)
+	return n == 0, err
+}
+
+// portfolioTables are the tables Reset clears, children before parents.
+var portfolioTables = []string{
+	"checklist_items", "checklist_phases", "event_crew", "events", "milestones", "recognition_gaps", "dev_gaps",
+	"findings", "channel_tasks", "channels", "financial_rules", "capital_tiers", "revenue_months", "unit_economics",
+	"cost_lines", "accounts", "actions", "shortfalls", "kpi_readings", "kpis", "report_recipients", "people",
+	"entities", "meta",
+}
+
+// Reset deletes the whole portfolio (but not the audit log, which records
+// the reset).
+func (tx *Tx) Reset(ctx context.Context) error {
+	for _, t := range portfolioTables {
+		if _, err := tx.tx.ExecContext(ctx, "DELETE FROM "+t); err != nil {
+			return fmt.Errorf("clear %s: %w", t, err)
+		}
+	}
+	return tx.audit(ctx, "reset", "portfolio", 0, nil)
+}

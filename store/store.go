@@ -1,0 +1,256 @@
+// Package store is opsdeck's data layer: the SQLite schema and its
+// migrations, the domain types with their validation, the queries, and the
+// figures derived from them.
+//
+// A Store holds two handles on one file: a single writer connection, so
+// SQLite never has to arbitrate between writers of ours, and a pool of
+// query-only readers, which WAL lets run alongside the writer.
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Options tune Open. The zero value is usable.
+type Options struct {
+	// Now is the clock used for every timestamp the store writes.
+	// Defaults to time.Now.
+	Now func() time.Time
+	// Readers is the size of the read pool. Defaults to max(4, NumCPU).
+	Readers int
+}
+
+// Store is an open opsdeck database.
+type Store struct {
+	path  string
+	write *sql.DB
+	read  *sql.DB
+	now   func() time.Time
+}
+
+// sqliteHeader starts every SQLite 3 database file.
+var sqliteHeader = []byte("SQLite format 3\x00")
+
+// busyTimeout is how long a connection waits on a lock held by another
+// process (a second console, the CLI, the server) before giving up.
+const busyTimeout = 5 * time.Second
+
+// Open opens the database at path, creating it if it does not exist, and
+// brings its schema up to date. It refuses, without writing anything, a file
+// that is not SQLite, a database from a newer opsdeck, and a path whose
+// directory is missing.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if err := checkPath(path); err != nil {
+		return nil, err
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	readers := opts.Readers
+	if readers <= 0 {
+		readers = max(4, runtime.NumCPU())
+	}
+
+	// Inspect the file before the writer's pragmas touch it: switching a
+	// foreign database to WAL would already be a write.
+	if err := inspect(ctx, path); err != nil {
+		return nil, err
+	}
+	write, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	// One writer connection: writes queue in database/sql instead of
+	// contending for SQLite's lock, and BEGIN IMMEDIATE (the _txlock in the
+	// DSN) means a transaction never fails half-way on a lock upgrade.
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+
+	s := &Store{path: path, write: write, now: now}
+	if err := s.migrate(ctx); err != nil {
+		write.Close()
+		return nil, err
+	}
+
+	read, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+	}
+	read.SetMaxOpenConns(readers)
+	read.SetMaxIdleConns(readers)
+	s.read = read
+	return s, nil
+}
+
+// dsn builds the connection string. Pragmas go in the DSN, not in an Exec
+// after Open, because they are per connection and database/sql opens new
+// connections whenever it likes.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(FULL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Set("_txlock", "immediate")
+	}
+	return path + "?" + q.Encode()
+}
+
+// checkPath rejects, before SQLite touches anything, the paths that would
+// otherwise produce SQLite's unhelpful "unable to open database file" or,
+// worse, let it write a journal next to somebody else's file.
+func checkPath(path string) error {
+	if path == "" {
+		return Errorf(EINVALID, "no database path given")
+	}
+	if strings.ContainsRune(path, '?') {
+		return Errorf(EINVALID, "database path %q must not contain '?'", path)
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("database directory %s does not exist", dir)
+	case err != nil:
+		return fmt.Errorf("database directory %s: %w", dir, err)
+	case !st.IsDir():
+		return fmt.Errorf("database directory %s is not a directory", dir)
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", path, err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil {
+		return fmt.Errorf("open database %s: %w", path, err)
+	} else if !st.Mode().IsRegular() {
+		return fmt.Errorf("database %s is not a regular file", path)
+	} else if st.Size() == 0 {
+		return nil // SQLite treats an empty file as a new database
+	}
+	header := make([]byte, len(sqliteHeader))
+	if _, err := io.ReadFull(f, header); err != nil || !bytes.Equal(header, sqliteHeader) {
+		return fmt.Errorf("%s is not an SQLite database; refusing to touch it", path)
+	}
+	return nil
+}
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Now returns the store clock's current time.
+func (s *Store) Now() time.Time { return s.now() }
+
+// Close closes both handles. The last close checkpoints the WAL into the
+// main file.
+func (s *Store) Close() error {
+	var errs []error
+	if s.read != nil {
+		errs = append(errs, s.read.Close())
+	}
+	errs = append(errs, s.write.Close())
+	return errors.Join(errs...)
+}
+
+// querier is what *sql.DB, *sql.Conn and *sql.Tx have in common; read
+// helpers take one so they serve both the read pool and a write transaction.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is a write transaction. Every multi-step change runs in one, so a
+// failure part-way leaves the database as it was.
+type Tx struct {
+	tx    *sql.Tx
+	now   time.Time
+	actor string
+	// quiet suppresses per-row audit entries while a bulk load (the demo)
+	// writes one summary entry of its own.
+	quiet bool
+}
+
+// Update runs fn in a write transaction on behalf of actor (who appears in
+// the audit log), committing if fn returns nil and rolling back otherwise.
+func (s *Store) Update(ctx context.Context, actor string, fn func(*Tx) error) error {
+	if actor == "" {
+		actor = "system"
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	if err := fn(&Tx{tx: tx, now: s.now().UTC(), actor: actor}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// View runs fn in a read transaction, so everything fn reads comes from one
+// consistent snapshot of the database.
+func (s *Store) View(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to lose
+	return fn(tx)
+}
+
+// DataVersion returns SQLite's data_version for the writer connection. It
+// changes whenever another connection (another process included) commits,
+// which lets a console notice outside changes without reloading on a timer.
+func (s *Store) DataVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.write.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v)
+	return v, err
+}
+
+// Backup writes a consistent copy of the database to dst, which must not
+// exist. VACUUM INTO reads one snapshot, so it is safe while others write.
+func (s *Store) Backup(ctx context.Context, dst string) error {
+	if _, err := os.Stat(dst); err == nil {
+		return Errorf(ECONFLICT, "%s already exists; refusing to overwrite it", dst)
+	}
+	if _, err := os.Stat(filepath.Dir(dst)); err != nil {
+		return fmt.Errorf("backup directory %s: %w", filepath.Dir(dst), err)
+	}
+	// A connection of its own: readers are query-only, and the writer
+	// should stay free for others while the copy is made.
+	db, err := sql.Open("sqlite", s.path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		return fmt.Errorf("back up to %s: %w", dst, err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", dst); err != nil {
+		return fmt.Errorf("back up to %s: %w", dst, err)
+	}
+	return nil
+}

@@ -1,0 +1,310 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Money is an amount in US cents. Integer cents keep sums and the
+// break-even division exact.
+type Money int64
+
+// Dollars returns d whole dollars as Money.
+func Dollars(d int64) Money { return Money(d * 100) }
+
+// String formats m as dollars with thousands separators, showing cents
+// only when there are some: $8,900 or $12.50.
+func (m Money) String() string {
+	neg := m < 0
+	if neg {
+		m = -m
+	}
+	whole := groupThousands(int64(m) / 100)
+	s := "$" + whole
+	if c := int64(m) % 100; c != 0 {
+		s += fmt.Sprintf(".%02d", c)
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// Short formats m compactly for tight columns: $950, $8.9K, $1.2M.
+func (m Money) Short() string {
+	d := float64(m) / 100
+	switch a := math.Abs(d); {
+	case a >= 1e6:
+		return "$" + trimZero(strconv.FormatFloat(d/1e6, 'f', 1, 64)) + "M"
+	case a >= 1e4:
+		return "$" + strconv.FormatFloat(math.Round(d/1e3), 'f', 0, 64) + "K"
+	case a >= 1e3:
+		return "$" + trimZero(strconv.FormatFloat(d/1e3, 'f', 1, 64)) + "K"
+	default:
+		return Money(math.Round(d) * 100).String()
+	}
+}
+
+func trimZero(s string) string { return strings.TrimSuffix(s, ".0") }
+
+func groupThousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// ParseMoney reads a dollar amount such as "2400", "$2,400.50" or "2.4k".
+func ParseMoney(s string) (Money, error) {
+	t := strings.TrimSpace(strings.ReplaceAll(strings.TrimPrefix(strings.TrimSpace(s), "$"), ",", ""))
+	mult := 1.0
+	switch {
+	case strings.HasSuffix(strings.ToLower(t), "k"):
+		mult, t = 1e3, t[:len(t)-1]
+	case strings.HasSuffix(strings.ToLower(t), "m"):
+		mult, t = 1e6, t[:len(t)-1]
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, Errorf(EINVALID, "%q is not a dollar amount", s)
+	}
+	cents := math.Round(f * mult * 100)
+	if math.Abs(cents) > math.MaxInt64/2 {
+		return 0, Errorf(EINVALID, "%q is too large", s)
+	}
+	return Money(cents), nil
+}
+
+// Date is a calendar day without a time zone (due dates, opened-on dates).
+// The zero Date means "no date".
+type Date struct{ t time.Time }
+
+// DateOf returns the calendar day of t in t's own location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
+}
+
+// NewDate returns the given calendar day.
+func NewDate(y int, m time.Month, d int) Date {
+	return Date{time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
+}
+
+// ParseDate reads YYYY-MM-DD.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
+	if err != nil {
+		return Date{}, Errorf(EINVALID, "%q is not a date (want YYYY-MM-DD)", s)
+	}
+	return Date{t}, nil
+}
+
+// IsZero reports whether d is "no date".
+func (d Date) IsZero() bool { return d.t.IsZero() }
+
+// String returns YYYY-MM-DD, or "" for the zero Date.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.t.Format(time.DateOnly)
+}
+
+// Time returns midnight UTC at the start of d.
+func (d Date) Time() time.Time { return d.t }
+
+// AddDays returns d moved by n days.
+func (d Date) AddDays(n int) Date { return Date{d.t.AddDate(0, 0, n)} }
+
+// Before reports whether d is earlier than e.
+func (d Date) Before(e Date) bool { return d.t.Before(e.t) }
+
+// DaysUntil returns the whole days from d to e (negative if e is earlier).
+func (d Date) DaysUntil(e Date) int { return int(e.t.Sub(d.t).Hours() / 24) }
+
+// MarshalJSON writes "YYYY-MM-DD" or null.
+func (d Date) MarshalJSON() ([]byte, error) {
+	if d.IsZero() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(d.String())
+}
+
+// UnmarshalJSON reads "YYYY-MM-DD" or null.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*d = Date{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := ParseDate(s)
+	*d = v
+	return err
+}
+
+// dateColumn converts d for a nullable TEXT column.
+func (d Date) dateColumn() any {
+	if d.IsZero() {
+		return nil
+	}
+	return d.String()
+}
+
+// scanDate parses a nullable TEXT column written by dateColumn.
+func scanDate(s *string) (Date, error) {
+	if s == nil || *s == "" {
+		return Date{}, nil
+	}
+	return ParseDate(*s)
+}
+
+const timeLayout = time.RFC3339Nano
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
+	}
+	return t, nil
+}
+
+func timeColumn(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return formatTime(t)
+}
+
+func scanTime(s *string) (time.Time, error) {
+	if s == nil || *s == "" {
+		return time.Time{}, nil
+	}
+	return parseTime(*s)
+}
+
+// ReportRole is one of the five executive roles a report is written for.
+type ReportRole string
+
+// The report roles, in the order reports are listed.
+const (
+	RoleCEO        ReportRole = "ceo"
+	RoleCTO        ReportRole = "cto"
+	RoleCMO        ReportRole = "cmo"
+	RoleCFO        ReportRole = "cfo"
+	RoleAccounting ReportRole = "accounting"
+)
+
+// ReportRoles lists every report role in display order.
+var ReportRoles = []ReportRole{RoleCEO, RoleCTO, RoleCMO, RoleCFO, RoleAccounting}
+
+// ParseReportRole accepts a role name in any case ("CFO", "cfo").
+func ParseReportRole(s string) (ReportRole, error) {
+	r := ReportRole(strings.ToLower(strings.TrimSpace(s)))
+	if r.Valid() {
+		return r, nil
+	}
+	return "", Errorf(EINVALID, "unknown role %q (want one of ceo, cto, cmo, cfo, accounting)", s)
+}
+
+// Valid reports whether r is a known role.
+func (r ReportRole) Valid() bool {
+	switch r {
+	case RoleCEO, RoleCTO, RoleCMO, RoleCFO, RoleAccounting:
+		return true
+	}
+	return false
+}
+
+// Title is the role as people write it: CEO, CFO, Accounting.
+func (r ReportRole) Title() string {
+	if r == RoleAccounting {
+		return "Accounting"
+	}
+	return strings.ToUpper(string(r))
+}
+
+// AccessRole is what a person may do on an event's checklist.
+type AccessRole string
+
+// The access roles, most to least privileged.
+const (
+	AccessAdmin   AccessRole = "admin"
+	AccessCaptain AccessRole = "captain"
+	AccessCrew    AccessRole = "crew"
+	AccessGuest   AccessRole = "guest"
+)
+
+// Valid reports whether r is a known access role.
+func (r AccessRole) Valid() bool {
+	switch r {
+	case AccessAdmin, AccessCaptain, AccessCrew, AccessGuest:
+		return true
+	}
+	return false
+}
+
+// Severity grades shortfalls, findings and gaps.
+type Severity string
+
+// Severities, worst first.
+const (
+	SeverityCritical Severity = "critical"
+	SeverityHigh     Severity = "high"
+	SeverityMedium   Severity = "medium"
+	SeverityLow      Severity = "low"
+)
+
+// Severities lists every severity, worst first.
+var Severities = []Severity{SeverityCritical, SeverityHigh, SeverityMedium, SeverityLow}
+
+// Rank orders severities: 0 for critical, 3 for low, 4 for unknown.
+func (s Severity) Rank() int {
+	for i, v := range Severities {
+		if v == s {
+			return i
+		}
+	}
+	return len(Severities)
+}
+
+// Valid reports whether s is a known severity.
+func (s Severity) Valid() bool { return s.Rank() < len(Severities) }
+
+// ParseSeverity accepts a severity in any case.
+func ParseSeverity(s string) (Severity, error) {
+	v := Severity(strings.ToLower(strings.TrimSpace(s)))
+	if v.Valid() {
+		return v, nil
+	}
+	return "", Errorf(EINVALID, "unknown severity %q (want critical, high, medium or low)", s)
+}
+
+// checkFinite rejects NaN and ±Inf, which SQLite would store and every
+// later sum would then carry.
+func checkFinite(field string, v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return Errorf(EINVALID, "%s must be a finite number, not %v", field, v)
+	}
+	return nil
+}
+
+// checkText rejects empty required text and overlong input.
+func checkText(field, v string, required bool, maxLen int) error {
+	if required && strings.TrimSpace(v) == "" {
+		return Errorf(EINVALID, "%s is required", field)
+	}
+	if len(v) > maxLen {
+		return Errorf(EINVALID, "%s is too long (%d characters, at most %d)", field, len(v), maxLen)
+	}
+	return nil
+}
