@@ -50,6 +50,7 @@ $XDG_DATA_HOME/opsdeck/opsdeck.db and is created with a demo portfolio on first 
 		m.kpiCommand(),
 		m.eventsCommand(),
 		m.peopleCommand(),
+		m.reportCommand(),
 		m.backupCommand(),
 		m.versionCommand(),
 	)

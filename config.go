@@ -21,8 +21,9 @@ const defaultEnvFile = "opsdeck.env"
 // knownSettings are the OPSDECK_* variables opsdeck reads; any other
 // OPSDECK_ name in an env file is almost certainly a typo, and is reported.
 var knownSettings = map[string]string{
-	"OPSDECK_DB":       "database file",
-	"OPSDECK_ENV_FILE": "env file to read settings from",
+	"OPSDECK_DB":        "database file",
+	"OPSDECK_ENV_FILE":  "env file to read settings from",
+	"OPSDECK_TEMPLATES": "directory of report template overrides",
 }
 
 // config resolves settings with the precedence flags > environment > env
