@@ -1,0 +1,57 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	"opsdeck/reports"
+	"opsdeck/store"
+)
+
+// Context is what every page shares: the store, the report engine, styles,
+// keys, and the clock. Pages hold a pointer, so a theme change reaches all.
+type Context struct {
+	Ctx     context.Context
+	Store   *store.Store
+	Reports *reports.Engine
+	Styles  *Styles
+	Keys    KeyMap
+	Now     func() time.Time
+	// Actor names who makes changes, for the audit log.
+	Actor string
+	// ExportDir is where `x` on the Reports page writes files.
+	ExportDir string
+}
+
+// Data is one consistent load of what the pages show.
+type Data struct {
+	Snap    *store.Snapshot
+	Events  []store.EventSummary
+	Trends  map[int64][]float64 // KPI id → recent readings, oldest first
+	Version int64
+}
+
+// trendLength is how many readings a sparkline draws.
+const trendLength = 12
+
+// load reads Data; it runs inside a tea.Cmd, never in Update.
+func load(c *Context) (*Data, error) {
+	ctx := c.Ctx
+	version, err := c.Store.DataVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := c.Store.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	events, err := c.Store.EventSummaries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	trends, err := c.Store.RecentReadings(ctx, trendLength)
+	if err != nil {
+		return nil, err
+	}
+	return &Data{Snap: snap, Events: events, Trends: trends, Version: version}, nil
+}

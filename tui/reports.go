@@ -1,0 +1,185 @@
+package tui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"opsdeck/reports"
+	"opsdeck/store"
+)
+
+// reportPage previews the role reports: roles on the left, the rendered
+// report on the right. Rendering (glamour is the slow part) runs in a Cmd
+// and is redone when the role, the width or the data changes.
+type reportPage struct {
+	c       *Context
+	role    int
+	vp      viewport.Model
+	snap    *store.Snapshot
+	width   int
+	height  int
+	pending int // the render generation the view is waiting for
+	shown   int // the generation on screen
+	keys    struct{ export key.Binding }
+}
+
+// renderedMsg carries a finished rendering; gen ties it to the request, so
+// an old, slow render never replaces a newer one.
+type renderedMsg struct {
+	gen  int
+	text string
+	err  error
+}
+
+type exportedMsg struct {
+	path string
+	err  error
+}
+
+const roleListWidth = 16
+
+func newReportPage(c *Context) *reportPage {
+	p := &reportPage{c: c, vp: viewport.New()}
+	p.keys.export = binding("x", "export to file")
+	return p
+}
+
+func (p *reportPage) Title() string   { return "Reports" }
+func (p *reportPage) Init() tea.Cmd   { return nil }
+func (p *reportPage) Capturing() bool { return false }
+
+func (p *reportPage) SetSize(w, h int) {
+	p.width, p.height = w, h
+	p.vp.SetWidth(max(20, w-roleListWidth-1))
+	p.vp.SetHeight(h)
+}
+
+func (p *reportPage) SetData(d *Data) tea.Cmd {
+	p.snap = d.Snap
+	return p.render()
+}
+
+func (p *reportPage) currentRole() store.ReportRole { return store.ReportRoles[p.role] }
+
+// render asks for the current role at the current width.
+func (p *reportPage) render() tea.Cmd {
+	if p.snap == nil || p.width == 0 {
+		return nil
+	}
+	p.pending++
+	gen, snap, role, eng := p.pending, p.snap, p.currentRole(), p.c.Reports
+	opts := reports.RenderOptions{Width: p.vp.Width() - 2, Style: "dark"}
+	if !p.c.Styles.Dark {
+		opts.Style = "light"
+	}
+	return func() tea.Msg {
+		text, err := eng.Render(snap, role, reports.Term, opts)
+		return renderedMsg{gen, text, err}
+	}
+}
+
+func (p *reportPage) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		return p.render()
+	case renderedMsg:
+		if msg.gen < p.shown {
+			return nil
+		}
+		p.shown = msg.gen
+		if msg.err != nil {
+			p.vp.SetContent("could not render the report:\n\n" + msg.err.Error())
+			return nil
+		}
+		p.vp.SetContent(msg.text)
+		return nil
+	case exportedMsg:
+		if msg.err != nil {
+			return status("export failed: "+msg.err.Error(), true)
+		}
+		return status("exported "+msg.path, false)
+	case tea.KeyPressMsg:
+		switch msg.String() {
+		case "left", "h", "[":
+			return p.selectRole(p.role - 1)
+		case "right", "l", "]":
+			return p.selectRole(p.role + 1)
+		}
+		if key.Matches(msg, p.keys.export) {
+			return p.export()
+		}
+	}
+	var cmd tea.Cmd
+	p.vp, cmd = p.vp.Update(msg)
+	return cmd
+}
+
+func (p *reportPage) selectRole(i int) tea.Cmd {
+	n := len(store.ReportRoles)
+	p.role = (i + n) % n
+	p.vp.GotoTop()
+	return p.render()
+}
+
+// export writes the current report as markdown and as the HTML email.
+func (p *reportPage) export() tea.Cmd {
+	if p.snap == nil {
+		return nil
+	}
+	snap, role, eng, dir := p.snap, p.currentRole(), p.c.Reports, p.c.ExportDir
+	date := p.c.Now().Format("2006-01-02")
+	return func() tea.Msg {
+		if dir == "" {
+			dir = "."
+		}
+		var written []string
+		for _, f := range []reports.Format{reports.Markdown, reports.HTML} {
+			text, err := eng.Render(snap, role, f, reports.RenderOptions{Width: 80})
+			if err != nil {
+				return exportedMsg{err: err}
+			}
+			path := filepath.Join(dir, fmt.Sprintf("opsdeck-%s-%s.%s", role, date, f.Ext()))
+			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+				return exportedMsg{err: err}
+			}
+			written = append(written, path)
+		}
+		return exportedMsg{path: strings.Join(written, " and ")}
+	}
+}
+
+func (p *reportPage) View() string {
+	s := p.c.Styles
+	var roles []string
+	roles = append(roles, s.Subtle.Render(" Role"))
+	for i, r := range store.ReportRoles {
+		label := cell(" "+r.Title(), roleListWidth-1)
+		if i == p.role {
+			label = s.Selected.Render(label)
+		}
+		roles = append(roles, label)
+	}
+	roles = append(roles, "", s.Subtle.Render(" ←/→ role"), s.Subtle.Render(" ↑/↓ scroll"), s.Subtle.Render(" x export"))
+	left := lipgloss.NewStyle().Width(roleListWidth).Render(strings.Join(roles, "\n"))
+	right := p.vp.View()
+	if p.shown == 0 {
+		right = s.Subtle.Render("rendering…")
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, left, " ", right)
+}
+
+func (p *reportPage) ShortHelp() []key.Binding {
+	return []key.Binding{binding("←/→", "role"), p.c.Keys.Up, p.c.Keys.Down, p.keys.export}
+}
+
+func (p *reportPage) FullHelp() [][]key.Binding {
+	k := p.c.Keys
+	return [][]key.Binding{{binding("←/→", "previous/next role"), k.Up, k.Down, k.PageUp, k.PageDown}, {p.keys.export}}
+}
