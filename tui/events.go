@@ -89,14 +89,14 @@ func (p *eventPage) renderList() {
 			p.shown = append(p.shown, e)
 		}
 	}
-	tw := max(16, p.width-78)
+	tw := max(16, p.width-74)
 	p.list.SetHeader(s.Subtle.Render(" " + rcell("ID", 5) + "  " + cell("DEPARTS", 22) + cell("ENTITY", 7) + cell("TITLE", tw) + " " +
-		cell("STATUS", 10) + rcell("CREW", 5) + "  " + cell("CHECKLIST", 20)))
+		cell("STATUS", 10) + rcell("CREW", 5) + "  " + cell("CHECKLIST", 16)))
 	lines := make([]string, len(p.shown))
 	search := make([]string, len(p.shown))
 	for i, e := range p.shown {
 		line := " " + rcell(itoa(int(e.ID)), 5) + "  " + cell(e.Local().Format("Mon 2 Jan 2006 15:04"), 22) + s.Bold.Render(cell(e.EntityCode, 7)) +
-			cell(e.Title, tw) + " " + cell(string(e.Status), 10) + rcell(itoa(e.Crew), 5) + "  " + progressBar(e.Done, e.Total, 20)
+			cell(e.Title, tw) + " " + cell(string(e.Status), 10) + rcell(itoa(e.Crew), 5) + "  " + progressBar(e.Done, e.Total, 16)
 		if !e.Over().After(now) {
 			line = s.Subtle.Render(ansiStrip(line))
 		}

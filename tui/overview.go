@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"opsdeck/store"
 )
@@ -67,7 +68,11 @@ func (p *overviewPage) render() {
 	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 
 	line(" %s", s.Title.Render("Entities"))
-	line(" %s", s.Subtle.Render(cell("", 7)+cell("", 22)+"   KPIs: on  risk  off  missing    open shortfalls: crit high med low"))
+	// Two column groups: KPI health, then open shortfalls by severity.
+	const code, name, n = 7, 24, 8
+	line(" %s", s.Subtle.Render(cell("", code+name)+cell("KPIs", 4*n)+"   "+"OPEN SHORTFALLS"))
+	line(" %s", s.Subtle.Render(cell("ENTITY", code)+cell("", name)+rcell("on", n)+rcell("risk", n)+rcell("off", n)+
+		rcell("missing", n)+"   "+rcell("crit", n)+rcell("high", n)+rcell("med", n)+rcell("low", n)))
 	open := store.RankShortfalls(snap.Shortfalls)
 	bySev := func(entity int64) map[store.Severity]int {
 		out := map[store.Severity]int{}
@@ -78,28 +83,27 @@ func (p *overviewPage) render() {
 		}
 		return out
 	}
-	count := func(n int, st string) string {
-		if n == 0 {
-			return s.Subtle.Render(rcell("·", len(st)))
+	num := func(st lipgloss.Style, v int) string {
+		if v == 0 {
+			return s.Subtle.Render(rcell("·", n))
 		}
-		return rcell(itoa(n), len(st))
+		return st.Render(rcell(itoa(v), n))
+	}
+	sevCols := func(sev map[store.Severity]int) string {
+		var out string
+		for _, v := range store.Severities {
+			out += num(s.Severity(v), sev[v])
+		}
+		return out
 	}
 	for _, e := range snap.Entities {
 		h := store.Health(snap.EntityKPIs(e.ID))
-		sev := bySev(e.ID)
-		line(" %s %s   %s %s %s %s    %s %s %s %s", s.Bold.Render(cell(e.Code, 6)), cell(e.Name, 22),
-			s.Status(store.StatusOnTarget).Render(rcell(itoa(h.OnTarget), 8)), s.Status(store.StatusAtRisk).Render(count(h.AtRisk, "  risk")),
-			s.Status(store.StatusOffTarget).Render(count(h.OffTarget, "  off")), s.Status(store.StatusMissing).Render(count(h.Missing, " missing")),
-			s.Severity(store.SeverityCritical).Render(rcell(countOrDot(sev[store.SeverityCritical]), 22)),
-			s.Severity(store.SeverityHigh).Render(rcell(countOrDot(sev[store.SeverityHigh]), 4)),
-			s.Severity(store.SeverityMedium).Render(rcell(countOrDot(sev[store.SeverityMedium]), 3)),
-			s.Severity(store.SeverityLow).Render(rcell(countOrDot(sev[store.SeverityLow]), 3)))
+		line(" %s%s%s%s%s%s   %s", s.Bold.Render(cell(e.Code, code)), cell(e.Name, name),
+			num(s.Status(store.StatusOnTarget), h.OnTarget), num(s.Status(store.StatusAtRisk), h.AtRisk),
+			num(s.Status(store.StatusOffTarget), h.OffTarget), num(s.Status(store.StatusMissing), h.Missing), sevCols(bySev(e.ID)))
 	}
-	sev := bySev(0)
-	if len(sev) > 0 {
-		line(" %s %s   %s    %s %s %s %s", s.Bold.Render(cell("*", 6)), cell("Portfolio-wide", 22), strings.Repeat(" ", 26),
-			s.Severity(store.SeverityCritical).Render(rcell(countOrDot(sev[store.SeverityCritical]), 22)),
-			rcell(countOrDot(sev[store.SeverityHigh]), 4), rcell(countOrDot(sev[store.SeverityMedium]), 3), rcell(countOrDot(sev[store.SeverityLow]), 3))
+	if sev := bySev(0); len(sev) > 0 {
+		line(" %s%s%s   %s", s.Bold.Render(cell("*", code)), cell("Portfolio-wide", name), strings.Repeat(" ", 4*n), sevCols(sev))
 	}
 	h := store.Health(snap.KPIs)
 	var impact store.Money
@@ -131,18 +135,15 @@ func (p *overviewPage) render() {
 	line("   Burn %s–%s a month", burn.Low, burn.High)
 	for _, be := range snap.BreakEvens() {
 		if be.Reachable {
-			line("   Break-even %s: %s %ss a month (%d at low burn), margin %s a %s", s.Bold.Render(be.EntityCode),
-				s.Bold.Render(fmt.Sprint(be.UnitsHigh)), be.Unit, be.UnitsLow, be.Margin, be.Unit)
+			units := fmt.Sprintf("%d %ss", be.UnitsHigh, be.Unit)
+			if be.UnitsHigh == 1 {
+				units = "1 " + be.Unit
+			}
+			line("   Break-even %s: %s a month (%d at low burn), margin %s a %s", s.Bold.Render(be.EntityCode),
+				s.Bold.Render(units), be.UnitsLow, be.Margin, be.Unit)
 		} else {
 			line("   Break-even %s: never, each %s loses %s", s.Bold.Render(be.EntityCode), be.Unit, -be.Margin)
 		}
 	}
 	p.vp.SetContent(b.String())
-}
-
-func countOrDot(n int) string {
-	if n == 0 {
-		return "·"
-	}
-	return itoa(n)
 }

@@ -58,9 +58,9 @@ func (p *shortfallPage) SetData(d *Data) tea.Cmd {
 
 func (p *shortfallPage) renderRows() {
 	s := p.c.Styles
-	tw := max(16, p.width-76)
-	p.list.SetHeader(s.Subtle.Render(" " + rcell("#", 3) + "  " + cell("SEVERITY", 9) + cell("SHORTFALL", tw) + " " + cell("ENTITY", 6) +
-		cell("OWNER", 11) + rcell("IMPACT/MO", 10) + rcell("EFFORT", 8) + rcell("RETURN/DAY", 11) + "  " + cell("STATUS", 11)))
+	tw := max(16, p.width-72)
+	p.list.SetHeader(s.Subtle.Render(" " + rcell("#", 3) + "  " + cell("SEVERITY", 9) + cell("SHORTFALL", tw) + " " + cell("ENTITY", 7) +
+		cell("OWNER", 11) + rcell("IMPACT/MO", 9) + rcell("EFFORT", 7) + rcell("RETURN/DAY", 11) + "  " + cell("STATUS", 11)))
 	lines := make([]string, len(p.rows))
 	search := make([]string, len(p.rows))
 	rank := 0
@@ -76,7 +76,7 @@ func (p *shortfallPage) renderRows() {
 		}
 		status := strings.ReplaceAll(string(sf.Status), "_", " ")
 		line := " " + rcell(num, 3) + "  " + s.Severity(sf.Severity).Render(cell(string(sf.Severity), 9)) + cell(sf.Title, tw) + " " +
-			cell(entity, 6) + cell(sf.OwnerRole.Title(), 11) + rcell(sf.MonthlyImpact.String(), 10) + rcell(trimFloat(sf.EffortDays)+"d", 8) +
+			cell(entity, 7) + cell(sf.OwnerRole.Title(), 11) + rcell(sf.MonthlyImpact.String(), 9) + rcell(trimFloat(sf.EffortDays)+"d", 7) +
 			rcell(store.Dollars(int64(sf.ROI()+0.5)).String(), 11) + "  " + cell(status, 11)
 		if !sf.IsOpen() {
 			line = s.Subtle.Render(ansiStrip(line))
