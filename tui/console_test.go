@@ -2,9 +2,12 @@ package tui
 
 import (
 	"context"
+	"image/color"
 	"strings"
 	"testing"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"opsdeck/store"
 )
@@ -238,4 +241,36 @@ func TestTooSmall(t *testing.T) {
 	s.waitFor("Terminal too small", "at least 80×24; this one is 70×20")
 	s.tm.Send(teaWindow(100, 30))
 	s.waitFor("Break-even JADA")
+}
+
+// The console follows the terminal's background unless a theme is given.
+func TestThemeFollowsBackground(t *testing.T) {
+	m := newConsole(t, demoStore(t), Options{Poll: time.Hour, Theme: ""})
+	m.themeFixed = false
+	m.Update(tea.BackgroundColorMsg{Color: color.White})
+	if m.c.Styles.Dark {
+		t.Error("a white background kept the dark styles")
+	}
+	m.Update(tea.BackgroundColorMsg{Color: color.Black})
+	if !m.c.Styles.Dark {
+		t.Error("a black background kept the light styles")
+	}
+	fixed := newConsole(t, demoStore(t), Options{Poll: time.Hour, Theme: "light"})
+	fixed.Update(tea.BackgroundColorMsg{Color: color.Black})
+	if fixed.c.Styles.Dark {
+		t.Error("--theme light was overridden by the terminal")
+	}
+}
+
+// The mouse wheel scrolls lists.
+func TestMouseWheelScrolls(t *testing.T) {
+	s := start(t, newConsole(t, demoStore(t), Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("2")
+	s.waitFor("Charters per month")
+	for range 3 {
+		s.tm.Send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	}
+	s.keys("e")
+	s.waitFor("QOS · Website enquiry conversion") // row 9: three notches of three rows
 }

@@ -236,7 +236,9 @@ func (p *kpiPage) addForm() tea.Cmd {
 		entityOpts = append(entityOpts, huh.NewOption(e.Code+"  "+e.Name, e.Code))
 	}
 	if len(entityOpts) == 0 {
-		return func() tea.Msg { return StatusMsg{Text: "add an entity first (opsdeck init --demo loads some)", Err: true} }
+		return func() tea.Msg {
+			return StatusMsg{Text: "add an entity first (opsdeck init --demo loads some)", Err: true}
+		}
 	}
 	entity = p.entities[0].Code
 	var unitOpts []huh.Option[string]
@@ -281,15 +283,15 @@ func (p *kpiPage) addForm() tea.Cmd {
 				return nil
 			}),
 		),
-		huh.NewGroup(
-			huh.NewSelect[string]().Title("Unit").Options(unitOpts...).Value(&unit),
-			huh.NewSelect[string]().Title("Better when").Options(huh.NewOption("higher", "higher"), huh.NewOption("lower", "lower")).Value(&dir),
-			huh.NewInput().Title("Target").Value(&target).Validate(func(s string) error {
-				_, err := store.Units[unit].ParseValue("target", s)
-				return err
-			}),
-			huh.NewSelect[string]().Title("Owner").Options(roleOpts...).Value(&owner),
-		)}
+			huh.NewGroup(
+				huh.NewSelect[string]().Title("Unit").Options(unitOpts...).Value(&unit),
+				huh.NewSelect[string]().Title("Better when").Options(huh.NewOption("higher", "higher"), huh.NewOption("lower", "lower")).Value(&dir),
+				huh.NewInput().Title("Target").Value(&target).Validate(func(s string) error {
+					_, err := store.Units[unit].ParseValue("target", s)
+					return err
+				}),
+				huh.NewSelect[string]().Title("Owner").Options(roleOpts...).Value(&owner),
+			)}
 	})
 	p.form = f
 	return cmd
