@@ -1,0 +1,2 @@
+-- placeholder: replaced by the 0003_crew branch at merge
+SELECT 1;
