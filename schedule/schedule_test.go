@@ -118,7 +118,9 @@ func openAt(t *testing.T, path string, clock *fakeClock) *store.Store {
 	return s
 }
 
-func at(day, hour, minute int) time.Time { return time.Date(2026, time.December, day, hour, minute, 0, 0, la) }
+func at(day, hour, minute int) time.Time {
+	return time.Date(2026, time.December, day, hour, minute, 0, 0, la)
+}
 
 func TestTickSendsEachSlotOnce(t *testing.T) {
 	clock := &fakeClock{}
