@@ -66,7 +66,6 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-
 // keypair makes an ed25519 key with ssh-keygen and returns its private key
 // path and public key line.
 func keypair(t *testing.T, dir, name string) (string, string) {
