@@ -58,6 +58,7 @@ $XDG_DATA_HOME/opsdeck/opsdeck.db and is created with a demo portfolio on first 
 		m.eventsCommand(),
 		m.peopleCommand(),
 		m.reportCommand(),
+		m.scheduleCommand(),
 		m.backupCommand(),
 		m.versionCommand(),
 	)

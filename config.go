@@ -24,6 +24,7 @@ var knownSettings = map[string]string{
 	"OPSDECK_DB":        "database file",
 	"OPSDECK_ENV_FILE":  "env file to read settings from",
 	"OPSDECK_TEMPLATES": "directory of report template overrides",
+	"OPSDECK_TIME_ZONE": "IANA time zone for new schedules",
 }
 
 // config resolves settings with the precedence flags > environment > env
