@@ -90,8 +90,11 @@ func (tx *Tx) GenerateLoad(ctx context.Context, spec LoadSpec) error {
 	defer itIns.Close()
 	phases := []string{"Pre-departure", "Boarding", "Underway", "Return and turnaround"}
 	itemsLeft := spec.Items
+	// Divide before multiplying: a year times thousands of events overflows
+	// time.Duration, which would bunch the events into a few weeks.
+	spacing := 365 * 24 * time.Hour / time.Duration(max(1, spec.Events/2))
 	for e := range spec.Events {
-		departs := tx.now.Add(time.Duration(e-spec.Events/2) * 365 * 24 * time.Hour / time.Duration(max(1, spec.Events/2)))
+		departs := tx.now.Add(time.Duration(e-spec.Events/2) * spacing)
 		res, err := evIns.ExecContext(ctx, entityIDs[e%len(entityIDs)], fmt.Sprintf("Generated charter %d", e), formatTime(departs), DemoTimeZone)
 		if err != nil {
 			return fmt.Errorf("generate event %d: %w", e, err)

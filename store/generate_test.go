@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"testing"
+	"time"
 )
 
 func TestGenerateLoad(t *testing.T) {
@@ -32,5 +33,49 @@ func TestGenerateLoad(t *testing.T) {
 	}
 	if total != items {
 		t.Errorf("summaries count %d items", total)
+	}
+}
+
+// The generated events spread over a year either side of now, in order,
+// however many there are (a big count once overflowed the spacing).
+func TestGenerateLoadSpreadsEvents(t *testing.T) {
+	s := newDemo(t)
+	ctx := context.Background()
+	const n = 10_000
+	if err := s.Update(ctx, "t", func(tx *Tx) error {
+		return tx.GenerateLoad(ctx, LoadSpec{Events: n, Items: n, Readings: 10, KPIs: 1})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.read.Query("SELECT departs_at FROM events WHERE title LIKE 'Generated%' ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var prev time.Time
+	var first, last time.Time
+	for rows.Next() {
+		var at string
+		if err := rows.Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		d, err := parseTime(at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !prev.IsZero() && !d.After(prev) {
+			t.Fatalf("generated departures go backwards: %v after %v", d, prev)
+		}
+		if first.IsZero() {
+			first = d
+		}
+		prev, last = d, d
+	}
+	now := s.Now()
+	if got := now.Sub(first); got < 360*24*time.Hour || got > 366*24*time.Hour {
+		t.Errorf("first generated event is %v before now, want about a year", got)
+	}
+	if got := last.Sub(now); got < 360*24*time.Hour || got > 366*24*time.Hour {
+		t.Errorf("last generated event is %v after now, want about a year", got)
 	}
 }
