@@ -37,13 +37,27 @@ func (e EventSummary) Local() time.Time {
 	return e.DepartsAt
 }
 
-const eventSummarySelect = `SELECT v.id, e.code, v.kind, v.title, v.location, v.departs_at, v.time_zone, v.duration_minutes,
+// eventSummaryColumns are an event's own columns; the checklist counts
+// come from one of the two FROM clauses below.
+const eventSummaryColumns = `SELECT v.id, e.code, v.kind, v.title, v.location, v.departs_at, v.time_zone, v.duration_minutes,
 	v.turnaround_minutes, v.status,
-	(SELECT count(*) FROM event_crew c WHERE c.event_id = v.id),
+	(SELECT count(*) FROM event_crew c WHERE c.event_id = v.id),`
+
+// eventSummaryAll counts every event's checklist in one grouped pass over
+// the items: the cheapest way when every event is listed.
+const eventSummaryAll = eventSummaryColumns + `
 	coalesce(p.done, 0), coalesce(p.total, 0)
 	FROM events v JOIN entities e ON e.id = v.entity_id
 	LEFT JOIN (SELECT ph.event_id, count(i.id) AS total, count(i.done_at) AS done
 		FROM checklist_phases ph JOIN checklist_items i ON i.phase_id = ph.id GROUP BY ph.event_id) p ON p.event_id = v.id`
+
+// eventSummaryEach counts each listed event's checklist through the
+// indexes, so a short list (the snapshot's next events) does not pay for
+// grouping every item in the database.
+const eventSummaryEach = eventSummaryColumns + `
+	(SELECT count(i.done_at) FROM checklist_phases ph JOIN checklist_items i ON i.phase_id = ph.id WHERE ph.event_id = v.id),
+	(SELECT count(*) FROM checklist_phases ph JOIN checklist_items i ON i.phase_id = ph.id WHERE ph.event_id = v.id)
+	FROM events v JOIN entities e ON e.id = v.entity_id`
 
 func scanEventSummary(row interface{ Scan(...any) error }) (EventSummary, error) {
 	var e EventSummary
@@ -63,7 +77,7 @@ const longestEvent = 15 * 24 * time.Hour
 
 func listUpcomingSummaries(ctx context.Context, q querier, now time.Time, limit int) ([]EventSummary, error) {
 	rows, err := queryAll(ctx, q, scanEventSummary,
-		eventSummarySelect+` WHERE v.departs_at >= ? AND v.status != 'cancelled' ORDER BY v.departs_at, v.id LIMIT ?`,
+		eventSummaryEach+` WHERE v.departs_at >= ? AND v.status != 'cancelled' ORDER BY v.departs_at, v.id LIMIT ?`,
 		formatTime(now.Add(-longestEvent)), limit+50)
 	if err != nil {
 		return nil, fmt.Errorf("list upcoming events: %w", err)
@@ -79,16 +93,17 @@ func listUpcomingSummaries(ctx context.Context, q querier, now time.Time, limit 
 
 // EventSummaries lists every event, soonest departure first.
 func (s *Store) EventSummaries(ctx context.Context) ([]EventSummary, error) {
-	return queryAll(ctx, s.read, scanEventSummary, eventSummarySelect+" ORDER BY v.departs_at, v.id")
+	return queryAll(ctx, s.read, scanEventSummary, eventSummaryAll+" ORDER BY v.departs_at, v.id")
 }
 
 // RecentReadings returns, for every KPI, its last n readings oldest first:
-// the trend a sparkline draws. One query, however many KPIs there are.
+// the trend a sparkline draws. One query, however many KPIs there are;
+// each KPI's readings come off the (kpi_id, taken_at) index, so the cost
+// follows the KPIs shown, not the readings ever taken.
 func (s *Store) RecentReadings(ctx context.Context, n int) (map[int64][]float64, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT kpi_id, value FROM (
-		SELECT kpi_id, value, taken_at, id,
-			row_number() OVER (PARTITION BY kpi_id ORDER BY taken_at DESC, id DESC) AS age
-		FROM kpi_readings) WHERE age <= ? ORDER BY kpi_id, taken_at, id`, n)
+	rows, err := s.read.QueryContext(ctx, `SELECT r.kpi_id, r.value FROM kpis k JOIN kpi_readings r ON r.id IN (
+		SELECT id FROM kpi_readings WHERE kpi_id = k.id ORDER BY taken_at DESC, id DESC LIMIT ?)
+		ORDER BY r.kpi_id, r.taken_at, r.id`, n)
 	if err != nil {
 		return nil, fmt.Errorf("recent readings: %w", err)
 	}
