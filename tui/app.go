@@ -118,6 +118,7 @@ func New(ctx context.Context, s *store.Store, eng *reports.Engine, o Options) *M
 // Init loads the data, asks the terminal for its background (unless a
 // theme was chosen) and starts polling for outside changes.
 func (m *Model) Init() tea.Cmd {
+	m.help.Styles = help.DefaultStyles(m.c.Styles.Dark)
 	cmds := []tea.Cmd{m.loadCmd(), m.pollCmd()}
 	if !m.themeFixed {
 		cmds = append(cmds, tea.RequestBackgroundColor)
@@ -155,6 +156,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.BackgroundColorMsg:
 		if !m.themeFixed {
 			*m.c.Styles = *NewStyles(msg.IsDark())
+			m.help.Styles = help.DefaultStyles(msg.IsDark())
 			return m, m.refresh()
 		}
 		return m, nil

@@ -29,6 +29,7 @@ type eventPage struct {
 	form     *pageForm
 
 	detail     *store.Event
+	wantDetail int64 // the event the page is showing or opening; 0 for the list
 	detailList *List
 	detailRows []detailRow
 
@@ -47,7 +48,7 @@ type eventLoadedMsg struct {
 }
 
 func newEventPage(c *Context) *eventPage {
-	p := &eventPage{c: c, list: NewList(c.Styles.Selected), detailList: NewList(c.Styles.Selected)}
+	p := &eventPage{c: c, list: NewList(c.Styles), detailList: NewList(c.Styles)}
 	p.keys.past = binding("p", "show past events")
 	p.keys.add = binding("n", "new event")
 	p.keys.edit = binding("E", "edit event")
@@ -92,21 +93,24 @@ func (p *eventPage) renderList() {
 	tw := max(16, p.width-74)
 	p.list.SetHeader(s.Subtle.Render(" " + rcell("ID", 5) + "  " + cell("DEPARTS", 22) + cell("ENTITY", 7) + cell("TITLE", tw) + " " +
 		cell("STATUS", 10) + rcell("CREW", 5) + "  " + cell("CHECKLIST", 16)))
-	lines := make([]string, len(p.shown))
-	search := make([]string, len(p.shown))
-	for i, e := range p.shown {
+	// Rows are drawn as they scroll into view: there may be ten thousand.
+	shown := p.shown
+	p.list.SetRowFunc(len(shown), func(i int) string {
+		e := shown[i]
 		line := " " + rcell(itoa(int(e.ID)), 5) + "  " + cell(e.Local().Format("Mon 2 Jan 2006 15:04"), 22) + s.Bold.Render(cell(e.EntityCode, 7)) +
 			cell(e.Title, tw) + " " + cell(string(e.Status), 10) + rcell(itoa(e.Crew), 5) + "  " + progressBar(e.Done, e.Total, 16)
 		if !e.Over().After(now) {
 			line = s.Subtle.Render(ansiStrip(line))
 		}
-		lines[i] = line
-		search[i] = strings.ToLower(e.EntityCode + " " + e.Title + " " + string(e.Status))
-	}
-	p.list.SetRows(lines, search)
+		return line
+	}, func(i int) string {
+		e := shown[i]
+		return strings.ToLower(e.EntityCode + " " + e.Title + " " + string(e.Status))
+	})
 }
 
 func (p *eventPage) loadDetail(id int64) tea.Cmd {
+	p.wantDetail = id
 	st, ctx := p.c.Store, p.c.Ctx
 	return func() tea.Msg {
 		e, err := st.Event(ctx, id)
@@ -177,6 +181,9 @@ func (p *eventPage) local(t time.Time) string {
 func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case eventLoadedMsg:
+		if msg.event.ID != p.wantDetail && msg.err == nil {
+			return nil // the user left (or chose another event) meanwhile
+		}
 		if msg.err != nil {
 			p.detail = nil
 			return status("could not open the event: "+store.ErrorMessage(msg.err), true)
@@ -195,6 +202,12 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 				return p.form.reopen()
 			}
 			p.form = nil
+		}
+		return nil
+	case editEventMsg:
+		// E works from the list as well as from an open event.
+		if p.form == nil {
+			return p.eventForm(&msg.event)
 		}
 		return nil
 	}
@@ -244,9 +257,6 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 type editEventMsg struct{ event store.Event }
 
 func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
-	if m, ok := msg.(editEventMsg); ok {
-		return p.eventForm(&m.event)
-	}
 	if p.detailList.Update(msg, p.c.Keys) {
 		return nil
 	}
@@ -264,7 +274,7 @@ func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, p.c.Keys.Back):
-		p.detail = nil
+		p.detail, p.wantDetail = nil, 0
 		return nil
 	case key.Matches(k, p.keys.edit):
 		return p.eventForm(p.detail)

@@ -31,7 +31,7 @@ type kpiPage struct {
 }
 
 func newKPIPage(c *Context) *kpiPage {
-	p := &kpiPage{c: c, list: NewList(c.Styles.Selected), filter: textinput.New()}
+	p := &kpiPage{c: c, list: NewList(c.Styles), filter: textinput.New()}
 	p.filter.Prompt = "/ "
 	p.filter.Placeholder = "filter by entity, name or status"
 	p.keys.edit = binding("e", "edit value or target")
@@ -52,6 +52,8 @@ func (p *kpiPage) SetSize(w, h int) {
 
 func (p *kpiPage) SetData(d *Data) tea.Cmd {
 	p.kpis, p.entities = d.Snap.KPIs, d.Snap.Entities
+	// SetData also follows a theme change; the filter's colours go with it.
+	p.filter.SetStyles(textinput.DefaultStyles(p.c.Styles.Dark))
 	p.trends = d.Trends
 	p.renderRows()
 	return nil

@@ -5,33 +5,72 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 )
 
-// List is a scrolling, filterable list of pre-rendered rows. Rows are
-// rendered once when the data or the width changes; a key press only moves
-// the cursor and joins the visible lines, so it stays fast at 10,000 rows.
+// List is a scrolling, filterable list of rows. A row is drawn the first
+// time it scrolls into view and kept until the data or the width changes,
+// so a key press only moves the cursor and joins the visible lines, and
+// new data costs nothing until it is seen: fast at 10,000 rows.
 type List struct {
-	lines    []string // rendered rows
-	search   []string // lower-cased text each row is filtered on
-	visible  []int    // indexes into lines that pass the filter
-	cursor   int      // index into visible
-	offset   int      // first visible row on screen
-	height   int
-	width    int
-	filter   string
-	selected lipgloss.Style
-	header   string
+	n       int
+	draw    func(i int) string // draws row i
+	text    func(i int) string // the text row i is filtered on
+	lines   []string           // drawn rows, by index; see drawn
+	drawn   []bool
+	search  []string // lower-cased filter text, built on the first filter
+	visible []int    // indexes of the rows that pass the filter
+	cursor  int      // index into visible
+	offset  int      // first visible row on screen
+	height  int
+	width   int
+	filter  string
+	styles  *Styles // shared, so a theme change reaches the cursor row
+	header  string
 }
 
-// NewList returns an empty list drawing the cursor row with selected.
-func NewList(selected lipgloss.Style) *List { return &List{selected: selected} }
+// cursorMark starts the cursor row, so the cursor shows without colour
+// (NO_COLOR, monochrome terminals) as well as with it.
+const cursorMark = "▸"
 
-// SetRows replaces the rows, keeping the cursor on the same index where
-// possible (a reload after an edit should not jump).
+// NewList returns an empty list drawing its cursor row with the styles'
+// Selected style.
+func NewList(styles *Styles) *List { return &List{styles: styles} }
+
+// SetRows replaces the rows with lines already drawn, filtered on search.
+// The cursor stays on the same index where possible, so a reload after an
+// edit does not jump.
 func (l *List) SetRows(lines, search []string) {
-	l.lines, l.search = lines, search
+	l.SetRowFunc(len(lines), func(i int) string { return lines[i] }, func(i int) string { return search[i] })
+}
+
+// SetRowFunc replaces the rows with n rows drawn by draw when they first
+// come into view; text gives a row's filter text, lower-cased.
+func (l *List) SetRowFunc(n int, draw, text func(i int) string) {
+	l.n, l.draw, l.text = n, draw, text
+	l.lines = slicesResize(l.lines, n)
+	l.drawn = slicesResize(l.drawn, n)
+	clear(l.drawn)
+	l.search = l.search[:0]
 	l.applyFilter()
+}
+
+// slicesResize returns s with length n, reusing its storage when it can.
+func slicesResize[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]T, n)
+}
+
+// Redraw forgets the drawn rows (the width or the styles changed); they are
+// drawn again as they are shown.
+func (l *List) Redraw() { clear(l.drawn) }
+
+func (l *List) line(i int) string {
+	if !l.drawn[i] {
+		l.lines[i], l.drawn[i] = l.draw(i), true
+	}
+	return l.lines[i]
 }
 
 // SetHeader sets a fixed line drawn above the rows.
@@ -62,8 +101,21 @@ func (l *List) Filter() string { return l.filter }
 func (l *List) applyFilter() {
 	l.visible = l.visible[:0]
 	words := strings.Fields(strings.ToLower(l.filter))
+	if len(words) == 0 {
+		for i := range l.n {
+			l.visible = append(l.visible, i)
+		}
+		l.clamp()
+		return
+	}
+	if len(l.search) != l.n {
+		l.search = l.search[:0]
+		for i := range l.n {
+			l.search = append(l.search, l.text(i))
+		}
+	}
 outer:
-	for i := range l.lines {
+	for i := range l.n {
 		for _, w := range words {
 			if !strings.Contains(l.search[i], w) {
 				continue outer
@@ -161,7 +213,8 @@ func (l *List) Update(msg tea.Msg, keys KeyMap) bool {
 }
 
 // View joins the visible rows. The cursor row is drawn without its own
-// colours so the selection colour reads on any background.
+// colours so the selection colour reads on any background, and starts with
+// a mark so it shows without colour too.
 func (l *List) View() string {
 	var b strings.Builder
 	if l.header != "" {
@@ -175,9 +228,13 @@ func (l *List) View() string {
 	}
 	end := min(len(l.visible), l.offset+h)
 	for vi := l.offset; vi < end; vi++ {
-		line := l.lines[l.visible[vi]]
+		line := l.line(l.visible[vi])
 		if vi == l.cursor {
-			line = l.selected.Width(l.width).Render(ansiStrip(line))
+			plain := ansiStrip(line)
+			if rest, ok := strings.CutPrefix(plain, " "); ok {
+				plain = cursorMark + rest
+			}
+			line = l.styles.Selected.Width(l.width).Render(plain)
 		}
 		b.WriteString(line)
 		if vi < end-1 {

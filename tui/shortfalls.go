@@ -26,7 +26,7 @@ type shortfallPage struct {
 }
 
 func newShortfallPage(c *Context) *shortfallPage {
-	p := &shortfallPage{c: c, list: NewList(c.Styles.Selected)}
+	p := &shortfallPage{c: c, list: NewList(c.Styles)}
 	p.keys.add = binding("n", "new shortfall")
 	p.keys.edit = binding("e", "edit")
 	p.keys.resolve = binding("r", "resolve")
