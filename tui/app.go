@@ -317,7 +317,7 @@ func (m *Model) render() string {
 	default:
 		body = m.pages[m.active].View()
 	}
-	body = lipgloss.NewStyle().Height(h).MaxHeight(h).Width(m.width).MaxWidth(m.width).Render(body)
+	body = fitBlock(body, m.width, h)
 	return header + "\n" + body + "\n" + m.footer()
 }
 

@@ -16,8 +16,10 @@ import (
 // shortfalls by severity, next events, burn and break-even.
 type overviewPage struct {
 	c    *Context
-	vp   viewport.Model
+	vp   viewport.Model // scroll state; View draws lines itself
 	data *Data
+	// lines is the rendered page, split once per data or size change.
+	lines []string
 }
 
 func newOverview(c *Context) *overviewPage {
@@ -46,7 +48,7 @@ func (p *overviewPage) Update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (p *overviewPage) View() string { return p.vp.View() }
+func (p *overviewPage) View() string { return window(p.lines, p.vp.YOffset(), p.vp.Height()) }
 
 func (p *overviewPage) ShortHelp() []key.Binding {
 	return []key.Binding{p.c.Keys.Up, p.c.Keys.Down}
@@ -145,5 +147,6 @@ func (p *overviewPage) render() {
 			line("   Break-even %s: never, each %s loses %s", s.Bold.Render(be.EntityCode), be.Unit, -be.Margin)
 		}
 	}
-	p.vp.SetContent(b.String())
+	p.lines = strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	p.vp.SetContentLines(p.lines)
 }

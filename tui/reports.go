@@ -21,7 +21,8 @@ import (
 type reportPage struct {
 	c       *Context
 	role    int
-	vp      viewport.Model
+	vp      viewport.Model // scroll state; View draws lines itself
+	lines   []string       // the rendering on screen, split into lines
 	snap    *store.Snapshot
 	width   int
 	height  int
@@ -95,10 +96,10 @@ func (p *reportPage) Update(msg tea.Msg) tea.Cmd {
 		}
 		p.shown = msg.gen
 		if msg.err != nil {
-			p.vp.SetContent("could not render the report:\n\n" + msg.err.Error())
+			p.setContent("could not render the report:\n\n" + msg.err.Error())
 			return nil
 		}
-		p.vp.SetContent(msg.text)
+		p.setContent(msg.text)
 		return nil
 	case exportedMsg:
 		if msg.err != nil {
@@ -119,6 +120,11 @@ func (p *reportPage) Update(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	p.vp, cmd = p.vp.Update(msg)
 	return cmd
+}
+
+func (p *reportPage) setContent(text string) {
+	p.lines = strings.Split(text, "\n")
+	p.vp.SetContentLines(p.lines)
 }
 
 func (p *reportPage) selectRole(i int) tea.Cmd {
@@ -167,12 +173,29 @@ func (p *reportPage) View() string {
 		roles = append(roles, label)
 	}
 	roles = append(roles, "", s.Subtle.Render(" ←/→ role"), s.Subtle.Render(" ↑/↓ scroll"), s.Subtle.Render(" x export"))
-	left := lipgloss.NewStyle().Width(roleListWidth).Render(strings.Join(roles, "\n"))
-	right := p.vp.View()
-	if p.shown == 0 {
-		right = s.Subtle.Render("rendering…")
+	left := strings.Split(lipgloss.NewStyle().Width(roleListWidth).Render(strings.Join(roles, "\n")), "\n")
+	right := []string{s.Subtle.Render("rendering…")}
+	if p.shown != 0 {
+		right = strings.Split(window(p.lines, p.vp.YOffset(), p.vp.Height()), "\n")
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, left, " ", right)
+	// Side by side, line by line: the role column is a fixed width and the
+	// rendering already fits its column.
+	var b strings.Builder
+	blank := strings.Repeat(" ", roleListWidth)
+	for i := range max(len(left), len(right)) {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		l, r := blank, ""
+		if i < len(left) {
+			l = left[i]
+		}
+		if i < len(right) {
+			r = right[i]
+		}
+		b.WriteString(l + " " + r)
+	}
+	return b.String()
 }
 
 func (p *reportPage) ShortHelp() []key.Binding {

@@ -70,3 +70,43 @@ func progressBar(done, total, width int) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// fitBlock makes s exactly w columns by h rows: long lines are cut, short
+// ones padded, missing rows added. It measures each line once, where a
+// lipgloss style with Width and Height wraps, aligns and measures the whole
+// screen several times over on every frame.
+func fitBlock(s string, w, h int) string {
+	var b strings.Builder
+	b.Grow(h * (w + 16))
+	rows := 0
+	for line := range strings.SplitSeq(s, "\n") {
+		if rows == h {
+			break
+		}
+		if rows > 0 {
+			b.WriteByte('\n')
+		}
+		width := ansi.StringWidth(line)
+		if width > w {
+			line = ansi.Truncate(line, w, "")
+			width = ansi.StringWidth(line)
+		}
+		b.WriteString(line)
+		b.WriteString(strings.Repeat(" ", max(0, w-width)))
+		rows++
+	}
+	for ; rows < h; rows++ {
+		if rows > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(strings.Repeat(" ", w))
+	}
+	return b.String()
+}
+
+// window is the h lines from offset: what a viewport scrolled to offset
+// shows, without its per-frame re-measuring (fitBlock pads the screen).
+func window(lines []string, offset, h int) string {
+	offset = max(0, min(offset, len(lines)-h))
+	return strings.Join(lines[offset:min(len(lines), offset+h)], "\n")
+}

@@ -1,0 +1,52 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+func TestFitBlock(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   string
+		w, h int
+		want string
+	}{
+		{"pads short lines and adds rows", "ab\nc", 3, 3, "ab \nc  \n   "},
+		{"cuts long lines and extra rows", "abcdef\nxyz\nmore", 4, 2, "abcd\nxyz "},
+		{"wide runes count two columns", "日本語", 4, 1, "日本"},
+		{"keeps styles", "\x1b[1mbold\x1b[0m", 6, 1, "\x1b[1mbold\x1b[0m  "},
+		{"empty", "", 2, 2, "  \n  "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := fitBlock(tc.in, tc.w, tc.h)
+			if ansi.Strip(got) != ansi.Strip(tc.want) {
+				t.Errorf("fitBlock(%q, %d, %d) = %q, want %q", tc.in, tc.w, tc.h, got, tc.want)
+			}
+			for i, line := range strings.Split(got, "\n") {
+				if w := ansi.StringWidth(line); w != tc.w {
+					t.Errorf("line %d is %d columns, want %d", i, w, tc.w)
+				}
+			}
+		})
+	}
+}
+
+func TestWindow(t *testing.T) {
+	lines := []string{"a", "b", "c", "d", "e"}
+	for _, tc := range []struct {
+		offset, h int
+		want      string
+	}{
+		{0, 2, "a\nb"}, {3, 2, "d\ne"}, {4, 2, "d\ne"}, {-1, 2, "a\nb"}, {0, 9, "a\nb\nc\nd\ne"},
+	} {
+		if got := window(lines, tc.offset, tc.h); got != tc.want {
+			t.Errorf("window(offset %d, h %d) = %q, want %q", tc.offset, tc.h, got, tc.want)
+		}
+	}
+	if got := window(nil, 0, 3); got != "" {
+		t.Errorf("window of nothing = %q", got)
+	}
+}
