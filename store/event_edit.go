@@ -139,3 +139,102 @@ func (tx *Tx) MoveItem(ctx context.Context, itemID int64, by int) error {
 	}
 	return tx.audit(ctx, "move", "checklist_item", itemID, map[string]any{"by": by})
 }
+
+// phaseByID reads the event and name of a phase, for the audit entry and
+// the not-found error.
+func phaseByID(ctx context.Context, q querier, phaseID int64) (eventID int64, name string, position int, err error) {
+	err = q.QueryRowContext(ctx, "SELECT event_id, name, position FROM checklist_phases WHERE id = ?", phaseID).
+		Scan(&eventID, &name, &position)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", 0, Errorf(ENOTFOUND, "no checklist phase with id %d", phaseID)
+	}
+	return eventID, name, position, err
+}
+
+// AddPhase appends an empty phase to an event's checklist and returns its id.
+func (tx *Tx) AddPhase(ctx context.Context, eventID int64, name string) (int64, error) {
+	if err := checkText("phase name", name, true, 80); err != nil {
+		return 0, err
+	}
+	var next int
+	if err := tx.tx.QueryRowContext(ctx, "SELECT coalesce(max(position), 0) + 1 FROM checklist_phases WHERE event_id = ?",
+		eventID).Scan(&next); err != nil {
+		return 0, err
+	}
+	id, err := tx.insert(ctx, "phase", fmt.Sprintf("%q", name),
+		"INSERT INTO checklist_phases (event_id, name, position) VALUES (?, ?, ?)", eventID, name, next)
+	if err != nil {
+		return 0, err
+	}
+	return id, tx.audit(ctx, "create", "checklist_phase", id, map[string]any{"event_id": eventID, "name": name})
+}
+
+// RenamePhase gives a phase a new name; its items and sign-off stay.
+func (tx *Tx) RenamePhase(ctx context.Context, phaseID int64, name string) error {
+	if err := checkText("phase name", name, true, 80); err != nil {
+		return err
+	}
+	_, old, _, err := phaseByID(ctx, tx.tx, phaseID)
+	if err != nil {
+		return err
+	}
+	if err := tx.execOne(ctx, "phase", phaseID, "UPDATE checklist_phases SET name = ? WHERE id = ?", name, phaseID); err != nil {
+		if ErrorCode(err) == ECONFLICT {
+			return Errorf(ECONFLICT, "the event already has a phase called %q", name)
+		}
+		return err
+	}
+	return tx.audit(ctx, "update", "checklist_phase", phaseID, map[string]any{"old_name": old, "name": name})
+}
+
+// DeletePhase removes a phase with all its items; the audit entry records
+// how many items went with it.
+func (tx *Tx) DeletePhase(ctx context.Context, phaseID int64) error {
+	eventID, name, _, err := phaseByID(ctx, tx.tx, phaseID)
+	if err != nil {
+		return err
+	}
+	var items int
+	if err := tx.tx.QueryRowContext(ctx, "SELECT count(*) FROM checklist_items WHERE phase_id = ?", phaseID).Scan(&items); err != nil {
+		return err
+	}
+	if err := tx.execOne(ctx, "phase", phaseID, "DELETE FROM checklist_phases WHERE id = ?", phaseID); err != nil {
+		return err
+	}
+	return tx.audit(ctx, "delete", "checklist_phase", phaseID, map[string]any{"event_id": eventID, "name": name, "items": items})
+}
+
+// MovePhase swaps a phase with its neighbour on the event's checklist: by
+// -1 moves it up, +1 down. Moving past either end is a no-op.
+func (tx *Tx) MovePhase(ctx context.Context, phaseID int64, by int) error {
+	if by != -1 && by != 1 {
+		return Errorf(EINVALID, "a phase moves one place at a time")
+	}
+	eventID, _, pos, err := phaseByID(ctx, tx.tx, phaseID)
+	if err != nil {
+		return err
+	}
+	order, cmp := "position DESC", "<"
+	if by > 0 {
+		order, cmp = "position ASC", ">"
+	}
+	var otherID int64
+	var otherPos int
+	err = tx.tx.QueryRowContext(ctx, "SELECT id, position FROM checklist_phases WHERE event_id = ? AND position "+cmp+
+		" ? ORDER BY "+order+" LIMIT 1", eventID, pos).Scan(&otherID, &otherPos)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, u := range []struct {
+		id  int64
+		pos int
+	}{{phaseID, otherPos}, {otherID, pos}} {
+		if _, err := tx.tx.ExecContext(ctx, "UPDATE checklist_phases SET position = ? WHERE id = ?", u.pos, u.id); err != nil {
+			return err
+		}
+	}
+	return tx.audit(ctx, "move", "checklist_phase", phaseID, map[string]any{"by": by})
+}
