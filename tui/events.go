@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +39,8 @@ type eventPage struct {
 type detailRow struct {
 	phase int // index into detail.Phases
 	item  int // index into the phase's items; -1 for the heading
+	// phaseID and itemID (0 for the heading) name the row across reloads.
+	phaseID, itemID int64
 }
 
 type eventLoadedMsg struct {
@@ -53,10 +54,10 @@ func newEventPage(c *Context) *eventPage {
 	p.keys.add = binding("n", "new event")
 	p.keys.edit = binding("E", "edit event")
 	p.keys.addItem = binding("a", "add item")
-	p.keys.editItem = binding("e", "edit item")
-	p.keys.delItem = binding("d", "delete item")
-	p.keys.up = key.NewBinding(key.WithKeys("K", "shift+up"), key.WithHelp("K", "move item up"))
-	p.keys.down = key.NewBinding(key.WithKeys("J", "shift+down"), key.WithHelp("J", "move item down"))
+	p.keys.editItem = binding("e", "edit item or phase")
+	p.keys.delItem = binding("d", "delete item or phase")
+	p.keys.up = key.NewBinding(key.WithKeys("K", "shift+up"), key.WithHelp("K", "move up"))
+	p.keys.down = key.NewBinding(key.WithKeys("J", "shift+down"), key.WithHelp("J", "move down"))
 	return p
 }
 
@@ -126,6 +127,12 @@ func (p *eventPage) renderDetail() {
 		return
 	}
 	s := p.c.Styles
+	// Keep the cursor on the same phase or item: a reload after a move, or
+	// a row added by someone else, must not shift it onto another row.
+	keep := detailRow{phase: -1}
+	if i := p.detailList.Index(); i >= 0 && i < len(p.detailRows) {
+		keep = p.detailRows[i]
+	}
 	p.detailRows = p.detailRows[:0]
 	var lines, search []string
 	for pi, ph := range p.detail.Phases {
@@ -141,7 +148,7 @@ func (p *eventPage) renderDetail() {
 		}
 		lines = append(lines, head)
 		search = append(search, strings.ToLower(ph.Name))
-		p.detailRows = append(p.detailRows, detailRow{pi, -1})
+		p.detailRows = append(p.detailRows, detailRow{pi, -1, ph.ID, 0})
 		for ii, it := range ph.Items {
 			mark := "○"
 			if it.Done() {
@@ -162,10 +169,16 @@ func (p *eventPage) renderDetail() {
 			lines = append(lines, fmt.Sprintf("   %s %s%s %s %s", mark, cell(it.Title, tw), cell(req, 1), s.Subtle.Render(cell(string(it.RequiredRole), 8)),
 				s.Subtle.Render(cell(who, 40))))
 			search = append(search, strings.ToLower(it.Title))
-			p.detailRows = append(p.detailRows, detailRow{pi, ii})
+			p.detailRows = append(p.detailRows, detailRow{pi, ii, ph.ID, it.ID})
 		}
 	}
 	p.detailList.SetRows(lines, search)
+	for i, r := range p.detailRows {
+		if keep.phase >= 0 && r.phaseID == keep.phaseID && r.itemID == keep.itemID {
+			p.detailList.Select(i)
+			break
+		}
+	}
 }
 
 func (p *eventPage) local(t time.Time) string {
@@ -196,7 +209,7 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case savedMsg:
-		if p.form != nil {
+		if p.form != nil && p.form.finished {
 			if msg.err != nil {
 				p.form.err = store.ErrorMessage(msg.err)
 				return p.form.reopen()
@@ -264,7 +277,7 @@ func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	row := detailRow{-1, -1}
+	row := detailRow{phase: -1, item: -1}
 	if i := p.detailList.Index(); i >= 0 && i < len(p.detailRows) {
 		row = p.detailRows[i]
 	}
@@ -280,22 +293,18 @@ func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
 		return p.eventForm(p.detail)
 	case key.Matches(k, p.keys.addItem) && row.phase >= 0:
 		return p.itemForm(p.detail.Phases[row.phase], nil)
-	case key.Matches(k, p.keys.editItem, p.c.Keys.Enter) && item != nil:
-		return p.itemForm(p.detail.Phases[row.phase], item)
-	case key.Matches(k, p.keys.delItem) && item != nil:
-		id, title := item.ID, item.Title
-		return write(p.c, fmt.Sprintf("removed %q", title), func(ctx context.Context, tx *store.Tx) error { return tx.DeleteItem(ctx, id) })
-	case key.Matches(k, p.keys.up, p.keys.down) && item != nil:
+	case key.Matches(k, p.keys.editItem, p.c.Keys.Enter) && row.phase >= 0:
+		return p.editRow(row, item)
+	case key.Matches(k, p.keys.delItem) && row.phase >= 0:
+		return p.deleteRow(row, item)
+	case key.Matches(k, p.keys.up, p.keys.down) && row.phase >= 0:
 		by := 1
 		if key.Matches(k, p.keys.up) {
 			by = -1
 		}
-		id := item.ID
-		// Keep the cursor on the item as it moves.
-		if n := row.item + by; n >= 0 && n < len(p.detail.Phases[row.phase].Items) {
-			p.detailList.Move(by)
-		}
-		return write(p.c, "moved "+strconv.Quote(item.Title), func(ctx context.Context, tx *store.Tx) error { return tx.MoveItem(ctx, id, by) })
+		return p.moveRow(row, item, by)
+	case key.Matches(k, newPhaseKey):
+		return p.phaseForm(nil)
 	}
 	return nil
 }
@@ -385,7 +394,7 @@ func (p *eventPage) timingPanel() string {
 			s.Bold.Render(at(t.TurnaroundDone))),
 		" Crew: " + orDash(strings.Join(crew, ", ")),
 		" Checklist: " + progressBar(done, total, 30),
-		s.Subtle.Render(" esc back · a add item · e edit · d delete · K/J move · E edit event"),
+		s.Subtle.Render(" esc back · a add item · P add phase · e edit · d delete · K/J move · E edit event"),
 	}
 	for len(lines) < timingHeight-1 {
 		lines = append(lines, "")
@@ -412,7 +421,7 @@ func orDash(s string) string {
 
 func (p *eventPage) ShortHelp() []key.Binding {
 	if p.detail != nil {
-		return []key.Binding{p.c.Keys.Back, p.keys.addItem, p.keys.editItem, p.keys.delItem, p.keys.up, p.keys.down}
+		return []key.Binding{p.c.Keys.Back, p.keys.addItem, newPhaseKey, p.keys.editItem, p.keys.delItem, p.keys.up, p.keys.down}
 	}
 	return []key.Binding{p.c.Keys.Enter, p.keys.add, p.keys.edit, p.keys.past}
 }
@@ -420,5 +429,5 @@ func (p *eventPage) ShortHelp() []key.Binding {
 func (p *eventPage) FullHelp() [][]key.Binding {
 	k := p.c.Keys
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Enter, k.Back},
-		{p.keys.add, p.keys.edit, p.keys.past}, {p.keys.addItem, p.keys.editItem, p.keys.delItem, p.keys.up, p.keys.down}}
+		{p.keys.add, p.keys.edit, p.keys.past}, {p.keys.addItem, newPhaseKey, p.keys.editItem, p.keys.delItem, p.keys.up, p.keys.down}}
 }

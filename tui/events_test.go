@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -28,4 +29,74 @@ func TestEditEventFromList(t *testing.T) {
 	if err != nil || ev.Title != "Coastal whale watch, school group" || ev.Guests != 30 {
 		t.Errorf("after the edit: %q, %d guests, %v", ev.Title, ev.Guests, err)
 	}
+}
+
+// Phases are added, renamed, moved and deleted from the open event; the
+// cursor follows a moved row, and deletes ask first.
+func TestPhaseEditingInConsole(t *testing.T) {
+	st := demoStore(t)
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("4", "enter")
+	s.waitFor("Crew call 16:00", "Pre-departure  2/5 done")
+	phases := func() []string {
+		ev, err := st.Event(context.Background(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, p := range ev.Phases {
+			out = append(out, fmt.Sprintf("%s:%d", p.Name, len(p.Items)))
+		}
+		return out
+	}
+
+	s.keys("P")
+	s.waitFor("New phase")
+	s.field("Phase name", "Boarding") // taken: the store refuses, the form stays
+	s.waitFor(`not saved: phase "Boarding" already exists`)
+	s.field("Phase name", "Provisioning")
+	s.waitFor(`added the phase "Provisioning"`)
+
+	// The cursor is on the first item; the heading above it is the phase.
+	s.keys("up", "e")
+	s.waitFor("Rename phase Pre-departure")
+	s.field("Phase name", "Before departure")
+	s.waitFor(`renamed the phase to "Before departure"`, "▸Before departure  2/5 done")
+	s.keys("J") // move the phase down, past Boarding
+	s.waitFor(`moved the phase "Before departure"`)
+	s.keys("J") // the cursor followed it, so it moves again
+	want := []string{"Boarding:3", "Underway:2", "Before departure:5", "Return and turnaround:4", "Provisioning:0"}
+	eventually(t, func() bool { return fmt.Sprint(phases()) == fmt.Sprint(want) }, "phases after rename and two moves: %v, want %v",
+		phases, want)
+	s.waitFor("▸Before departure  2/5 done") // the cursor stayed on the heading
+
+	s.keys("down", "d") // the first item of the moved phase
+	s.waitFor(`Delete "Check weather, tides and notices to mariners" from Before`, "departure?")
+	s.keys("enter") // Keep is the default
+	s.waitFor("nothing deleted")
+	s.keys("d")
+	s.waitFor("Delete item")
+	s.keys("left", "enter")
+	s.waitFor(`removed "Check weather, tides and notices to mariners"`)
+	s.keys("G", "up", "up", "up", "up", "up", "d") // the heading of Return and turnaround
+	s.waitFor(`Delete the phase "Return and turnaround" and its 4 item(s)?`)
+	s.keys("left", "enter")
+	s.waitFor(`removed the phase "Return and turnaround"`)
+	want = []string{"Boarding:3", "Underway:2", "Before departure:4", "Provisioning:0"}
+	if got := phases(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("phases after the deletes: %v, want %v", got, want)
+	}
+}
+
+// eventually waits up to ten seconds for ok, then fails with the message
+// (got is called for its current value).
+func eventually[T any](t *testing.T, ok func() bool, format string, got func() T, want any) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(15 * time.Millisecond) {
+		if ok() {
+			return
+		}
+	}
+	t.Fatalf(format, got(), want)
 }

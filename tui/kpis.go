@@ -109,7 +109,9 @@ func (p *kpiPage) current() (store.KPI, bool) {
 
 func (p *kpiPage) Update(msg tea.Msg) tea.Cmd {
 	if p.form != nil {
-		if saved, ok := msg.(savedMsg); ok {
+		// Only the form's own write closes it; another write's result (a
+		// move, a resolve) may land while a new form is open.
+		if saved, ok := msg.(savedMsg); ok && p.form.finished {
 			return p.onSaved(saved)
 		}
 		done, cmd := p.form.update(msg)
