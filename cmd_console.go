@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"opsdeck/reports"
+	"opsdeck/store"
 	"opsdeck/tui"
 )
 
@@ -51,7 +52,13 @@ func (m *Main) runConsole(cmd *cobra.Command, theme string) error {
 		return err
 	}
 	dir, _ := os.Getwd()
-	model := tui.New(ctx, s, eng, tui.Options{Theme: theme, Now: m.Now, Actor: m.actor(), ExportDir: dir, Poll: time.Second})
+	opts := tui.Options{Theme: theme, Now: m.Now, Actor: m.actor(), ExportDir: dir, Poll: time.Second}
+	if svc, _, err := m.mailService(ctx); err != nil {
+		opts.Status = "sending is off: " + store.ErrorMessage(err)
+	} else {
+		opts.Mail = svc
+	}
+	model := tui.New(ctx, s, eng, opts)
 	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithInput(m.Stdin), tea.WithOutput(m.Stdout))
 	if _, err := p.Run(); err != nil {
 		return fmt.Errorf("console: %w", err)

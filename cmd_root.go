@@ -59,6 +59,9 @@ $XDG_DATA_HOME/opsdeck/opsdeck.db and is created with a demo portfolio on first 
 		m.peopleCommand(),
 		m.reportCommand(),
 		m.scheduleCommand(),
+		m.sendCommand(),
+		m.outboxCommand(),
+		m.recipientsCommand(),
 		m.backupCommand(),
 		m.versionCommand(),
 	)

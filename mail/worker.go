@@ -60,8 +60,10 @@ func (s *Service) start(ctx context.Context) error {
 	if q, ok := s.quota(ctx); ok && q.MaxSendRate > 0 {
 		r = q.MaxSendRate
 	}
+	// A burst of one: never more than the rate in any one-second window
+	// (SES counts recipients a second, and a burst is what it throttles).
 	s.mu.Lock()
-	s.limiter = rate.NewLimiter(rate.Limit(r), max(1, int(r)))
+	s.limiter = rate.NewLimiter(rate.Limit(r), 1)
 	s.mu.Unlock()
 	return nil
 }

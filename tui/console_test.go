@@ -33,6 +33,8 @@ func TestTabAndHelp(t *testing.T) {
 	s.keys("tab")
 	s.waitFor("22 KPIs")
 	s.keys("shift+tab", "shift+tab")
+	s.waitFor("The outbox is empty") // wraps round to the last page
+	s.keys("shift+tab")
 	s.waitFor("Role", "CEO report")
 	s.keys("?")
 	screen := s.waitFor("Keys on the Reports page", "previous/next role")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"opsdeck/mail"
 	"opsdeck/reports"
 	"opsdeck/store"
 )
@@ -21,6 +22,11 @@ type Context struct {
 	Actor string
 	// ExportDir is where `x` on the Reports page writes files.
 	ExportDir string
+	// Mail sends reports; nil when sending is not set up.
+	Mail *mail.Service
+	// sender runs the console's batches (shared by the Reports and Outbox
+	// pages).
+	sender *sender
 }
 
 // Data is one consistent load of what the pages show.
@@ -28,11 +34,16 @@ type Data struct {
 	Snap    *store.Snapshot
 	Events  []store.EventSummary
 	Trends  map[int64][]float64 // KPI id → recent readings, oldest first
+	Outbox  []store.OutboxMessage
 	Version int64
 }
 
-// trendLength is how many readings a sparkline draws.
-const trendLength = 12
+// trendLength is how many readings a sparkline draws; outboxRows is how
+// many deliveries the Outbox page lists.
+const (
+	trendLength = 12
+	outboxRows  = 500
+)
 
 // load reads Data; it runs inside a tea.Cmd, never in Update.
 func load(c *Context) (*Data, error) {
@@ -53,5 +64,9 @@ func load(c *Context) (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Data{Snap: snap, Events: events, Trends: trends, Version: version}, nil
+	outbox, err := c.Store.Outbox(ctx, store.OutboxFilter{Limit: outboxRows})
+	if err != nil {
+		return nil, err
+	}
+	return &Data{Snap: snap, Events: events, Trends: trends, Outbox: outbox, Version: version}, nil
 }

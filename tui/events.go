@@ -29,6 +29,7 @@ type eventPage struct {
 	form     *pageForm
 
 	detail     *store.Event
+	wantDetail int64 // the event the page is showing or opening; 0 for the list
 	detailList *List
 	detailRows []detailRow
 
@@ -107,6 +108,7 @@ func (p *eventPage) renderList() {
 }
 
 func (p *eventPage) loadDetail(id int64) tea.Cmd {
+	p.wantDetail = id
 	st, ctx := p.c.Store, p.c.Ctx
 	return func() tea.Msg {
 		e, err := st.Event(ctx, id)
@@ -177,6 +179,9 @@ func (p *eventPage) local(t time.Time) string {
 func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case eventLoadedMsg:
+		if msg.event.ID != p.wantDetail && msg.err == nil {
+			return nil // the user left (or chose another event) meanwhile
+		}
 		if msg.err != nil {
 			p.detail = nil
 			return status("could not open the event: "+store.ErrorMessage(msg.err), true)
@@ -264,7 +269,7 @@ func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, p.c.Keys.Back):
-		p.detail = nil
+		p.detail, p.wantDetail = nil, 0
 		return nil
 	case key.Matches(k, p.keys.edit):
 		return p.eventForm(p.detail)
