@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -59,8 +62,20 @@ func (m *Main) runConsole(cmd *cobra.Command, theme string) error {
 		opts.Mail = svc
 	}
 	model := tui.New(ctx, s, eng, opts)
-	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithInput(m.Stdin), tea.WithOutput(m.Stdout))
-	if _, err := p.Run(); err != nil {
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	if opts.Mail != nil {
+		// While the console is open it sends scheduled reports and drains
+		// the outbox, unless a server on the same database already does.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = background(s, opts.Mail, "console", slog.New(slog.DiscardHandler), 12*time.Hour, nil)(runCtx)
+		}()
+		defer func() { stop(); <-done }()
+	}
+	p := tea.NewProgram(model, tea.WithContext(runCtx), tea.WithInput(m.Stdin), tea.WithOutput(m.Stdout))
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return fmt.Errorf("console: %w", err)
 	}
 	return nil

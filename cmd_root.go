@@ -53,6 +53,7 @@ $XDG_DATA_HOME/opsdeck/opsdeck.db and is created with a demo portfolio on first 
 	root.AddCommand(
 		m.initCommand(),
 		m.consoleCommand(),
+		m.serveCommand(),
 		m.statusCommand(),
 		m.kpiCommand(),
 		m.eventsCommand(),
