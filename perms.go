@@ -29,4 +29,3 @@ func permissionWarnings(paths ...string) []string {
 	}
 	return out
 }
-
