@@ -22,7 +22,8 @@ import (
 
 // Page is one screen of the console.
 //
-// Pages: 1 Overview, 2 KPIs, 3 Shortfalls, 4 Events, 5 Reports, 6 Outbox.
+// Pages: 1 Overview, 2 KPIs, 3 Shortfalls, 4 Events, 5 Reports, 6 Outbox,
+// 7 Schedules.
 type Page interface {
 	Title() string
 	Init() tea.Cmd
@@ -119,7 +120,7 @@ func New(ctx context.Context, s *store.Store, eng *reports.Engine, o Options) *M
 		Now: o.Now, Actor: o.Actor, ExportDir: o.ExportDir, Mail: o.Mail}
 	c.sender = newSender(c)
 	m := &Model{c: c, help: help.New(), themeFixed: o.Theme != "", poll: o.Poll, status: o.Status, statusErr: o.Status != ""}
-	m.pages = []Page{newOverview(c), newKPIPage(c), newShortfallPage(c), newEventPage(c), newReportPage(c), newOutboxPage(c)}
+	m.pages = []Page{newOverview(c), newKPIPage(c), newShortfallPage(c), newEventPage(c), newReportPage(c), newOutboxPage(c), newSchedulePage(c)}
 	return m
 }
 
@@ -344,11 +345,14 @@ func (m *Model) render() string {
 func (m *Model) footer() string {
 	s := m.c.Styles
 	status := ""
+	if m.data != nil && m.data.Trouble > 0 {
+		status = s.StatusErr.Render(fmt.Sprintf("⚠ %d need attention (Outbox, Schedules)", m.data.Trouble)) + "  "
+	}
 	if m.status != "" {
 		if m.statusErr {
-			status = s.StatusErr.Render(m.status)
+			status += s.StatusErr.Render(m.status)
 		} else {
-			status = s.StatusOK.Render("✓ " + m.status)
+			status += s.StatusOK.Render("✓ " + m.status)
 		}
 	}
 	bindings := append(m.pages[m.active].ShortHelp(), m.c.Keys.Next, m.c.Keys.Help, m.c.Keys.Quit)

@@ -35,6 +35,13 @@ type Data struct {
 	Events  []store.EventSummary
 	Trends  map[int64][]float64 // KPI id → recent readings, oldest first
 	Outbox  []store.OutboxMessage
+	// Schedules and each role's last run, for the Schedules page and the
+	// status bar's warning about failures.
+	Schedules []store.Schedule
+	LastRuns  map[store.ReportRole]store.ScheduleRun
+	// Trouble counts what needs the operator: failed or uncertain
+	// deliveries, failed scheduled runs.
+	Trouble int
 	Version int64
 }
 
@@ -68,5 +75,24 @@ func load(c *Context) (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Data{Snap: snap, Events: events, Trends: trends, Outbox: outbox, Version: version}, nil
+	schedules, err := c.Store.Schedules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &Data{Snap: snap, Events: events, Trends: trends, Outbox: outbox, Schedules: schedules,
+		LastRuns: map[store.ReportRole]store.ScheduleRun{}, Version: version}
+	for _, sc := range schedules {
+		if runs, err := c.Store.ScheduleRuns(ctx, sc.Role, 1); err == nil && len(runs) == 1 {
+			d.LastRuns[sc.Role] = runs[0]
+			if runs[0].Status == "failed" {
+				d.Trouble++
+			}
+		}
+	}
+	counts, err := c.Store.OutboxCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.Trouble += counts[store.OutboxFailed] + counts[store.OutboxUncertain]
+	return d, nil
 }
