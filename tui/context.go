@@ -31,10 +31,10 @@ type Context struct {
 
 // Data is one consistent load of what the pages show.
 type Data struct {
-	Snap    *store.Snapshot
-	Events  []store.EventSummary
-	Trends  map[int64][]float64 // KPI id → recent readings, oldest first
-	Outbox  []store.OutboxMessage
+	Snap   *store.Snapshot
+	Events []store.EventSummary
+	Trends map[int64][]float64 // KPI id → recent readings, oldest first
+	Outbox []store.OutboxMessage
 	// Schedules and each role's last run, for the Schedules page and the
 	// status bar's warning about failures.
 	Schedules []store.Schedule
