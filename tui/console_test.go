@@ -309,3 +309,25 @@ func TestSchedulesPage(t *testing.T) {
 	s.keys("esc")
 	s.waitFor("Reports go out on these schedules")
 }
+
+// A form writes once, however many messages arrive while the write runs.
+func TestFormSubmitsOnce(t *testing.T) {
+	st := demoStore(t)
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("2", "e")
+	s.field("New reading", "3")
+	s.focus("Target")
+	s.keys("enter")
+	s.focus("Note")
+	s.keys("enter")
+	for range 5 {
+		s.tm.Send(teaWindow(100, 30)) // messages that reach the form after it completed
+	}
+	s.waitFor("JADA Charters per month saved")
+	k, _ := st.KPI(context.Background(), "JADA", "charters")
+	rs, _ := st.Readings(context.Background(), k.ID, 100)
+	if len(rs) != 5 {
+		t.Errorf("%d readings, want the demo's 4 and one more", len(rs))
+	}
+}

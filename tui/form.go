@@ -16,6 +16,9 @@ type pageForm struct {
 	build  func() []*huh.Group
 	submit func() tea.Cmd
 	err    string // a write that failed after submit, shown above the form
+	// submitted is set once submit has run: huh keeps reporting
+	// StateCompleted to every later message, and the write must run once.
+	submitted bool
 }
 
 // formKeys makes esc cancel a form, as it closes everything else.
@@ -35,6 +38,7 @@ func newPageForm(title string, submit func() tea.Cmd, build func() []*huh.Group)
 
 // reopen starts the form afresh over the same values.
 func (pf *pageForm) reopen() tea.Cmd {
+	pf.submitted = false
 	pf.form = huh.NewForm(pf.build()...).WithKeyMap(formKeys()).WithShowHelp(true).WithTheme(huh.ThemeFunc(huh.ThemeBase16))
 	return pf.form.Init()
 }
@@ -42,10 +46,14 @@ func (pf *pageForm) reopen() tea.Cmd {
 // update feeds msg to the form. It reports whether the form is finished
 // (submitted or cancelled) and returns any command, including the write.
 func (pf *pageForm) update(msg tea.Msg) (done bool, cmd tea.Cmd) {
+	if pf.submitted {
+		return true, nil // waiting for the write's answer
+	}
 	m, cmd := pf.form.Update(msg)
 	pf.form = m.(*huh.Form)
 	switch pf.form.State {
 	case huh.StateCompleted:
+		pf.submitted = true
 		return true, tea.Batch(cmd, pf.submit())
 	case huh.StateAborted:
 		return true, tea.Batch(cmd, func() tea.Msg { return StatusMsg{Text: pf.title + ": cancelled"} })
