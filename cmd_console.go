@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -10,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"opsdeck/reports"
+	"opsdeck/store"
 	"opsdeck/tui"
 )
 
@@ -51,9 +55,27 @@ func (m *Main) runConsole(cmd *cobra.Command, theme string) error {
 		return err
 	}
 	dir, _ := os.Getwd()
-	model := tui.New(ctx, s, eng, tui.Options{Theme: theme, Now: m.Now, Actor: m.actor(), ExportDir: dir, Poll: time.Second})
-	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithInput(m.Stdin), tea.WithOutput(m.Stdout))
-	if _, err := p.Run(); err != nil {
+	opts := tui.Options{Theme: theme, Now: m.Now, Actor: m.actor(), ExportDir: dir, Poll: time.Second}
+	if svc, _, err := m.mailService(ctx); err != nil {
+		opts.Status = "sending is off: " + store.ErrorMessage(err)
+	} else {
+		opts.Mail = svc
+	}
+	model := tui.New(ctx, s, eng, opts)
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	if opts.Mail != nil {
+		// While the console is open it sends scheduled reports and drains
+		// the outbox, unless a server on the same database already does.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = background(s, opts.Mail, "console", slog.New(slog.DiscardHandler), 12*time.Hour, nil)(runCtx)
+		}()
+		defer func() { stop(); <-done }()
+	}
+	p := tea.NewProgram(model, tea.WithContext(runCtx), tea.WithInput(m.Stdin), tea.WithOutput(m.Stdout))
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return fmt.Errorf("console: %w", err)
 	}
 	return nil

@@ -53,12 +53,16 @@ $XDG_DATA_HOME/opsdeck/opsdeck.db and is created with a demo portfolio on first 
 	root.AddCommand(
 		m.initCommand(),
 		m.consoleCommand(),
+		m.serveCommand(),
 		m.statusCommand(),
 		m.kpiCommand(),
 		m.eventsCommand(),
 		m.peopleCommand(),
 		m.reportCommand(),
 		m.scheduleCommand(),
+		m.sendCommand(),
+		m.outboxCommand(),
+		m.recipientsCommand(),
 		m.backupCommand(),
 		m.versionCommand(),
 	)

@@ -12,6 +12,7 @@ import (
 	"github.com/adrg/xdg"
 	"github.com/joho/godotenv"
 
+	"opsdeck/mail"
 	"opsdeck/store"
 )
 
@@ -61,7 +62,7 @@ func loadConfig(lookupEnv func(string) (string, bool), flags map[string]string) 
 	c.file, c.filePath = vars, path
 	var warnings []string
 	for key := range vars {
-		if strings.HasPrefix(key, "OPSDECK_") && knownSettings[key] == "" {
+		if strings.HasPrefix(key, "OPSDECK_") && knownSettings[key] == "" && mail.Settings[key] == "" {
 			warnings = append(warnings, fmt.Sprintf("%s: unknown setting %s (ignored)", path, key))
 		}
 	}

@@ -18,10 +18,7 @@ import (
 func TestConsoleInTmux(t *testing.T) {
 	tmux := testpeer.LookPath(t, "tmux")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "opsdeck")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := testBinary(t)
 	db := filepath.Join(dir, "opsdeck.db")
 	if out, err := exec.Command(bin, "--db", db, "init").CombinedOutput(); err != nil {
 		t.Fatalf("init: %v\n%s", err, out)

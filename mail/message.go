@@ -91,4 +91,3 @@ func (m *Message) Bytes(withBcc bool) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
-

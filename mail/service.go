@@ -33,6 +33,26 @@ type Config struct {
 	SendTimeout time.Duration
 }
 
+// withDefaults fills the settings left at zero.
+func (cfg Config) withDefaults() Config {
+	if cfg.Rate <= 0 {
+		cfg.Rate = 1
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 6
+	}
+	if cfg.BaseBackoff <= 0 {
+		cfg.BaseBackoff = 2 * time.Second
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 5 * time.Minute
+	}
+	if cfg.SendTimeout <= 0 {
+		cfg.SendTimeout = 30 * time.Second
+	}
+	return cfg
+}
+
 // Clock is the service's time source; tests replace it.
 type Clock interface {
 	Now() time.Time
@@ -70,6 +90,7 @@ type Service struct {
 	nextSub int
 	wake    chan struct{}
 	limiter *rate.Limiter
+	recent  []time.Time // recipients sent in the last second, for the hard rate bound
 	jitter  *rand.Rand
 }
 
@@ -85,22 +106,7 @@ func NewService(s *store.Store, eng *reports.Engine, t Transport, cfg Config) (*
 			}
 		}
 	}
-	if cfg.Rate <= 0 {
-		cfg.Rate = 1
-	}
-	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = 6
-	}
-	if cfg.BaseBackoff <= 0 {
-		cfg.BaseBackoff = 2 * time.Second
-	}
-	if cfg.MaxBackoff <= 0 {
-		cfg.MaxBackoff = 5 * time.Minute
-	}
-	if cfg.SendTimeout <= 0 {
-		cfg.SendTimeout = 30 * time.Second
-	}
-	return &Service{Store: s, Reports: eng, Transport: t, Config: cfg, Clock: realClock{}, Logger: slog.New(slog.DiscardHandler),
+	return &Service{Store: s, Reports: eng, Transport: t, Config: cfg.withDefaults(), Clock: realClock{}, Logger: slog.New(slog.DiscardHandler),
 		Actor: "mail", subs: map[int]chan Progress{}, wake: make(chan struct{}, 1), jitter: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}, nil
 }
 

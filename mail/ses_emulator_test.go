@@ -66,8 +66,7 @@ func TestSendThroughTheSESEmulator(t *testing.T) {
 		t.Fatalf("transport %s (%s)", setupResult.Transport.Name(), setupResult.Why)
 	}
 	svc, s, _ := setup(t, setupResult.Transport)
-	svc.Config = setupResult.Config
-	svc.Config.MaxAttempts, svc.Config.SendTimeout = 3, 10e9
+	svc.Config = setupResult.Config.withDefaults()
 	q, ok := svc.quota(ctx)
 	if !ok || q.MaxSendRate != 14 || q.Remaining() != 197 {
 		t.Fatalf("quota %+v (read %v)", q, ok)

@@ -62,4 +62,6 @@ func IsTransient(err error) bool {
 }
 
 func permanent(code string, err error) error { return &SendError{Code: code, Err: err} }
-func transient(code string, err error) error { return &SendError{Transient: true, Code: code, Err: err} }
+func transient(code string, err error) error {
+	return &SendError{Transient: true, Code: code, Err: err}
+}

@@ -60,8 +60,10 @@ func (s *Service) start(ctx context.Context) error {
 	if q, ok := s.quota(ctx); ok && q.MaxSendRate > 0 {
 		r = q.MaxSendRate
 	}
+	// A burst of one: never more than the rate in any one-second window
+	// (SES counts recipients a second, and a burst is what it throttles).
 	s.mu.Lock()
-	s.limiter = rate.NewLimiter(rate.Limit(r), max(1, int(r)))
+	s.limiter = rate.NewLimiter(rate.Limit(r), 1)
 	s.mu.Unlock()
 	return nil
 }
@@ -150,7 +152,10 @@ func (s *Service) sendOne(ctx context.Context) (bool, error) {
 	return true, err
 }
 
-// throttle waits until the provider's rate allows n more recipients.
+// throttle waits until the provider's rate allows n more recipients. The
+// token bucket (x/time/rate, burst one) spaces sends evenly; the window
+// check on top makes the bound hard: however late a send starts, no
+// one-second window ever holds more recipients than the rate.
 func (s *Service) throttle(ctx context.Context, n int) {
 	s.mu.Lock()
 	lim := s.limiter
@@ -158,15 +163,45 @@ func (s *Service) throttle(ctx context.Context, n int) {
 	if lim == nil {
 		return
 	}
+	wait := func(d time.Duration) bool {
+		if d <= 0 {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-s.Clock.After(d):
+			return true
+		}
+	}
 	for range n {
 		now := s.Clock.Now()
-		r := lim.ReserveN(now, 1)
-		if d := r.DelayFrom(now); d > 0 {
-			select {
-			case <-ctx.Done():
-				return
-			case <-s.Clock.After(d):
-			}
+		if !wait(lim.ReserveN(now, 1).DelayFrom(now)) {
+			return
 		}
+	}
+	perSecond := max(1, int(float64(lim.Limit())))
+	n = min(n, perSecond)
+	// The window is a little over a second: the provider sees a send a few
+	// milliseconds after we do, and those milliseconds vary.
+	const window = time.Second + 10*time.Millisecond
+	for {
+		now := s.Clock.Now()
+		cut := 0
+		for cut < len(s.recent) && !s.recent[cut].After(now.Add(-window)) {
+			cut++
+		}
+		s.recent = s.recent[cut:]
+		if len(s.recent)+n <= perSecond {
+			break
+		}
+		// The send may go when enough of the oldest fall out of the window.
+		if !wait(s.recent[len(s.recent)+n-perSecond-1].Add(window).Sub(now) + time.Nanosecond) {
+			return
+		}
+	}
+	now := s.Clock.Now()
+	for range n {
+		s.recent = append(s.recent, now)
 	}
 }

@@ -75,7 +75,7 @@ func (l *Leader) Run(ctx context.Context, work func(context.Context) error) erro
 		}
 	}()
 	for {
-		held, err := l.Store.AcquireLease(ctx, l.Name, l.Holder, ttl)
+		held, err := acquire(ctx, l.Store, l.Name, l.Holder, ttl)
 		if err != nil && ctx.Err() == nil {
 			// A busy or broken database is no proof that someone else
 			// leads, but carrying on unrenewed could make two leaders:
@@ -106,4 +106,43 @@ func (l *Leader) Run(ctx context.Context, work func(context.Context) error) erro
 		case <-clock.After(ttl / 3):
 		}
 	}
+}
+
+// HoldLease takes the named lease if it is free and keeps renewing it until
+// release is called. The returned context ends if the lease is lost, so
+// work done under it stops rather than overlap another holder's. ok is
+// false, with nothing held, when someone else has the lease.
+func HoldLease(ctx context.Context, s *store.Store, name, holder string, ttl time.Duration) (held context.Context, release func(), ok bool, err error) {
+	ok, err = acquire(ctx, s, name, holder, ttl)
+	if err != nil || !ok {
+		return ctx, func() {}, false, err
+	}
+	held, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(ttl / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-held.Done():
+				return
+			case <-t.C:
+				if ok, err := s.AcquireLease(held, name, holder, ttl); err != nil || !ok {
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	release = func() {
+		close(done)
+		<-stopped
+		cancel()
+		_ = s.ReleaseLease(context.WithoutCancel(ctx), name, holder)
+	}
+	return held, release, true, nil
 }

@@ -66,3 +66,24 @@ func (s *Store) LeaseHolder(ctx context.Context, name string) (Lease, bool, erro
 	}
 	return l, l.ExpiresAt.After(s.now()), nil
 }
+
+// TakeOverLease moves the named lease from a holder known to be gone (a
+// process that crashed on this machine) to holder, whatever its expiry.
+// It changes nothing if someone else has taken it meanwhile.
+func (s *Store) TakeOverLease(ctx context.Context, name, from, to string, ttl time.Duration) (bool, error) {
+	var moved bool
+	err := s.Update(ctx, to, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, "UPDATE leases SET holder = ?, expires_at = ? WHERE name = ? AND holder = ?",
+			to, formatTime(tx.now.Add(ttl)), name, from)
+		if err != nil {
+			return fmt.Errorf("take over lease %s: %w", name, err)
+		}
+		n, _ := res.RowsAffected()
+		moved = n == 1
+		if moved {
+			return tx.audit(ctx, "take_over_lease", "lease", 0, map[string]string{"lease": name, "from": from, "to": to})
+		}
+		return nil
+	})
+	return moved, err
+}

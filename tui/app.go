@@ -15,11 +15,15 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"opsdeck/mail"
 	"opsdeck/reports"
 	"opsdeck/store"
 )
 
 // Page is one screen of the console.
+//
+// Pages: 1 Overview, 2 KPIs, 3 Shortfalls, 4 Events, 5 Reports, 6 Outbox,
+// 7 Schedules.
 type Page interface {
 	Title() string
 	Init() tea.Cmd
@@ -52,6 +56,10 @@ type Options struct {
 	Now       func() time.Time
 	Actor     string
 	ExportDir string
+	// Mail, if set, lets the console send reports.
+	Mail *mail.Service
+	// Status is shown in the status bar at start (a setting that is off).
+	Status string
 }
 
 // Model is the console's root model.
@@ -109,9 +117,10 @@ func New(ctx context.Context, s *store.Store, eng *reports.Engine, o Options) *M
 		o.Actor = "console"
 	}
 	c := &Context{Ctx: ctx, Store: s, Reports: eng, Styles: NewStyles(o.Theme != "light"), Keys: DefaultKeyMap(),
-		Now: o.Now, Actor: o.Actor, ExportDir: o.ExportDir}
-	m := &Model{c: c, help: help.New(), themeFixed: o.Theme != "", poll: o.Poll}
-	m.pages = []Page{newOverview(c), newKPIPage(c), newShortfallPage(c), newEventPage(c), newReportPage(c)}
+		Now: o.Now, Actor: o.Actor, ExportDir: o.ExportDir, Mail: o.Mail}
+	c.sender = newSender(c)
+	m := &Model{c: c, help: help.New(), themeFixed: o.Theme != "", poll: o.Poll, status: o.Status, statusErr: o.Status != ""}
+	m.pages = []Page{newOverview(c), newKPIPage(c), newShortfallPage(c), newEventPage(c), newReportPage(c), newOutboxPage(c), newSchedulePage(c)}
 	return m
 }
 
@@ -186,6 +195,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case StatusMsg:
 		m.setStatus(msg.Text, msg.Err)
 		return m, nil
+	case outsideChangeMsg:
+		if !m.reloading {
+			m.reloading = true
+			return m, m.loadCmd()
+		}
+		return m, nil
 	case savedMsg:
 		cmd := m.pages[m.active].Update(msg)
 		if msg.err != nil {
@@ -195,6 +210,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setStatus(msg.label, false)
 		m.reloading = true
 		return m, tea.Batch(cmd, m.loadCmd())
+	}
+	if cmd, ok := m.c.sender.update(msg); ok {
+		return m, cmd
+	}
+	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		if cmd, handled := m.globalKey(msg); handled {
 			return m, cmd
@@ -317,6 +337,9 @@ func (m *Model) render() string {
 	default:
 		body = m.pages[m.active].View()
 	}
+	if line := m.c.sender.view(); line != "" {
+		body = line + "\n" + body
+	}
 	body = fitBlock(body, m.width, h)
 	return header + "\n" + body + "\n" + m.footer()
 }
@@ -324,11 +347,14 @@ func (m *Model) render() string {
 func (m *Model) footer() string {
 	s := m.c.Styles
 	status := ""
+	if m.data != nil && m.data.Trouble > 0 {
+		status = s.StatusErr.Render(fmt.Sprintf("⚠ %d need attention (Outbox, Schedules)", m.data.Trouble)) + "  "
+	}
 	if m.status != "" {
 		if m.statusErr {
-			status = s.StatusErr.Render(m.status)
+			status += s.StatusErr.Render(m.status)
 		} else {
-			status = s.StatusOK.Render("✓ " + m.status)
+			status += s.StatusOK.Render("✓ " + m.status)
 		}
 	}
 	bindings := append(m.pages[m.active].ShortHelp(), m.c.Keys.Next, m.c.Keys.Help, m.c.Keys.Quit)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"opsdeck/mail"
 	"opsdeck/reports"
 	"opsdeck/store"
 )
@@ -21,18 +22,35 @@ type Context struct {
 	Actor string
 	// ExportDir is where `x` on the Reports page writes files.
 	ExportDir string
+	// Mail sends reports; nil when sending is not set up.
+	Mail *mail.Service
+	// sender runs the console's batches (shared by the Reports and Outbox
+	// pages).
+	sender *sender
 }
 
 // Data is one consistent load of what the pages show.
 type Data struct {
-	Snap    *store.Snapshot
-	Events  []store.EventSummary
-	Trends  map[int64][]float64 // KPI id → recent readings, oldest first
+	Snap   *store.Snapshot
+	Events []store.EventSummary
+	Trends map[int64][]float64 // KPI id → recent readings, oldest first
+	Outbox []store.OutboxMessage
+	// Schedules and each role's last run, for the Schedules page and the
+	// status bar's warning about failures.
+	Schedules []store.Schedule
+	LastRuns  map[store.ReportRole]store.ScheduleRun
+	// Trouble counts what needs the operator: failed or uncertain
+	// deliveries, failed scheduled runs.
+	Trouble int
 	Version int64
 }
 
-// trendLength is how many readings a sparkline draws.
-const trendLength = 12
+// trendLength is how many readings a sparkline draws; outboxRows is how
+// many deliveries the Outbox page lists.
+const (
+	trendLength = 12
+	outboxRows  = 500
+)
 
 // load reads Data; it runs inside a tea.Cmd, never in Update.
 func load(c *Context) (*Data, error) {
@@ -53,5 +71,28 @@ func load(c *Context) (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Data{Snap: snap, Events: events, Trends: trends, Version: version}, nil
+	outbox, err := c.Store.Outbox(ctx, store.OutboxFilter{Limit: outboxRows})
+	if err != nil {
+		return nil, err
+	}
+	schedules, err := c.Store.Schedules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &Data{Snap: snap, Events: events, Trends: trends, Outbox: outbox, Schedules: schedules,
+		LastRuns: map[store.ReportRole]store.ScheduleRun{}, Version: version}
+	for _, sc := range schedules {
+		if runs, err := c.Store.ScheduleRuns(ctx, sc.Role, 1); err == nil && len(runs) == 1 {
+			d.LastRuns[sc.Role] = runs[0]
+			if runs[0].Status == "failed" {
+				d.Trouble++
+			}
+		}
+	}
+	counts, err := c.Store.OutboxCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.Trouble += counts[store.OutboxFailed] + counts[store.OutboxUncertain]
+	return d, nil
 }

@@ -209,7 +209,7 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case savedMsg:
-		if p.form != nil && p.form.finished {
+		if p.form != nil && p.form.submitted {
 			if msg.err != nil {
 				p.form.err = store.ErrorMessage(msg.err)
 				return p.form.reopen()

@@ -16,10 +16,9 @@ type pageForm struct {
 	build  func() []*huh.Group
 	submit func() tea.Cmd
 	err    string // a write that failed after submit, shown above the form
-	// finished is set once the form is submitted or cancelled: huh keeps
-	// reporting StateCompleted to every later message (a cursor blink, a
-	// reply to another page), and each must not submit the write again.
-	finished bool
+	// submitted is set once submit has run: huh keeps reporting
+	// StateCompleted to every later message, and the write must run once.
+	submitted bool
 }
 
 // formKeys makes esc cancel a form, as it closes everything else.
@@ -39,27 +38,24 @@ func newPageForm(title string, submit func() tea.Cmd, build func() []*huh.Group)
 
 // reopen starts the form afresh over the same values.
 func (pf *pageForm) reopen() tea.Cmd {
-	pf.finished = false
+	pf.submitted = false
 	pf.form = huh.NewForm(pf.build()...).WithKeyMap(formKeys()).WithShowHelp(true).WithTheme(huh.ThemeFunc(huh.ThemeBase16))
 	return pf.form.Init()
 }
 
 // update feeds msg to the form. It reports whether the form is finished
 // (submitted or cancelled) and returns any command, including the write.
-// Once finished it ignores everything, so the write is made at most once
-// per submission.
 func (pf *pageForm) update(msg tea.Msg) (done bool, cmd tea.Cmd) {
-	if pf.finished {
-		return true, nil
+	if pf.submitted {
+		return true, nil // waiting for the write's answer
 	}
 	m, cmd := pf.form.Update(msg)
 	pf.form = m.(*huh.Form)
 	switch pf.form.State {
 	case huh.StateCompleted:
-		pf.finished = true
+		pf.submitted = true
 		return true, tea.Batch(cmd, pf.submit())
 	case huh.StateAborted:
-		pf.finished = true
 		return true, tea.Batch(cmd, func() tea.Msg { return StatusMsg{Text: pf.title + ": cancelled"} })
 	}
 	return false, cmd

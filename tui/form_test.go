@@ -11,7 +11,7 @@ import (
 // every message that reaches the form after it (a cursor blink, another
 // page's reply) until the write's result closes it; each used to submit
 // the write again, so one edit could write twice.
-func TestFormSubmitsOnce(t *testing.T) {
+func TestFinishedFormIgnoresMessages(t *testing.T) {
 	for _, state := range []huh.FormState{huh.StateCompleted, huh.StateAborted} {
 		submits := 0
 		var name string

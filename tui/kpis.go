@@ -111,7 +111,7 @@ func (p *kpiPage) Update(msg tea.Msg) tea.Cmd {
 	if p.form != nil {
 		// Only the form's own write closes it; another write's result (a
 		// move, a resolve) may land while a new form is open.
-		if saved, ok := msg.(savedMsg); ok && p.form.finished {
+		if saved, ok := msg.(savedMsg); ok && p.form.submitted {
 			return p.onSaved(saved)
 		}
 		done, cmd := p.form.update(msg)

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 
 	"opsdeck/reports"
@@ -28,7 +29,8 @@ type reportPage struct {
 	height  int
 	pending int // the render generation the view is waiting for
 	shown   int // the generation on screen
-	keys    struct{ export key.Binding }
+	form    *pageForm
+	keys    struct{ export, send key.Binding }
 }
 
 // renderedMsg carries a finished rendering; gen ties it to the request, so
@@ -49,12 +51,13 @@ const roleListWidth = 16
 func newReportPage(c *Context) *reportPage {
 	p := &reportPage{c: c, vp: viewport.New()}
 	p.keys.export = binding("x", "export to file")
+	p.keys.send = binding("s", "send by email")
 	return p
 }
 
 func (p *reportPage) Title() string   { return "Reports" }
 func (p *reportPage) Init() tea.Cmd   { return nil }
-func (p *reportPage) Capturing() bool { return false }
+func (p *reportPage) Capturing() bool { return p.form != nil }
 
 func (p *reportPage) SetSize(w, h int) {
 	p.width, p.height = w, h
@@ -87,6 +90,24 @@ func (p *reportPage) render() tea.Cmd {
 }
 
 func (p *reportPage) Update(msg tea.Msg) tea.Cmd {
+	if p.form != nil {
+		if _, ok := msg.(tea.KeyPressMsg); ok {
+			done, cmd := p.form.update(msg)
+			if done {
+				p.form = nil
+			}
+			return cmd
+		}
+		if _, ok := msg.(savedMsg); !ok {
+			done, cmd := p.form.update(msg)
+			if done {
+				p.form = nil
+			}
+			if cmd != nil {
+				return cmd
+			}
+		}
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		return p.render()
@@ -115,6 +136,9 @@ func (p *reportPage) Update(msg tea.Msg) tea.Cmd {
 		}
 		if key.Matches(msg, p.keys.export) {
 			return p.export()
+		}
+		if key.Matches(msg, p.keys.send) {
+			return p.confirmSend()
 		}
 	}
 	var cmd tea.Cmd
@@ -161,7 +185,46 @@ func (p *reportPage) export() tea.Cmd {
 	}
 }
 
+// confirmSend asks before a report goes out: to whom, and how.
+func (p *reportPage) confirmSend() tea.Cmd {
+	if p.c.Mail == nil {
+		return status("sending is not set up (see the README: mail settings)", true)
+	}
+	if p.c.sender.running {
+		return status("a batch is being sent; wait for it to finish", true)
+	}
+	role := p.currentRole()
+	var to []string
+	if p.snap != nil {
+		for _, r := range p.snap.Recipients {
+			if r.Role == role {
+				to = append(to, r.Person.Email)
+			}
+		}
+	}
+	if bcc := p.c.Mail.Config.Bcc; bcc != "" {
+		to = append(to, bcc+" (bcc)")
+	}
+	yes := false
+	submit := func() tea.Cmd {
+		if !yes {
+			return status("nothing sent", false)
+		}
+		return p.c.sender.enqueue([]store.ReportRole{role})
+	}
+	f, cmd := newPageForm("Send the "+role.Title()+" report", submit, func() []*huh.Group {
+		return []*huh.Group{huh.NewGroup(huh.NewConfirm().
+			Title(fmt.Sprintf("Send to %s via %s?", orDash(strings.Join(to, ", ")), p.c.Mail.Transport.Name())).
+			Affirmative("Send").Negative("Cancel").Value(&yes))}
+	})
+	p.form = f
+	return cmd
+}
+
 func (p *reportPage) View() string {
+	if p.form != nil {
+		return p.form.view(p.c.Styles, p.width)
+	}
 	s := p.c.Styles
 	var roles []string
 	roles = append(roles, s.Subtle.Render(" Role"))
@@ -172,7 +235,8 @@ func (p *reportPage) View() string {
 		}
 		roles = append(roles, label)
 	}
-	roles = append(roles, "", s.Subtle.Render(" ←/→ role"), s.Subtle.Render(" ↑/↓ scroll"), s.Subtle.Render(" x export"))
+	roles = append(roles, "", s.Subtle.Render(" ←/→ role"), s.Subtle.Render(" ↑/↓ scroll"), s.Subtle.Render(" x export"),
+		s.Subtle.Render(" s send"))
 	left := strings.Split(lipgloss.NewStyle().Width(roleListWidth).Render(strings.Join(roles, "\n")), "\n")
 	right := []string{s.Subtle.Render("rendering…")}
 	if p.shown != 0 {
@@ -199,10 +263,10 @@ func (p *reportPage) View() string {
 }
 
 func (p *reportPage) ShortHelp() []key.Binding {
-	return []key.Binding{binding("←/→", "role"), p.c.Keys.Up, p.c.Keys.Down, p.keys.export}
+	return []key.Binding{binding("←/→", "role"), p.c.Keys.Up, p.c.Keys.Down, p.keys.export, p.keys.send}
 }
 
 func (p *reportPage) FullHelp() [][]key.Binding {
 	k := p.c.Keys
-	return [][]key.Binding{{binding("←/→", "previous/next role"), k.Up, k.Down, k.PageUp, k.PageDown}, {p.keys.export}}
+	return [][]key.Binding{{binding("←/→", "previous/next role"), k.Up, k.Down, k.PageUp, k.PageDown}, {p.keys.export, p.keys.send}}
 }

@@ -97,7 +97,7 @@ func (p *shortfallPage) current() (store.Shortfall, bool) {
 
 func (p *shortfallPage) Update(msg tea.Msg) tea.Cmd {
 	if p.form != nil {
-		if saved, ok := msg.(savedMsg); ok && p.form.finished {
+		if saved, ok := msg.(savedMsg); ok && p.form.submitted {
 			if saved.err != nil {
 				p.form.err = store.ErrorMessage(saved.err)
 				return p.form.reopen()

@@ -2,14 +2,13 @@ package testpeer
 
 import (
 	"bytes"
-	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
-	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -21,8 +20,8 @@ type SESEmulator struct {
 	Endpoint string
 }
 
-// repoRoot finds the module root from this source file, where
-// scripts/install-peers puts the npm peers (.peers/).
+// repoRoot finds the module root from this source file; the npm peers
+// live under tools/.
 func repoRoot() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..")
@@ -34,20 +33,15 @@ func repoRoot() string {
 func StartSESEmulator(t testing.TB, account string) *SESEmulator {
 	t.Helper()
 	node := LookPath(t, "node")
-	cli := filepath.Join(repoRoot(), ".peers", "node_modules", "aws-ses-v2-local", "dist", "cli.js")
+	cli := filepath.Join(repoRoot(), "tools", "ses-emulator", "node_modules", "aws-ses-v2-local", "dist", "cli.js")
 	if _, err := os.Stat(cli); err != nil {
-		Missing(t, "aws-ses-v2-local", "not installed in .peers/")
+		Missing(t, "aws-ses-v2-local", "not installed in tools/ses-emulator (npm ci there)")
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(node, cli, "--host", "127.0.0.1", "--port", strconv.Itoa(port))
+	// Port 0: the emulator picks a free port and says which in its log.
+	cmd := exec.Command(node, cli, "--host", "127.0.0.1", "--port", "0")
 	cmd.Env = append(os.Environ(), "AWS_SES_ACCOUNT="+account)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	log := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start the SES emulator: %v", err)
 	}
@@ -55,8 +49,19 @@ func StartSESEmulator(t testing.TB, account string) *SESEmulator {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	e := &SESEmulator{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port)}
+	var port string
 	deadline := time.Now().Add(30 * time.Second)
+	for port == "" {
+		if m := runningAt.FindStringSubmatch(log.String()); m != nil {
+			port = m[1]
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the SES emulator did not say where it listens:\n%s", log.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	e := &SESEmulator{Endpoint: "http://127.0.0.1:" + port}
 	for {
 		resp, err := http.Get(e.Endpoint + "/health-check")
 		if err == nil {
@@ -66,8 +71,29 @@ func StartSESEmulator(t testing.TB, account string) *SESEmulator {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the SES emulator did not come up: %v\n%s", err, out.String())
+			t.Fatalf("the SES emulator did not come up: %v\n%s", err, log.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// runningAt matches the emulator's start-up line.
+var runningAt = regexp.MustCompile(`server running at http://[^:]+:(\d+)`)
+
+// lockedBuffer collects a child's output while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
