@@ -25,7 +25,7 @@ func (m *Main) consoleCommand() *cobra.Command {
 		Args:  noArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return m.runConsole(cmd, theme) },
 	}
-	cmd.Flags().StringVar(&theme, "theme", "", "dark or light (default: ask the terminal)")
+	cmd.Flags().StringVar(&theme, "theme", "", "dark or light (env OPSDECK_THEME; default: ask the terminal)")
 	return cmd
 }
 
@@ -38,8 +38,12 @@ func (m *Main) interactive() bool {
 }
 
 func (m *Main) runConsole(cmd *cobra.Command, theme string) error {
+	if theme == "" {
+		// The setting also reaches plain opsdeck, which has no --theme.
+		theme, _ = m.cfg.get("OPSDECK_THEME")
+	}
 	if theme != "" && theme != "dark" && theme != "light" {
-		return usagef("--theme %q must be dark or light", theme)
+		return usagef("theme %q must be dark or light (--theme or OPSDECK_THEME)", theme)
 	}
 	if !m.interactive() {
 		return usagef("the console needs a terminal; for scripts use opsdeck status, kpi list, report")

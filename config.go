@@ -25,6 +25,7 @@ var knownSettings = map[string]string{
 	"OPSDECK_DB":        "database file",
 	"OPSDECK_ENV_FILE":  "env file to read settings from",
 	"OPSDECK_TEMPLATES": "directory of report template overrides",
+	"OPSDECK_THEME":     "console colours: dark or light (default: ask the terminal)",
 	"OPSDECK_TIME_ZONE": "IANA time zone for new schedules",
 }
 
