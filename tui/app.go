@@ -73,6 +73,7 @@ type Model struct {
 	loadErr    error
 	status     string
 	statusErr  bool
+	statusAt   time.Time // when the status was set; zero: it stays
 	showHelp   bool
 	help       help.Model
 	themeFixed bool
@@ -281,8 +282,17 @@ func (m *Model) refresh() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// statusFor is how long a confirmation stays in the status bar; errors
+// stay until something replaces them. The poll tick redraws the footer.
+const statusFor = 5 * time.Second
+
 func (m *Model) setStatus(text string, isErr bool) {
-	m.status, m.statusErr = text, isErr
+	m.status, m.statusErr, m.statusAt = text, isErr, m.c.Now()
+}
+
+// showStatus reports whether the status message is still current.
+func (m *Model) showStatus() bool {
+	return m.status != "" && (m.statusErr || m.statusAt.IsZero() || m.c.Now().Sub(m.statusAt) < statusFor)
 }
 
 // contentSize is the page area: the screen less the header and footer.
@@ -350,7 +360,7 @@ func (m *Model) footer() string {
 	if m.data != nil && m.data.Trouble > 0 {
 		status = s.StatusErr.Render(fmt.Sprintf("⚠ %d need attention (Outbox, Schedules)", m.data.Trouble)) + "  "
 	}
-	if m.status != "" {
+	if m.showStatus() {
 		if m.statusErr {
 			status += s.StatusErr.Render(m.status)
 		} else {
@@ -358,6 +368,11 @@ func (m *Model) footer() string {
 		}
 	}
 	bindings := append(m.pages[m.active].ShortHelp(), m.c.Keys.Next, m.c.Keys.Help, m.c.Keys.Quit)
+	if m.pages[m.active].Capturing() {
+		// A form or filter has the keys (and shows its own): the page's
+		// keys, tab and q do not work now.
+		bindings = []key.Binding{binding("esc", "back"), binding("ctrl+c", "quit")}
+	}
 	helpLine := m.help.ShortHelpView(bindings)
 	line := status
 	if line != "" {

@@ -79,3 +79,41 @@ func TestCursorShowsWithoutColour(t *testing.T) {
 		t.Errorf("cursor rows = %q, want the second KPI only", marked)
 	}
 }
+
+// A confirmation leaves the status bar after a few seconds; an error stays
+// until something replaces it.
+func TestStatusExpires(t *testing.T) {
+	now := testNow
+	m := newConsole(t, demoStore(t), Options{Poll: time.Hour, Now: func() time.Time { return now }})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	footer := func() string { return ansi.Strip(m.footer()) }
+	m.Update(StatusMsg{Text: "saved the thing"})
+	if !strings.Contains(footer(), "✓ saved the thing") {
+		t.Fatalf("no confirmation: %q", footer())
+	}
+	now = now.Add(statusFor)
+	if strings.Contains(footer(), "saved the thing") {
+		t.Errorf("the confirmation outlived %v: %q", statusFor, footer())
+	}
+	m.Update(StatusMsg{Text: "not saved: broken", Err: true})
+	now = now.Add(time.Hour)
+	if !strings.Contains(footer(), "not saved: broken") {
+		t.Errorf("the error went away: %q", footer())
+	}
+}
+
+// While a form has the keys, the footer says how to leave it rather than
+// offering page keys that do not work.
+func TestFooterWhileCapturing(t *testing.T) {
+	s := start(t, newConsole(t, demoStore(t), Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("2")
+	if screen := s.waitFor("e edit value or target"); !strings.Contains(screen, "q quit") {
+		t.Errorf("the KPI page's footer lacks q quit:\n%s", screen)
+	}
+	s.keys("e")
+	screen := s.waitFor("┃ New reading", "esc back • ctrl+c quit")
+	if strings.Contains(screen, "q quit") || strings.Contains(screen, "n new KPI") {
+		t.Errorf("the footer offers keys the form has taken:\n%s", screen)
+	}
+}
