@@ -127,7 +127,7 @@ type Timing struct {
 
 // Timing derives the event's schedule from its departure and offsets.
 func (e Event) Timing() Timing {
-	loc, err := time.LoadLocation(e.TimeZone)
+	loc, err := Zone(e.TimeZone)
 	if err != nil {
 		loc = time.UTC
 	}

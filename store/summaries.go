@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -31,10 +32,28 @@ func (e EventSummary) Over() time.Time {
 
 // Local is the departure in the event's own zone.
 func (e EventSummary) Local() time.Time {
-	if loc, err := time.LoadLocation(e.TimeZone); err == nil {
+	if loc, err := Zone(e.TimeZone); err == nil {
 		return e.DepartsAt.In(loc)
 	}
 	return e.DepartsAt
+}
+
+// zones memoises Zone: time.LoadLocation reads and parses the zone's file
+// on every call, and a list of events asks for the same few zones per row.
+var zones sync.Map // zone name → *time.Location
+
+// Zone is time.LoadLocation, remembered: the same name gives the same
+// location without reading the zone database again.
+func Zone(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, loc)
+	return loc, nil
 }
 
 // eventSummaryColumns are an event's own columns; the checklist counts

@@ -67,3 +67,16 @@ func TestSummariesAgree(t *testing.T) {
 		}
 	}
 }
+
+func TestZone(t *testing.T) {
+	a, err := Zone("America/Los_Angeles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := Zone("America/Los_Angeles"); a != b {
+		t.Error("a second look-up loaded the zone again")
+	}
+	if _, err := Zone("Mars/Olympus_Mons"); err == nil {
+		t.Error("an unknown zone was accepted")
+	}
+}

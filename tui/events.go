@@ -185,7 +185,7 @@ func (p *eventPage) local(t time.Time) string {
 	if t.IsZero() || p.detail == nil {
 		return ""
 	}
-	if loc, err := time.LoadLocation(p.detail.TimeZone); err == nil {
+	if loc, err := store.Zone(p.detail.TimeZone); err == nil {
 		t = t.In(loc)
 	}
 	return t.Format("Mon 15:04")

@@ -78,9 +78,10 @@ func (p *kpiPage) renderRows() {
 	nw := p.nameWidth()
 	p.list.SetHeader(s.Subtle.Render(" " + cell("ENTITY", kpiEntityW) + " " + cell("KPI", nw) + " " + rcell("CURRENT", kpiCurW) + " " +
 		rcell("TARGET", kpiTargetW) + "  " + cell("STATUS", kpiStatusW) + " " + cell("TREND", kpiTrendW)))
-	lines := make([]string, len(p.kpis))
-	search := make([]string, len(p.kpis))
-	for i, k := range p.kpis {
+	kpis, trends := p.kpis, p.trends
+	// Drawn as they scroll into view: a reload costs nothing until seen.
+	p.list.SetRowFunc(len(kpis), func(i int) string {
+		k := kpis[i]
 		u := k.UnitInfo()
 		cur := "—"
 		if k.Latest != nil {
@@ -91,12 +92,13 @@ func (p *kpiPage) renderRows() {
 			target = "≤ " + target
 		}
 		st := k.Status()
-		lines[i] = " " + s.Bold.Render(cell(k.EntityCode, kpiEntityW)) + " " + cell(k.Name, nw) + " " + rcell(cur, kpiCurW) + " " +
+		return " " + s.Bold.Render(cell(k.EntityCode, kpiEntityW)) + " " + cell(k.Name, nw) + " " + rcell(cur, kpiCurW) + " " +
 			rcell(target, kpiTargetW) + "  " + s.Status(st).Render(cell(st.Label(), kpiStatusW)) + " " +
-			s.Subtle.Render(sparkline(p.trends[k.ID], kpiTrendW))
-		search[i] = strings.ToLower(k.EntityCode + " " + k.Key + " " + k.Name + " " + st.Label() + " " + string(k.OwnerRole))
-	}
-	p.list.SetRows(lines, search)
+			s.Subtle.Render(sparkline(trends[k.ID], kpiTrendW))
+	}, func(i int) string {
+		k := kpis[i]
+		return strings.ToLower(k.EntityCode + " " + k.Key + " " + k.Name + " " + k.Status().Label() + " " + string(k.OwnerRole))
+	})
 }
 
 func (p *kpiPage) current() (store.KPI, bool) {
