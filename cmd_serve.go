@@ -28,20 +28,10 @@ func (q roleQueue) Enqueue(ctx context.Context, role store.ReportRole, reason st
 	return q.EnqueueRole(ctx, role, reason)
 }
 
-// background runs the report scheduler and the outbox worker, but only
-// while this process holds the worker lease: of a console and a server on
-// the same database, exactly one sends. held, if set, hears about changes.
+// background runs the scheduler and the outbox worker under the worker
+// lease (see schedule.Background).
 func background(s *store.Store, svc *mail.Service, kind string, log *slog.Logger, maxCatchUp time.Duration, held func(bool)) func(context.Context) error {
-	leader := &schedule.Leader{Store: s, Name: workerLease, Holder: schedule.Holder(kind), TTL: leaseTTL, Logger: log, Held: held}
-	sch := schedule.New(s, roleQueue{svc}, schedule.Options{Logger: log, Alerter: svc, MaxCatchUp: maxCatchUp})
-	return func(ctx context.Context) error {
-		return leader.Run(ctx, func(ctx context.Context) error {
-			g, ctx := errgroup.WithContext(ctx)
-			g.Go(func() error { return sch.Run(ctx) })
-			g.Go(func() error { return svc.Run(ctx) })
-			return g.Wait()
-		})
-	}
+	return schedule.Background(s, roleQueue{svc}, svc, svc, schedule.Holder(kind), log, maxCatchUp, held)
 }
 
 func newLogger(w *os.File, format, level string) (*slog.Logger, error) {

@@ -123,12 +123,14 @@ func classifySES(err error) error {
 	if errors.As(err, &re) && (re.HTTPStatusCode() >= 500 || re.HTTPStatusCode() == 429) {
 		return transient(fmt.Sprintf("HTTP%d", re.HTTPStatusCode()), err)
 	}
-	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, net.ErrClosed) {
+	// A connection that was never made delivered nothing; one that broke
+	// or timed out after the request went may have been taken by SES.
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
 		return transient("NetworkError", err)
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) {
 		return err
 	}
-	return transient("", err)
+	return cutOff("NetworkError", err)
 }

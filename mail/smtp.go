@@ -79,17 +79,27 @@ func (s *SMTPTransport) Send(ctx context.Context, m *Message) (string, error) {
 	if err != nil {
 		return "", permanent("FormatError", err)
 	}
+	// From here on the server may have the message: a broken connection
+	// is a failure that may have been delivered.
 	if _, err := w.Write(raw); err != nil {
-		return "", classifySMTP(err)
+		return "", cutOffSMTP(err)
 	}
 	if err := w.Close(); err != nil {
-		return "", classifySMTP(err)
+		return "", cutOffSMTP(err)
 	}
 	if err := c.Quit(); err != nil {
 		// The server took the message before QUIT failed.
 		return m.ID, nil
 	}
 	return m.ID, nil
+}
+
+func cutOffSMTP(err error) error {
+	var tp *textproto.Error
+	if errors.As(err, &tp) {
+		return classifySMTP(err) // the server answered: it did not take it
+	}
+	return cutOff("NetworkError", err)
 }
 
 // classifySMTP: 4xx replies are temporary by definition, 5xx permanent,

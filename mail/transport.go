@@ -37,8 +37,11 @@ type QuotaReader interface {
 // a provider's 5xx, the network) are retried; permanent ones are not.
 type SendError struct {
 	Transient bool
-	Code      string // the provider's error code, when it gave one
-	Err       error
+	// MaybeDelivered: the attempt was cut off after the request may have
+	// reached the provider, which may have sent it.
+	MaybeDelivered bool
+	Code           string // the provider's error code, when it gave one
+	Err            error
 }
 
 func (e *SendError) Error() string {
@@ -64,4 +67,15 @@ func IsTransient(err error) bool {
 func permanent(code string, err error) error { return &SendError{Code: code, Err: err} }
 func transient(code string, err error) error {
 	return &SendError{Transient: true, Code: code, Err: err}
+}
+
+// MaybeDelivered reports whether a failed send may have gone out anyway.
+func MaybeDelivered(err error) bool {
+	var se *SendError
+	return errors.As(err, &se) && se.MaybeDelivered
+}
+
+// cutOff is a transient failure after the request may have been delivered.
+func cutOff(code string, err error) error {
+	return &SendError{Transient: true, MaybeDelivered: true, Code: code, Err: err}
 }

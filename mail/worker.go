@@ -137,8 +137,13 @@ func (s *Service) sendOne(ctx context.Context) (bool, error) {
 	case IsTransient(sendErr) && m.Attempts < s.Config.MaxAttempts:
 		next := s.Clock.Now().Add(s.backoff(m.Attempts))
 		p.Status, p.Error = store.OutboxQueued, sendErr.Error()
-		err = s.Store.MarkRetry(keep, m.ID, next, sendErr.Error())
+		err = s.Store.MarkRetry(keep, m.ID, next, sendErr.Error(), MaybeDelivered(sendErr))
 		s.Logger.Warn("send failed, will retry", "outbox", m.ID, "attempt", m.Attempts, "retry_at", next, "err", sendErr)
+	case m.MaybeDelivered || MaybeDelivered(sendErr):
+		reason := fmt.Sprintf("gave up after %d attempts, at least one of which may have been delivered: %s", m.Attempts, sendErr)
+		p.Status, p.Error = store.OutboxUncertain, reason
+		err = s.Store.MarkUncertain(keep, m.ID, reason)
+		s.Logger.Error("send uncertain", "outbox", m.ID, "role", m.Role, "err", reason)
 	default:
 		reason := sendErr.Error()
 		if IsTransient(sendErr) {

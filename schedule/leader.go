@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"opsdeck/store"
 )
 
@@ -145,4 +147,26 @@ func HoldLease(ctx context.Context, s *store.Store, name, holder string, ttl tim
 		_ = s.ReleaseLease(context.WithoutCancel(ctx), name, holder)
 	}
 	return held, release, true, nil
+}
+
+// Worker is the outbox worker (mail.Service.Run).
+type Worker interface {
+	Run(ctx context.Context) error
+}
+
+// Background runs the scheduler and the outbox worker while holder holds
+// the worker lease "worker": of a console and a server on one database,
+// exactly one sends. held, if set, hears about changes of leadership.
+func Background(s *store.Store, q Enqueuer, w Worker, a Alerter, holder string, log *slog.Logger, maxCatchUp time.Duration,
+	held func(bool)) func(context.Context) error {
+	leader := &Leader{Store: s, Name: "worker", Holder: holder, TTL: 30 * time.Second, Logger: log, Held: held}
+	sch := New(s, q, Options{Logger: log, Alerter: a, MaxCatchUp: maxCatchUp})
+	return func(ctx context.Context) error {
+		return leader.Run(ctx, func(ctx context.Context) error {
+			g, ctx := errgroup.WithContext(ctx)
+			g.Go(func() error { return sch.Run(ctx) })
+			g.Go(func() error { return w.Run(ctx) })
+			return g.Wait()
+		})
+	}
 }

@@ -36,26 +36,29 @@ type OutboxBatch struct {
 // OutboxMessage is one email in the outbox, with everything needed to send
 // it again exactly as it was.
 type OutboxMessage struct {
-	ID            int64      `json:"id"`
-	BatchID       int64      `json:"batch_id"`
-	Kind          string     `json:"kind"` // report or alert
-	Role          ReportRole `json:"role,omitempty"`
-	MessageID     string     `json:"message_id"`
-	From          string     `json:"from"`
-	To            []string   `json:"to"`
-	Bcc           []string   `json:"bcc"`
-	Subject       string     `json:"subject"`
-	Text          string     `json:"-"`
-	HTML          string     `json:"-"`
-	Figures       string     `json:"-"`
-	Status        string     `json:"status"`
-	Attempts      int        `json:"attempts"`
-	NextAttemptAt time.Time  `json:"next_attempt_at"`
-	LastError     string     `json:"last_error,omitempty"`
-	ProviderID    string     `json:"provider_id,omitempty"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
-	SentAt        time.Time  `json:"sent_at,omitzero"`
+	ID        int64      `json:"id"`
+	BatchID   int64      `json:"batch_id"`
+	Kind      string     `json:"kind"` // report or alert
+	Role      ReportRole `json:"role,omitempty"`
+	MessageID string     `json:"message_id"`
+	From      string     `json:"from"`
+	To        []string   `json:"to"`
+	Bcc       []string   `json:"bcc"`
+	Subject   string     `json:"subject"`
+	Text      string     `json:"-"`
+	HTML      string     `json:"-"`
+	Figures   string     `json:"-"`
+	Status    string     `json:"status"`
+	Attempts  int        `json:"attempts"`
+	// MaybeDelivered: an attempt was cut off after the provider may have
+	// taken the message.
+	MaybeDelivered bool      `json:"maybe_delivered,omitempty"`
+	NextAttemptAt  time.Time `json:"next_attempt_at"`
+	LastError      string    `json:"last_error,omitempty"`
+	ProviderID     string    `json:"provider_id,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	SentAt         time.Time `json:"sent_at,omitzero"`
 }
 
 // Recipients counts the addresses SES charges the message for.
@@ -115,7 +118,7 @@ func nonNil(s []string) []string {
 }
 
 const outboxColumns = `id, batch_id, kind, coalesce(report_role, ''), message_id, from_addr, to_addrs, bcc_addrs, subject, %s,
-	status, attempts, next_attempt_at, last_error, provider_id, created_at, updated_at, sent_at`
+	status, attempts, maybe_delivered, next_attempt_at, last_error, provider_id, created_at, updated_at, sent_at`
 
 func outboxSelect(withBodies bool) string {
 	bodies := "'', '', figures"
@@ -130,7 +133,7 @@ func scanOutbox(row interface{ Scan(...any) error }) (OutboxMessage, error) {
 	var to, bcc, next, created, updated string
 	var sent *string
 	if err := row.Scan(&m.ID, &m.BatchID, &m.Kind, &m.Role, &m.MessageID, &m.From, &to, &bcc, &m.Subject, &m.Text, &m.HTML, &m.Figures,
-		&m.Status, &m.Attempts, &next, &m.LastError, &m.ProviderID, &created, &updated, &sent); err != nil {
+		&m.Status, &m.Attempts, &m.MaybeDelivered, &next, &m.LastError, &m.ProviderID, &created, &updated, &sent); err != nil {
 		return m, err
 	}
 	if err := json.Unmarshal([]byte(to), &m.To); err != nil {
@@ -286,19 +289,36 @@ func toAny(s []string) []any {
 	return out
 }
 
+// duplicateNote is kept on a message sent after an attempt that may
+// already have delivered it, so a possible duplicate is never silent.
+const duplicateNote = "sent; an earlier attempt was cut off after it may have been delivered, so a duplicate is possible"
+
 // MarkSent records a successful send and the provider's message id.
 func (s *Store) MarkSent(ctx context.Context, id int64, providerID string) error {
 	return s.Update(ctx, "outbox", func(tx *Tx) error {
-		return tx.outboxTransition(ctx, id, []string{OutboxSending}, "status = 'sent', provider_id = ?, sent_at = ?, last_error = ''",
-			[]any{providerID, formatTime(tx.now)}, "sent", map[string]any{"provider_id": providerID})
+		return tx.outboxTransition(ctx, id, []string{OutboxSending},
+			"status = 'sent', provider_id = ?, sent_at = ?, last_error = CASE WHEN maybe_delivered = 1 THEN ? ELSE '' END",
+			[]any{providerID, formatTime(tx.now), duplicateNote}, "sent", map[string]any{"provider_id": providerID})
 	})
 }
 
-// MarkRetry puts a message back in the queue after a transient failure.
-func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, reason string) error {
+// MarkRetry puts a message back in the queue after a transient failure;
+// maybeDelivered records that the attempt may have reached the provider.
+func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, reason string, maybeDelivered bool) error {
 	return s.Update(ctx, "outbox", func(tx *Tx) error {
-		return tx.outboxTransition(ctx, id, []string{OutboxSending}, "status = 'queued', next_attempt_at = ?, last_error = ?",
-			[]any{formatTime(next), reason}, "retry_later", map[string]any{"error": reason, "next_attempt_at": next})
+		return tx.outboxTransition(ctx, id, []string{OutboxSending},
+			"status = 'queued', next_attempt_at = ?, last_error = ?, maybe_delivered = max(maybe_delivered, ?)",
+			[]any{formatTime(next), reason, maybeDelivered}, "retry_later",
+			map[string]any{"error": reason, "next_attempt_at": next, "maybe_delivered": maybeDelivered})
+	})
+}
+
+// MarkUncertain gives up on a message one of whose attempts may have been
+// delivered: only the operator, checking the provider, can say.
+func (s *Store) MarkUncertain(ctx context.Context, id int64, reason string) error {
+	return s.Update(ctx, "outbox", func(tx *Tx) error {
+		return tx.outboxTransition(ctx, id, []string{OutboxSending}, "status = 'uncertain', maybe_delivered = 1, last_error = ?",
+			[]any{reason}, "mark_uncertain", map[string]any{"error": reason})
 	})
 }
 

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"opsdeck/mail"
 	"opsdeck/reports"
+	"opsdeck/schedule"
 	"opsdeck/store"
 )
 
@@ -33,6 +35,15 @@ func (f *flaky) Send(context.Context, *mail.Message) (string, error) {
 	return "provider-id", nil
 }
 
+// roleQueue adapts the mail service to the scheduler.
+type roleQueue struct{ *mail.Service }
+
+func (q roleQueue) Enqueue(ctx context.Context, role store.ReportRole, reason string) (int64, error) {
+	return q.EnqueueRole(ctx, role, reason)
+}
+
+// mailFor makes a mail service and runs its worker in the background under
+// the lease, as the console's command does.
 func mailFor(t *testing.T, s *store.Store, tr mail.Transport) *mail.Service {
 	t.Helper()
 	eng, _ := reports.New(reports.Options{})
@@ -40,6 +51,13 @@ func mailFor(t *testing.T, s *store.Store, tr mail.Transport) *mail.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		schedule.Background(s, roleQueue{svc}, svc, svc, schedule.Holder("console"), slog.New(slog.DiscardHandler), time.Hour, nil)(ctx)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
 	return svc
 }
 

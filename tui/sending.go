@@ -2,22 +2,20 @@ package tui
 
 import (
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
 
 	"opsdeck/mail"
-	"opsdeck/schedule"
 	"opsdeck/store"
 )
 
-// The console sends a batch itself when it can take the worker lease;
-// when another process (opsdeck serve) holds it, that process sends.
-const (
-	workerLease = "worker"
-	leaseTTL    = 30 * time.Second
-)
+// workerLease is the lease whose holder runs the outbox worker.
+const workerLease = "worker"
 
 // sender runs one batch at a time for the console and reports progress.
 type sender struct {
@@ -73,26 +71,46 @@ func (s *sender) enqueue(roles []store.ReportRole) tea.Cmd {
 	}
 }
 
-// start subscribes to progress and runs the batch, if this process can
-// take the worker lease.
+// start follows a queued batch. The console never sends by itself: the
+// outbox worker does, in this process if it holds the worker lease (the
+// console runs one in the background), else in the process that does
+// (opsdeck serve). Two workers in one process would mistake each other's
+// sends for a crash's.
 func (s *sender) start(msg batchQueuedMsg) tea.Cmd {
 	s.batch, s.total, s.done, s.failed, s.running = msg.batch, msg.total, 0, 0, true
 	svc := s.c.Mail
 	s.updates, s.stop = svc.Subscribe()
+	svc.Wake()
 	ctx, st := s.c.Ctx, s.c.Store
-	run := func() tea.Msg {
-		held, release, ok, err := schedule.HoldLease(ctx, st, workerLease, schedule.Holder("console"), leaseTTL)
-		if err != nil {
-			return batchDoneMsg{batch: msg.batch, err: err}
+	batch := msg.batch
+	watch := func() tea.Msg {
+		// Report who sends, then wait (polling the store, which also sees
+		// sends made by another process) until nothing of the batch waits.
+		for {
+			rows, err := st.Outbox(ctx, store.OutboxFilter{BatchID: batch})
+			if err != nil {
+				return batchDoneMsg{batch: batch, err: err}
+			}
+			pending := 0
+			for _, r := range rows {
+				if r.Status == store.OutboxQueued || r.Status == store.OutboxSending {
+					pending++
+				}
+			}
+			if pending == 0 {
+				return batchDoneMsg{batch: batch}
+			}
+			if l, live, err := st.LeaseHolder(ctx, workerLease); err == nil && live && !strings.HasPrefix(l.Holder, "console:"+strconv.Itoa(os.Getpid())+"@") {
+				return batchDoneMsg{batch: batch, elsewhr: l.Holder}
+			}
+			select {
+			case <-ctx.Done():
+				return batchDoneMsg{batch: batch, err: ctx.Err()}
+			case <-time.After(200 * time.Millisecond):
+			}
 		}
-		if !ok {
-			l, _, _ := st.LeaseHolder(ctx, workerLease)
-			return batchDoneMsg{batch: msg.batch, elsewhr: l.Holder}
-		}
-		defer release()
-		return batchDoneMsg{batch: msg.batch, err: svc.Drain(held, msg.batch)}
 	}
-	return tea.Batch(run, s.listen())
+	return tea.Batch(watch, s.listen())
 }
 
 // listen waits for the next progress update.

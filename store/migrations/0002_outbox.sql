@@ -26,6 +26,10 @@ CREATE TABLE outbox (
   figures         TEXT NOT NULL DEFAULT '[]', -- the report's headline figures, for "what changed"
   status          TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'failed', 'uncertain')),
   attempts        INTEGER NOT NULL DEFAULT 0,
+  -- set when an attempt was cut off after the request may have reached the
+  -- provider: a later success may be a duplicate, and giving up leaves the
+  -- message uncertain rather than failed
+  maybe_delivered INTEGER NOT NULL DEFAULT 0 CHECK (maybe_delivered IN (0, 1)),
   next_attempt_at TEXT NOT NULL,
   last_error      TEXT NOT NULL DEFAULT '',
   provider_id     TEXT NOT NULL DEFAULT '',
