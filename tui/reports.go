@@ -231,7 +231,8 @@ func (p *reportPage) View() string {
 	for i, r := range store.ReportRoles {
 		label := cell(" "+r.Title(), roleListWidth-1)
 		if i == p.role {
-			label = s.Selected.Render(label)
+			// Marked in text too, as list cursors are, for NO_COLOR.
+			label = s.Selected.Render(cell(cursorMark+r.Title(), roleListWidth-1))
 		}
 		roles = append(roles, label)
 	}
