@@ -1,0 +1,2 @@
+-- placeholder: replaced by the mail branch at merge
+SELECT 1;
