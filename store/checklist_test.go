@@ -153,7 +153,9 @@ func TestMandatoryItemsBlockSignOff(t *testing.T) {
 	}
 	// A signed-off phase is locked...
 	clean := itemByTitle(t, ev, "Clean the head")
-	_, err = change(t, s, func(tx *Tx) (ChecklistChange, error) { return tx.ClaimItem(ctx, ev.ID, clean.ID, who["Sam"], who["Sam"]) })
+	_, err = change(t, s, func(tx *Tx) (ChecklistChange, error) {
+		return tx.ClaimItem(ctx, ev.ID, clean.ID, who["Sam"], who["Sam"])
+	})
 	if ErrorCode(err) != ECONFLICT || !strings.Contains(err.Error(), "signed off") {
 		t.Errorf("claim in a signed-off phase: %v", err)
 	}
@@ -171,7 +173,9 @@ func TestChecklistLogIsImmutable(t *testing.T) {
 	s, ev, who := demoChecklist(t)
 	ctx := context.Background()
 	clean := itemByTitle(t, ev, "Clean the head")
-	if _, err := change(t, s, func(tx *Tx) (ChecklistChange, error) { return tx.ClaimItem(ctx, ev.ID, clean.ID, who["Sam"], who["Sam"]) }); err != nil {
+	if _, err := change(t, s, func(tx *Tx) (ChecklistChange, error) {
+		return tx.ClaimItem(ctx, ev.ID, clean.ID, who["Sam"], who["Sam"])
+	}); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{"UPDATE checklist_log SET actor = 'someone else'", "DELETE FROM checklist_log"} {
