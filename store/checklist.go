@@ -321,3 +321,44 @@ func (s *Store) ChecklistLog(ctx context.Context, eventID int64, limit int) ([]L
 	}
 	return entries, nil
 }
+
+// ItemRef locates a checklist item: its event and phase, what role it
+// needs, and who holds and ticked it. The crew server checks permissions
+// against it before making a change, which the conditional UPDATE then
+// guards against races.
+type ItemRef struct {
+	ID           int64
+	PhaseID      int64
+	EventID      int64
+	RequiredRole AccessRole
+	ClaimedBy    int64
+	DoneBy       int64
+}
+
+// ItemRef looks up an item by id.
+func (s *Store) ItemRef(ctx context.Context, itemID int64) (ItemRef, error) {
+	r := ItemRef{ID: itemID}
+	err := s.read.QueryRowContext(ctx, `SELECT i.phase_id, ph.event_id, i.required_role, coalesce(i.claimed_by, 0), coalesce(i.done_by, 0)
+		FROM checklist_items i JOIN checklist_phases ph ON ph.id = i.phase_id WHERE i.id = ?`, itemID).
+		Scan(&r.PhaseID, &r.EventID, &r.RequiredRole, &r.ClaimedBy, &r.DoneBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, Errorf(ENOTFOUND, "no checklist item %d", itemID)
+	}
+	if err != nil {
+		return r, fmt.Errorf("look up item %d: %w", itemID, err)
+	}
+	return r, nil
+}
+
+// PhaseEvent returns the event a checklist phase belongs to.
+func (s *Store) PhaseEvent(ctx context.Context, phaseID int64) (int64, error) {
+	var id int64
+	err := s.read.QueryRowContext(ctx, "SELECT event_id FROM checklist_phases WHERE id = ?", phaseID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, Errorf(ENOTFOUND, "no checklist phase %d", phaseID)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("look up phase %d: %w", phaseID, err)
+	}
+	return id, nil
+}

@@ -1,0 +1,237 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"opsdeck/store"
+)
+
+func TestMagicLinkGetShowsButtonPostExchanges(t *testing.T) {
+	f := newFixture(t)
+	_, token := f.mint("sam", f.event.ID, "", true)
+	// A link preview fetches the link with GET: it sees a button and uses
+	// nothing up.
+	for range 3 {
+		code, body := f.do("GET", "/l/"+token, "", nil)
+		if code != http.StatusOK || !strings.Contains(body, "Open checklist") || !strings.Contains(body, `<form method="post">`) {
+			t.Fatalf("GET link: %d\n%s", code, body)
+		}
+	}
+	c := f.browser("sam", "") // a different link; now exchange the single-use one
+	resp := postForm(t, c, f.base+"/l/"+token, nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST link: %d", resp.StatusCode)
+	}
+	var access, refresh *http.Cookie
+	for _, ck := range resp.Cookies() {
+		switch ck.Name {
+		case accessCookie:
+			access = ck
+		case refreshCookie:
+			refresh = ck
+		}
+	}
+	if access == nil || refresh == nil || !access.HttpOnly || access.SameSite != http.SameSiteStrictMode || !refresh.HttpOnly {
+		t.Fatalf("cookies %+v %+v", access, refresh)
+	}
+	if resp := postForm(t, c, f.base+"/l/"+token, nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("single-use link used twice: %d", resp.StatusCode)
+	}
+	code, body := get(t, c, f.base+"/e/"+itoa(f.event.ID))
+	if code != http.StatusOK || !strings.Contains(body, f.event.Title) || !strings.Contains(body, "Sam Okafor · crew") {
+		t.Errorf("checklist page: %d", code)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	f := newFixture(t)
+	resp, err := http.Get(f.base + "/l/odl_x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	h := resp.Header
+	csp := h.Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'none'", "script-src 'sha256-", "frame-ancestors 'none'", "form-action 'self'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") {
+		t.Error("CSP allows inline code")
+	}
+	if h.Get("Referrer-Policy") != "no-referrer" || h.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("headers %v", h)
+	}
+	// A cross-site POST is refused before any handler sees it.
+	req, _ := http.NewRequest("POST", f.base+"/api/items/1/claim", nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site POST: %d, want 403", resp.StatusCode)
+	}
+	// Bodies are capped.
+	sess, _ := f.session("sam", f.event.ID, "")
+	big := map[string]string{"note": strings.Repeat("x", maxBody)}
+	if code, _ := f.do("POST", "/api/items/"+itoa(f.item("Clean").ID)+"/note", sess.Access, big); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized body: %d", code)
+	}
+}
+
+func TestClaimConflictNamesHolder(t *testing.T) {
+	f := newFixture(t)
+	jess, _ := f.session("jess", f.event.ID, "")
+	provisions := f.item("Load ice") // Sam holds it in the demo
+	code, body := f.do("POST", "/api/items/"+itoa(provisions.ID)+"/claim", jess.Access, nil)
+	var out struct {
+		Error, Message string
+		Holder         struct{ Name string }
+	}
+	json.Unmarshal([]byte(body), &out)
+	if code != http.StatusConflict || out.Holder.Name != "Sam Okafor" || !strings.Contains(out.Message, "Sam Okafor") {
+		t.Errorf("claim of a held item: %d %s", code, body)
+	}
+	clean := f.item("Clean")
+	code, body = f.do("POST", "/api/items/"+itoa(clean.ID)+"/claim", jess.Access, nil)
+	if code != http.StatusOK || !strings.Contains(body, `"claimed_by_name":"Jess Tran"`) {
+		t.Errorf("claim: %d %s", code, body)
+	}
+}
+
+// Without JavaScript everything works through form posts and redirects.
+func TestFormPostsWithoutScript(t *testing.T) {
+	f := newFixture(t)
+	c := f.browser("jess", "")
+	page := f.base + "/e/" + itoa(f.event.ID)
+	clean := f.item("Clean")
+	itemURL := page + "/items/" + itoa(clean.ID)
+	for _, step := range []struct {
+		action string
+		form   url.Values
+	}{{"claim", nil}, {"note", url.Values{"note": {"<b>bleach</b> low"}}}, {"done", nil}} {
+		resp := postForm(t, c, itemURL+"/"+step.action, step.form)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/e/"+itoa(f.event.ID)+"#i"+itoa(clean.ID) {
+			t.Fatalf("%s: %d %s", step.action, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	_, body := get(t, c, page)
+	if !strings.Contains(body, "&lt;b&gt;bleach&lt;/b&gt; low") || strings.Contains(body, "<b>bleach") {
+		t.Error("the note is not escaped")
+	}
+	if !strings.Contains(body, "✓ Jess Tran") {
+		t.Error("the page does not show who did the item")
+	}
+	// A conflict re-renders the page with the reason and status 409.
+	resp := postForm(t, c, page+"/items/"+itoa(f.item("Load ice").ID)+"/claim", nil)
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(string(b), "already claimed by Sam Okafor") {
+		t.Errorf("form conflict: %d", resp.StatusCode)
+	}
+}
+
+func TestCaptainDialogsOnlyForCaptains(t *testing.T) {
+	f := newFixture(t)
+	page := f.base + "/e/" + itoa(f.event.ID)
+	for _, tc := range []struct {
+		who           string
+		role          store.AccessRole
+		captain, link bool
+		items         bool
+	}{
+		{"sam", store.AccessCrew, false, false, true},
+		{"riley", store.AccessGuest, false, false, false},
+		{"morgan", store.AccessCaptain, true, false, true},
+		{"casey", store.AccessAdmin, true, true, true},
+	} {
+		_, body := get(t, f.browser(tc.who, tc.role), page)
+		if got := strings.Contains(body, "captain-dialog"); got != tc.captain {
+			t.Errorf("%s: captain dialog shown %v, want %v", tc.who, got, tc.captain)
+		}
+		if got := strings.Contains(body, "admin-dialog"); got != tc.link {
+			t.Errorf("%s: admin dialog shown %v, want %v", tc.who, got, tc.link)
+		}
+		if got := strings.Contains(body, "Load ice"); got != tc.items {
+			t.Errorf("%s: items shown %v, want %v", tc.who, got, tc.items)
+		}
+		if !strings.Contains(body, "Departure") {
+			t.Errorf("%s: no timing panel", tc.who)
+		}
+	}
+}
+
+// The page left open for hours: the access token expires, and the page
+// refreshes it from the refresh cookie without the crew member noticing.
+func TestSilentRefresh(t *testing.T) {
+	f := newFixture(t)
+	c := f.browser("sam", "")
+	page := f.base + "/e/" + itoa(f.event.ID)
+	f.mu.Lock()
+	f.offset = 3 * time.Hour
+	f.mu.Unlock()
+	code, body := get(t, c, page)
+	if code != http.StatusOK || !strings.Contains(body, f.event.Title) {
+		t.Fatalf("page after the access token expired: %d", code)
+	}
+	// And the script's refresh rotates the refresh token too.
+	resp, err := c.Post(f.base+"/api/auth/refresh", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("refresh: %d", resp.StatusCode)
+	}
+}
+
+// 200 concurrent claims of one item over HTTP: exactly one 200, the rest
+// 409, no 5xx, no "database is locked".
+func TestConcurrentClaimsOverHTTP(t *testing.T) {
+	f := newFixture(t)
+	clean := f.item("Clean")
+	var tokens []string
+	for _, who := range []string{"sam", "jess", "morgan"} {
+		for range 3 {
+			sess, _ := f.session(who, f.event.ID, "")
+			tokens = append(tokens, sess.Access)
+		}
+	}
+	codes := map[int]int{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range 200 {
+		wg.Go(func() {
+			<-start
+			code, body := f.do("POST", "/api/items/"+itoa(clean.ID)+"/claim", tokens[i%len(tokens)], nil)
+			mu.Lock()
+			defer mu.Unlock()
+			codes[code]++
+			if code >= 500 || strings.Contains(body, "locked") {
+				t.Errorf("claim: %d %s", code, body)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	log, _ := f.store.ChecklistLog(context.Background(), f.event.ID, 500)
+	if len(log) != 1 || codes[http.StatusOK]+codes[http.StatusConflict] != 200 {
+		t.Errorf("outcomes %v, %d claims logged; want exactly one claim, the rest 409", codes, len(log))
+	}
+	// Claims by the winner's own other sessions are no-ops (200, nothing
+	// logged); everyone else got 409.
+	if codes[http.StatusConflict] < 200-3*200/len(tokens) {
+		t.Errorf("too few conflicts: %v", codes)
+	}
+}
