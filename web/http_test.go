@@ -1,6 +1,7 @@
 package web
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -233,5 +234,37 @@ func TestConcurrentClaimsOverHTTP(t *testing.T) {
 	// logged); everyone else got 409.
 	if codes[http.StatusConflict] < 200-3*200/len(tokens) {
 		t.Errorf("too few conflicts: %v", codes)
+	}
+}
+
+// The whole page, script and style included, fits in 14 KB gzipped and
+// asks for nothing from anywhere else.
+func TestPageWeight(t *testing.T) {
+	f := newFixture(t)
+	for _, who := range []string{"casey", "morgan", "sam"} {
+		sess, _ := f.session(who, f.event.ID, "")
+		req, _ := http.NewRequest("GET", f.base+"/e/"+itoa(f.event.ID), nil)
+		req.AddCookie(&http.Cookie{Name: accessCookie, Value: sess.Access})
+		req.Header.Set("Accept-Encoding", "gzip")
+		resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.Header.Get("Content-Encoding") != "gzip" {
+			t.Fatalf("%s: page not gzipped", who)
+		}
+		t.Logf("%s's page: %d bytes gzipped", who, len(b))
+		if len(b) > 14*1024 {
+			t.Errorf("%s's page is %d bytes gzipped, over the 14 KB budget", who, len(b))
+		}
+		zr, _ := gzip.NewReader(strings.NewReader(string(b)))
+		html, _ := io.ReadAll(zr)
+		for _, external := range []string{`src="http`, `href="http`, `src="//`, `href="//`, "@import", "url("} {
+			if strings.Contains(string(html), external) {
+				t.Errorf("%s's page refers elsewhere: %q", who, external)
+			}
+		}
 	}
 }

@@ -56,7 +56,7 @@
             return "failed";
           });
         }
-        say((a.queued ? "Not done while offline: " : "") + a.label + " — " + (j.message || r.statusText));
+        say((a.queued ? "Not done while you were offline (" + a.label + "): " : "") + (j.message || a.label + " failed: " + r.statusText));
         if (j.parts) apply(j.parts);
         return "failed";
       });
@@ -66,8 +66,9 @@
   function queue() { try { return JSON.parse(localStorage.getItem(qKey)) || []; } catch (e) { return []; } }
   function save(q) { localStorage.setItem(qKey, JSON.stringify(q)); markQueued(); }
   function markQueued() {
-    var q = queue();
-    q.forEach(function (a) { var li = document.getElementById("i" + a.item); if (li) li.classList.add("queued"); });
+    var q = queue(), ids = {};
+    q.forEach(function (a) { ids["i" + a.item] = 1; });
+    [].forEach.call(document.querySelectorAll("li[id]"), function (li) { li.classList.toggle("queued", !!ids[li.id]); });
     var n = document.getElementById("offline");
     if (!q.length) { if (n) n.remove(); return; }
     if (!n) { n = document.createElement("p"); n.id = "offline"; n.className = "info"; msg.prepend(n); }
@@ -77,7 +78,7 @@
   var replaying = false;
   function replay() {
     var q = queue();
-    if (replaying || !q.length) return;
+    if (replaying || !q.length || !navigator.onLine) return;
     replaying = true;
     (function next() {
       var q = queue();
@@ -100,14 +101,14 @@
     new FormData(f).forEach(function (v, k) { data[k] = k === "person_id" ? Number(v) : v; });
     var a = {
       url: "/api" + m[1], body: data, item: li ? li.id.slice(1) : "",
-      label: (t ? "“" + t.textContent.trim() + "” " : "") + m[1].split("/").pop()
+      label: m[1].split("/").pop() + (t ? " “" + t.textContent.trim() + "”" : "")
     };
     var b = f.querySelector("button");
     if (b) b.disabled = true;
     var go = navigator.onLine && !queue().length ? send(a) : Promise.resolve("offline");
     go.then(function (res) {
       if (b) b.disabled = false;
-      if (res === "offline") { a.queued = true; var q = queue(); q.push(a); save(q); }
+      if (res === "offline") { a.queued = true; var q = queue(); q.push(a); save(q); replay(); }
     });
   });
 
