@@ -57,7 +57,16 @@ type Service struct {
 
 	mu       sync.Mutex
 	sessions map[int64]sessionState
+	// verified remembers access tokens whose signature and claims already
+	// checked out, so a page view costs a map look-up rather than an HMAC
+	// and a JSON decode. Only successes are kept; expiry and the session
+	// are still checked on every use.
+	verified map[string]Claims
 }
+
+// maxVerified bounds the verified-token cache; past it the cache starts
+// afresh.
+const maxVerified = 10000
 
 type sessionState struct {
 	active    bool
@@ -97,6 +106,7 @@ func New(opts Options) (*Service, error) {
 		store: opts.Store, now: opts.Now, opts: opts, log: opts.Logger,
 		signer:   newSigner(opts.Keys, opts.Now, opts.Issuer, opts.Audience, opts.AccessTTL),
 		sessions: map[int64]sessionState{},
+		verified: map[string]Claims{},
 	}, nil
 }
 
@@ -266,7 +276,7 @@ func (s *Service) session(g store.CrewGrant, refresh string) (Session, error) {
 // revoked. Every failure is ErrInvalid after the failure floor.
 func (s *Service) Authenticate(ctx context.Context, access string) (Claims, error) {
 	start := time.Now()
-	c, err := s.signer.verify(access)
+	c, err := s.verify(access)
 	if err == nil {
 		var active bool
 		if active, err = s.sessionActive(ctx, c.Session); err == nil && !active {
@@ -276,6 +286,28 @@ func (s *Service) Authenticate(ctx context.Context, access string) (Claims, erro
 	if err != nil {
 		return Claims{}, s.fail(start, err, "access token")
 	}
+	return c, nil
+}
+
+// verify checks an access token, from the cache when it was verified
+// before and has not expired since.
+func (s *Service) verify(access string) (Claims, error) {
+	s.mu.Lock()
+	c, ok := s.verified[access]
+	s.mu.Unlock()
+	if ok && s.now().Before(c.ExpiresAt.Time) {
+		return c, nil
+	}
+	c, err := s.signer.verify(access)
+	if err != nil {
+		return c, err
+	}
+	s.mu.Lock()
+	if len(s.verified) >= maxVerified {
+		clear(s.verified)
+	}
+	s.verified[access] = c
+	s.mu.Unlock()
 	return c, nil
 }
 

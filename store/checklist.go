@@ -362,3 +362,15 @@ func (s *Store) PhaseEvent(ctx context.Context, phaseID int64) (int64, error) {
 	}
 	return id, nil
 }
+
+// ChecklistItem loads one item with the names of who claimed and ticked it.
+func (s *Store) ChecklistItem(ctx context.Context, itemID int64) (ChecklistItem, error) {
+	it, err := scanItem(s.read.QueryRowContext(ctx, itemSelect+" WHERE i.id = ?", itemID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return it, Errorf(ENOTFOUND, "no checklist item %d", itemID)
+	}
+	if err != nil {
+		return it, fmt.Errorf("load item %d: %w", itemID, err)
+	}
+	return it, nil
+}

@@ -134,24 +134,16 @@ func (s *Server) apiAction(w http.ResponseWriter, r *http.Request, phase bool) {
 		return
 	}
 	out := map[string]any{"change": ch}
-	d, err := s.load(r.Context(), ch.EventID)
-	if err == nil {
-		for _, p := range d.event.Phases {
-			if p.ID == ch.PhaseID {
-				out["phase"] = apiPhase{ID: p.ID, Name: p.Name, SignedOffBy: p.SignedOffName, SignedOffAt: p.SignedOffAt}
-				for _, it := range p.Items {
-					if it.ID == ch.ItemID {
-						out["item"] = it
-					}
-				}
-			}
+	if ch.ItemID != 0 {
+		if it, err := s.store.ChecklistItem(r.Context(), ch.ItemID); err == nil {
+			out["item"] = it
 		}
-		// The page's script asks for its own rendering of what changed,
-		// so the change shows at once even before the stream delivers it.
-		if r.Header.Get("X-Opsdeck-Parts") == "1" {
-			if parts, _, err := s.partsFor(r.Context(), ch.EventID, v, ch.PhaseID); err == nil {
-				out["parts"] = parts
-			}
+	}
+	// The page's script asks for its own rendering of what changed, so
+	// the change shows at once even before the stream delivers it.
+	if r.Header.Get("X-Opsdeck-Parts") == "1" {
+		if parts, _, err := s.partsFor(r.Context(), ch.EventID, v, ch.PhaseID); err == nil {
+			out["parts"] = parts
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
