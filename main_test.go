@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"opsdeck/store"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -322,7 +325,7 @@ func TestInitEmptyAndForce(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	stdout, _, code := cli(t, nil, "version")
-	if code != 0 || !strings.HasPrefix(stdout, "opsdeck ") || !strings.Contains(stdout, "schema 1") {
+	if code != 0 || !strings.HasPrefix(stdout, "opsdeck ") || !strings.Contains(stdout, fmt.Sprintf("schema %d,", store.SchemaVersion())) {
 		t.Errorf("version: exit %d, %q", code, stdout)
 	}
 }

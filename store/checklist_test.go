@@ -217,3 +217,44 @@ func TestConcurrentClaimsOneWins(t *testing.T) {
 		t.Errorf("%d claims logged, outcomes %v; want exactly one", len(log), codes)
 	}
 }
+
+// Grouped changes commit together, and one that fails is undone alone.
+func TestUpdateGroupedIsolatesFailures(t *testing.T) {
+	s, ev, who := demoChecklist(t)
+	ctx := context.Background()
+	clean := itemByTitle(t, ev, "Clean the head")
+	photos := itemByTitle(t, ev, "Take photos")
+	var wg sync.WaitGroup
+	errs := make([]error, 60)
+	for i := range errs {
+		wg.Go(func() {
+			item := []int64{clean.ID, photos.ID}[i%2]
+			by := []int64{who["Sam"], who["Jess"], who["Morgan"]}[i%3]
+			errs[i] = s.UpdateGrouped(ctx, "test", func(tx *Tx) error {
+				_, err := tx.ClaimItem(ctx, ev.ID, item, by, by)
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil && ErrorCode(err) != ECONFLICT {
+			t.Errorf("grouped claim: %v", err)
+		}
+	}
+	log, _ := s.ChecklistLog(ctx, ev.ID, 100)
+	after, _ := s.Event(ctx, ev.ID)
+	if len(log) != 2 || itemByTitle(t, after, "Clean").ClaimedBy == 0 || itemByTitle(t, after, "Take photos").ClaimedBy == 0 {
+		t.Errorf("%d claims logged, want one per item", len(log))
+	}
+	audit, _ := s.Audit(ctx, 10)
+	claims := 0
+	for _, a := range audit {
+		if a.Action == ActClaim {
+			claims++
+		}
+	}
+	if claims != 2 {
+		t.Errorf("%d claim audit rows, want 2: failed changes must leave none", claims)
+	}
+}

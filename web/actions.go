@@ -63,7 +63,9 @@ func (s *Server) perform(ctx context.Context, v viewer, a action) (store.Checkli
 			return ch, err
 		}
 	}
-	err := s.store.Update(ctx, v.actor(), func(tx *store.Tx) error {
+	// Grouped: concurrent changes share one durable commit, each in its
+	// own savepoint, so a burst of crew taps costs one fsync.
+	err := s.store.UpdateGrouped(ctx, v.actor(), func(tx *store.Tx) error {
 		var err error
 		ch, err = run(tx)
 		return err
