@@ -268,3 +268,92 @@ func TestPageWeight(t *testing.T) {
 		}
 	}
 }
+
+// The console's view: Subscribe sees crew changes as they commit, and a
+// change made by another process (the CLI revoking a link) is noticed.
+func TestSubscribeAndOutsideChanges(t *testing.T) {
+	f := newFixture(t)
+	changes, stop := f.srv.Subscribe(0)
+	defer stop()
+	sess, link := f.session("sam", f.event.ID, "")
+	clean := f.item("Clean")
+	if code, body := f.do("POST", "/api/items/"+itoa(clean.ID)+"/claim", sess.Access, nil); code != http.StatusOK {
+		t.Fatalf("claim: %d %s", code, body)
+	}
+	deadline := time.After(2 * time.Second)
+	for got := false; !got; {
+		select {
+		case c := <-changes:
+			got = c.Action == store.ActClaim && c.ItemID == clean.ID && c.PersonID == f.people["sam"].ID
+		case <-deadline:
+			t.Fatal("no claim change within 2 s")
+		}
+	}
+	// Revoke through the store directly, as another process would.
+	ctx := context.Background()
+	if err := f.store.Update(ctx, "cli", func(tx *store.Tx) error { return tx.RevokeCrewLink(ctx, link.ID) }); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond) // the watcher polls every 100 ms; the session check caches for 1 s
+	if code, _ := f.do("GET", "/api/events/"+itoa(f.event.ID), sess.Access, nil); code != http.StatusUnauthorized {
+		t.Errorf("access after a revocation by another process: %d, want 401", code)
+	}
+}
+
+// The event stream, read as a client would: the current state first,
+// then each change as a message with the parts it touched.
+func TestEventStream(t *testing.T) {
+	f := newFixture(t)
+	sess, _ := f.session("jess", f.event.ID, "")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", f.base+"/api/events/"+itoa(f.event.ID)+"/stream", nil)
+	req.AddCookie(&http.Cookie{Name: accessCookie, Value: sess.Access})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("content type %q", resp.Header.Get("Content-Type"))
+	}
+	events := make(chan string, 10)
+	go func() {
+		var b strings.Builder
+		buf := make([]byte, 4096)
+		for {
+			n, err := resp.Body.Read(buf)
+			b.Write(buf[:n])
+			for {
+				msg, rest, ok := strings.Cut(b.String(), "\n\n")
+				if !ok {
+					break
+				}
+				b.Reset()
+				b.WriteString(rest)
+				if strings.Contains(msg, "event: change") {
+					events <- msg
+				}
+			}
+			if err != nil {
+				close(events)
+				return
+			}
+		}
+	}()
+	first := <-events // no version given: everything
+	if !strings.Contains(first, `"summary"`) || !strings.Contains(first, "Load ice") {
+		t.Errorf("first message lacks the page parts: %.200s", first)
+	}
+	sam, _ := f.session("sam", f.event.ID, "")
+	clean := f.item("Clean")
+	f.do("POST", "/api/items/"+itoa(clean.ID)+"/claim", sam.Access, nil)
+	select {
+	case msg := <-events:
+		if !strings.Contains(msg, "Sam Okafor · since") || !strings.Contains(msg, `"p`+itoa(clean.PhaseID)+`"`) {
+			t.Errorf("change message: %.300s", msg)
+		}
+	case <-ctx.Done():
+		t.Fatal("no change message")
+	}
+}
