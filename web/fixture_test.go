@@ -212,3 +212,7 @@ func postForm(t testing.TB, c *http.Client, u string, form url.Values) *http.Res
 	t.Cleanup(func() { resp.Body.Close() })
 	return resp
 }
+
+func linkRequest(f *fixture, who string) auth.LinkRequest {
+	return auth.LinkRequest{EventID: f.event.ID, PersonID: f.people[who].ID}
+}
