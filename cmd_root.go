@@ -38,18 +38,31 @@ $XDG_DATA_HOME/opsdeck/opsdeck.db and is created with a demo portfolio on first 
 			m.cfg = cfg
 			return nil
 		},
-		// Until the console lands, plain opsdeck shows the status summary.
-		RunE: func(cmd *cobra.Command, args []string) error { return m.runStatus(cmd, false) },
+		// At a terminal plain opsdeck opens the console; in a script or a
+		// pipe it prints the status summary.
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if m.interactive() {
+				return m.runConsole(cmd, "")
+			}
+			return m.runStatus(cmd, false)
+		},
 	}
 	root.PersistentFlags().StringVar(&dbFlag, "db", "", "database file (env OPSDECK_DB)")
 	root.PersistentFlags().StringVar(&envFileFlag, "env-file", "", "env file with settings (env OPSDECK_ENV_FILE; default ./opsdeck.env)")
 	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(
 		m.initCommand(),
+		m.consoleCommand(),
+		m.serveCommand(),
 		m.statusCommand(),
 		m.kpiCommand(),
 		m.eventsCommand(),
 		m.peopleCommand(),
+		m.reportCommand(),
+		m.scheduleCommand(),
+		m.sendCommand(),
+		m.outboxCommand(),
+		m.recipientsCommand(),
 		m.backupCommand(),
 		m.versionCommand(),
 		m.webCommand(),

@@ -99,9 +99,8 @@ func summarize(snap *store.Snapshot) portfolioStatus {
 		}
 	}
 	for _, e := range snap.UpcomingEvents() {
-		done, total := e.Progress()
 		st.NextEvents = append(st.NextEvents, eventStatus{ID: e.ID, Entity: e.EntityCode, Title: e.Title,
-			DepartsAt: e.DepartsAt, TimeZone: e.TimeZone, Done: done, Total: total, Crew: len(e.Crew)})
+			DepartsAt: e.DepartsAt, TimeZone: e.TimeZone, Done: e.Done, Total: e.Total, Crew: e.Crew})
 		if len(st.NextEvents) == 5 {
 			break
 		}

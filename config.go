@@ -12,6 +12,7 @@ import (
 	"github.com/adrg/xdg"
 	"github.com/joho/godotenv"
 
+	"opsdeck/mail"
 	"opsdeck/store"
 )
 
@@ -21,8 +22,10 @@ const defaultEnvFile = "opsdeck.env"
 // knownSettings are the OPSDECK_* variables opsdeck reads; any other
 // OPSDECK_ name in an env file is almost certainly a typo, and is reported.
 var knownSettings = map[string]string{
-	"OPSDECK_DB":       "database file",
-	"OPSDECK_ENV_FILE": "env file to read settings from",
+	"OPSDECK_DB":        "database file",
+	"OPSDECK_ENV_FILE":  "env file to read settings from",
+	"OPSDECK_TEMPLATES": "directory of report template overrides",
+	"OPSDECK_TIME_ZONE": "IANA time zone for new schedules",
 	// The crew web server.
 	"OPSDECK_WEB_ADDR":            "crew server listen address",
 	"OPSDECK_BASE_URL":            "URL crew use to reach the crew server",
@@ -66,7 +69,7 @@ func loadConfig(lookupEnv func(string) (string, bool), flags map[string]string) 
 	c.file, c.filePath = vars, path
 	var warnings []string
 	for key := range vars {
-		if strings.HasPrefix(key, "OPSDECK_") && knownSettings[key] == "" {
+		if strings.HasPrefix(key, "OPSDECK_") && knownSettings[key] == "" && mail.Settings[key] == "" {
 			warnings = append(warnings, fmt.Sprintf("%s: unknown setting %s (ignored)", path, key))
 		}
 	}

@@ -325,7 +325,23 @@ func TestInitEmptyAndForce(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	stdout, _, code := cli(t, nil, "version")
-	if code != 0 || !strings.HasPrefix(stdout, "opsdeck ") || !strings.Contains(stdout, fmt.Sprintf("schema %d,", store.SchemaVersion())) {
+	if code != 0 || !strings.HasPrefix(stdout, "opsdeck ") || !strings.Contains(stdout, fmt.Sprintf("schema %d", store.SchemaVersion())) {
 		t.Errorf("version: exit %d, %q", code, stdout)
+	}
+}
+
+func TestPermissionWarnings(t *testing.T) {
+	dir := t.TempDir()
+	env := filepath.Join(dir, "opsdeck.env")
+	os.WriteFile(env, []byte("OPSDECK_MAIL_FROM=x@example.com\n"), 0o644)
+	os.Chmod(dir, 0o755)
+	got := permissionWarnings(env, dir)
+	if len(got) != 2 || !strings.Contains(got[0], "chmod 600 "+env) || !strings.Contains(got[1], "chmod 700 "+dir) {
+		t.Errorf("warnings = %q", got)
+	}
+	os.Chmod(env, 0o600)
+	os.Chmod(dir, 0o700)
+	if got := permissionWarnings(env, dir, ""); len(got) != 0 {
+		t.Errorf("private files still warned about: %q", got)
 	}
 }

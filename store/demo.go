@@ -50,6 +50,7 @@ func (tx *Tx) LoadDemo(ctx context.Context) error {
 		{"technology", d.technology},
 		{"accounting", d.accounting},
 		{"events", d.events},
+		{"schedules", d.schedules},
 	}
 	for _, st := range steps {
 		if err := st.run(); err != nil {
@@ -258,6 +259,25 @@ func (d *demo) actions() error {
 		a := Action{ShortfallID: d.shortfal[p.shortfall], Title: p.title, OwnerRole: p.role, PersonID: d.person[p.person],
 			DueOn: d.today.AddDays(p.days)}
 		if err := d.tx.CreateAction(d.ctx, &a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// schedules sets the reporting rhythm the owner asked for, paused: a demo
+// should not start mailing anyone until the owner says so.
+func (d *demo) schedules() error {
+	rhythm := map[ReportRole]string{
+		RoleCEO:        "0 7 * * 1",  // Mondays 07:00
+		RoleCTO:        "30 7 * * 1", // Mondays 07:30
+		RoleCMO:        "30 7 * * 1",
+		RoleCFO:        "0 7 1 * *", // the first of the month
+		RoleAccounting: "0 7 1 * *",
+	}
+	for _, role := range ReportRoles {
+		if err := d.tx.SetSchedule(d.ctx, &Schedule{Role: role, Cron: rhythm[role], TimeZone: DemoTimeZone,
+			WeekdaysOnly: role == RoleCEO}); err != nil {
 			return err
 		}
 	}

@@ -54,7 +54,7 @@ func (d *demo) costs() error {
 		{"JADA", "Vessel", "Boatyard", "Maintenance and haul-out reserve", 600, 1100, "6700", "Reserve, not billed monthly: keep it funded."},
 		{"JADA", "Crew", "Captain retainer", "Monthly retainer, day rates are per charter", 1500, 1800, "5200", "Review against the crew equity promises."},
 		{"QOS", "Marketing", "Email platform", "Sending and list hosting", 60, 90, "6400", ""},
-		{"QOS", "Marketing", "Social ads", "Boosted event posts", 0, 300, "6400", "Pause until tracking shows what a post returns."},
+		{"QOS", "Marketing", "Social ads", "Boosted event posts", 0, 300, "", "Pause until tracking shows what a post returns."},
 		{"QDN", "Vehicles", "Truck lease", "Dump truck", 650, 650, "6500", ""},
 		{"QDN", "Insurance", "Commercial auto cover", "", 310, 310, "6200", ""},
 		{"QDN", "Vehicles", "Yard and equipment", "Storage yard, straps, tarps", 150, 200, "6800", ""},

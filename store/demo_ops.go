@@ -19,7 +19,7 @@ func (d *demo) marketing() error {
 		{EntityID: d.entity["JADA"], Name: "Viator", Kind: ChannelOTA, Status: ChannelNone, Sequence: ptr(3),
 			ValueLow: money(0), ValueHigh: money(4800), Notes: "After proof of concept: needs instant booking and a cancellation policy."},
 		{EntityID: d.entity["JADA"], Name: "GetYourGuide", Kind: ChannelOTA, Status: ChannelNone, Sequence: ptr(3),
-			ValueLow: money(0), ValueHigh: money(4800), Notes: "Alongside Viator, after proof of concept."},
+			ValueLow: money(0), ValueHigh: money(4800), Notes: "Launches with Viator once JADA has marketplace reviews."},
 		{EntityID: d.entity["JADA"], Name: "Instagram", Kind: ChannelSocial, Status: ChannelLive, AudienceSize: ptr[int64](1400)},
 		{EntityID: d.entity["JADA"], Name: "Website", Kind: ChannelWeb, Status: ChannelLive},
 		{EntityID: d.entity["QDN"], Name: "Google Business Profile", Kind: ChannelSEO, Status: ChannelInProgress,

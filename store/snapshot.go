@@ -31,13 +31,14 @@ type Snapshot struct {
 	Accounts        []Account        `json:"accounts"`
 	RecognitionGaps []RecognitionGap `json:"recognition_gaps"`
 	Milestones      []Milestone      `json:"milestones"`
-	// Events holds events that have not yet finished their turnaround, or
-	// finished within the last 30 days, soonest first.
-	Events []Event `json:"events"`
+	// Events are the next events whose crews are not yet finished
+	// (turnaround included), soonest first, at most snapshotEvents.
+	Events []EventSummary `json:"events"`
 }
 
-// recentEvents is how far back a snapshot's event list reaches.
-const recentEvents = 30 * 24 * time.Hour
+// snapshotEvents bounds the upcoming events a snapshot carries; the full
+// list, with checklists, is read page by page where it is shown.
+const snapshotEvents = 20
 
 // Snapshot reads the whole portfolio.
 func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
@@ -78,9 +79,7 @@ func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 			{"recognition gaps", func() (err error) { snap.RecognitionGaps, err = listRecognitionGaps(ctx, tx); return }},
 			{"milestones", func() (err error) { snap.Milestones, err = listMilestones(ctx, tx); return }},
 			{"events", func() (err error) {
-				// An event stays listed until its turnaround is over; the
-				// longest allowed event plus turnaround is under 15 days.
-				snap.Events, err = listEvents(ctx, tx, snap.TakenAt.Add(-recentEvents-15*24*time.Hour))
+				snap.Events, err = listUpcomingSummaries(ctx, tx, snap.TakenAt, snapshotEvents)
 				return
 			}},
 		}
@@ -99,15 +98,7 @@ func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 
 // UpcomingEvents returns the snapshot's events whose turnaround is not yet
 // over, soonest first.
-func (s *Snapshot) UpcomingEvents() []Event {
-	var out []Event
-	for _, e := range s.Events {
-		if e.Status != EventCancelled && e.Timing().TurnaroundDone.After(s.TakenAt) {
-			out = append(out, e)
-		}
-	}
-	return out
-}
+func (s *Snapshot) UpcomingEvents() []EventSummary { return s.Events }
 
 // EntityKPIs returns the snapshot's KPIs for one entity.
 func (s *Snapshot) EntityKPIs(entityID int64) []KPI {

@@ -166,12 +166,15 @@ func scanDate(s *string) (Date, error) {
 	return ParseDate(*s)
 }
 
-const timeLayout = time.RFC3339Nano
+// timeLayout stores instants as fixed-width UTC text, so that SQL compares
+// and sorts them correctly as strings (RFC 3339 with trimmed fractions
+// would put "…:00Z" after "…:00.5Z").
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
 func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(timeLayout, s)
+	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
 	}

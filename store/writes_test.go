@@ -198,3 +198,19 @@ func TestCreateConflictsAreApplicationErrors(t *testing.T) {
 		t.Errorf("KPI for a missing entity = %v, want invalid", err)
 	}
 }
+
+// Stored times sort as strings the way they sort as times, so SQL range
+// conditions on them (due messages, upcoming events) are right.
+func TestStoredTimesSortAsText(t *testing.T) {
+	base := time.Date(2026, 11, 26, 19, 0, 0, 0, time.UTC)
+	times := []time.Time{base, base.Add(10 * time.Millisecond), base.Add(time.Second), base.Add(time.Second + time.Nanosecond)}
+	for i := 1; i < len(times); i++ {
+		a, b := formatTime(times[i-1]), formatTime(times[i])
+		if !(a < b) {
+			t.Errorf("%s does not sort before %s", a, b)
+		}
+		if back, err := parseTime(b); err != nil || !back.Equal(times[i]) {
+			t.Errorf("%s parses back as %v, %v", b, back, err)
+		}
+	}
+}

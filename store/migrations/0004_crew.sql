@@ -1,4 +1,4 @@
--- 0003: the crew web. Magic links and refresh tokens are stored only as
+-- 0004: the crew web. Magic links and refresh tokens are stored only as
 -- SHA-256 hashes, so a copy of the database does not let anyone in.
 
 -- A magic link admits one person to one event with one role until it

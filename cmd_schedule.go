@@ -1,0 +1,304 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"opsdeck/reports"
+	"opsdeck/store"
+)
+
+func (m *Main) scheduleCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "schedule",
+		Short: "List, set, pause and preview the report schedules",
+		Args:  noArgs,
+	}
+	cmd.AddCommand(m.scheduleListCommand(), m.scheduleSetCommand(), m.scheduleEnableCommand(false),
+		m.scheduleEnableCommand(true), m.schedulePreviewCommand(), m.scheduleRunsCommand())
+	return cmd
+}
+
+// scheduleRow is a schedule with its next runs and last run, for list.
+type scheduleRow struct {
+	store.Schedule
+	Next    []time.Time        `json:"next"`
+	LastRun *store.ScheduleRun `json:"last_run"`
+}
+
+func (m *Main) scheduleListCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list [--json]",
+		Short: "Every schedule with its next three runs and its last run",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := m.openStore(cmd.Context(), false)
+			if err != nil {
+				return err
+			}
+			schedules, err := s.Schedules(cmd.Context())
+			if err != nil {
+				return err
+			}
+			rows := make([]scheduleRow, 0, len(schedules))
+			for _, sc := range schedules {
+				row := scheduleRow{Schedule: sc, Next: []time.Time{}}
+				from := m.Now()
+				for range 3 {
+					n, err := sc.Next(from)
+					if err != nil {
+						break
+					}
+					row.Next, from = append(row.Next, n), n
+				}
+				if runs, err := s.ScheduleRuns(cmd.Context(), sc.Role, 1); err == nil && len(runs) == 1 {
+					row.LastRun = &runs[0]
+				}
+				rows = append(rows, row)
+			}
+			if asJSON {
+				return writeJSON(m.Stdout, rows)
+			}
+			if len(rows) == 0 {
+				fmt.Fprintln(m.Stdout, "no schedules (opsdeck schedule set ROLE CRON)")
+				return nil
+			}
+			t := newTable(m.Stdout)
+			fmt.Fprintln(t, "ROLE\tCRON\tZONE\tDAYS\tSTATE\tNEXT RUNS\tLAST RUN")
+			for _, r := range rows {
+				days, state := "every day", "active"
+				if r.WeekdaysOnly {
+					days = "weekdays"
+				}
+				if !r.Enabled {
+					state = "paused"
+				}
+				var next []string
+				for _, n := range r.Next {
+					next = append(next, localTime(n, r.TimeZone))
+				}
+				last := "never"
+				if r.LastRun != nil {
+					last = fmt.Sprintf("%s %s", localTime(r.LastRun.Slot, r.TimeZone), r.LastRun.Status)
+					if r.LastRun.Error != "" {
+						last += ": " + r.LastRun.Error
+					}
+				}
+				fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Role, r.Cron, r.TimeZone, days, state,
+					orDash(strings.Join(next, "; ")), last)
+			}
+			return t.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print machine-readable JSON")
+	return cmd
+}
+
+// defaultZone is the zone schedules are read in when --tz is not given:
+// OPSDECK_TIME_ZONE, else the TZ variable, else UTC.
+func (m *Main) defaultZone() string {
+	for _, key := range []string{"OPSDECK_TIME_ZONE", "TZ"} {
+		v, _ := m.cfg.get(key)
+		if _, err := time.LoadLocation(v); v != "" && err == nil {
+			return v
+		}
+	}
+	return "UTC"
+}
+
+func (m *Main) scheduleSetCommand() *cobra.Command {
+	var zone string
+	var weekdays, paused bool
+	cmd := &cobra.Command{
+		Use:   "set ROLE CRON [--tz ZONE] [--weekdays] [--paused]",
+		Short: "Set when a role's report goes out (a five-field cron expression)",
+		Example: `  opsdeck schedule set ceo "0 7 * * 1" --tz America/Los_Angeles   # Mondays 07:00
+  opsdeck schedule set cfo "0 7 1 * *"                               # the first of each month
+  opsdeck schedule set cto "30 8 * * *" --weekdays`,
+		Args: exactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			role, err := store.ParseReportRole(args[0])
+			if err != nil {
+				return err
+			}
+			if zone == "" {
+				zone = m.defaultZone()
+			}
+			sc := store.Schedule{Role: role, Cron: args[1], TimeZone: zone, WeekdaysOnly: weekdays, Enabled: !paused}
+			if err := sc.Validate(); err != nil {
+				return err
+			}
+			s, err := m.openStore(cmd.Context(), false)
+			if err != nil {
+				return err
+			}
+			if err := s.Update(cmd.Context(), m.actor(), func(tx *store.Tx) error { return tx.SetSchedule(cmd.Context(), &sc) }); err != nil {
+				return err
+			}
+			next, _ := sc.Next(m.Now())
+			state := "next run " + localTime(next, zone)
+			if paused {
+				state = "paused; would next run " + localTime(next, zone)
+			}
+			fmt.Fprintf(m.Stdout, "%s report: %q in %s, %s\n", role.Title(), sc.Cron, zone, state)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&zone, "tz", "", "IANA time zone the expression is read in (default OPSDECK_TIME_ZONE, TZ, else UTC)")
+	cmd.Flags().BoolVar(&weekdays, "weekdays", false, "skip runs that fall on a Saturday or Sunday")
+	cmd.Flags().BoolVar(&paused, "paused", false, "save the schedule paused")
+	return cmd
+}
+
+func (m *Main) scheduleEnableCommand(enable bool) *cobra.Command {
+	use, short, aliases := "disable ROLE", "Pause a role's schedule", []string{"pause"}
+	if enable {
+		use, short, aliases = "enable ROLE", "Resume a paused schedule", []string{"resume"}
+	}
+	return &cobra.Command{
+		Use:     use,
+		Aliases: aliases,
+		Short:   short,
+		Args:    exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			role, err := store.ParseReportRole(args[0])
+			if err != nil {
+				return err
+			}
+			s, err := m.openStore(cmd.Context(), false)
+			if err != nil {
+				return err
+			}
+			if err := s.Update(cmd.Context(), m.actor(), func(tx *store.Tx) error {
+				return tx.SetScheduleEnabled(cmd.Context(), role, enable)
+			}); err != nil {
+				return err
+			}
+			word := "paused"
+			if enable {
+				word = "resumed"
+			}
+			fmt.Fprintf(m.Stdout, "%s report schedule %s\n", role.Title(), word)
+			return nil
+		},
+	}
+}
+
+func (m *Main) schedulePreviewCommand() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "preview ROLE [--format text|md|html|term]",
+		Short: "Show exactly what the next scheduled run would send: when, to whom, and the report",
+		Args:  exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			role, err := store.ParseReportRole(args[0])
+			if err != nil {
+				return err
+			}
+			f, err := reports.ParseFormat(format)
+			if err != nil {
+				return err
+			}
+			s, err := m.openStore(cmd.Context(), false)
+			if err != nil {
+				return err
+			}
+			sc, err := s.Schedule(cmd.Context(), role)
+			if err != nil {
+				return err
+			}
+			next, err := sc.Next(m.Now())
+			if err != nil {
+				return err
+			}
+			snap, err := s.Snapshot(cmd.Context())
+			if err != nil {
+				return err
+			}
+			// Render as the run will: today's data, dated the day it goes out.
+			snap.TakenAt = next.In(snap.TakenAt.Location())
+			templates, _ := m.cfg.get("OPSDECK_TEMPLATES")
+			eng, err := reports.New(reports.Options{TemplatesDir: templates})
+			if err != nil {
+				return err
+			}
+			var to []string
+			for _, r := range snap.Recipients {
+				if r.Role == role {
+					to = append(to, fmt.Sprintf("%s <%s>", r.Person.Name, r.Person.Email))
+				}
+			}
+			state := ""
+			if !sc.Enabled {
+				state = " (the schedule is paused: nothing will go out until it is resumed)"
+			}
+			fmt.Fprintf(m.Stdout, "Next run: %s%s\nTo:       %s\nSubject:  %s\n\n", localTime(next, sc.TimeZone), state,
+				orDash(strings.Join(to, ", ")), reports.Subject(snap, role))
+			body, err := eng.Render(snap, role, f, reports.RenderOptions{Width: 80})
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(m.Stdout, body)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "md, term, html or text")
+	return cmd
+}
+
+func (m *Main) scheduleRunsCommand() *cobra.Command {
+	var asJSON bool
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "runs [ROLE] [--limit N] [--json]",
+		Short: "Recent scheduled runs, newest first, with failures and their reasons",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef("give at most one role")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var role store.ReportRole
+			if len(args) == 1 {
+				r, err := store.ParseReportRole(args[0])
+				if err != nil {
+					return err
+				}
+				role = r
+			}
+			s, err := m.openStore(cmd.Context(), false)
+			if err != nil {
+				return err
+			}
+			runs, err := s.ScheduleRuns(cmd.Context(), role, limit)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if runs == nil {
+					runs = []store.ScheduleRun{}
+				}
+				return writeJSON(m.Stdout, runs)
+			}
+			t := newTable(m.Stdout)
+			fmt.Fprintln(t, "ID\tROLE\tSLOT\tTRIGGER\tSTATUS\tBATCH\tERROR")
+			for _, r := range runs {
+				batch := "—"
+				if r.BatchID != 0 {
+					batch = fmt.Sprint(r.BatchID)
+				}
+				fmt.Fprintf(t, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Role, r.Slot.In(m.Now().Location()).Format("2006-01-02 15:04"),
+					r.Trigger, r.Status, batch, orDash(r.Error))
+			}
+			return t.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print machine-readable JSON")
+	cmd.Flags().IntVar(&limit, "limit", 20, "how many runs")
+	return cmd
+}

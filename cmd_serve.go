@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"opsdeck/mail"
+	"opsdeck/reports"
+	"opsdeck/schedule"
+	"opsdeck/sshconsole"
+	"opsdeck/store"
+	"opsdeck/tui"
+)
+
+// roleQueue lets the scheduler queue a role's report through the outbox.
+type roleQueue struct{ *mail.Service }
+
+func (q roleQueue) Enqueue(ctx context.Context, role store.ReportRole, reason string) (int64, error) {
+	return q.EnqueueRole(ctx, role, reason)
+}
+
+// background runs the scheduler and the outbox worker under the worker
+// lease (see schedule.Background).
+func background(s *store.Store, svc *mail.Service, kind string, log *slog.Logger, maxCatchUp time.Duration, held func(bool)) func(context.Context) error {
+	return schedule.Background(s, roleQueue{svc}, svc, svc, schedule.Holder(kind), log, maxCatchUp, held)
+}
+
+func newLogger(w *os.File, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usagef("--log-level %q must be debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usagef("--log-format %q must be text or json", format)
+}
+
+func (m *Main) serveCommand() *cobra.Command {
+	var sshAddr, keysFile, hostKey, logFormat, logLevel string
+	var catchUp time.Duration
+	cmd := &cobra.Command{
+		Use:   "serve [--ssh-addr HOST:PORT] [--authorized-keys FILE] [--log-format text|json]",
+		Short: "Run headless on a server: crew web, report scheduler, outbox worker and the console over SSH",
+		Long: `Run opsdeck as a service until SIGINT or SIGTERM: the report scheduler and
+the outbox worker (while this process holds the worker lease; a console open on
+the same database leaves them to the server), and the console over SSH for
+anyone whose public key is in the authorized keys file.
+
+On shutdown it stops taking connections, lets in-flight sends finish (within
+--drain), stops the scheduler, and closes the database cleanly.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			out, _ := m.Stderr.(*os.File)
+			if out == nil {
+				out = os.Stderr
+			}
+			log, err := newLogger(out, logFormat, logLevel)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			s, err := m.openStore(ctx, false)
+			if err != nil {
+				return err
+			}
+			dataDir := filepath.Dir(s.Path())
+			for _, w := range permissionWarnings(m.cfg.filePath, dataDir) {
+				log.Warn(w)
+			}
+			svc, setup, err := m.mailService(ctx)
+			if err != nil {
+				return err
+			}
+			svc.Logger = log
+			log.Info("mail", "transport", setup.Transport.Name(), "why", setup.Why)
+
+			g, gctx := errgroup.WithContext(ctx)
+			g.Go(func() error { return background(s, svc, "serve", log, catchUp, nil)(gctx) })
+			if sshAddr != "" {
+				srv, err := m.sshServer(ctx, s, svc, log, sshAddr, orDefault(keysFile, filepath.Join(dataDir, "authorized_keys")),
+					orDefault(hostKey, filepath.Join(dataDir, "ssh_host_ed25519")))
+				if err != nil {
+					return err
+				}
+				g.Go(func() error {
+					log.Info("ssh console listening", "addr", sshAddr)
+					return srv.ListenAndServe()
+				})
+				g.Go(func() error {
+					<-gctx.Done()
+					shut, cancel := context.WithTimeout(context.WithoutCancel(gctx), 10*time.Second)
+					defer cancel()
+					return srv.Shutdown(shut)
+				})
+			}
+			log.Info("opsdeck serving", "database", s.Path(), "pid", os.Getpid())
+			err = g.Wait()
+			log.Info("opsdeck stopped")
+			if errors.Is(err, context.Canceled) {
+				return nil
+			}
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&sshAddr, "ssh-addr", "127.0.0.1:2222", "SSH console address; empty turns it off")
+	cmd.Flags().StringVar(&keysFile, "authorized-keys", "", "public keys allowed in (default authorized_keys beside the database)")
+	cmd.Flags().StringVar(&hostKey, "host-key", "", "SSH host key, created on first start (default ssh_host_ed25519 beside the database)")
+	cmd.Flags().StringVar(&logFormat, "log-format", "text", "text or json")
+	cmd.Flags().StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	cmd.Flags().DurationVar(&catchUp, "catch-up", 12*time.Hour, "send a scheduled report missed while down if it is younger than this")
+	return cmd
+}
+
+func orDefault(v, fallback string) string {
+	if v == "" {
+		return fallback
+	}
+	return v
+}
+
+// sshServer builds the SSH console: each session gets its own console over
+// the shared store and mail service.
+func (m *Main) sshServer(ctx context.Context, s *store.Store, svc *mail.Service, log *slog.Logger, addr, keys, hostKey string) (*sshconsole.Server, error) {
+	templates, _ := m.cfg.get("OPSDECK_TEMPLATES")
+	eng, err := reports.New(reports.Options{TemplatesDir: templates})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(keys); err != nil {
+		return nil, fmt.Errorf("the SSH console needs %s: put your public key in it (e.g. cat ~/.ssh/id_ed25519.pub >> %s), or pass --ssh-addr=\"\"", keys, keys)
+	}
+	return sshconsole.New(sshconsole.Options{
+		Addr: addr, HostKeyPath: hostKey, AuthorizedKeysPath: keys, Logger: log, IdleTimeout: 8 * time.Hour,
+		NewModel: func(sessCtx context.Context, user string) (tea.Model, error) {
+			return tui.New(sessCtx, s, eng, tui.Options{Actor: "ssh:" + user, Mail: svc, Poll: time.Second, Now: m.Now}), nil
+		},
+	})
+}

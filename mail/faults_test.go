@@ -1,0 +1,172 @@
+package mail
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"opsdeck/internal/testpeer"
+	"opsdeck/store"
+)
+
+// faultProxy sits between the SES client and the emulator (which never
+// fails) and answers sends from a script: "429", "400" (MessageRejected),
+// "500", "drop" (the connection is cut), or "" to pass the send through.
+type faultProxy struct {
+	mu     sync.Mutex
+	script []string
+	seen   []string
+}
+
+func (f *faultProxy) next() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.script) == 0 {
+		f.seen = append(f.seen, "")
+		return ""
+	}
+	fault := f.script[0]
+	f.script = f.script[1:]
+	f.seen = append(f.seen, fault)
+	return fault
+}
+
+func startFaultProxy(t *testing.T, target string, script ...string) (string, *faultProxy) {
+	t.Helper()
+	u, _ := url.Parse(target)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	f := &faultProxy{script: script}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/outbound-emails") {
+			rp.ServeHTTP(w, r)
+			return
+		}
+		switch f.next() {
+		case "429":
+			sesError(429, "TooManyRequestsException", "Maximum sending rate exceeded.")(w)
+		case "400":
+			sesError(400, "MessageRejected", "Email address is not verified. The following identities failed the check: reports@example.com")(w)
+		case "500":
+			sesError(500, "InternalFailure", "The request processing has failed because of an unknown error.")(w)
+		case "drop":
+			io.Copy(io.Discard, r.Body)
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		default:
+			rp.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, f
+}
+
+func sesVia(endpoint string) *SESTransport {
+	return NewSESTransport(aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")}, endpoint)
+}
+
+// TestFaultsBetweenClientAndEmulator: throttling, a dropped connection and
+// a server fault are retried until the send goes through; a rejection
+// fails at once with SES's words; the emulator ends up with exactly the
+// messages that say sent.
+func TestFaultsBetweenClientAndEmulator(t *testing.T) {
+	emu := testpeer.StartSESEmulator(t, "")
+	proxy, faults := startFaultProxy(t, emu.Endpoint, "429", "drop", "500", "400")
+	svc, s, clock := setup(t, sesVia(proxy))
+	ctx := context.Background()
+	batch, _, err := svc.Enqueue(ctx, store.ReportRoles, "manual")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Drain(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	rows := statuses(t, s, batch)
+	want := map[store.ReportRole]struct {
+		status   string
+		attempts int
+	}{
+		store.RoleCEO: {"sent", 2}, store.RoleCTO: {"sent", 2}, store.RoleCMO: {"sent", 2},
+		store.RoleCFO: {"failed", 1}, store.RoleAccounting: {"sent", 1},
+	}
+	for role, w := range want {
+		if r := rows[role]; r.Status != w.status || r.Attempts != w.attempts {
+			t.Errorf("%s: %s after %d attempts (%q), want %s after %d", role, r.Status, r.Attempts, r.LastError, w.status, w.attempts)
+		}
+	}
+	if e := rows[store.RoleCFO].LastError; !strings.HasPrefix(e, "MessageRejected: Email address is not verified.") {
+		t.Errorf("CFO error %q", e)
+	}
+	// The CTO report's first attempt was cut off after sending: the retry
+	// went through, and the row says a duplicate is possible.
+	if r := rows[store.RoleCTO]; !r.MaybeDelivered || !strings.Contains(r.LastError, "a duplicate is possible") {
+		t.Errorf("CTO after a dropped connection: maybe=%v %q", r.MaybeDelivered, r.LastError)
+	}
+	if r := rows[store.RoleCEO]; r.MaybeDelivered || r.LastError != "" {
+		t.Errorf("CEO after throttling only: maybe=%v %q", r.MaybeDelivered, r.LastError)
+	}
+	got := emulatorStore(t, emu.Endpoint)
+	if len(got) != 4 {
+		t.Errorf("the emulator has %d messages, want the 4 sent", len(got))
+	}
+	for _, e := range got {
+		if strings.Contains(e.Subject, "CFO") {
+			t.Error("the rejected CFO report reached the emulator")
+		}
+	}
+	// Three first retries, each backed off 1-2 s; they wait side by side.
+	if clock.waited < time.Second || clock.waited > 3*time.Second {
+		t.Errorf("waited %v for three first-retry backoffs of 1-2 s", clock.waited)
+	}
+	if len(faults.seen) != 8 {
+		t.Errorf("%d sends reached the proxy, want 8", len(faults.seen))
+	}
+}
+
+// A send that keeps failing stops at the attempt bound, having waited no
+// longer than the capped backoffs allow. With a cut-off attempt among its
+// tries, it ends uncertain, not failed: it may have gone out.
+func TestRetriesAreBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		script []string
+		status string
+	}{
+		{"server faults", []string{"500", "429", "500", "500", "500"}, store.OutboxFailed},
+		{"with a cut-off attempt", []string{"500", "drop", "429", "500", "500"}, store.OutboxUncertain},
+	} {
+		t.Run(tc.name, func(t *testing.T) { boundedRetries(t, tc.script, tc.status) })
+	}
+}
+
+func boundedRetries(t *testing.T, script []string, want string) {
+	emu := testpeer.StartSESEmulator(t, "")
+	proxy, _ := startFaultProxy(t, emu.Endpoint, script...)
+	svc, s, clock := setup(t, sesVia(proxy))
+	svc.Config.MaxAttempts, svc.Config.BaseBackoff, svc.Config.MaxBackoff = 4, time.Second, 3*time.Second
+	ctx := context.Background()
+	batch, _, _ := svc.Enqueue(ctx, []store.ReportRole{store.RoleCEO}, "manual")
+	svc.Drain(ctx, batch)
+	r := statuses(t, s, batch)[store.RoleCEO]
+	if r.Status != want || r.Attempts != 4 || !strings.Contains(r.LastError, "gave up after 4 attempts") {
+		t.Errorf("%s after %d attempts: %q, want %s", r.Status, r.Attempts, r.LastError, want)
+	}
+	// Backoffs before attempts 2, 3, 4: at most 1 + 2 + 3 (capped) seconds.
+	if clock.waited > 6*time.Second {
+		t.Errorf("waited %v, more than the capped backoffs allow", clock.waited)
+	}
+	if n := len(emulatorStore(t, emu.Endpoint)); n != 0 {
+		t.Errorf("%d messages reached the emulator", n)
+	}
+}

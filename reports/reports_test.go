@@ -1,0 +1,290 @@
+package reports
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"opsdeck/store"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+var testNow = time.Date(2026, time.November, 26, 19, 0, 0, 0, time.UTC)
+
+// demoStore opens a fresh demo database at the fixed test clock.
+func demoStore(t testing.TB) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "opsdeck.db"),
+		store.Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Update(context.Background(), "test", func(tx *store.Tx) error { return tx.LoadDemo(context.Background()) }); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func snapshot(t testing.TB, s *store.Store) *store.Snapshot {
+	t.Helper()
+	snap, err := s.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+func render(t testing.TB, snap *store.Snapshot, role store.ReportRole, f Format) string {
+	t.Helper()
+	e, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.Render(snap, role, f, RenderOptions{Width: 100, Style: "dark"})
+	if err != nil {
+		t.Fatalf("render %s %s: %v", role, f, err)
+	}
+	return out
+}
+
+func update_(t testing.TB, s *store.Store, fn func(ctx context.Context, tx *store.Tx) error) {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.Update(ctx, "test", func(tx *store.Tx) error { return fn(ctx, tx) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestGoldens(t *testing.T) {
+	snap := snapshot(t, demoStore(t))
+	for _, role := range store.ReportRoles {
+		for _, f := range Formats {
+			t.Run(string(role)+"."+string(f), func(t *testing.T) {
+				got := render(t, snap, role, f)
+				path := filepath.Join("testdata", "golden", string(role)+"."+f.Ext())
+				if *update {
+					os.MkdirAll(filepath.Dir(path), 0o755)
+					if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("%v (go test ./reports -update writes it)", err)
+				}
+				if got != string(want) {
+					t.Errorf("%s differs from its golden file (go test ./reports -update rewrites it)", path)
+				}
+			})
+		}
+	}
+}
+
+func mustContain(t *testing.T, what, text string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s lacks %q", what, w)
+		}
+	}
+}
+
+func mustNotContain(t *testing.T, what, text string, unwanted ...string) {
+	t.Helper()
+	for _, w := range unwanted {
+		if strings.Contains(text, w) {
+			t.Errorf("%s still contains %q", what, w)
+		}
+	}
+}
+
+// section returns the markdown from the heading to the next heading.
+func section(md, heading string) string {
+	i := strings.Index(md, "## "+heading)
+	if i < 0 {
+		return ""
+	}
+	rest := md[i+3:]
+	if j := strings.Index(rest, "\n## "); j >= 0 {
+		return rest[:j]
+	}
+	return rest
+}
+
+func TestCEOFollowsData(t *testing.T) {
+	s := demoStore(t)
+	before := render(t, snapshot(t, s), store.RoleCEO, Markdown)
+	critical := section(before, "Critical shortfalls")
+	missing := section(before, "Missing KPIs")
+	mustContain(t, "critical shortfalls", critical, "Crew equity exposure", "Zero OTA listings")
+	mustContain(t, "missing KPIs", missing, "Charter revenue this month")
+	mustContain(t, "summary", before, "**8 critical shortfalls** put $23,300 a month at stake", "**9 are missing**")
+
+	var equityID int64
+	for _, sf := range snapshot(t, s).Shortfalls {
+		if sf.Title == "Crew equity exposure" {
+			equityID = sf.ID
+		}
+	}
+	update_(t, s, func(ctx context.Context, tx *store.Tx) error { return tx.ResolveShortfall(ctx, equityID) })
+	v := 4800.0
+	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.SetKPI(ctx, "JADA", "revenue", store.KPIUpdate{Value: &v})
+		return err
+	})
+
+	after := render(t, snapshot(t, s), store.RoleCEO, Markdown)
+	mustNotContain(t, "critical shortfalls after resolving", section(after, "Critical shortfalls"), "Crew equity exposure")
+	mustNotContain(t, "missing KPIs after a reading", section(after, "Missing KPIs"), "Charter revenue this month")
+	mustContain(t, "summary after changes", after, "**7 critical shortfalls** put $20,800 a month at stake", "**8 are missing**")
+	// The resolved shortfall's action is still open, but no longer ranks.
+	mustContain(t, "action plan", section(after, "30-day action plan"), "Crew equity exposure (resolved)")
+}
+
+func TestCFOFollowsData(t *testing.T) {
+	s := demoStore(t)
+	before := render(t, snapshot(t, s), store.RoleCFO, Markdown)
+	mustContain(t, "CFO", before, "burns **$7,036–$8,696 a month**", "JADA breaks even at **6 charters a month**",
+		"| JADA | charter | $2,400 | $900 | $1,500 | $7,036–$8,696 (whole portfolio) | **6** (5 at low burn) |")
+
+	// A cheaper charter moves break-even: 8,696 / (2,000 − 900) = 7.9 → 8.
+	snap := snapshot(t, s)
+	jada := snap.UnitEconomics[0]
+	jada.Price = store.Dollars(2000)
+	update_(t, s, func(ctx context.Context, tx *store.Tx) error { return tx.SetUnitEconomics(ctx, &jada) })
+	mustContain(t, "CFO after a price cut", render(t, snapshot(t, s), store.RoleCFO, Markdown),
+		"JADA breaks even at **8 charters a month**")
+
+	// A new cost line moves burn, its category and break-even: 9,896 / 1,100 = 8.99 → 9.
+	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
+		return tx.CreateCostLine(ctx, &store.CostLine{Category: "Vessel", Vendor: "Sailmaker", Low: store.Dollars(1200), High: store.Dollars(1200)})
+	})
+	after := render(t, snapshot(t, s), store.RoleCFO, Markdown)
+	mustContain(t, "CFO after a new cost", after, "burns **$8,236–$9,896 a month**", "JADA breaks even at **9 charters a month**",
+		"| Vessel | $3,250 | $3,750 |")
+}
+
+func TestCTOFollowsData(t *testing.T) {
+	s := demoStore(t)
+	mustContain(t, "CTO", render(t, snapshot(t, s), store.RoleCTO, Markdown), "saves **$25 a month**", "**10 open findings**")
+	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
+		return tx.CreateFinding(ctx, &store.Finding{Stack: "Shared AWS account", Category: "cost", Severity: store.SeverityLow,
+			Title: "Idle NAT gateway", Remediation: "Delete it.", MonthlySaving: store.Dollars(32), EffortDays: 0.25})
+	})
+	after := render(t, snapshot(t, s), store.RoleCTO, Markdown)
+	mustContain(t, "CTO after a new finding", after, "saves **$57 a month**", "**11 open findings**", "Idle NAT gateway")
+}
+
+func TestCMOFollowsData(t *testing.T) {
+	s := demoStore(t)
+	before := render(t, snapshot(t, s), store.RoleCMO, Markdown)
+	mustContain(t, "CMO", before, "3,676 subscribers, modelled at **$10,000–$50,000**",
+		"1. **Sailo**", "2. **GetMyBoat**", "3. **GetYourGuide and Viator**", "| JADA | — | 0 of 4 live, 1 planned |",
+		"Claim and verify the Google Business Profile")
+	snap := snapshot(t, s)
+	var dc int64
+	for _, e := range snap.Entities {
+		if e.Code == "DC" {
+			dc = e.ID
+		}
+	}
+	size := int64(1200)
+	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
+		return tx.CreateChannel(ctx, &store.Channel{EntityID: dc, Name: "Fan list", Kind: store.ChannelEmail, Status: store.ChannelLive,
+			AudienceSize: &size, ValueLow: store.Dollars(2500), ValueHigh: store.Dollars(5000)})
+	})
+	after := render(t, snapshot(t, s), store.RoleCMO, Markdown)
+	mustContain(t, "CMO after a new list", after, "**7 of 15 channels are live**", "reaching 14,576 people",
+		"| DC | live |", "**DC Fan list** (live): 1,200 subscribers, modelled at **$2,500–$5,000**")
+}
+
+func TestAccountingFollowsData(t *testing.T) {
+	s := demoStore(t)
+	before := render(t, snapshot(t, s), store.RoleAccounting, Markdown)
+	mustContain(t, "accounting", before, "**5 revenue-recognition gaps** are open; 1 cost lines have no account",
+		"| 6400 | ↳ Marketing | expense | $60–$90/mo |")
+	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
+		return tx.CreateCostLine(ctx, &store.CostLine{Category: "Marketing", Vendor: "Print shop", Low: store.Dollars(40),
+			High: store.Dollars(80), AccountCode: "6400"})
+	})
+	after := render(t, snapshot(t, s), store.RoleAccounting, Markdown)
+	mustContain(t, "accounting after a mapped cost", after, "| 6400 | ↳ Marketing | expense | $100–$170/mo |",
+		"| Marketing | $100–$470 | 3 |")
+}
+
+func TestChangesSinceLastReport(t *testing.T) {
+	s := demoStore(t)
+	e, _ := New(Options{})
+	r, err := e.Build(snapshot(t, s), store.RoleCEO)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := r.Figures()
+	out, _ := e.Render(snapshot(t, s), store.RoleCEO, Markdown, RenderOptions{Previous: &prev})
+	mustContain(t, "unchanged", out, "## Since the last report", "No headline figure has changed.")
+
+	v := 3.0
+	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.SetKPI(ctx, "QOS", "open_rate", store.KPIUpdate{Value: &v})
+		return err
+	})
+	out, _ = e.Render(snapshot(t, s), store.RoleCEO, Markdown, RenderOptions{Previous: &prev})
+	mustContain(t, "changed", out, "- Missing KPIs: 9 → 8 (better)")
+	out, _ = e.Render(snapshot(t, s), store.RoleCEO, Markdown, RenderOptions{})
+	mustNotContain(t, "first report", out, "Since the last report")
+}
+
+func TestTextHasNoMarkdown(t *testing.T) {
+	snap := snapshot(t, demoStore(t))
+	for _, role := range store.ReportRoles {
+		out := render(t, snap, role, Text)
+		mustNotContain(t, string(role)+" text", out, "**", "|---", "## ", `\(`, "⟦")
+		for i, line := range strings.Split(out, "\n") {
+			if strings.HasPrefix(line, "|") {
+				t.Errorf("%s text line %d is a markdown table row: %q", role, i+1, line)
+			}
+		}
+	}
+	mustContain(t, "CFO text", render(t, snap, store.RoleCFO, Text), "██████░░░░ 58%", "Burn by category\n----------------")
+}
+
+func TestUnknownRoleAndFormat(t *testing.T) {
+	snap := snapshot(t, demoStore(t))
+	e, _ := New(Options{})
+	if _, err := e.Render(snap, "cxo", Markdown, RenderOptions{}); store.ErrorCode(err) != store.EINVALID {
+		t.Errorf("unknown role: %v", err)
+	}
+	if _, err := e.Render(snap, store.RoleCEO, "pdf", RenderOptions{}); store.ErrorCode(err) != store.EINVALID {
+		t.Errorf("unknown format: %v", err)
+	}
+	if _, err := e.Render(snap, store.RoleCEO, Term, RenderOptions{Style: "neon"}); store.ErrorCode(err) != store.EINVALID {
+		t.Errorf("unknown style: %v", err)
+	}
+	if _, err := ParseFormat("HTML"); err != nil {
+		t.Errorf("ParseFormat is case-sensitive: %v", err)
+	}
+}
+
+// RenderAll, which renders in parallel, gives exactly what Render gives.
+func TestRenderAllMatchesRender(t *testing.T) {
+	snap := snapshot(t, demoStore(t))
+	e, _ := New(Options{})
+	all, err := e.RenderAll(snap, store.ReportRoles, Formats, RenderOptions{Width: 100, Style: "dark"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != len(store.ReportRoles)*len(Formats) {
+		t.Fatalf("%d renderings, want %d", len(all), len(store.ReportRoles)*len(Formats))
+	}
+	for _, r := range all {
+		if want := render(t, snap, r.Role, r.Format); r.Text != want {
+			t.Errorf("RenderAll %s %s differs from Render", r.Role, r.Format)
+		}
+	}
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"opsdeck/internal/testpeer"
+	"opsdeck/store"
+)
+
+type lockedLog struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func waitLog(t *testing.T, log *lockedLog, want string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(log.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the server never logged %q:\n%s", want, log.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestServe runs `opsdeck serve` as a service manager would: the console
+// over SSH with the real OpenSSH client in tmux, a report queued by the CLI
+// sent by the server (which holds the worker lease), and a clean stop on
+// SIGTERM.
+func TestServe(t *testing.T) {
+	sshBin := testpeer.LookPath(t, "ssh")
+	tmux := testpeer.LookPath(t, "tmux")
+	keygen := testpeer.LookPath(t, "ssh-keygen")
+	bin := testBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "opsdeck.db")
+	if out, err := exec.Command(bin, "--db", db, "init").CombinedOutput(); err != nil {
+		t.Fatalf("init: %v %s", err, out)
+	}
+	key := filepath.Join(dir, "id_owner")
+	if out, err := exec.Command(keygen, "-q", "-t", "ed25519", "-N", "", "-f", key).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v %s", err, out)
+	}
+	pub, _ := os.ReadFile(key + ".pub")
+	os.WriteFile(filepath.Join(dir, "authorized_keys"), pub, 0o600)
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	sshAddr := l.Addr().String()
+	l.Close()
+
+	srv := exec.Command(bin, "--db", db, "serve", "--ssh-addr", sshAddr, "--log-format", "json")
+	var log lockedLog
+	srv.Stdout, srv.Stderr = &log, &log
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			srv.Process.Kill()
+			srv.Wait()
+		}
+	})
+	waitLog(t, &log, `"msg":"ssh console listening"`)
+	waitLog(t, &log, `"msg":"took the lease`)
+
+	// The console over SSH, in a real terminal.
+	socket := filepath.Join(dir, "tmux.sock")
+	t.Cleanup(func() { exec.Command(tmux, "-S", socket, "kill-server").Run() })
+	host, port, _ := net.SplitHostPort(sshAddr)
+	exitFile := filepath.Join(dir, "ssh.exit")
+	command := fmt.Sprintf("%s -tt -i %s -p %s -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes -o BatchMode=yes -o LogLevel=ERROR casey@%s; echo $? > %s",
+		sshBin, key, port, host, exitFile)
+	if out, err := exec.Command(tmux, "-S", socket, "new-session", "-d", "-s", "ssh", "-x", "100", "-y", "30", command).CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v %s", err, out)
+	}
+	pane := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		var screen []byte
+		for time.Now().Before(deadline) {
+			screen, _ = exec.Command(tmux, "-S", socket, "capture-pane", "-p", "-t", "ssh").Output()
+			if bytes.Contains(screen, []byte(want)) {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("the SSH console never showed %q:\n%s", want, screen)
+	}
+	pane("Break-even JADA")
+	exec.Command(tmux, "-S", socket, "send-keys", "-t", "ssh", "3").Run()
+	pane("10 open, ranked by return on effort")
+	exec.Command(tmux, "-S", socket, "send-keys", "-t", "ssh", "q").Run()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if b, err := os.ReadFile(exitFile); err == nil {
+			if strings.TrimSpace(string(b)) != "0" {
+				t.Errorf("ssh exited with %s", b)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the SSH session did not end on q")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	waitLog(t, &log, `"msg":"ssh login","user":"casey"`)
+
+	// A report queued from the CLI is sent by the server, which holds the
+	// worker lease.
+	out, err := exec.Command(bin, "--db", db, "send", "cfo", "--yes").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "runs the outbox worker and will send it") {
+		t.Fatalf("send while serving: %v\n%s", err, out)
+	}
+	deadline = time.Now().Add(20 * time.Second)
+	for {
+		raw, _ := exec.Command(bin, "--db", db, "outbox", "--json").Output()
+		var rows []store.OutboxMessage
+		json.Unmarshal(raw, &rows)
+		if len(rows) == 1 && rows[0].Status == store.OutboxSent {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server did not send the queued report: %s", raw)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	// SIGTERM: a clean stop.
+	srv.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- srv.Wait() }()
+	select {
+	case err := <-done:
+		stopped = true
+		if err != nil {
+			t.Errorf("serve exited with %v:\n%s", err, log.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop on SIGTERM")
+	}
+	if !strings.Contains(log.String(), `"msg":"opsdeck stopped"`) {
+		t.Errorf("no clean-stop line:\n%s", log.String())
+	}
+	if _, err := os.Stat(db + "-wal"); err == nil {
+		t.Error("the database was not closed cleanly (WAL left behind)")
+	}
+}

@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// LoadSpec sizes a generated load on top of the demo portfolio, for
+// benchmarks that need a big database.
+type LoadSpec struct {
+	Events   int // events, spread over a year either side of now
+	Items    int // checklist items, spread evenly over the events
+	Readings int // KPI readings, spread over the KPIs
+	KPIs     int // extra KPIs to spread the readings over
+}
+
+// GenerateLoad adds a synthetic load in the caller's transaction with
+// prepared statements: the demo's shape, multiplied. It writes no audit
+// entries; it is for benchmarks, not for people.
+func (tx *Tx) GenerateLoad(ctx context.Context, spec LoadSpec) error {
+	rng := rand.New(rand.NewPCG(1, 2)) // fixed: the same load every run
+	var entityIDs, personIDs []int64
+	for _, q := range []struct {
+		sql string
+		out *[]int64
+	}{{"SELECT id FROM entities ORDER BY id", &entityIDs}, {"SELECT id FROM people ORDER BY id", &personIDs}} {
+		ids, err := queryAll(ctx, tx.tx, func(r interface{ Scan(...any) error }) (int64, error) {
+			var id int64
+			return id, r.Scan(&id)
+		}, q.sql)
+		if err != nil {
+			return err
+		}
+		*q.out = ids
+	}
+	if len(entityIDs) == 0 || len(personIDs) == 0 {
+		return Errorf(EINVALID, "generate a load on top of the demo portfolio (opsdeck init --demo)")
+	}
+
+	kpiIns, err := tx.tx.PrepareContext(ctx, `INSERT INTO kpis (entity_id, key, name, unit, direction, target, tolerance, owner_role)
+		VALUES (?, ?, ?, 'count', 'higher', ?, 0.1, 'ceo')`)
+	if err != nil {
+		return err
+	}
+	defer kpiIns.Close()
+	for i := range spec.KPIs {
+		if _, err := kpiIns.ExecContext(ctx, entityIDs[i%len(entityIDs)], fmt.Sprintf("gen%d", i), fmt.Sprintf("Generated measure %d", i),
+			float64(10+rng.IntN(90))); err != nil {
+			return fmt.Errorf("generate KPI %d: %w", i, err)
+		}
+	}
+	kpiIDs, err := queryAll(ctx, tx.tx, func(r interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, "SELECT id FROM kpis ORDER BY id")
+	if err != nil {
+		return err
+	}
+	readIns, err := tx.tx.PrepareContext(ctx, "INSERT INTO kpi_readings (kpi_id, value, taken_at, note) VALUES (?, ?, ?, '')")
+	if err != nil {
+		return err
+	}
+	defer readIns.Close()
+	for i := range spec.Readings {
+		at := tx.now.Add(-time.Duration(i/len(kpiIDs)) * 24 * time.Hour)
+		if _, err := readIns.ExecContext(ctx, kpiIDs[i%len(kpiIDs)], float64(rng.IntN(100)), formatTime(at)); err != nil {
+			return fmt.Errorf("generate reading %d: %w", i, err)
+		}
+	}
+
+	evIns, err := tx.tx.PrepareContext(ctx, `INSERT INTO events (entity_id, kind, title, location, departs_at, time_zone, duration_minutes,
+		crew_call_minutes, boarding_minutes, turnaround_minutes, guests, status, notes)
+		VALUES (?, 'charter', ?, 'Generated dock', ?, ?, 180, 60, 30, 60, 8, 'planned', '')`)
+	if err != nil {
+		return err
+	}
+	defer evIns.Close()
+	phIns, err := tx.tx.PrepareContext(ctx, "INSERT INTO checklist_phases (event_id, name, position) VALUES (?, ?, ?)")
+	if err != nil {
+		return err
+	}
+	defer phIns.Close()
+	itIns, err := tx.tx.PrepareContext(ctx, `INSERT INTO checklist_items (phase_id, title, required_role, position, mandatory, note,
+		claimed_by, claimed_at, done_by, done_at) VALUES (?, ?, 'crew', ?, 0, '', ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer itIns.Close()
+	phases := []string{"Pre-departure", "Boarding", "Underway", "Return and turnaround"}
+	itemsLeft := spec.Items
+	for e := range spec.Events {
+		departs := tx.now.Add(time.Duration(e-spec.Events/2) * 365 * 24 * time.Hour / time.Duration(max(1, spec.Events/2)))
+		res, err := evIns.ExecContext(ctx, entityIDs[e%len(entityIDs)], fmt.Sprintf("Generated charter %d", e), formatTime(departs), DemoTimeZone)
+		if err != nil {
+			return fmt.Errorf("generate event %d: %w", e, err)
+		}
+		eventID, _ := res.LastInsertId()
+		perEvent := itemsLeft / (spec.Events - e)
+		itemsLeft -= perEvent
+		for p, name := range phases {
+			res, err := phIns.ExecContext(ctx, eventID, name, p+1)
+			if err != nil {
+				return err
+			}
+			phaseID, _ := res.LastInsertId()
+			n := perEvent / len(phases)
+			if p < perEvent%len(phases) {
+				n++
+			}
+			for i := range n {
+				var by, at any
+				if departs.Before(tx.now) || rng.IntN(4) == 0 {
+					by, at = personIDs[rng.IntN(len(personIDs))], formatTime(departs.Add(-time.Hour))
+				}
+				if _, err := itIns.ExecContext(ctx, phaseID, fmt.Sprintf("Generated task %d", i+1), i+1, by, at, by, at); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// KPIByID finds one KPI by id.
+func (s *Store) KPIByID(ctx context.Context, id int64) (KPI, error) {
+	return kpiByID(ctx, s.read, id)
+}
+
+func kpiByID(ctx context.Context, q querier, id int64) (KPI, error) {
+	k, err := scanKPI(q.QueryRowContext(ctx, kpiSelect+" WHERE k.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, Errorf(ENOTFOUND, "no KPI with id %d", id)
+	}
+	if err != nil {
+		return k, fmt.Errorf("find KPI %d: %w", id, err)
+	}
+	return k, nil
+}
+
+// UpdateKPI rewrites a KPI's definition (name, unit, direction, target,
+// tolerance, owner). Its readings stay.
+func (tx *Tx) UpdateKPI(ctx context.Context, k *KPI) error {
+	if err := k.Validate(); err != nil {
+		return err
+	}
+	if err := tx.execOne(ctx, "KPI", k.ID,
+		`UPDATE kpis SET key = ?, name = ?, unit = ?, direction = ?, target = ?, tolerance = ?, owner_role = ? WHERE id = ?`,
+		k.Key, k.Name, k.Unit, k.Direction, k.Target, k.Tolerance, k.OwnerRole, k.ID); err != nil {
+		return err
+	}
+	return tx.audit(ctx, "update", "kpi", k.ID, k)
+}
+
+// DeleteKPI removes a KPI and its readings; the audit log keeps what it was.
+func (tx *Tx) DeleteKPI(ctx context.Context, id int64) error {
+	k, err := kpiByID(ctx, tx.tx, id)
+	if err != nil {
+		return err
+	}
+	var readings int
+	if err := tx.tx.QueryRowContext(ctx, "SELECT count(*) FROM kpi_readings WHERE kpi_id = ?", id).Scan(&readings); err != nil {
+		return err
+	}
+	if err := tx.execOne(ctx, "KPI", id, "DELETE FROM kpis WHERE id = ?", id); err != nil {
+		return err
+	}
+	return tx.audit(ctx, "delete", "kpi", id, map[string]any{"kpi": k, "readings": readings})
+}

@@ -1,0 +1,382 @@
+// Package tui is the opsdeck console: a Bubble Tea program with a page per
+// concern (overview, KPIs, shortfalls, events, reports). Every store call
+// and every rendering runs in a tea.Cmd that returns a typed message;
+// Update and View only move state and join strings.
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"opsdeck/mail"
+	"opsdeck/reports"
+	"opsdeck/store"
+)
+
+// Page is one screen of the console.
+//
+// Pages: 1 Overview, 2 KPIs, 3 Shortfalls, 4 Events, 5 Reports, 6 Outbox,
+// 7 Schedules.
+type Page interface {
+	Title() string
+	Init() tea.Cmd
+	// Update handles a message for the page and may return a command.
+	Update(msg tea.Msg) tea.Cmd
+	View() string
+	SetSize(width, height int)
+	// SetData gives the page fresh data (after a load or a theme change);
+	// the page may answer with a command (a re-render, a detail reload).
+	SetData(d *Data) tea.Cmd
+	// Capturing reports whether the page wants every key (a form or a
+	// filter is open), so page-switching keys must not be taken from it.
+	Capturing() bool
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+}
+
+// Minimum terminal size the console lays itself out for.
+const (
+	MinWidth  = 80
+	MinHeight = 24
+)
+
+// Options configure the console.
+type Options struct {
+	// Theme is "dark" or "light"; empty asks the terminal.
+	Theme string
+	// Poll is how often to check for changes made by other processes.
+	Poll      time.Duration
+	Now       func() time.Time
+	Actor     string
+	ExportDir string
+	// Mail, if set, lets the console send reports.
+	Mail *mail.Service
+	// Status is shown in the status bar at start (a setting that is off).
+	Status string
+}
+
+// Model is the console's root model.
+type Model struct {
+	c          *Context
+	pages      []Page
+	active     int
+	width      int
+	height     int
+	data       *Data
+	loadErr    error
+	status     string
+	statusErr  bool
+	showHelp   bool
+	help       help.Model
+	themeFixed bool
+	poll       time.Duration
+	reloading  bool
+}
+
+// Messages the root model handles.
+type (
+	// dataMsg carries a completed load.
+	dataMsg struct {
+		data *Data
+		err  error
+	}
+	pollMsg    struct{}
+	versionMsg struct {
+		version int64
+		err     error
+	}
+	// StatusMsg puts a short message in the status bar.
+	StatusMsg struct {
+		Text string
+		Err  bool
+	}
+	// savedMsg reports a write made for a page; the page sees it too, so a
+	// form can close or show the error.
+	savedMsg struct {
+		label string
+		err   error
+	}
+)
+
+// New builds the console over s.
+func New(ctx context.Context, s *store.Store, eng *reports.Engine, o Options) *Model {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Poll <= 0 {
+		o.Poll = time.Second
+	}
+	if o.Actor == "" {
+		o.Actor = "console"
+	}
+	c := &Context{Ctx: ctx, Store: s, Reports: eng, Styles: NewStyles(o.Theme != "light"), Keys: DefaultKeyMap(),
+		Now: o.Now, Actor: o.Actor, ExportDir: o.ExportDir, Mail: o.Mail}
+	c.sender = newSender(c)
+	m := &Model{c: c, help: help.New(), themeFixed: o.Theme != "", poll: o.Poll, status: o.Status, statusErr: o.Status != ""}
+	m.pages = []Page{newOverview(c), newKPIPage(c), newShortfallPage(c), newEventPage(c), newReportPage(c), newOutboxPage(c), newSchedulePage(c)}
+	return m
+}
+
+// Init loads the data, asks the terminal for its background (unless a
+// theme was chosen) and starts polling for outside changes.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.loadCmd(), m.pollCmd()}
+	if !m.themeFixed {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
+	for _, p := range m.pages {
+		cmds = append(cmds, p.Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) loadCmd() tea.Cmd {
+	c := m.c
+	return func() tea.Msg {
+		d, err := load(c)
+		return dataMsg{d, err}
+	}
+}
+
+func (m *Model) pollCmd() tea.Cmd {
+	return tea.Tick(m.poll, func(time.Time) tea.Msg { return pollMsg{} })
+}
+
+// Update routes messages: global keys first, then the active page.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width)
+		var cmds []tea.Cmd
+		for _, p := range m.pages {
+			p.SetSize(m.contentSize())
+			cmds = append(cmds, p.Update(msg))
+		}
+		return m, tea.Batch(cmds...)
+	case tea.BackgroundColorMsg:
+		if !m.themeFixed {
+			*m.c.Styles = *NewStyles(msg.IsDark())
+			return m, m.refresh()
+		}
+		return m, nil
+	case dataMsg:
+		m.reloading = false
+		if msg.err != nil {
+			m.loadErr = msg.err
+			m.setStatus("could not read the database: "+msg.err.Error(), true)
+			return m, nil
+		}
+		m.data, m.loadErr = msg.data, nil
+		return m, m.refresh()
+	case pollMsg:
+		s := m.c.Store
+		ctx := m.c.Ctx
+		return m, tea.Batch(m.pollCmd(), func() tea.Msg {
+			v, err := s.DataVersion(ctx)
+			return versionMsg{v, err}
+		})
+	case versionMsg:
+		// Another process committed: reload, once.
+		if msg.err == nil && m.data != nil && msg.version != m.data.Version && !m.reloading {
+			m.reloading = true
+			return m, m.loadCmd()
+		}
+		return m, nil
+	case StatusMsg:
+		m.setStatus(msg.Text, msg.Err)
+		return m, nil
+	case outsideChangeMsg:
+		if !m.reloading {
+			m.reloading = true
+			return m, m.loadCmd()
+		}
+		return m, nil
+	case savedMsg:
+		cmd := m.pages[m.active].Update(msg)
+		if msg.err != nil {
+			m.setStatus("not saved: "+store.ErrorMessage(msg.err), true)
+			return m, cmd
+		}
+		m.setStatus(msg.label, false)
+		m.reloading = true
+		return m, tea.Batch(cmd, m.loadCmd())
+	}
+	if cmd, ok := m.c.sender.update(msg); ok {
+		return m, cmd
+	}
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if cmd, handled := m.globalKey(msg); handled {
+			return m, cmd
+		}
+		return m, m.pages[m.active].Update(msg)
+	case tea.MouseMsg:
+		return m, m.pages[m.active].Update(msg)
+	}
+	// Replies to a page's own commands (a rendering, an event's detail) go
+	// to every page: the one that asked may no longer be on screen.
+	var cmds []tea.Cmd
+	for _, p := range m.pages {
+		cmds = append(cmds, p.Update(msg))
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// globalKey handles the keys that work on every page, unless the page is
+// capturing keys for a form or a filter.
+func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	k := m.c.Keys
+	if msg.String() == "ctrl+c" {
+		return tea.Quit, true
+	}
+	if m.pages[m.active].Capturing() {
+		return nil, false
+	}
+	if m.showHelp {
+		m.showHelp = false
+		return nil, msg.String() == "?" || msg.String() == "esc" || msg.String() == "q"
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit, true
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+		return nil, true
+	case key.Matches(msg, k.Next):
+		return m.switchTo((m.active + 1) % len(m.pages)), true
+	case key.Matches(msg, k.Prev):
+		return m.switchTo((m.active + len(m.pages) - 1) % len(m.pages)), true
+	case key.Matches(msg, k.Pages):
+		if n := int(msg.String()[0] - '1'); n >= 0 && n < len(m.pages) {
+			return m.switchTo(n), true
+		}
+	}
+	return nil, false
+}
+
+func (m *Model) switchTo(i int) tea.Cmd {
+	m.active = i
+	return nil
+}
+
+// refresh hands the current data to every page.
+func (m *Model) refresh() tea.Cmd {
+	if m.data == nil {
+		return nil
+	}
+	var cmds []tea.Cmd
+	for _, p := range m.pages {
+		cmds = append(cmds, p.SetData(m.data))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) setStatus(text string, isErr bool) {
+	m.status, m.statusErr = text, isErr
+}
+
+// contentSize is the page area: the screen less the header and footer.
+func (m *Model) contentSize() (int, int) {
+	return m.width, max(1, m.height-3)
+}
+
+// View draws header, page and footer.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "opsdeck"
+	return v
+}
+
+func (m *Model) render() string {
+	s := m.c.Styles
+	if m.width == 0 {
+		return "opsdeck: starting…"
+	}
+	if m.width < MinWidth || m.height < MinHeight {
+		return s.StatusErr.Render("Terminal too small") + fmt.Sprintf("\n\nopsdeck needs at least %d×%d; this one is %d×%d.\nEnlarge the window, or press q to quit.",
+			MinWidth, MinHeight, m.width, m.height)
+	}
+	var tabs []string
+	for i, p := range m.pages {
+		label := fmt.Sprintf("%d %s", i+1, p.Title())
+		if i == m.active {
+			tabs = append(tabs, s.ActiveTab.Render(label))
+		} else {
+			tabs = append(tabs, s.Tab.Render(label))
+		}
+	}
+	portfolio := ""
+	if m.data != nil {
+		portfolio = m.data.Snap.PortfolioName
+	}
+	header := lipgloss.JoinHorizontal(lipgloss.Top, s.Brand.Render("opsdeck")+" ", strings.Join(tabs, ""))
+	if w := m.width - lipgloss.Width(header) - 2; w > 10 {
+		header += " " + s.Subtle.Render(rcell(portfolio, w))
+	}
+	_, h := m.contentSize()
+	var body string
+	switch {
+	case m.showHelp:
+		body = m.fullHelp()
+	case m.data == nil && m.loadErr == nil:
+		body = s.Subtle.Render("  loading…")
+	case m.data == nil:
+		body = s.Error.Render("  " + m.loadErr.Error())
+	default:
+		body = m.pages[m.active].View()
+	}
+	if line := m.c.sender.view(); line != "" {
+		body = line + "\n" + body
+	}
+	body = lipgloss.NewStyle().Height(h).MaxHeight(h).Width(m.width).MaxWidth(m.width).Render(body)
+	return header + "\n" + body + "\n" + m.footer()
+}
+
+func (m *Model) footer() string {
+	s := m.c.Styles
+	status := ""
+	if m.data != nil && m.data.Trouble > 0 {
+		status = s.StatusErr.Render(fmt.Sprintf("⚠ %d need attention (Outbox, Schedules)", m.data.Trouble)) + "  "
+	}
+	if m.status != "" {
+		if m.statusErr {
+			status += s.StatusErr.Render(m.status)
+		} else {
+			status += s.StatusOK.Render("✓ " + m.status)
+		}
+	}
+	bindings := append(m.pages[m.active].ShortHelp(), m.c.Keys.Next, m.c.Keys.Help, m.c.Keys.Quit)
+	helpLine := m.help.ShortHelpView(bindings)
+	line := status
+	if line != "" {
+		line += "  "
+	}
+	line += helpLine
+	return lipgloss.NewStyle().MaxWidth(m.width).Render(" " + line)
+}
+
+func (m *Model) fullHelp() string {
+	k := m.c.Keys
+	groups := append([][]key.Binding{{k.Next, k.Prev, k.Pages, k.Help, k.Quit}}, m.pages[m.active].FullHelp()...)
+	return m.c.Styles.Title.Render("  Keys on the "+m.pages[m.active].Title()+" page") + "\n\n" + m.help.FullHelpView(groups) +
+		"\n\n" + m.c.Styles.Subtle.Render("  press ? or esc to close")
+}
+
+// write runs fn in a write transaction inside a Cmd and reports the result
+// as a savedMsg labelled for the status bar.
+func write(c *Context, label string, fn func(ctx context.Context, tx *store.Tx) error) tea.Cmd {
+	return func() tea.Msg {
+		err := c.Store.Update(c.Ctx, c.Actor, func(tx *store.Tx) error { return fn(c.Ctx, tx) })
+		return savedMsg{label: label, err: err}
+	}
+}

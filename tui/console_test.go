@@ -1,0 +1,333 @@
+package tui
+
+import (
+	"context"
+	"image/color"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"opsdeck/store"
+)
+
+func TestPagesGolden(t *testing.T) {
+	s := start(t, newConsole(t, demoStore(t), Options{Poll: time.Hour}))
+	golden(t, "overview", s.waitFor("Next events", "Break-even JADA"))
+	s.keys("2")
+	golden(t, "kpis", s.waitFor("22 KPIs", "Charters per month"))
+	s.keys("3")
+	golden(t, "shortfalls", s.waitFor("10 open, ranked"))
+	s.keys("4")
+	golden(t, "events", s.waitFor("2 upcoming events"))
+	s.keys("enter")
+	golden(t, "event-detail", s.waitFor("Crew call 16:00", "Pre-departure"))
+	s.keys("esc", "5")
+	golden(t, "reports", s.waitFor("CEO report: Queen of San Diego"))
+	s.keys("7")
+	golden(t, "schedules", s.waitFor("Reports go out on these schedules", "Accounting"))
+}
+
+func TestTabAndHelp(t *testing.T) {
+	s := start(t, newConsole(t, demoStore(t), Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("tab")
+	s.waitFor("22 KPIs")
+	s.keys("shift+tab", "shift+tab")
+	s.waitFor("Reports go out on these schedules") // wraps round to the last page
+	s.keys("shift+tab")
+	s.waitFor("The outbox is empty")
+	s.keys("shift+tab")
+	s.waitFor("Role", "CEO report")
+	s.keys("?")
+	screen := s.waitFor("Keys on the Reports page", "previous/next role")
+	if !strings.Contains(screen, "go to page") {
+		t.Errorf("full help lacks the global keys:\n%s", screen)
+	}
+	s.keys("esc")
+	s.waitGone("Keys on the Reports page")
+}
+
+// Editing a KPI through the form writes a reading, shows a confirmation,
+// and lands in the audit log; invalid input is refused inline.
+func TestKPIEdit(t *testing.T) {
+	st := demoStore(t)
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("2")
+	s.waitFor("Charters per month")
+	s.keys("e")
+	s.waitFor("JADA · Charters per month (now 2)")
+	s.field("New reading", "abc")
+	s.waitFor(`value "abc" is not a number`)
+	s.field("New reading", "-2")
+	s.waitFor("must not be negative")
+	s.field("New reading", "5")
+	s.focus("Target")
+	s.keys("enter")
+	s.focus("Note")
+	s.keys("enter")
+	s.waitFor("✓ JADA Charters per month saved")
+	k, err := st.KPI(context.Background(), "JADA", "charters")
+	if err != nil || k.Latest.Value != 5 {
+		t.Fatalf("after the form: %+v, %v", k.Latest, err)
+	}
+	entries, _ := st.Audit(context.Background(), 1)
+	if len(entries) != 1 || entries[0].Action != "set" || entries[0].Actor != "tester" {
+		t.Errorf("audit = %+v", entries)
+	}
+	// esc cancels without writing.
+	s.keys("e")
+	s.focus("New reading")
+	s.keys("text:9", "esc")
+	s.waitFor("cancelled")
+	if k, _ := st.KPI(context.Background(), "JADA", "charters"); k.Latest.Value != 5 {
+		t.Errorf("a cancelled form wrote %v", k.Latest.Value)
+	}
+}
+
+func TestKPIFilterAddDelete(t *testing.T) {
+	st := demoStore(t)
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("2", "/", "text:qdn revenue")
+	screen := s.waitFor("Haul revenue this month")
+	if strings.Contains(screen, "Charters per month") {
+		t.Errorf("filter kept other rows:\n%s", screen)
+	}
+	s.keys("enter", "d")
+	s.waitFor("Delete QDN Haul revenue this month and all its readings?")
+	s.keys("left", "enter") // Delete is on the left
+	s.waitFor("deleted")
+	if _, err := st.KPI(context.Background(), "QDN", "revenue"); store.ErrorCode(err) != store.ENOTFOUND {
+		t.Errorf("KPI not deleted: %v", err)
+	}
+	s.keys("esc", "n")
+	s.focus("Entity")
+	s.keys("enter") // JADA
+	s.field("Key", "bad key!")
+	s.waitFor("must be 1-16 letters")
+	s.field("Key", "repeat")
+	s.field("Name", "Repeat guests")
+	s.focus("Unit")
+	s.keys("down", "down", "enter") // percent
+	s.focus("Better when")
+	s.keys("enter") // higher
+	s.field("Target", "150")
+	s.waitFor("outside 0..100")
+	s.field("Target", "30")
+	s.focus("Owner")
+	s.keys("enter") // CEO
+	s.waitFor("KPI JADA Repeat guests added")
+	k, err := st.KPI(context.Background(), "JADA", "repeat")
+	if err != nil || k.Unit != "percent" || k.Target != 30 {
+		t.Errorf("new KPI = %+v, %v", k, err)
+	}
+}
+
+func TestShortfallResolveReopenAdd(t *testing.T) {
+	st := demoStore(t)
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("3")
+	s.waitFor("10 open, ranked")
+	s.keys("r") // the top-ranked: payment keys
+	s.waitFor(`resolved "Payment keys and configs exposed"`, "9 open, ranked by return on effort; 2 resolved")
+	s.keys("G", "o")
+	s.waitFor("reopened", "10 open")
+
+	s.keys("n")
+	s.field("Title", "<b>Dock fees unbilled</b>")
+	s.field("Detail", "Guests are not charged the dock fee")
+	s.focus("Entity")
+	s.keys("down", "enter") // JADA
+	s.focus("Owner")
+	s.keys("down", "down", "down", "enter") // CFO
+	s.focus("Severity")
+	s.keys("enter") // high
+	s.field("Monthly impact ($)", "abc")
+	s.waitFor("is not a dollar amount")
+	s.field("Monthly impact ($)", "900")
+	s.field("Effort (days)", "0")
+	s.waitFor("effort must be more than 0")
+	s.field("Effort (days)", "1.5")
+	s.waitFor(`added "<b>Dock fees unbilled</b>"`)
+	var found *store.Shortfall
+	all, _ := st.Shortfalls(context.Background())
+	for i := range all {
+		if all[i].Title == "<b>Dock fees unbilled</b>" {
+			found = &all[i]
+		}
+	}
+	if found == nil || found.OwnerRole != store.RoleCFO || found.MonthlyImpact != store.Dollars(900) || found.EntityCode != "JADA" ||
+		found.EffortDays != 1.5 {
+		t.Errorf("added shortfall = %+v", found)
+	}
+}
+
+func TestEventChecklistEditing(t *testing.T) {
+	st := demoStore(t)
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("4", "enter")
+	s.waitFor("Crew call 16:00", "Check weather, tides")
+	s.keys("a")
+	s.waitFor("New item in Pre-departure")
+	s.field("Task", "Top up the water tanks")
+	s.focus("Who does it")
+	s.keys("enter")
+	s.focus("Mandatory")
+	s.keys("enter")
+	s.focus("Note")
+	s.keys("enter")
+	s.waitFor(`added "Top up the water tanks"`, "Pre-departure  2/6 done")
+	s.keys("G") // last row: the last item of the last phase
+	s.keys("K")
+	s.waitFor(`moved "File an incident report`)
+	ev, _ := st.Event(context.Background(), 1)
+	last := ev.Phases[3].Items
+	if last[2].Title != "File an incident report, or note that there was none" {
+		t.Errorf("move up: %v", []string{last[0].Title, last[1].Title, last[2].Title, last[3].Title})
+	}
+	if got := ev.Phases[0].Items[5].Title; got != "Top up the water tanks" {
+		t.Errorf("added item is %q", got)
+	}
+	s.keys("esc")
+	s.waitFor("2 upcoming events")
+	s.keys("n")
+	s.field("Title", "Harbor fireworks cruise")
+	for _, title := range []string{"Entity", "Kind"} {
+		s.focus(title)
+		s.keys("enter")
+	}
+	s.field("Location", "Shelter Island")
+	s.focus("Status")
+	s.keys("enter")
+	s.field("Date", "2026-12-31")
+	s.field("Departure time", "25:00")
+	s.waitFor("date and time must look like")
+	s.field("Departure time", "21:00")
+	for _, title := range []string{"Time zone", "Duration (minutes)", "Crew call", "Boarding", "Turnaround", "Guests"} {
+		s.focus(title)
+		s.keys("enter")
+	}
+	s.waitFor(`added "Harbor fireworks cruise"`, "3 upcoming events")
+}
+
+// A change made by another process shows within the poll interval.
+func TestOutsideChangesAppear(t *testing.T) {
+	st := demoStore(t)
+	s := start(t, newConsole(t, st, Options{Poll: 100 * time.Millisecond}))
+	s.waitFor("Break-even JADA")
+	s.keys("2")
+	s.waitFor("Charters per month")
+	other, err := store.Open(context.Background(), st.Path(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	v := 17.0
+	if err := other.Update(context.Background(), "cli", func(tx *store.Tx) error {
+		_, err := tx.SetKPI(context.Background(), "QDN", "hauls", store.KPIUpdate{Value: &v})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	s.waitFor("Hauls per month                                   17")
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("outside change took %v to appear, want under 2 s", took)
+	}
+}
+
+func TestTooSmall(t *testing.T) {
+	s := start(t, newConsole(t, demoStore(t), Options{Poll: time.Hour}))
+	s.tm.Send(teaWindow(70, 20))
+	s.waitFor("Terminal too small", "at least 80×24; this one is 70×20")
+	s.tm.Send(teaWindow(100, 30))
+	s.waitFor("Break-even JADA")
+}
+
+// The console follows the terminal's background unless a theme is given.
+func TestThemeFollowsBackground(t *testing.T) {
+	m := newConsole(t, demoStore(t), Options{Poll: time.Hour, Theme: ""})
+	m.themeFixed = false
+	m.Update(tea.BackgroundColorMsg{Color: color.White})
+	if m.c.Styles.Dark {
+		t.Error("a white background kept the dark styles")
+	}
+	m.Update(tea.BackgroundColorMsg{Color: color.Black})
+	if !m.c.Styles.Dark {
+		t.Error("a black background kept the light styles")
+	}
+	fixed := newConsole(t, demoStore(t), Options{Poll: time.Hour, Theme: "light"})
+	fixed.Update(tea.BackgroundColorMsg{Color: color.Black})
+	if fixed.c.Styles.Dark {
+		t.Error("--theme light was overridden by the terminal")
+	}
+}
+
+// The mouse wheel scrolls lists.
+func TestMouseWheelScrolls(t *testing.T) {
+	s := start(t, newConsole(t, demoStore(t), Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("2")
+	s.waitFor("Charters per month")
+	for range 3 {
+		s.tm.Send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	}
+	s.keys("e")
+	s.waitFor("QOS · Website enquiry conversion") // row 9: three notches of three rows
+}
+
+func TestSchedulesPage(t *testing.T) {
+	st := demoStore(t)
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("7")
+	s.waitFor("0 7 * * 1", "paused")
+	s.keys("p")
+	s.waitFor("CEO schedule resumed")
+	s.keys("e")
+	s.field("When (cron)", "every monday")
+	s.waitFor("expected exactly 5 fields")
+	s.field("When (cron)", "30 6 * * 1-5")
+	s.focus("Time zone")
+	s.keys("enter")
+	s.focus("Weekdays only")
+	s.keys("enter")
+	s.focus("Active")
+	s.keys("enter")
+	s.waitFor("CEO schedule saved", "30 6 * * 1-5")
+	sc, err := st.Schedule(context.Background(), store.RoleCEO)
+	if err != nil || sc.Cron != "30 6 * * 1-5" || !sc.Enabled {
+		t.Errorf("schedule = %+v, %v", sc, err)
+	}
+	s.keys("v")
+	s.waitFor("Next run: Fri 27 Nov 06:30", "To:       owner@example.com", "CEO REPORT")
+	s.keys("esc")
+	s.waitFor("Reports go out on these schedules")
+}
+
+// A form writes once, however many messages arrive while the write runs.
+func TestFormSubmitsOnce(t *testing.T) {
+	st := demoStore(t)
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("2", "e")
+	s.field("New reading", "3")
+	s.focus("Target")
+	s.keys("enter")
+	s.focus("Note")
+	s.keys("enter")
+	for range 5 {
+		s.tm.Send(teaWindow(100, 30)) // messages that reach the form after it completed
+	}
+	s.waitFor("JADA Charters per month saved")
+	k, _ := st.KPI(context.Background(), "JADA", "charters")
+	rs, _ := st.Readings(context.Background(), k.ID, 100)
+	if len(rs) != 5 {
+		t.Errorf("%d readings, want the demo's 4 and one more", len(rs))
+	}
+}

@@ -1,0 +1,419 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"opsdeck/store"
+)
+
+// eventPage lists events and opens one: its timing panel, crew, and
+// checklist by phase, where items are added, edited, reordered and removed.
+// (Magic links and live crew updates plug in beside the detail view.)
+type eventPage struct {
+	c        *Context
+	list     *List
+	all      []store.EventSummary
+	shown    []store.EventSummary
+	entities []store.Entity
+	showPast bool
+	width    int
+	height   int
+	form     *pageForm
+
+	detail     *store.Event
+	wantDetail int64 // the event the page is showing or opening; 0 for the list
+	detailList *List
+	detailRows []detailRow
+
+	keys struct{ past, add, edit, addItem, editItem, delItem, up, down key.Binding }
+}
+
+// detailRow is a line of the checklist: a phase heading or an item.
+type detailRow struct {
+	phase int // index into detail.Phases
+	item  int // index into the phase's items; -1 for the heading
+}
+
+type eventLoadedMsg struct {
+	event store.Event
+	err   error
+}
+
+func newEventPage(c *Context) *eventPage {
+	p := &eventPage{c: c, list: NewList(c.Styles.Selected), detailList: NewList(c.Styles.Selected)}
+	p.keys.past = binding("p", "show past events")
+	p.keys.add = binding("n", "new event")
+	p.keys.edit = binding("E", "edit event")
+	p.keys.addItem = binding("a", "add item")
+	p.keys.editItem = binding("e", "edit item")
+	p.keys.delItem = binding("d", "delete item")
+	p.keys.up = key.NewBinding(key.WithKeys("K", "shift+up"), key.WithHelp("K", "move item up"))
+	p.keys.down = key.NewBinding(key.WithKeys("J", "shift+down"), key.WithHelp("J", "move item down"))
+	return p
+}
+
+func (p *eventPage) Title() string   { return "Events" }
+func (p *eventPage) Init() tea.Cmd   { return nil }
+func (p *eventPage) Capturing() bool { return p.form != nil }
+
+func (p *eventPage) SetSize(w, h int) {
+	p.width, p.height = w, h
+	p.list.SetSize(w, h-1)
+	p.detailList.SetSize(w, max(3, h-timingHeight))
+	p.renderList()
+	p.renderDetail()
+}
+
+func (p *eventPage) SetData(d *Data) tea.Cmd {
+	p.all, p.entities = d.Events, d.Snap.Entities
+	p.renderList()
+	if p.detail != nil {
+		return p.loadDetail(p.detail.ID)
+	}
+	return nil
+}
+
+func (p *eventPage) renderList() {
+	s := p.c.Styles
+	now := p.c.Now()
+	p.shown = p.shown[:0]
+	for _, e := range p.all {
+		if p.showPast || e.Over().After(now) {
+			p.shown = append(p.shown, e)
+		}
+	}
+	tw := max(16, p.width-74)
+	p.list.SetHeader(s.Subtle.Render(" " + rcell("ID", 5) + "  " + cell("DEPARTS", 22) + cell("ENTITY", 7) + cell("TITLE", tw) + " " +
+		cell("STATUS", 10) + rcell("CREW", 5) + "  " + cell("CHECKLIST", 16)))
+	lines := make([]string, len(p.shown))
+	search := make([]string, len(p.shown))
+	for i, e := range p.shown {
+		line := " " + rcell(itoa(int(e.ID)), 5) + "  " + cell(e.Local().Format("Mon 2 Jan 2006 15:04"), 22) + s.Bold.Render(cell(e.EntityCode, 7)) +
+			cell(e.Title, tw) + " " + cell(string(e.Status), 10) + rcell(itoa(e.Crew), 5) + "  " + progressBar(e.Done, e.Total, 16)
+		if !e.Over().After(now) {
+			line = s.Subtle.Render(ansiStrip(line))
+		}
+		lines[i] = line
+		search[i] = strings.ToLower(e.EntityCode + " " + e.Title + " " + string(e.Status))
+	}
+	p.list.SetRows(lines, search)
+}
+
+func (p *eventPage) loadDetail(id int64) tea.Cmd {
+	p.wantDetail = id
+	st, ctx := p.c.Store, p.c.Ctx
+	return func() tea.Msg {
+		e, err := st.Event(ctx, id)
+		return eventLoadedMsg{e, err}
+	}
+}
+
+// timingHeight is the rows the timing panel and crew take above the checklist.
+const timingHeight = 9
+
+func (p *eventPage) renderDetail() {
+	if p.detail == nil {
+		return
+	}
+	s := p.c.Styles
+	p.detailRows = p.detailRows[:0]
+	var lines, search []string
+	for pi, ph := range p.detail.Phases {
+		done := 0
+		for _, it := range ph.Items {
+			if it.Done() {
+				done++
+			}
+		}
+		head := fmt.Sprintf(" %s  %s", s.Title.Render(ph.Name), s.Subtle.Render(fmt.Sprintf("%d/%d done", done, len(ph.Items))))
+		if !ph.SignedOffAt.IsZero() {
+			head += s.StatusOK.Render("  signed off by " + ph.SignedOffName)
+		}
+		lines = append(lines, head)
+		search = append(search, strings.ToLower(ph.Name))
+		p.detailRows = append(p.detailRows, detailRow{pi, -1})
+		for ii, it := range ph.Items {
+			mark := "○"
+			if it.Done() {
+				mark = s.StatusOK.Render("✓")
+			}
+			req := ""
+			if it.Mandatory {
+				req = s.Error.Render("*")
+			}
+			who := ""
+			switch {
+			case it.Done():
+				who = fmt.Sprintf("done by %s %s", it.DoneByName, p.local(it.DoneAt))
+			case it.ClaimedBy != 0:
+				who = fmt.Sprintf("claimed by %s %s", it.ClaimedByName, p.local(it.ClaimedAt))
+			}
+			tw := max(16, p.width-56)
+			lines = append(lines, fmt.Sprintf("   %s %s%s %s %s", mark, cell(it.Title, tw), cell(req, 1), s.Subtle.Render(cell(string(it.RequiredRole), 8)),
+				s.Subtle.Render(cell(who, 40))))
+			search = append(search, strings.ToLower(it.Title))
+			p.detailRows = append(p.detailRows, detailRow{pi, ii})
+		}
+	}
+	p.detailList.SetRows(lines, search)
+}
+
+func (p *eventPage) local(t time.Time) string {
+	if t.IsZero() || p.detail == nil {
+		return ""
+	}
+	if loc, err := time.LoadLocation(p.detail.TimeZone); err == nil {
+		t = t.In(loc)
+	}
+	return t.Format("Mon 15:04")
+}
+
+func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case eventLoadedMsg:
+		if msg.event.ID != p.wantDetail && msg.err == nil {
+			return nil // the user left (or chose another event) meanwhile
+		}
+		if msg.err != nil {
+			p.detail = nil
+			return status("could not open the event: "+store.ErrorMessage(msg.err), true)
+		}
+		first := p.detail == nil || p.detail.ID != msg.event.ID
+		p.detail = &msg.event
+		p.renderDetail()
+		if first {
+			p.detailList.Select(1)
+		}
+		return nil
+	case savedMsg:
+		if p.form != nil {
+			if msg.err != nil {
+				p.form.err = store.ErrorMessage(msg.err)
+				return p.form.reopen()
+			}
+			p.form = nil
+		}
+		return nil
+	}
+	if p.form != nil {
+		done, cmd := p.form.update(msg)
+		if done && p.form.form.State == huh.StateAborted {
+			p.form = nil
+		}
+		return cmd
+	}
+	if p.detail != nil {
+		return p.updateDetail(msg)
+	}
+	if p.list.Update(msg, p.c.Keys) {
+		return nil
+	}
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(k, p.c.Keys.Enter):
+		if i := p.list.Index(); i >= 0 {
+			return p.loadDetail(p.shown[i].ID)
+		}
+	case key.Matches(k, p.keys.past):
+		p.showPast = !p.showPast
+		p.renderList()
+	case key.Matches(k, p.keys.add):
+		return p.eventForm(nil)
+	case key.Matches(k, p.keys.edit):
+		if i := p.list.Index(); i >= 0 {
+			id := p.shown[i].ID
+			st, ctx := p.c.Store, p.c.Ctx
+			return func() tea.Msg {
+				e, err := st.Event(ctx, id)
+				if err != nil {
+					return StatusMsg{Text: store.ErrorMessage(err), Err: true}
+				}
+				return editEventMsg{e}
+			}
+		}
+	}
+	return nil
+}
+
+type editEventMsg struct{ event store.Event }
+
+func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
+	if m, ok := msg.(editEventMsg); ok {
+		return p.eventForm(&m.event)
+	}
+	if p.detailList.Update(msg, p.c.Keys) {
+		return nil
+	}
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	row := detailRow{-1, -1}
+	if i := p.detailList.Index(); i >= 0 && i < len(p.detailRows) {
+		row = p.detailRows[i]
+	}
+	var item *store.ChecklistItem
+	if row.phase >= 0 && row.item >= 0 {
+		item = &p.detail.Phases[row.phase].Items[row.item]
+	}
+	switch {
+	case key.Matches(k, p.c.Keys.Back):
+		p.detail, p.wantDetail = nil, 0
+		return nil
+	case key.Matches(k, p.keys.edit):
+		return p.eventForm(p.detail)
+	case key.Matches(k, p.keys.addItem) && row.phase >= 0:
+		return p.itemForm(p.detail.Phases[row.phase], nil)
+	case key.Matches(k, p.keys.editItem, p.c.Keys.Enter) && item != nil:
+		return p.itemForm(p.detail.Phases[row.phase], item)
+	case key.Matches(k, p.keys.delItem) && item != nil:
+		id, title := item.ID, item.Title
+		return write(p.c, fmt.Sprintf("removed %q", title), func(ctx context.Context, tx *store.Tx) error { return tx.DeleteItem(ctx, id) })
+	case key.Matches(k, p.keys.up, p.keys.down) && item != nil:
+		by := 1
+		if key.Matches(k, p.keys.up) {
+			by = -1
+		}
+		id := item.ID
+		// Keep the cursor on the item as it moves.
+		if n := row.item + by; n >= 0 && n < len(p.detail.Phases[row.phase].Items) {
+			p.detailList.Move(by)
+		}
+		return write(p.c, "moved "+strconv.Quote(item.Title), func(ctx context.Context, tx *store.Tx) error { return tx.MoveItem(ctx, id, by) })
+	}
+	return nil
+}
+
+func (p *eventPage) itemForm(ph store.Phase, it *store.ChecklistItem) tea.Cmd {
+	in := store.ItemInput{RequiredRole: store.AccessCrew}
+	heading := "New item in " + ph.Name
+	if it != nil {
+		in = store.ItemInput{Title: it.Title, RequiredRole: it.RequiredRole, Mandatory: it.Mandatory, Note: it.Note}
+		heading = "Edit item in " + ph.Name
+	}
+	role := string(in.RequiredRole)
+	submit := func() tea.Cmd {
+		in.RequiredRole = store.AccessRole(role)
+		in.Title = strings.TrimSpace(in.Title)
+		if it == nil {
+			phase := ph.ID
+			return write(p.c, fmt.Sprintf("added %q", in.Title), func(ctx context.Context, tx *store.Tx) error {
+				_, err := tx.AddItem(ctx, phase, in)
+				return err
+			})
+		}
+		id := it.ID
+		return write(p.c, fmt.Sprintf("saved %q", in.Title), func(ctx context.Context, tx *store.Tx) error { return tx.UpdateItem(ctx, id, in) })
+	}
+	f, cmd := newPageForm(heading, submit, func() []*huh.Group {
+		return []*huh.Group{huh.NewGroup(
+			huh.NewInput().Title("Task").Value(&in.Title).CharLimit(200).Validate(required("a task")),
+			huh.NewSelect[string]().Title("Who does it").Options(huh.NewOption("crew", "crew"), huh.NewOption("captain", "captain")).Value(&role),
+			huh.NewConfirm().Title("Mandatory (blocks the phase sign-off until done)").Value(&in.Mandatory),
+			huh.NewInput().Title("Note").Value(&in.Note).CharLimit(1000),
+		)}
+	})
+	p.form = f
+	return cmd
+}
+
+func required(what string) func(string) error {
+	return func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return store.Errorf(store.EINVALID, "%s is required", what)
+		}
+		return nil
+	}
+}
+
+func (p *eventPage) View() string {
+	if p.form != nil {
+		return p.form.view(p.c.Styles, p.width)
+	}
+	if p.detail != nil {
+		return p.timingPanel() + "\n" + p.detailList.View()
+	}
+	scope := "upcoming"
+	if p.showPast {
+		scope = "all"
+	}
+	return p.c.Styles.Subtle.Render(fmt.Sprintf(" %d %s events (p: %s)", len(p.shown), scope, map[bool]string{true: "hide past", false: "show past"}[p.showPast])) +
+		"\n" + p.list.View()
+}
+
+// timingPanel is the event's schedule in its own zone, with a countdown.
+func (p *eventPage) timingPanel() string {
+	s := p.c.Styles
+	e := p.detail
+	t := e.Timing()
+	now := p.c.Now()
+	countdown := "departed"
+	if d := t.Departure.Sub(now); d > 0 {
+		countdown = "departs in " + humanDuration(d)
+	} else if t.TurnaroundDone.After(now) {
+		countdown = "under way"
+	} else {
+		countdown = "finished"
+	}
+	var crew []string
+	for _, c := range e.Crew {
+		crew = append(crew, c.Name+" ("+string(c.Role)+")")
+	}
+	at := func(tm time.Time) string { return tm.Format("15:04") }
+	done, total := e.Progress()
+	lines := []string{
+		fmt.Sprintf(" %s  %s  %s", s.Title.Render(e.Title), s.Subtle.Render(e.EntityCode+" · "+e.Kind+" · "+string(e.Status)), s.Bold.Render(countdown)),
+		fmt.Sprintf(" %s · %s · %d guests · %s", t.Departure.Format("Monday 2 January 2006"), e.TimeZone, e.Guests, e.Location),
+		fmt.Sprintf(" Crew call %s   Boarding %s   Departure %s   Return %s   Turnaround done %s",
+			s.Bold.Render(at(t.CrewCall)), s.Bold.Render(at(t.Boarding)), s.Bold.Render(at(t.Departure)), s.Bold.Render(at(t.Return)),
+			s.Bold.Render(at(t.TurnaroundDone))),
+		" Crew: " + orDash(strings.Join(crew, ", ")),
+		" Checklist: " + progressBar(done, total, 30),
+		s.Subtle.Render(" esc back · a add item · e edit · d delete · K/J move · E edit event"),
+	}
+	for len(lines) < timingHeight-1 {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func humanDuration(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", int(d.Hours()/24))
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dm", int(d.Minutes()))
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func (p *eventPage) ShortHelp() []key.Binding {
+	if p.detail != nil {
+		return []key.Binding{p.c.Keys.Back, p.keys.addItem, p.keys.editItem, p.keys.delItem, p.keys.up, p.keys.down}
+	}
+	return []key.Binding{p.c.Keys.Enter, p.keys.add, p.keys.edit, p.keys.past}
+}
+
+func (p *eventPage) FullHelp() [][]key.Binding {
+	k := p.c.Keys
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Enter, k.Back},
+		{p.keys.add, p.keys.edit, p.keys.past}, {p.keys.addItem, p.keys.editItem, p.keys.delItem, p.keys.up, p.keys.down}}
+}

@@ -1,0 +1,73 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+)
+
+// pageForm is a huh form shown in place of a page's content. Field
+// validators give inline errors as the user types; submit runs only once
+// every field is valid, and must return the Cmd that writes.
+type pageForm struct {
+	form   *huh.Form
+	title  string
+	build  func() []*huh.Group
+	submit func() tea.Cmd
+	err    string // a write that failed after submit, shown above the form
+	// submitted is set once submit has run: huh keeps reporting
+	// StateCompleted to every later message, and the write must run once.
+	submitted bool
+}
+
+// formKeys makes esc cancel a form, as it closes everything else.
+func formKeys() *huh.KeyMap {
+	km := huh.NewDefaultKeyMap()
+	km.Quit = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+	return km
+}
+
+// newPageForm builds the form from build, which binds its fields to the
+// caller's variables; reopen calls it again, so a failed write comes back
+// with everything the user typed.
+func newPageForm(title string, submit func() tea.Cmd, build func() []*huh.Group) (*pageForm, tea.Cmd) {
+	pf := &pageForm{title: title, build: build, submit: submit}
+	return pf, pf.reopen()
+}
+
+// reopen starts the form afresh over the same values.
+func (pf *pageForm) reopen() tea.Cmd {
+	pf.submitted = false
+	pf.form = huh.NewForm(pf.build()...).WithKeyMap(formKeys()).WithShowHelp(true).WithTheme(huh.ThemeFunc(huh.ThemeBase16))
+	return pf.form.Init()
+}
+
+// update feeds msg to the form. It reports whether the form is finished
+// (submitted or cancelled) and returns any command, including the write.
+func (pf *pageForm) update(msg tea.Msg) (done bool, cmd tea.Cmd) {
+	if pf.submitted {
+		return true, nil // waiting for the write's answer
+	}
+	m, cmd := pf.form.Update(msg)
+	pf.form = m.(*huh.Form)
+	switch pf.form.State {
+	case huh.StateCompleted:
+		pf.submitted = true
+		return true, tea.Batch(cmd, pf.submit())
+	case huh.StateAborted:
+		return true, tea.Batch(cmd, func() tea.Msg { return StatusMsg{Text: pf.title + ": cancelled"} })
+	}
+	return false, cmd
+}
+
+func (pf *pageForm) view(s *Styles, width int) string {
+	w := min(width-4, 72)
+	pf.form.WithWidth(w)
+	body := s.Title.Render(pf.title) + "\n\n"
+	if pf.err != "" {
+		body += s.Error.Render("not saved: "+pf.err) + "\n\n"
+	}
+	body += pf.form.View()
+	return lipgloss.NewStyle().Padding(0, 2).Render(s.Box.Width(w + 4).Render(body))
+}

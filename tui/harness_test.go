@@ -1,0 +1,213 @@
+package tui
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"opsdeck/reports"
+	"opsdeck/store"
+)
+
+// updating reports -update, a flag teatest's golden package declares.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+var testNow = time.Date(2026, time.November, 26, 19, 0, 0, 0, time.UTC)
+
+// demoStore opens a fresh demo database at the fixed test clock.
+func demoStore(t testing.TB) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "opsdeck.db"),
+		store.Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Update(context.Background(), "test", func(tx *store.Tx) error { return tx.LoadDemo(context.Background()) }); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func newConsole(t testing.TB, s *store.Store, opts Options) *Model {
+	t.Helper()
+	eng, err := reports.New(reports.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.Now == nil {
+		opts.Now = func() time.Time { return testNow }
+	}
+	if opts.Theme == "" {
+		opts.Theme = "dark"
+	}
+	if opts.Actor == "" {
+		opts.Actor = "tester"
+	}
+	return New(context.Background(), s, eng, opts)
+}
+
+// probe asks the running program for its current screen.
+type probe struct{ screen chan string }
+
+// probed wraps the console so a test can read the screen between messages
+// from the program's own goroutine, where it is safe to.
+type probed struct{ *Model }
+
+func (p probed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if pr, ok := msg.(probe); ok {
+		pr.screen <- ansi.Strip(p.Model.View().Content)
+		return p, nil
+	}
+	_, cmd := p.Model.Update(msg)
+	return p, cmd
+}
+
+// session is a console running in a real Bubble Tea program at 100x30 with
+// a fixed colour profile, fed real key messages.
+type session struct {
+	t  *testing.T
+	tm *teatest.TestModel
+}
+
+func start(t *testing.T, m *Model) *session {
+	t.Helper()
+	tm := teatest.NewTestModel(t, probed{m}, teatest.WithInitialTermSize(100, 30),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	s := &session{t: t, tm: tm}
+	t.Cleanup(func() { tm.Quit(); tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second)) })
+	s.waitFor("Overview")
+	return s
+}
+
+func (s *session) screen() string {
+	ch := make(chan string, 1)
+	s.tm.Send(probe{ch})
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(5 * time.Second):
+		s.t.Fatal("the program stopped answering")
+		return ""
+	}
+}
+
+// waitFor waits until the screen contains every one of wants.
+func (s *session) waitFor(wants ...string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	var screen string
+	for time.Now().Before(deadline) {
+		screen = s.screen()
+		ok := true
+		for _, w := range wants {
+			ok = ok && strings.Contains(screen, w)
+		}
+		if ok {
+			return screen
+		}
+		time.Sleep(15 * time.Millisecond)
+	}
+	s.t.Fatalf("the screen never showed %q:\n%s", wants, screen)
+	return ""
+}
+
+// waitGone waits until the screen no longer contains text.
+func (s *session) waitGone(text string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	var screen string
+	for time.Now().Before(deadline) {
+		if screen = s.screen(); !strings.Contains(screen, text) {
+			return screen
+		}
+		time.Sleep(15 * time.Millisecond)
+	}
+	s.t.Fatalf("the screen still shows %q:\n%s", text, screen)
+	return ""
+}
+
+// keys sends key presses: names such as "enter", "tab", "esc", "down",
+// "shift+tab", or single characters; "text:..." types a string.
+func (s *session) keys(keys ...string) {
+	for _, k := range keys {
+		if t, ok := strings.CutPrefix(k, "text:"); ok {
+			s.tm.Type(t)
+			continue
+		}
+		s.tm.Send(keyMsg(k))
+	}
+}
+
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyRight}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+u":
+		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
+	}
+	r := []rune(k)
+	return tea.KeyPressMsg{Code: r[0], Text: k}
+}
+
+// golden compares got with testdata/NAME.golden (rewritten by -update).
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if updating() {
+		os.MkdirAll("testdata", 0o755)
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./tui -update writes it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("screen differs from %s (go test ./tui -update rewrites it):\n%s", path, got)
+	}
+}
+
+// focus waits until the form's field titled title has the focus (huh moves
+// focus with a command, so keys typed before it lands go to the old field).
+func (s *session) focus(title string) {
+	s.t.Helper()
+	s.waitFor("┃ " + title)
+}
+
+// field types into the focused field titled title after clearing it, and
+// presses enter.
+func (s *session) field(title, text string) {
+	s.t.Helper()
+	s.focus(title)
+	s.keys("ctrl+u", "text:"+text, "enter")
+}

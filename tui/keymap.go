@@ -1,0 +1,34 @@
+package tui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap holds the keys every page shares. Pages add their own.
+type KeyMap struct {
+	Next, Prev, Pages, Help, Quit  key.Binding
+	Up, Down, PageUp, PageDown     key.Binding
+	Home, End, Enter, Back, Filter key.Binding
+}
+
+// DefaultKeyMap is the console's standard keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Next:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next page")),
+		Prev:     key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous page")),
+		Pages:    key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-5", "go to page")),
+		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
+		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
+		Home:     key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
+		End:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+	}
+}
+
+func binding(keys, help string, more ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(append([]string{keys}, more...)...), key.WithHelp(keys, help))
+}

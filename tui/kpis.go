@@ -1,0 +1,341 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"opsdeck/store"
+)
+
+// kpiPage is the table of every KPI with its trend; it edits readings and
+// targets, adds and deletes KPIs.
+type kpiPage struct {
+	c         *Context
+	list      *List
+	kpis      []store.KPI
+	entities  []store.Entity
+	filter    textinput.Model
+	filtering bool
+	form      *pageForm
+	trends    map[int64][]float64
+	width     int
+	height    int
+	keys      struct{ edit, add, del key.Binding }
+}
+
+func newKPIPage(c *Context) *kpiPage {
+	p := &kpiPage{c: c, list: NewList(c.Styles.Selected), filter: textinput.New()}
+	p.filter.Prompt = "/ "
+	p.filter.Placeholder = "filter by entity, name or status"
+	p.keys.edit = binding("e", "edit value or target")
+	p.keys.add = binding("n", "new KPI")
+	p.keys.del = binding("d", "delete")
+	return p
+}
+
+func (p *kpiPage) Title() string   { return "KPIs" }
+func (p *kpiPage) Init() tea.Cmd   { return nil }
+func (p *kpiPage) Capturing() bool { return p.form != nil || p.filtering }
+
+func (p *kpiPage) SetSize(w, h int) {
+	p.width, p.height = w, h
+	p.list.SetSize(w, h-1)
+	p.renderRows()
+}
+
+func (p *kpiPage) SetData(d *Data) tea.Cmd {
+	p.kpis, p.entities = d.Snap.KPIs, d.Snap.Entities
+	p.trends = d.Trends
+	p.renderRows()
+	return nil
+}
+
+// column widths
+const (
+	kpiEntityW = 6
+	kpiCurW    = 11
+	kpiTargetW = 12
+	kpiStatusW = 11
+	kpiTrendW  = trendLength
+)
+
+func (p *kpiPage) nameWidth() int {
+	return max(12, p.width-(kpiEntityW+kpiCurW+kpiTargetW+kpiStatusW+kpiTrendW+8))
+}
+
+// renderRows draws every row once; cursor moves reuse them.
+func (p *kpiPage) renderRows() {
+	s := p.c.Styles
+	nw := p.nameWidth()
+	p.list.SetHeader(s.Subtle.Render(" " + cell("ENTITY", kpiEntityW) + " " + cell("KPI", nw) + " " + rcell("CURRENT", kpiCurW) + " " +
+		rcell("TARGET", kpiTargetW) + "  " + cell("STATUS", kpiStatusW) + " " + cell("TREND", kpiTrendW)))
+	lines := make([]string, len(p.kpis))
+	search := make([]string, len(p.kpis))
+	for i, k := range p.kpis {
+		u := k.UnitInfo()
+		cur := "—"
+		if k.Latest != nil {
+			cur = u.Format(k.Latest.Value)
+		}
+		target := u.Format(k.Target)
+		if k.Direction == store.LowerIsBetter {
+			target = "≤ " + target
+		}
+		st := k.Status()
+		lines[i] = " " + s.Bold.Render(cell(k.EntityCode, kpiEntityW)) + " " + cell(k.Name, nw) + " " + rcell(cur, kpiCurW) + " " +
+			rcell(target, kpiTargetW) + "  " + s.Status(st).Render(cell(st.Label(), kpiStatusW)) + " " +
+			s.Subtle.Render(sparkline(p.trends[k.ID], kpiTrendW))
+		search[i] = strings.ToLower(k.EntityCode + " " + k.Key + " " + k.Name + " " + st.Label() + " " + string(k.OwnerRole))
+	}
+	p.list.SetRows(lines, search)
+}
+
+func (p *kpiPage) current() (store.KPI, bool) {
+	i := p.list.Index()
+	if i < 0 || i >= len(p.kpis) {
+		return store.KPI{}, false
+	}
+	return p.kpis[i], true
+}
+
+func (p *kpiPage) Update(msg tea.Msg) tea.Cmd {
+	if p.form != nil {
+		if saved, ok := msg.(savedMsg); ok {
+			return p.onSaved(saved)
+		}
+		done, cmd := p.form.update(msg)
+		if done && p.form.form.State == huh.StateAborted {
+			p.form = nil
+		}
+		return cmd
+	}
+	if p.filtering {
+		if k, ok := msg.(tea.KeyPressMsg); ok {
+			switch k.String() {
+			case "esc":
+				p.filtering = false
+				p.filter.SetValue("")
+				p.filter.Blur()
+				p.list.SetFilter("")
+				return nil
+			case "enter":
+				p.filtering = false
+				p.filter.Blur()
+				return nil
+			}
+		}
+		var cmd tea.Cmd
+		p.filter, cmd = p.filter.Update(msg)
+		p.list.SetFilter(p.filter.Value())
+		return cmd
+	}
+	if p.list.Update(msg, p.c.Keys) {
+		return nil
+	}
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(k, p.c.Keys.Filter):
+		p.filtering = true
+		return p.filter.Focus()
+	case key.Matches(k, p.c.Keys.Back):
+		if p.list.Filter() != "" {
+			p.filter.SetValue("")
+			p.list.SetFilter("")
+		}
+	case key.Matches(k, p.keys.edit, p.c.Keys.Enter):
+		if kpi, ok := p.current(); ok {
+			return p.editForm(kpi)
+		}
+	case key.Matches(k, p.keys.add):
+		return p.addForm()
+	case key.Matches(k, p.keys.del):
+		if kpi, ok := p.current(); ok {
+			return p.deleteForm(kpi)
+		}
+	}
+	return nil
+}
+
+// onSaved closes the form after a successful write, or keeps it with the
+// error when the store refused.
+func (p *kpiPage) onSaved(msg savedMsg) tea.Cmd {
+	if msg.err != nil {
+		p.form.err = store.ErrorMessage(msg.err)
+		// The submitted form cannot be resumed; reopen it for another try.
+		return p.form.reopen()
+	}
+	p.form = nil
+	return nil
+}
+
+func (p *kpiPage) editForm(k store.KPI) tea.Cmd {
+	u := k.UnitInfo()
+	value, target, note := "", trimFloat(k.Target), ""
+	current := "no reading yet"
+	if k.Latest != nil {
+		current = "now " + u.Format(k.Latest.Value)
+	}
+	optional := func(field string) func(string) error {
+		return func(s string) error {
+			if strings.TrimSpace(s) == "" {
+				return nil
+			}
+			_, err := u.ParseValue(field, s)
+			return err
+		}
+	}
+	submit := func() tea.Cmd {
+		var upd store.KPIUpdate
+		if strings.TrimSpace(value) != "" {
+			v, _ := u.ParseValue("value", value)
+			upd.Value = &v
+		}
+		if t, _ := u.ParseValue("target", target); t != k.Target {
+			upd.Target = &t
+		}
+		upd.Note = note
+		if upd.Value == nil && upd.Target == nil {
+			return func() tea.Msg { return savedMsg{label: "nothing changed"} }
+		}
+		entity, kpiKey := k.EntityCode, k.Key
+		return write(p.c, fmt.Sprintf("%s %s saved", entity, k.Name), func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.SetKPI(ctx, entity, kpiKey, upd)
+			return err
+		})
+	}
+	f, cmd := newPageForm(fmt.Sprintf("%s · %s (%s)", k.EntityCode, k.Name, current), submit, func() []*huh.Group {
+		return []*huh.Group{huh.NewGroup(
+			huh.NewInput().Title("New reading").Description("leave empty to keep the current value").Value(&value).
+				Validate(optional("value")),
+			huh.NewInput().Title("Target").Value(&target).Validate(func(s string) error {
+				_, err := u.ParseValue("target", s)
+				return err
+			}),
+			huh.NewInput().Title("Note").Description("optional, kept with the reading").Value(&note).CharLimit(500),
+		)}
+	})
+	p.form = f
+	return cmd
+}
+
+func (p *kpiPage) addForm() tea.Cmd {
+	var entity, kpiKey, name, target string
+	unit, dir, owner := "count", string(store.HigherIsBetter), string(store.RoleCEO)
+	var entityOpts []huh.Option[string]
+	for _, e := range p.entities {
+		entityOpts = append(entityOpts, huh.NewOption(e.Code+"  "+e.Name, e.Code))
+	}
+	if len(entityOpts) == 0 {
+		return func() tea.Msg {
+			return StatusMsg{Text: "add an entity first (opsdeck init --demo loads some)", Err: true}
+		}
+	}
+	entity = p.entities[0].Code
+	var unitOpts []huh.Option[string]
+	for _, u := range []string{"count", "usd", "percent", "rating", "days", "hours"} {
+		unitOpts = append(unitOpts, huh.NewOption(u, u))
+	}
+	var roleOpts []huh.Option[string]
+	for _, r := range store.ReportRoles {
+		roleOpts = append(roleOpts, huh.NewOption(r.Title(), string(r)))
+	}
+	draft := func() store.KPI {
+		t, _ := strconv.ParseFloat(strings.ReplaceAll(strings.TrimPrefix(strings.TrimSpace(target), "$"), ",", ""), 64)
+		return store.KPI{Key: strings.TrimSpace(kpiKey), Name: strings.TrimSpace(name), Unit: unit, Direction: store.Direction(dir),
+			Target: t, Tolerance: 0.1, OwnerRole: store.ReportRole(owner)}
+	}
+	submit := func() tea.Cmd {
+		k := draft()
+		var entityID int64
+		for _, e := range p.entities {
+			if e.Code == entity {
+				entityID = e.ID
+			}
+		}
+		k.EntityID = entityID
+		return write(p.c, fmt.Sprintf("KPI %s %s added", entity, k.Name), func(ctx context.Context, tx *store.Tx) error {
+			return tx.CreateKPI(ctx, &k)
+		})
+	}
+	f, cmd := newPageForm("New KPI", submit, func() []*huh.Group {
+		return []*huh.Group{huh.NewGroup(
+			huh.NewSelect[string]().Title("Entity").Options(entityOpts...).Value(&entity),
+			huh.NewInput().Title("Key").Description("short name for scripts, e.g. charters").Value(&kpiKey).Validate(func(s string) error {
+				k := draft()
+				k.Key = strings.TrimSpace(s)
+				k.Name, k.Target = "x", 0
+				return k.Validate()
+			}),
+			huh.NewInput().Title("Name").Value(&name).Validate(func(s string) error {
+				if strings.TrimSpace(s) == "" {
+					return store.Errorf(store.EINVALID, "a name is required")
+				}
+				return nil
+			}),
+		),
+			huh.NewGroup(
+				huh.NewSelect[string]().Title("Unit").Options(unitOpts...).Value(&unit),
+				huh.NewSelect[string]().Title("Better when").Options(huh.NewOption("higher", "higher"), huh.NewOption("lower", "lower")).Value(&dir),
+				huh.NewInput().Title("Target").Value(&target).Validate(func(s string) error {
+					_, err := store.Units[unit].ParseValue("target", s)
+					return err
+				}),
+				huh.NewSelect[string]().Title("Owner").Options(roleOpts...).Value(&owner),
+			)}
+	})
+	p.form = f
+	return cmd
+}
+
+func (p *kpiPage) deleteForm(k store.KPI) tea.Cmd {
+	confirm := false
+	submit := func() tea.Cmd {
+		if !confirm {
+			return func() tea.Msg { return savedMsg{label: "kept " + k.Name} }
+		}
+		id := k.ID
+		return write(p.c, fmt.Sprintf("KPI %s %s deleted", k.EntityCode, k.Name), func(ctx context.Context, tx *store.Tx) error {
+			return tx.DeleteKPI(ctx, id)
+		})
+	}
+	f, cmd := newPageForm("Delete KPI", submit, func() []*huh.Group {
+		return []*huh.Group{huh.NewGroup(
+			huh.NewConfirm().Title(fmt.Sprintf("Delete %s %s and all its readings?", k.EntityCode, k.Name)).
+				Affirmative("Delete").Negative("Keep").Value(&confirm),
+		)}
+	})
+	p.form = f
+	return cmd
+}
+
+func (p *kpiPage) View() string {
+	if p.form != nil {
+		return p.form.view(p.c.Styles, p.width)
+	}
+	top := p.c.Styles.Subtle.Render(fmt.Sprintf(" %d KPIs", p.list.Len()))
+	if p.filtering || p.list.Filter() != "" {
+		top = " " + p.filter.View()
+	}
+	return top + "\n" + p.list.View()
+}
+
+func (p *kpiPage) ShortHelp() []key.Binding {
+	return []key.Binding{p.keys.edit, p.keys.add, p.keys.del, p.c.Keys.Filter}
+}
+
+func (p *kpiPage) FullHelp() [][]key.Binding {
+	k := p.c.Keys
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}, {p.keys.edit, p.keys.add, p.keys.del, k.Filter, k.Back}}
+}
+
+func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

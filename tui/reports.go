@@ -1,0 +1,249 @@
+package tui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+
+	"opsdeck/reports"
+	"opsdeck/store"
+)
+
+// reportPage previews the role reports: roles on the left, the rendered
+// report on the right. Rendering (glamour is the slow part) runs in a Cmd
+// and is redone when the role, the width or the data changes.
+type reportPage struct {
+	c       *Context
+	role    int
+	vp      viewport.Model
+	snap    *store.Snapshot
+	width   int
+	height  int
+	pending int // the render generation the view is waiting for
+	shown   int // the generation on screen
+	form    *pageForm
+	keys    struct{ export, send key.Binding }
+}
+
+// renderedMsg carries a finished rendering; gen ties it to the request, so
+// an old, slow render never replaces a newer one.
+type renderedMsg struct {
+	gen  int
+	text string
+	err  error
+}
+
+type exportedMsg struct {
+	path string
+	err  error
+}
+
+const roleListWidth = 16
+
+func newReportPage(c *Context) *reportPage {
+	p := &reportPage{c: c, vp: viewport.New()}
+	p.keys.export = binding("x", "export to file")
+	p.keys.send = binding("s", "send by email")
+	return p
+}
+
+func (p *reportPage) Title() string   { return "Reports" }
+func (p *reportPage) Init() tea.Cmd   { return nil }
+func (p *reportPage) Capturing() bool { return p.form != nil }
+
+func (p *reportPage) SetSize(w, h int) {
+	p.width, p.height = w, h
+	p.vp.SetWidth(max(20, w-roleListWidth-1))
+	p.vp.SetHeight(h)
+}
+
+func (p *reportPage) SetData(d *Data) tea.Cmd {
+	p.snap = d.Snap
+	return p.render()
+}
+
+func (p *reportPage) currentRole() store.ReportRole { return store.ReportRoles[p.role] }
+
+// render asks for the current role at the current width.
+func (p *reportPage) render() tea.Cmd {
+	if p.snap == nil || p.width == 0 {
+		return nil
+	}
+	p.pending++
+	gen, snap, role, eng := p.pending, p.snap, p.currentRole(), p.c.Reports
+	opts := reports.RenderOptions{Width: p.vp.Width() - 2, Style: "dark"}
+	if !p.c.Styles.Dark {
+		opts.Style = "light"
+	}
+	return func() tea.Msg {
+		text, err := eng.Render(snap, role, reports.Term, opts)
+		return renderedMsg{gen, text, err}
+	}
+}
+
+func (p *reportPage) Update(msg tea.Msg) tea.Cmd {
+	if p.form != nil {
+		if _, ok := msg.(tea.KeyPressMsg); ok {
+			done, cmd := p.form.update(msg)
+			if done {
+				p.form = nil
+			}
+			return cmd
+		}
+		if _, ok := msg.(savedMsg); !ok {
+			done, cmd := p.form.update(msg)
+			if done {
+				p.form = nil
+			}
+			if cmd != nil {
+				return cmd
+			}
+		}
+	}
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		return p.render()
+	case renderedMsg:
+		if msg.gen < p.shown {
+			return nil
+		}
+		p.shown = msg.gen
+		if msg.err != nil {
+			p.vp.SetContent("could not render the report:\n\n" + msg.err.Error())
+			return nil
+		}
+		p.vp.SetContent(msg.text)
+		return nil
+	case exportedMsg:
+		if msg.err != nil {
+			return status("export failed: "+msg.err.Error(), true)
+		}
+		return status("exported "+msg.path, false)
+	case tea.KeyPressMsg:
+		switch msg.String() {
+		case "left", "h", "[":
+			return p.selectRole(p.role - 1)
+		case "right", "l", "]":
+			return p.selectRole(p.role + 1)
+		}
+		if key.Matches(msg, p.keys.export) {
+			return p.export()
+		}
+		if key.Matches(msg, p.keys.send) {
+			return p.confirmSend()
+		}
+	}
+	var cmd tea.Cmd
+	p.vp, cmd = p.vp.Update(msg)
+	return cmd
+}
+
+func (p *reportPage) selectRole(i int) tea.Cmd {
+	n := len(store.ReportRoles)
+	p.role = (i + n) % n
+	p.vp.GotoTop()
+	return p.render()
+}
+
+// export writes the current report as markdown and as the HTML email.
+func (p *reportPage) export() tea.Cmd {
+	if p.snap == nil {
+		return nil
+	}
+	snap, role, eng, dir := p.snap, p.currentRole(), p.c.Reports, p.c.ExportDir
+	date := p.c.Now().Format("2006-01-02")
+	return func() tea.Msg {
+		if dir == "" {
+			dir = "."
+		}
+		var written []string
+		for _, f := range []reports.Format{reports.Markdown, reports.HTML} {
+			text, err := eng.Render(snap, role, f, reports.RenderOptions{Width: 80})
+			if err != nil {
+				return exportedMsg{err: err}
+			}
+			path := filepath.Join(dir, fmt.Sprintf("opsdeck-%s-%s.%s", role, date, f.Ext()))
+			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+				return exportedMsg{err: err}
+			}
+			written = append(written, path)
+		}
+		return exportedMsg{path: strings.Join(written, " and ")}
+	}
+}
+
+// confirmSend asks before a report goes out: to whom, and how.
+func (p *reportPage) confirmSend() tea.Cmd {
+	if p.c.Mail == nil {
+		return status("sending is not set up (see the README: mail settings)", true)
+	}
+	if p.c.sender.running {
+		return status("a batch is being sent; wait for it to finish", true)
+	}
+	role := p.currentRole()
+	var to []string
+	if p.snap != nil {
+		for _, r := range p.snap.Recipients {
+			if r.Role == role {
+				to = append(to, r.Person.Email)
+			}
+		}
+	}
+	if bcc := p.c.Mail.Config.Bcc; bcc != "" {
+		to = append(to, bcc+" (bcc)")
+	}
+	yes := false
+	submit := func() tea.Cmd {
+		if !yes {
+			return status("nothing sent", false)
+		}
+		return p.c.sender.enqueue([]store.ReportRole{role})
+	}
+	f, cmd := newPageForm("Send the "+role.Title()+" report", submit, func() []*huh.Group {
+		return []*huh.Group{huh.NewGroup(huh.NewConfirm().
+			Title(fmt.Sprintf("Send to %s via %s?", orDash(strings.Join(to, ", ")), p.c.Mail.Transport.Name())).
+			Affirmative("Send").Negative("Cancel").Value(&yes))}
+	})
+	p.form = f
+	return cmd
+}
+
+func (p *reportPage) View() string {
+	if p.form != nil {
+		return p.form.view(p.c.Styles, p.width)
+	}
+	s := p.c.Styles
+	var roles []string
+	roles = append(roles, s.Subtle.Render(" Role"))
+	for i, r := range store.ReportRoles {
+		label := cell(" "+r.Title(), roleListWidth-1)
+		if i == p.role {
+			label = s.Selected.Render(label)
+		}
+		roles = append(roles, label)
+	}
+	roles = append(roles, "", s.Subtle.Render(" ←/→ role"), s.Subtle.Render(" ↑/↓ scroll"), s.Subtle.Render(" x export"),
+		s.Subtle.Render(" s send"))
+	left := lipgloss.NewStyle().Width(roleListWidth).Render(strings.Join(roles, "\n"))
+	right := p.vp.View()
+	if p.shown == 0 {
+		right = s.Subtle.Render("rendering…")
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, left, " ", right)
+}
+
+func (p *reportPage) ShortHelp() []key.Binding {
+	return []key.Binding{binding("←/→", "role"), p.c.Keys.Up, p.c.Keys.Down, p.keys.export, p.keys.send}
+}
+
+func (p *reportPage) FullHelp() [][]key.Binding {
+	k := p.c.Keys
+	return [][]key.Binding{{binding("←/→", "previous/next role"), k.Up, k.Down, k.PageUp, k.PageDown}, {p.keys.export, p.keys.send}}
+}

@@ -1,0 +1,266 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"opsdeck/reports"
+	"opsdeck/store"
+)
+
+// schedulePage edits the report schedules: when each role's report goes
+// out, paused or not, the next runs, the last run and why it failed.
+type schedulePage struct {
+	c       *Context
+	list    *List
+	rows    []store.Schedule
+	last    map[store.ReportRole]store.ScheduleRun
+	width   int
+	height  int
+	form    *pageForm
+	preview *viewport.Model
+	keys    struct{ edit, toggle, sendNow, preview key.Binding }
+}
+
+type previewMsg struct {
+	text string
+	err  error
+}
+
+func newSchedulePage(c *Context) *schedulePage {
+	p := &schedulePage{c: c, list: NewList(c.Styles.Selected)}
+	p.keys.edit = binding("e", "edit")
+	p.keys.toggle = binding("p", "pause or resume")
+	p.keys.sendNow = binding("s", "send now")
+	p.keys.preview = binding("v", "preview the next run")
+	return p
+}
+
+func (p *schedulePage) Title() string   { return "Schedules" }
+func (p *schedulePage) Init() tea.Cmd   { return nil }
+func (p *schedulePage) Capturing() bool { return p.form != nil || p.preview != nil }
+
+func (p *schedulePage) SetSize(w, h int) {
+	p.width, p.height = w, h
+	p.list.SetSize(w, h-1)
+	if p.preview != nil {
+		p.preview.SetWidth(w)
+		p.preview.SetHeight(h - 1)
+	}
+	p.renderRows()
+}
+
+func (p *schedulePage) SetData(d *Data) tea.Cmd {
+	p.rows, p.last = d.Schedules, d.LastRuns
+	p.renderRows()
+	return nil
+}
+
+func (p *schedulePage) renderRows() {
+	s := p.c.Styles
+	nw := max(20, p.width-71)
+	p.list.SetHeader(s.Subtle.Render(" " + cell("REPORT", 11) + cell("WHEN", 13) + cell("ZONE", 20) + cell("DAYS", 10) + cell("STATE", 7) +
+		cell("NEXT RUN", nw) + " " + cell("LAST RUN", 20)))
+	lines := make([]string, len(p.rows))
+	search := make([]string, len(p.rows))
+	now := p.c.Now()
+	for i, sc := range p.rows {
+		days, state, stStyle := "every day", "active", s.StatusOK
+		if sc.WeekdaysOnly {
+			days = "weekdays"
+		}
+		if !sc.Enabled {
+			state, stStyle = "paused", s.Subtle
+		}
+		next := "—"
+		if n, err := sc.Next(now); err == nil {
+			next = localTime(n, sc.TimeZone) + " (in " + humanDuration(n.Sub(now)) + ")"
+		}
+		last, lastStyle := "never", s.Subtle
+		if r, ok := p.last[sc.Role]; ok {
+			last = r.Status + " " + localTime(r.Slot, sc.TimeZone)
+			if r.Status == "failed" {
+				last, lastStyle = "FAILED: "+r.Error, s.StatusErr
+			} else {
+				lastStyle = s.App
+			}
+		}
+		lines[i] = " " + s.Bold.Render(cell(sc.Role.Title(), 11)) + cell(sc.Cron, 13) + cell(sc.TimeZone, 20) + cell(days, 10) +
+			stStyle.Render(cell(state, 7)) + cell(next, nw) + " " + lastStyle.Render(cell(last, 20))
+		search[i] = strings.ToLower(string(sc.Role) + " " + state)
+	}
+	p.list.SetRows(lines, search)
+}
+
+func localTime(t time.Time, zone string) string {
+	if loc, err := time.LoadLocation(zone); err == nil {
+		t = t.In(loc)
+	}
+	return t.Format("Mon 2 Jan 15:04")
+}
+
+func (p *schedulePage) current() (store.Schedule, bool) {
+	i := p.list.Index()
+	if i < 0 || i >= len(p.rows) {
+		return store.Schedule{}, false
+	}
+	return p.rows[i], true
+}
+
+func (p *schedulePage) Update(msg tea.Msg) tea.Cmd {
+	if m, ok := msg.(previewMsg); ok {
+		if m.err != nil {
+			p.preview = nil
+			return status("preview: "+store.ErrorMessage(m.err), true)
+		}
+		if p.preview != nil {
+			p.preview.SetContent(m.text)
+		}
+		return nil
+	}
+	if p.preview != nil {
+		if k, ok := msg.(tea.KeyPressMsg); ok && (k.String() == "esc" || k.String() == "q") {
+			p.preview = nil
+			return nil
+		}
+		vp, cmd := p.preview.Update(msg)
+		p.preview = &vp
+		return cmd
+	}
+	if p.form != nil {
+		if saved, ok := msg.(savedMsg); ok {
+			if saved.err != nil {
+				p.form.err = store.ErrorMessage(saved.err)
+				return p.form.reopen()
+			}
+			p.form = nil
+			return nil
+		}
+		done, cmd := p.form.update(msg)
+		if done && p.form.form.State == huh.StateAborted {
+			p.form = nil
+		}
+		return cmd
+	}
+	if p.list.Update(msg, p.c.Keys) {
+		return nil
+	}
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	sc, have := p.current()
+	if !have {
+		return nil
+	}
+	switch {
+	case key.Matches(k, p.keys.edit, p.c.Keys.Enter):
+		return p.editForm(sc)
+	case key.Matches(k, p.keys.toggle):
+		role, enable := sc.Role, !sc.Enabled
+		word := "paused"
+		if enable {
+			word = "resumed"
+		}
+		return write(p.c, fmt.Sprintf("%s schedule %s", role.Title(), word), func(ctx context.Context, tx *store.Tx) error {
+			return tx.SetScheduleEnabled(ctx, role, enable)
+		})
+	case key.Matches(k, p.keys.sendNow):
+		if p.c.Mail == nil {
+			return status("sending is not set up", true)
+		}
+		return p.c.sender.enqueue([]store.ReportRole{sc.Role})
+	case key.Matches(k, p.keys.preview):
+		vp := viewport.New(viewport.WithWidth(p.width), viewport.WithHeight(p.height-1))
+		vp.SetContent("rendering…")
+		p.preview = &vp
+		return p.renderPreview(sc)
+	}
+	return nil
+}
+
+// renderPreview shows what the next run would send: when, to whom, and the
+// report as its plain-text part.
+func (p *schedulePage) renderPreview(sc store.Schedule) tea.Cmd {
+	c, width := p.c, p.width
+	return func() tea.Msg {
+		next, err := sc.Next(c.Now())
+		if err != nil {
+			return previewMsg{err: err}
+		}
+		snap, err := c.Store.Snapshot(c.Ctx)
+		if err != nil {
+			return previewMsg{err: err}
+		}
+		var to []string
+		for _, r := range snap.Recipients {
+			if r.Role == sc.Role {
+				to = append(to, r.Person.Email)
+			}
+		}
+		snap.TakenAt = next.In(snap.TakenAt.Location())
+		body, err := c.Reports.Render(snap, sc.Role, reports.Text, reports.RenderOptions{Width: min(100, width-2)})
+		if err != nil {
+			return previewMsg{err: err}
+		}
+		head := fmt.Sprintf(" Next run: %s\n To:       %s\n Subject:  %s\n (esc closes)\n\n", localTime(next, sc.TimeZone),
+			orDash(strings.Join(to, ", ")), reports.Subject(snap, sc.Role))
+		if !sc.Enabled {
+			head = " The schedule is paused: nothing goes out until it is resumed.\n" + head
+		}
+		return previewMsg{text: head + body}
+	}
+}
+
+func (p *schedulePage) editForm(sc store.Schedule) tea.Cmd {
+	expr, zone, weekdays, enabled := sc.Cron, sc.TimeZone, sc.WeekdaysOnly, sc.Enabled
+	validate := func(string) error {
+		_, err := store.ParseCron(expr, strings.TrimSpace(zone))
+		return err
+	}
+	submit := func() tea.Cmd {
+		next := store.Schedule{Role: sc.Role, Cron: strings.TrimSpace(expr), TimeZone: strings.TrimSpace(zone), WeekdaysOnly: weekdays, Enabled: enabled}
+		return write(p.c, sc.Role.Title()+" schedule saved", func(ctx context.Context, tx *store.Tx) error { return tx.SetSchedule(ctx, &next) })
+	}
+	f, cmd := newPageForm("Schedule of the "+sc.Role.Title()+" report", submit, func() []*huh.Group {
+		return []*huh.Group{huh.NewGroup(
+			huh.NewInput().Title("When (cron)").Description("minute hour day-of-month month day-of-week, e.g. 0 7 * * 1 for Mondays at 07:00").
+				Value(&expr).Validate(validate),
+			huh.NewInput().Title("Time zone").Value(&zone).Validate(validate),
+			huh.NewConfirm().Title("Weekdays only").Value(&weekdays),
+			huh.NewConfirm().Title("Active").Affirmative("Active").Negative("Paused").Value(&enabled),
+		)}
+	})
+	p.form = f
+	return cmd
+}
+
+func (p *schedulePage) View() string {
+	if p.form != nil {
+		return p.form.view(p.c.Styles, p.width)
+	}
+	if p.preview != nil {
+		return p.preview.View()
+	}
+	if len(p.rows) == 0 {
+		return p.c.Styles.Subtle.Render(" No schedules yet: opsdeck schedule set ROLE CRON creates one.")
+	}
+	return p.c.Styles.Subtle.Render(" Reports go out on these schedules from the opsdeck holding the worker lease.") +
+		"\n" + p.list.View()
+}
+
+func (p *schedulePage) ShortHelp() []key.Binding {
+	return []key.Binding{p.keys.edit, p.keys.toggle, p.keys.sendNow, p.keys.preview}
+}
+
+func (p *schedulePage) FullHelp() [][]key.Binding {
+	k := p.c.Keys
+	return [][]key.Binding{{k.Up, k.Down}, {p.keys.edit, p.keys.toggle, p.keys.sendNow, p.keys.preview}}
+}

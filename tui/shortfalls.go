@@ -1,0 +1,260 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"opsdeck/store"
+)
+
+// shortfallPage lists shortfalls, open ones ranked by return on effort and
+// resolved ones after; it adds, edits, resolves and reopens them.
+type shortfallPage struct {
+	c        *Context
+	list     *List
+	rows     []store.Shortfall
+	entities []store.Entity
+	form     *pageForm
+	width    int
+	keys     struct{ add, edit, resolve, reopen key.Binding }
+}
+
+func newShortfallPage(c *Context) *shortfallPage {
+	p := &shortfallPage{c: c, list: NewList(c.Styles.Selected)}
+	p.keys.add = binding("n", "new shortfall")
+	p.keys.edit = binding("e", "edit")
+	p.keys.resolve = binding("r", "resolve")
+	p.keys.reopen = binding("o", "reopen")
+	return p
+}
+
+func (p *shortfallPage) Title() string   { return "Shortfalls" }
+func (p *shortfallPage) Init() tea.Cmd   { return nil }
+func (p *shortfallPage) Capturing() bool { return p.form != nil }
+
+func (p *shortfallPage) SetSize(w, h int) {
+	p.width = w
+	p.list.SetSize(w, h-1)
+	p.renderRows()
+}
+
+func (p *shortfallPage) SetData(d *Data) tea.Cmd {
+	p.entities = d.Snap.Entities
+	p.rows = store.RankShortfalls(d.Snap.Shortfalls)
+	for _, s := range d.Snap.Shortfalls {
+		if !s.IsOpen() {
+			p.rows = append(p.rows, s)
+		}
+	}
+	p.renderRows()
+	return nil
+}
+
+func (p *shortfallPage) renderRows() {
+	s := p.c.Styles
+	tw := max(16, p.width-72)
+	p.list.SetHeader(s.Subtle.Render(" " + rcell("#", 3) + "  " + cell("SEVERITY", 9) + cell("SHORTFALL", tw) + " " + cell("ENTITY", 7) +
+		cell("OWNER", 11) + rcell("IMPACT/MO", 9) + rcell("EFFORT", 7) + rcell("RETURN/DAY", 11) + "  " + cell("STATUS", 11)))
+	lines := make([]string, len(p.rows))
+	search := make([]string, len(p.rows))
+	rank := 0
+	for i, sf := range p.rows {
+		num := "·"
+		if sf.IsOpen() {
+			rank++
+			num = itoa(rank)
+		}
+		entity := sf.EntityCode
+		if entity == "" {
+			entity = "all"
+		}
+		status := strings.ReplaceAll(string(sf.Status), "_", " ")
+		line := " " + rcell(num, 3) + "  " + s.Severity(sf.Severity).Render(cell(string(sf.Severity), 9)) + cell(sf.Title, tw) + " " +
+			cell(entity, 7) + cell(sf.OwnerRole.Title(), 11) + rcell(sf.MonthlyImpact.String(), 9) + rcell(trimFloat(sf.EffortDays)+"d", 7) +
+			rcell(store.Dollars(int64(sf.ROI()+0.5)).String(), 11) + "  " + cell(status, 11)
+		if !sf.IsOpen() {
+			line = s.Subtle.Render(ansiStrip(line))
+		}
+		lines[i] = line
+		search[i] = strings.ToLower(sf.Title + " " + entity + " " + string(sf.Severity) + " " + string(sf.OwnerRole) + " " + status)
+	}
+	p.list.SetRows(lines, search)
+}
+
+func (p *shortfallPage) current() (store.Shortfall, bool) {
+	i := p.list.Index()
+	if i < 0 || i >= len(p.rows) {
+		return store.Shortfall{}, false
+	}
+	return p.rows[i], true
+}
+
+func (p *shortfallPage) Update(msg tea.Msg) tea.Cmd {
+	if p.form != nil {
+		if saved, ok := msg.(savedMsg); ok {
+			if saved.err != nil {
+				p.form.err = store.ErrorMessage(saved.err)
+				return p.form.reopen()
+			}
+			p.form = nil
+			return nil
+		}
+		done, cmd := p.form.update(msg)
+		if done && p.form.form.State == huh.StateAborted {
+			p.form = nil
+		}
+		return cmd
+	}
+	if p.list.Update(msg, p.c.Keys) {
+		return nil
+	}
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	sf, have := p.current()
+	switch {
+	case key.Matches(k, p.keys.add):
+		return p.editForm(store.Shortfall{Status: store.ShortfallOpen, Severity: store.SeverityHigh, OwnerRole: store.RoleCEO, EffortDays: 1})
+	case key.Matches(k, p.keys.edit, p.c.Keys.Enter) && have:
+		return p.editForm(sf)
+	case key.Matches(k, p.keys.resolve) && have:
+		if !sf.IsOpen() {
+			return status(fmt.Sprintf("%q is already resolved", sf.Title), true)
+		}
+		id := sf.ID
+		return write(p.c, fmt.Sprintf("resolved %q", sf.Title), func(ctx context.Context, tx *store.Tx) error {
+			return tx.ResolveShortfall(ctx, id)
+		})
+	case key.Matches(k, p.keys.reopen) && have:
+		if sf.IsOpen() {
+			return status(fmt.Sprintf("%q is open already", sf.Title), true)
+		}
+		id := sf.ID
+		return write(p.c, fmt.Sprintf("reopened %q", sf.Title), func(ctx context.Context, tx *store.Tx) error {
+			return tx.ReopenShortfall(ctx, id)
+		})
+	}
+	return nil
+}
+
+func status(text string, isErr bool) tea.Cmd {
+	return func() tea.Msg { return StatusMsg{Text: text, Err: isErr} }
+}
+
+// editForm adds (ID 0) or edits a shortfall.
+func (p *shortfallPage) editForm(sf store.Shortfall) tea.Cmd {
+	title, detail := sf.Title, sf.Detail
+	entity := sf.EntityCode
+	role, severity := string(sf.OwnerRole), string(sf.Severity)
+	impact := strconv.FormatInt(int64(sf.MonthlyImpact)/100, 10)
+	effort := trimFloat(sf.EffortDays)
+	entityOpts := []huh.Option[string]{huh.NewOption("the whole portfolio", "")}
+	for _, e := range p.entities {
+		entityOpts = append(entityOpts, huh.NewOption(e.Code+"  "+e.Name, e.Code))
+	}
+	var roleOpts []huh.Option[string]
+	for _, r := range store.ReportRoles {
+		roleOpts = append(roleOpts, huh.NewOption(r.Title(), string(r)))
+	}
+	var sevOpts []huh.Option[string]
+	for _, v := range store.Severities {
+		sevOpts = append(sevOpts, huh.NewOption(string(v), string(v)))
+	}
+	draft := func() store.Shortfall {
+		out := sf
+		out.Title, out.Detail = strings.TrimSpace(title), strings.TrimSpace(detail)
+		out.OwnerRole, out.Severity = store.ReportRole(role), store.Severity(severity)
+		out.MonthlyImpact, _ = store.ParseMoney(impact)
+		out.EffortDays, _ = strconv.ParseFloat(strings.TrimSpace(effort), 64)
+		out.EntityID, out.EntityCode = 0, entity
+		for _, e := range p.entities {
+			if e.Code == entity {
+				out.EntityID = e.ID
+			}
+		}
+		if out.OpenedOn.IsZero() {
+			out.OpenedOn = store.DateOf(p.c.Now())
+		}
+		return out
+	}
+	submit := func() tea.Cmd {
+		d := draft()
+		if d.ID == 0 {
+			return write(p.c, fmt.Sprintf("added %q", d.Title), func(ctx context.Context, tx *store.Tx) error {
+				return tx.CreateShortfall(ctx, &d)
+			})
+		}
+		return write(p.c, fmt.Sprintf("saved %q", d.Title), func(ctx context.Context, tx *store.Tx) error {
+			return tx.UpdateShortfall(ctx, &d)
+		})
+	}
+	heading := "New shortfall"
+	if sf.ID != 0 {
+		heading = "Edit shortfall"
+	}
+	f, cmd := newPageForm(heading, submit, func() []*huh.Group {
+		return []*huh.Group{
+			huh.NewGroup(
+				huh.NewInput().Title("Title").Value(&title).CharLimit(200).Validate(func(s string) error {
+					if strings.TrimSpace(s) == "" {
+						return store.Errorf(store.EINVALID, "a title is required")
+					}
+					return nil
+				}),
+				huh.NewInput().Title("Detail").Value(&detail).CharLimit(4000),
+				huh.NewSelect[string]().Title("Entity").Options(entityOpts...).Value(&entity),
+			),
+			huh.NewGroup(
+				huh.NewSelect[string]().Title("Owner").Options(roleOpts...).Value(&role),
+				huh.NewSelect[string]().Title("Severity").Options(sevOpts...).Value(&severity),
+				huh.NewInput().Title("Monthly impact ($)").Value(&impact).Validate(func(s string) error {
+					m, err := store.ParseMoney(s)
+					if err == nil && m < 0 {
+						err = store.Errorf(store.EINVALID, "impact must not be negative")
+					}
+					return err
+				}),
+				huh.NewInput().Title("Effort (days)").Value(&effort).Validate(func(s string) error {
+					d := draft()
+					d.EffortDays, _ = strconv.ParseFloat(strings.TrimSpace(s), 64)
+					if _, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err != nil {
+						return store.Errorf(store.EINVALID, "effort %q is not a number of days", s)
+					}
+					d.Title = "x"
+					return d.Validate()
+				}),
+			),
+		}
+	})
+	p.form = f
+	return cmd
+}
+
+func (p *shortfallPage) View() string {
+	if p.form != nil {
+		return p.form.view(p.c.Styles, p.width)
+	}
+	open := 0
+	for _, sf := range p.rows {
+		if sf.IsOpen() {
+			open++
+		}
+	}
+	return p.c.Styles.Subtle.Render(fmt.Sprintf(" %d open, ranked by return on effort; %d resolved", open, len(p.rows)-open)) + "\n" + p.list.View()
+}
+
+func (p *shortfallPage) ShortHelp() []key.Binding {
+	return []key.Binding{p.keys.add, p.keys.edit, p.keys.resolve, p.keys.reopen}
+}
+
+func (p *shortfallPage) FullHelp() [][]key.Binding {
+	k := p.c.Keys
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {p.keys.add, p.keys.edit, p.keys.resolve, p.keys.reopen}}
+}
