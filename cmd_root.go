@@ -65,6 +65,9 @@ $XDG_DATA_HOME/opsdeck/opsdeck.db and is created with a demo portfolio on first 
 		m.recipientsCommand(),
 		m.backupCommand(),
 		m.versionCommand(),
+		m.webCommand(),
+		m.linkCommand(),
+		m.linksCommand(),
 	)
 	return root
 }

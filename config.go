@@ -27,6 +27,13 @@ var knownSettings = map[string]string{
 	"OPSDECK_TEMPLATES": "directory of report template overrides",
 	"OPSDECK_THEME":     "console colours: dark or light (default: ask the terminal)",
 	"OPSDECK_TIME_ZONE": "IANA time zone for new schedules",
+	// The crew web server.
+	"OPSDECK_WEB_ADDR":            "crew server listen address",
+	"OPSDECK_BASE_URL":            "URL crew use to reach the crew server",
+	"OPSDECK_TLS_CERT":            "crew server TLS certificate file",
+	"OPSDECK_TLS_KEY":             "crew server TLS key file",
+	"OPSDECK_JWT_SECRET":          "crew token signing key (instead of the key file)",
+	"OPSDECK_JWT_PREVIOUS_SECRET": "previous crew token signing key, still accepted",
 }
 
 // config resolves settings with the precedence flags > environment > env

@@ -153,7 +153,10 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 
 // portfolioTables are the tables Reset clears, children before parents.
 var portfolioTables = []string{
-	"checklist_items", "checklist_phases", "event_crew", "events", "milestones", "recognition_gaps", "dev_gaps",
+	"crew_refresh_tokens", "crew_sessions", "crew_links", "checklist_items", "checklist_phases", "event_crew", "events",
+	// The checklist log refuses deletes while its event exists, so it is
+	// emptied by the events' cascade and listed after them.
+	"checklist_log", "milestones", "recognition_gaps", "dev_gaps",
 	"findings", "channel_tasks", "channels", "financial_rules", "capital_tiers", "revenue_months", "unit_economics",
 	"cost_lines", "accounts", "actions", "shortfalls", "kpi_readings", "kpis", "report_recipients", "people",
 	"entities", "meta",

@@ -39,6 +39,7 @@ type Store struct {
 	write *sql.DB
 	read  *sql.DB
 	now   func() time.Time
+	group groupCommit // see UpdateGrouped
 }
 
 // sqliteHeader starts every SQLite 3 database file.

@@ -1,0 +1,162 @@
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"opsdeck/store"
+)
+
+// ErrInvalid is the one error for every token that is not accepted:
+// malformed, tampered, expired, revoked, reused, of the wrong kind, for
+// the wrong audience. Callers cannot tell the reasons apart, and neither
+// can the person holding the token.
+var ErrInvalid = errors.New("invalid or expired token")
+
+// Token kinds: the prefix of an opaque token, and the JWT "typ" header of
+// an access token (RFC 9068's media type for access tokens).
+const (
+	linkPrefix    = "odl_"
+	refreshPrefix = "odr_"
+	accessType    = "at+jwt"
+	tokenBytes    = 32 // 256 random bits
+	maxTokenLen   = 4096
+)
+
+// Claims are what an access token says about its holder.
+type Claims struct {
+	jwt.RegisteredClaims
+	Name    string           `json:"name"`
+	Role    store.AccessRole `json:"role"`
+	Event   int64            `json:"event"`
+	Session int64            `json:"sid"`
+}
+
+// PersonID is the subject as a person id.
+func (c Claims) PersonID() int64 {
+	id, _ := strconv.ParseInt(c.Subject, 10, 64)
+	return id
+}
+
+// CanOpen reports whether the token admits its holder to event id.
+func (c Claims) CanOpen(eventID int64) bool {
+	return c.Event == eventID || Can(c.Role, AnyEvent)
+}
+
+// newOpaque returns a fresh opaque token of a kind: its prefix and 256
+// random bits in base64url.
+func newOpaque(prefix string) (string, error) {
+	b := make([]byte, tokenBytes)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("make token: %w", err)
+	}
+	return prefix + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// opaqueHash checks that token is well-formed for its kind and returns
+// the SHA-256 hash the store keeps instead of the token.
+func opaqueHash(prefix, token string) ([]byte, bool) {
+	body, ok := strings.CutPrefix(token, prefix)
+	if !ok || len(body) != base64.RawURLEncoding.EncodedLen(tokenBytes) {
+		return nil, false
+	}
+	if _, err := base64.RawURLEncoding.DecodeString(body); err != nil {
+		return nil, false
+	}
+	sum := sha256.Sum256([]byte(token))
+	return sum[:], true
+}
+
+// HashLink returns the stored hash of a link token, and whether the token
+// is well-formed at all.
+func HashLink(token string) ([]byte, bool) { return opaqueHash(linkPrefix, token) }
+
+// signer mints and checks access tokens.
+type signer struct {
+	keys     *Keyring
+	now      func() time.Time
+	issuer   string
+	audience string
+	ttl      time.Duration
+	parser   *jwt.Parser
+}
+
+func newSigner(keys *Keyring, now func() time.Time, issuer, audience string, ttl time.Duration) *signer {
+	s := &signer{keys: keys, now: now, issuer: issuer, audience: audience, ttl: ttl}
+	s.parser = jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), // never "none", never RS256-with-an-HMAC-key
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithIssuer(issuer),
+		jwt.WithAudience(audience),
+		jwt.WithTimeFunc(now),
+		jwt.WithStrictDecoding(),
+	)
+	return s
+}
+
+// mint signs an access token for a grant.
+func (s *signer) mint(g store.CrewGrant) (string, Claims, error) {
+	jti, err := newOpaque("")
+	if err != nil {
+		return "", Claims{}, err
+	}
+	now := s.now().Truncate(time.Second)
+	exp := now.Add(s.ttl)
+	// An access token never outlives the link it came from.
+	if g.ExpiresAt.Before(exp) {
+		exp = g.ExpiresAt
+	}
+	c := Claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    s.issuer,
+			Subject:   strconv.FormatInt(g.PersonID, 10),
+			Audience:  jwt.ClaimStrings{s.audience},
+			ExpiresAt: jwt.NewNumericDate(exp),
+			IssuedAt:  jwt.NewNumericDate(now),
+			ID:        jti[:22],
+		},
+		Name: g.PersonName, Role: g.Role, Event: g.EventID, Session: g.SessionID,
+	}
+	t := jwt.NewWithClaims(jwt.SigningMethodHS256, c)
+	t.Header["kid"] = s.keys.Current.ID
+	t.Header["typ"] = accessType
+	signed, err := t.SignedString(s.keys.Current.Secret)
+	if err != nil {
+		return "", Claims{}, fmt.Errorf("sign access token: %w", err)
+	}
+	return signed, c, nil
+}
+
+// verify checks an access token by the access-token rules only: HS256,
+// typ at+jwt, a known kid, our issuer and audience, unexpired, with every
+// claim we rely on present.
+func (s *signer) verify(token string) (Claims, error) {
+	if len(token) > maxTokenLen || strings.Count(token, ".") != 2 {
+		return Claims{}, ErrInvalid
+	}
+	var c Claims
+	_, err := s.parser.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) {
+		if typ, _ := t.Header["typ"].(string); typ != accessType {
+			return nil, ErrInvalid
+		}
+		kid, _ := t.Header["kid"].(string)
+		key, ok := s.keys.lookup(kid)
+		if !ok {
+			return nil, ErrInvalid
+		}
+		return key, nil
+	})
+	if err != nil || c.PersonID() <= 0 || !c.Role.Valid() || c.Event <= 0 || c.Session <= 0 || c.ID == "" {
+		return Claims{}, ErrInvalid
+	}
+	return c, nil
+}

@@ -1,0 +1,149 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"testing"
+	"time"
+)
+
+func hashOf(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
+
+func newLink(t *testing.T, s *Store, l CrewLink, token string) CrewLink {
+	t.Helper()
+	if err := s.Update(context.Background(), "test", func(tx *Tx) error { return tx.CreateCrewLink(context.Background(), &l, hashOf(token)) }); err != nil {
+		t.Fatalf("create link: %v", err)
+	}
+	return l
+}
+
+func exchange(s *Store, link, refresh string) (CrewGrant, error) {
+	var g CrewGrant
+	err := s.Update(context.Background(), "test", func(tx *Tx) error {
+		var err error
+		g, err = tx.ExchangeCrewLink(context.Background(), hashOf(link), hashOf(refresh))
+		return err
+	})
+	return g, err
+}
+
+func TestCrewLinkExchangeAndStates(t *testing.T) {
+	s, ev, who := demoChecklist(t)
+	ctx := context.Background()
+	exp := testNow.Add(48 * time.Hour)
+	multi := newLink(t, s, CrewLink{PersonID: who["Sam"], EventID: ev.ID, Role: AccessCrew, ExpiresAt: exp}, "multi")
+	single := newLink(t, s, CrewLink{PersonID: who["Jess"], EventID: ev.ID, Role: AccessCrew, ExpiresAt: exp, SingleUse: true}, "single")
+
+	g, err := exchange(s, "multi", "r1")
+	if err != nil || g.PersonID != who["Sam"] || g.EventID != ev.ID || g.Role != AccessCrew || g.SessionID == 0 || g.PersonName != "Sam Okafor" {
+		t.Fatalf("exchange: %+v %v", g, err)
+	}
+	if _, err := exchange(s, "multi", "r2"); err != nil {
+		t.Errorf("second exchange of a multi-use link: %v", err)
+	}
+	if _, err := exchange(s, "single", "r3"); err != nil {
+		t.Fatalf("single-use link: %v", err)
+	}
+	_, errUsed := exchange(s, "single", "r4")
+	_, errUnknown := exchange(s, "nope", "r5")
+	if err := s.Update(ctx, "test", func(tx *Tx) error { return tx.RevokeCrewLink(ctx, multi.ID) }); err != nil {
+		t.Fatal(err)
+	}
+	_, errRevoked := exchange(s, "multi", "r6")
+	for name, err := range map[string]error{"used": errUsed, "unknown": errUnknown, "revoked": errRevoked} {
+		if ErrorCode(err) != EUNAUTHORIZED || err.Error() != errBadToken().Error() {
+			t.Errorf("%s link: %v, want the one unauthorized answer", name, err)
+		}
+	}
+	// Revoking the link ends the sessions opened with it.
+	if ok, _ := s.CrewSessionActive(ctx, g.SessionID); ok {
+		t.Error("session of a revoked link is still active")
+	}
+	links, _ := s.CrewLinks(ctx, ev.ID)
+	states := map[int64]string{}
+	for _, l := range links {
+		states[l.ID] = l.State(testNow)
+	}
+	if states[multi.ID] != LinkRevoked || states[single.ID] != LinkUsed {
+		t.Errorf("states %v", states)
+	}
+	if (CrewLink{ExpiresAt: testNow}).State(testNow) != LinkExpired {
+		t.Error("a link at its expiry is not expired")
+	}
+	if err := s.Update(ctx, "test", func(tx *Tx) error {
+		return tx.CreateCrewLink(ctx, &CrewLink{PersonID: who["Sam"], EventID: ev.ID, Role: AccessCrew, ExpiresAt: testNow.Add(-time.Hour)}, hashOf("old"))
+	}); ErrorCode(err) != EINVALID {
+		t.Errorf("link expiring in the past: %v", err)
+	}
+}
+
+func TestRefreshRotationAndReuse(t *testing.T) {
+	now := testNow
+	s, err := Open(context.Background(), t.TempDir()+"/r.db", Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if err := s.Update(ctx, "test", func(tx *Tx) error { return tx.LoadDemo(ctx) }); err != nil {
+		t.Fatal(err)
+	}
+	events, _ := s.Events(ctx, now)
+	sam, _ := s.FindPerson(ctx, "sam")
+	newLink(t, s, CrewLink{PersonID: sam.ID, EventID: events[0].ID, Role: AccessCrew, ExpiresAt: now.Add(24 * time.Hour)}, "link")
+	g, err := exchange(s, "link", "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leeway := 5 * time.Second
+	g2, err := s.RotateCrewRefresh(ctx, "test", hashOf("r1"), hashOf("r2"), leeway)
+	if err != nil || g2.SessionID != g.SessionID || g2.PersonID != sam.ID {
+		t.Fatalf("rotate: %+v %v", g2, err)
+	}
+	// Within the leeway a rotated token is refused without harm...
+	if _, err := s.RotateCrewRefresh(ctx, "test", hashOf("r1"), hashOf("x"), leeway); ErrorCode(err) != EUNAUTHORIZED || errors.Is(err, ErrTokenReused) {
+		t.Fatalf("reuse within leeway: %v", err)
+	}
+	now = now.Add(time.Minute)
+	g3, err := s.RotateCrewRefresh(ctx, "test", hashOf("r2"), hashOf("r3"), leeway)
+	if err != nil || g3.SessionID != g.SessionID {
+		t.Fatalf("rotate again: %v", err)
+	}
+	// ...after it, reuse revokes the whole family, the newest token too.
+	now = now.Add(time.Minute)
+	if _, err := s.RotateCrewRefresh(ctx, "test", hashOf("r1"), hashOf("r9"), leeway); !errors.Is(err, ErrTokenReused) || ErrorCode(err) != EUNAUTHORIZED {
+		t.Fatalf("reuse: %v, want ErrTokenReused", err)
+	}
+	if _, err := s.RotateCrewRefresh(ctx, "test", hashOf("r3"), hashOf("r4"), leeway); ErrorCode(err) != EUNAUTHORIZED {
+		t.Errorf("newest token after reuse: %v, want refused", err)
+	}
+	if ok, _ := s.CrewSessionActive(ctx, g.SessionID); ok {
+		t.Error("family still active after reuse")
+	}
+	// Expiry of the link ends refreshing too.
+	newLink(t, s, CrewLink{PersonID: sam.ID, EventID: events[0].ID, Role: AccessCrew, ExpiresAt: now.Add(time.Hour)}, "short")
+	if _, err := exchange(s, "short", "s1"); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(2 * time.Hour)
+	if _, err := s.RotateCrewRefresh(ctx, "test", hashOf("s1"), hashOf("s2"), leeway); ErrorCode(err) != EUNAUTHORIZED {
+		t.Errorf("refresh after link expiry: %v", err)
+	}
+}
+
+func TestFindPerson(t *testing.T) {
+	s := newDemo(t)
+	ctx := context.Background()
+	for ref, want := range map[string]string{"sam": "Sam Okafor", "JESS.TRAN@example.com": "Jess Tran", "Morgan Reyes": "Morgan Reyes", "1": "Casey Brooks"} {
+		if p, err := s.FindPerson(ctx, ref); err != nil || p.Name != want {
+			t.Errorf("FindPerson(%q) = %v %v, want %s", ref, p.Name, err, want)
+		}
+	}
+	if _, err := s.FindPerson(ctx, "nobody"); ErrorCode(err) != ENOTFOUND {
+		t.Errorf("unknown person: %v", err)
+	}
+	if _, err := s.FindPerson(ctx, "a"); ErrorCode(err) != EINVALID {
+		t.Errorf("ambiguous person: %v", err)
+	}
+}

@@ -1,0 +1,207 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"opsdeck/auth"
+	"opsdeck/store"
+)
+
+// action is one checklist change asked for by a crew member, from a form
+// post or the JSON API alike.
+type action struct {
+	kind     string // claim, release, done, undo, note, reset (items); signoff, reopen (phases)
+	itemID   int64
+	phaseID  int64
+	personID int64 // claim for someone else (captains)
+	note     string
+}
+
+var itemActions = map[string]bool{
+	store.ActClaim: true, store.ActRelease: true, store.ActDone: true, store.ActUndo: true, store.ActNote: true, store.ActReset: true,
+}
+
+var phaseActions = map[string]bool{store.ActSignOff: true, store.ActReopen: true}
+
+// canOpen reports whether v may see eventID at all.
+func (v viewer) canOpen(eventID int64) bool { return v.Event == eventID || v.can(auth.AnyEvent) }
+
+func (v viewer) actor() string { return fmt.Sprintf("web:%s #%d", v.Name, v.PersonID) }
+
+// perform checks that v may make the change, makes it in one transaction
+// and tells everyone watching the event. Permissions come from the roles
+// table; races (two claims at once) are settled by the store's
+// conditional UPDATE, not here.
+func (s *Server) perform(ctx context.Context, v viewer, a action) (store.ChecklistChange, error) {
+	var (
+		ch  store.ChecklistChange
+		run func(tx *store.Tx) (store.ChecklistChange, error)
+	)
+	if phaseActions[a.kind] {
+		eventID, err := s.store.PhaseEvent(ctx, a.phaseID)
+		if err != nil || !v.canOpen(eventID) {
+			return ch, store.Errorf(store.ENOTFOUND, "no checklist phase %d on your event", a.phaseID)
+		}
+		if !v.can(auth.SignOff) {
+			return ch, forbidden("only the captain signs off a phase")
+		}
+		run = func(tx *store.Tx) (store.ChecklistChange, error) {
+			if a.kind == store.ActReopen {
+				return tx.ReopenPhase(ctx, eventID, a.phaseID, v.PersonID)
+			}
+			return tx.SignOffPhase(ctx, eventID, a.phaseID, v.PersonID)
+		}
+	} else {
+		ref, err := s.store.ItemRef(ctx, a.itemID)
+		if err != nil || !v.canOpen(ref.EventID) {
+			return ch, store.Errorf(store.ENOTFOUND, "no checklist item %d on your event", a.itemID)
+		}
+		if run, err = s.itemChange(ctx, v, a, ref); err != nil {
+			return ch, err
+		}
+	}
+	// Grouped: concurrent changes share one durable commit, each in its
+	// own savepoint, so a burst of crew taps costs one fsync.
+	err := s.store.UpdateGrouped(ctx, v.actor(), func(tx *store.Tx) error {
+		var err error
+		ch, err = run(tx)
+		return err
+	})
+	if err != nil {
+		return ch, err
+	}
+	if ch.Action != "" {
+		s.publish(ch)
+	}
+	return ch, nil
+}
+
+// itemChange decides, from the roles table, whether v may make change a
+// to the item ref, and returns the store call that makes it.
+func (s *Server) itemChange(ctx context.Context, v viewer, a action, ref store.ItemRef) (func(*store.Tx) (store.ChecklistChange, error), error) {
+	ev, me, id := ref.EventID, v.PersonID, ref.ID
+	work := auth.CanWork(v.Role, ref.RequiredRole)
+	manage := v.can(auth.ManageItems)
+	switch a.kind {
+	case store.ActClaim:
+		holder := me
+		if a.personID != 0 && a.personID != me {
+			if !v.can(auth.ClaimForOthers) {
+				return nil, forbidden("only the captain claims items for others")
+			}
+			role, onCrew, err := s.store.CrewRole(ctx, ev, a.personID)
+			if err != nil {
+				return nil, err
+			}
+			if !onCrew || !auth.CanWork(role, ref.RequiredRole) {
+				return nil, store.Errorf(store.EINVALID, "person %d is not crew on this event who may do this item", a.personID)
+			}
+			holder = a.personID
+		} else if !work {
+			return nil, forbiddenFor(v, ref)
+		}
+		return func(tx *store.Tx) (store.ChecklistChange, error) { return tx.ClaimItem(ctx, ev, id, holder, me) }, nil
+	case store.ActRelease:
+		holder := me
+		if ref.ClaimedBy != me && ref.ClaimedBy != 0 {
+			if !manage {
+				return nil, forbidden("only the captain releases someone else's claim")
+			}
+			holder = ref.ClaimedBy
+		} else if !v.can(auth.ReleaseOwn) {
+			return nil, forbiddenFor(v, ref)
+		}
+		return func(tx *store.Tx) (store.ChecklistChange, error) { return tx.ReleaseItem(ctx, ev, id, holder, me) }, nil
+	case store.ActDone:
+		if !work || !v.can(auth.TickOwn) {
+			return nil, forbiddenFor(v, ref)
+		}
+		return func(tx *store.Tx) (store.ChecklistChange, error) { return tx.DoneItem(ctx, ev, id, me, manage) }, nil
+	case store.ActUndo:
+		if !v.can(auth.TickOwn) || (ref.DoneBy != me && !manage) {
+			return nil, forbiddenFor(v, ref)
+		}
+		return func(tx *store.Tx) (store.ChecklistChange, error) { return tx.UndoItem(ctx, ev, id, me, manage) }, nil
+	case store.ActNote:
+		if !v.can(auth.NoteItems) {
+			return nil, forbiddenFor(v, ref)
+		}
+		return func(tx *store.Tx) (store.ChecklistChange, error) { return tx.NoteItem(ctx, ev, id, me, a.note) }, nil
+	case store.ActReset:
+		if !manage {
+			return nil, forbidden("only the captain resets an item")
+		}
+		return func(tx *store.Tx) (store.ChecklistChange, error) { return tx.ResetItem(ctx, ev, id, me) }, nil
+	}
+	return nil, store.Errorf(store.ENOTFOUND, "unknown action %q", a.kind)
+}
+
+func forbiddenFor(v viewer, ref store.ItemRef) error {
+	if v.Role == store.AccessGuest {
+		return forbidden("guests can only watch the checklist")
+	}
+	if ref.RequiredRole == store.AccessCaptain && !auth.CanWork(v.Role, ref.RequiredRole) {
+		return forbidden("this item is for the captain")
+	}
+	return forbidden("your role (" + string(v.Role) + ") may not do that")
+}
+
+// status maps an error to its HTTP status: the one place that does.
+func status(err error) int {
+	if he, ok := asHTTPError(err); ok {
+		return he.status
+	}
+	if err == auth.ErrInvalid {
+		return http.StatusUnauthorized
+	}
+	switch store.ErrorCode(err) {
+	case store.EINVALID:
+		return http.StatusBadRequest
+	case store.ENOTFOUND:
+		return http.StatusNotFound
+	case store.ECONFLICT:
+		return http.StatusConflict
+	case store.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	}
+	return http.StatusInternalServerError
+}
+
+// publicMessage is what a person may read about err: ours for our
+// errors, nothing internal for the rest.
+func publicMessage(err error) string {
+	if he, ok := asHTTPError(err); ok {
+		return he.msg
+	}
+	if status(err) == http.StatusInternalServerError {
+		return "something went wrong on the server; try again"
+	}
+	if err == auth.ErrInvalid {
+		return errUnauthorized.msg
+	}
+	return store.ErrorMessage(err)
+}
+
+func errorCode(err error) string {
+	if he, ok := asHTTPError(err); ok {
+		return he.code
+	}
+	if err == auth.ErrInvalid {
+		return "unauthorized"
+	}
+	return store.ErrorCode(err)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// pathID reads a positive integer path value.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, store.Errorf(store.ENOTFOUND, "no such %s", name)
+	}
+	return id, nil
+}

@@ -1,0 +1,243 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"opsdeck/auth"
+	"opsdeck/store"
+)
+
+// apiEvent is GET /api/events/{id}: the event as the viewer may see it.
+// Guests get the timing and each phase's progress, without items.
+type apiEvent struct {
+	ID       int64              `json:"id"`
+	Title    string             `json:"title"`
+	Kind     string             `json:"kind"`
+	Location string             `json:"location"`
+	TimeZone string             `json:"time_zone"`
+	Status   string             `json:"status"`
+	Timing   store.Timing       `json:"timing"`
+	Done     int                `json:"checklist_done"`
+	Total    int                `json:"checklist_total"`
+	Phases   []apiPhase         `json:"phases"`
+	Crew     []store.CrewMember `json:"crew,omitempty"`
+	Version  uint64             `json:"version"`
+	You      apiViewer          `json:"you"`
+}
+
+type apiPhase struct {
+	ID          int64                 `json:"id"`
+	Name        string                `json:"name"`
+	Done        int                   `json:"done"`
+	Total       int                   `json:"total"`
+	SignedOffBy string                `json:"signed_off_by,omitempty"`
+	SignedOffAt time.Time             `json:"signed_off_at,omitzero"`
+	Items       []store.ChecklistItem `json:"items,omitempty"`
+}
+
+type apiViewer struct {
+	PersonID int64            `json:"person_id"`
+	Name     string           `json:"name"`
+	Role     store.AccessRole `json:"role"`
+}
+
+func (s *Server) handleAPIEvent(w http.ResponseWriter, r *http.Request) {
+	v, err := s.authenticate(w, r, false)
+	if err != nil {
+		s.writeAPIError(w, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err == nil && !v.canOpen(id) {
+		err = forbidden("your link is for another event")
+	}
+	if err != nil {
+		s.writeAPIError(w, err)
+		return
+	}
+	d, err := s.load(r.Context(), id)
+	if err != nil {
+		s.writeAPIError(w, err)
+		return
+	}
+	e := d.event
+	out := apiEvent{ID: e.ID, Title: e.Title, Kind: e.Kind, Location: e.Location, TimeZone: e.TimeZone, Status: string(e.Status),
+		Timing: e.Timing(), Version: d.version, You: apiViewer{v.PersonID, v.Name, v.Role}}
+	out.Done, out.Total = e.Progress()
+	items := v.can(auth.ViewItems)
+	if items {
+		out.Crew = e.Crew
+	}
+	for _, p := range e.Phases {
+		ap := apiPhase{ID: p.ID, Name: p.Name, SignedOffBy: p.SignedOffName, SignedOffAt: p.SignedOffAt}
+		for _, it := range p.Items {
+			ap.Total++
+			if it.Done() {
+				ap.Done++
+			}
+		}
+		if items {
+			ap.Items = p.Items
+		}
+		out.Phases = append(out.Phases, ap)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// apiBody is what an action may carry.
+type apiBody struct {
+	PersonID int64  `json:"person_id"`
+	Note     string `json:"note"`
+}
+
+func (s *Server) handleAPIItem(w http.ResponseWriter, r *http.Request) {
+	s.apiAction(w, r, false)
+}
+
+func (s *Server) handleAPIPhase(w http.ResponseWriter, r *http.Request) {
+	s.apiAction(w, r, true)
+}
+
+func (s *Server) apiAction(w http.ResponseWriter, r *http.Request, phase bool) {
+	v, err := s.authenticate(w, r, false)
+	if err != nil {
+		s.writeAPIError(w, err)
+		return
+	}
+	a := action{kind: r.PathValue("action")}
+	id, err := pathID(r, "id")
+	if err == nil && ((phase && !phaseActions[a.kind]) || (!phase && !itemActions[a.kind])) {
+		err = store.Errorf(store.ENOTFOUND, "unknown action %q", a.kind)
+	}
+	if err == nil {
+		var b apiBody
+		if b, err = decodeBody(r); err == nil {
+			a.personID, a.note = b.PersonID, b.Note
+		}
+	}
+	if err != nil {
+		s.writeAPIError(w, err)
+		return
+	}
+	if phase {
+		a.phaseID = id
+	} else {
+		a.itemID = id
+	}
+	ch, err := s.perform(r.Context(), v, a)
+	if err != nil {
+		s.writeAPIError(w, err)
+		return
+	}
+	out := map[string]any{"change": ch}
+	if ch.ItemID != 0 {
+		if it, err := s.store.ChecklistItem(r.Context(), ch.ItemID); err == nil {
+			out["item"] = it
+		}
+	}
+	// The page's script asks for its own rendering of what changed, so
+	// the change shows at once even before the stream delivers it.
+	if r.Header.Get("X-Opsdeck-Parts") == "1" {
+		if parts, _, err := s.partsFor(r.Context(), ch.EventID, v, ch.PhaseID); err == nil {
+			out["parts"] = parts
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// decodeBody reads an optional JSON body of at most maxBody bytes.
+func decodeBody(r *http.Request) (apiBody, error) {
+	var b apiBody
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&b)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, io.EOF):
+		return b, nil
+	case errors.As(err, &tooBig):
+		return b, &httpError{status: http.StatusRequestEntityTooLarge, code: "too_large", msg: "request body too large"}
+	case err != nil:
+		return b, store.Errorf(store.EINVALID, "request body is not the JSON expected: %v", err)
+	}
+	return b, nil
+}
+
+func (s *Server) handleAPILog(w http.ResponseWriter, r *http.Request) {
+	v, err := s.authenticate(w, r, false)
+	if err != nil {
+		s.writeAPIError(w, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err == nil && (!v.canOpen(id) || !v.can(auth.ViewLog)) {
+		err = forbidden("only the captain reads the log")
+	}
+	if err != nil {
+		s.writeAPIError(w, err)
+		return
+	}
+	d, err := s.load(r.Context(), id)
+	if err != nil {
+		s.writeAPIError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"entries": d.log})
+}
+
+func (s *Server) handleAPIRevoke(w http.ResponseWriter, r *http.Request) {
+	v, err := s.authenticate(w, r, false)
+	if err != nil {
+		s.writeAPIError(w, err)
+		return
+	}
+	if err := s.revoke(r, v); err != nil {
+		s.writeAPIError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"revoked": r.PathValue("id")})
+}
+
+// revoke revokes the link in the path if v may manage its event's links.
+func (s *Server) revoke(r *http.Request, v viewer) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	l, err := s.store.CrewLink(r.Context(), id)
+	if err != nil || !v.canOpen(l.EventID) {
+		return store.Errorf(store.ENOTFOUND, "no link %d on your event", id)
+	}
+	if !v.can(auth.ManageLinks) {
+		return forbidden("only an admin revokes links")
+	}
+	return s.RevokeLink(r.Context(), v.actor(), id)
+}
+
+// writeAPIError answers with the error's status and a JSON body; a
+// conflict carries the item as it now is, and who holds it.
+func (s *Server) writeAPIError(w http.ResponseWriter, err error) {
+	code := status(err)
+	if code == http.StatusInternalServerError {
+		s.log.Error("crew request failed", "err", err)
+	}
+	body := map[string]any{"error": errorCode(err), "message": publicMessage(err)}
+	var conflict *store.ItemConflict
+	if errors.As(err, &conflict) {
+		body["item"] = conflict.Item
+		if conflict.Item.ClaimedBy != 0 {
+			body["holder"] = map[string]any{"person_id": conflict.Item.ClaimedBy, "name": conflict.Item.ClaimedByName}
+		}
+	}
+	writeJSON(w, code, body)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}

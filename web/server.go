@@ -1,0 +1,334 @@
+// Package web is the crew server: a mobile checklist page per event that
+// crew open with a magic link, a small JSON API behind it, and a
+// Server-Sent Events stream that shows everyone's changes live.
+//
+// It uses net/http only. Pages are rendered with html/template, cached
+// per viewer and re-rendered only when the event changes, and work with
+// plain form posts; the embedded script adds fetch, live updates and an
+// offline queue on top.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"opsdeck/auth"
+	"opsdeck/store"
+)
+
+// DefaultAddr is where the crew server listens unless told otherwise:
+// loopback only, so exposing it is a deliberate act (a reverse proxy).
+const DefaultAddr = "127.0.0.1:8080"
+
+// maxBody caps every request body; the largest legitimate one is a note.
+const maxBody = 16 << 10
+
+// Options configure a Server. Store and Auth are required.
+type Options struct {
+	Store *store.Store
+	Auth  *auth.Service
+	// Addr is the listen address; DefaultAddr if empty.
+	Addr string
+	// BaseURL is how crew reach the server, for the links it mints
+	// (behind a reverse proxy, the proxy's URL). Defaults to the
+	// listen address.
+	BaseURL string
+	// TLSCert and TLSKey, when both set, make the server speak HTTPS.
+	TLSCert, TLSKey string
+	Logger          *slog.Logger
+	// Now is the clock for countdowns and cache ages; the store's by default.
+	Now func() time.Time
+	// ExchangeRate and ExchangeBurst limit link exchanges per client
+	// address; by default 10 a minute with bursts of 10.
+	ExchangeRate  rate.Limit
+	ExchangeBurst int
+	// PollEvery is how often the server looks for changes other
+	// processes made to the database; 1 s by default, negative for never.
+	PollEvery time.Duration
+}
+
+// Server is the crew web server.
+type Server struct {
+	opts    Options
+	store   *store.Store
+	auth    *auth.Service
+	log     *slog.Logger
+	now     func() time.Time
+	handler http.Handler
+	secure  bool
+
+	hub      *hub
+	pages    *pageCache
+	data     dataCache
+	limiter  *clientLimiter
+	renderer *renderer
+
+	mu       sync.Mutex
+	srv      *http.Server
+	listener net.Listener
+	done     chan struct{}
+	stop     context.CancelFunc
+}
+
+// New builds a Server; Start or Serve runs it.
+func New(opts Options) (*Server, error) {
+	if opts.Store == nil || opts.Auth == nil {
+		return nil, errors.New("web: a store and an auth service are required")
+	}
+	if opts.Addr == "" {
+		opts.Addr = DefaultAddr
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = opts.Store.Now
+	}
+	if opts.ExchangeRate == 0 {
+		opts.ExchangeRate = rate.Every(6 * time.Second)
+	}
+	if opts.ExchangeBurst == 0 {
+		opts.ExchangeBurst = 10
+	}
+	if opts.PollEvery == 0 {
+		opts.PollEvery = time.Second
+	}
+	if (opts.TLSCert == "") != (opts.TLSKey == "") {
+		return nil, store.Errorf(store.EINVALID, "give both --tls-cert and --tls-key, or neither")
+	}
+	if opts.BaseURL != "" {
+		u, err := url.Parse(opts.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, store.Errorf(store.EINVALID, "base URL %q must be an absolute http or https URL", opts.BaseURL)
+		}
+		opts.BaseURL = strings.TrimRight(opts.BaseURL, "/")
+	}
+	r, err := newRenderer()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		opts: opts, store: opts.Store, auth: opts.Auth, log: opts.Logger, now: opts.Now,
+		secure:   opts.TLSCert != "" || strings.HasPrefix(opts.BaseURL, "https://"),
+		hub:      newHub(),
+		limiter:  newClientLimiter(opts.ExchangeRate, opts.ExchangeBurst),
+		renderer: r,
+	}
+	s.pages = newPageCache(s)
+	s.data.events = map[int64]*eventData{}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler is the server's HTTP handler, for tests and for embedding the
+// crew server in another mux.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Start listens on the configured address and serves in the background
+// until Shutdown. It returns once the listener is bound, so Addr and URL
+// are valid after it.
+func (s *Server) Start(ctx context.Context) error {
+	if err := s.start(ctx); err != nil {
+		return err
+	}
+	s.log.Info("crew server listening", "addr", s.Addr(), "url", s.URL())
+	return nil
+}
+
+func (s *Server) start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.srv != nil {
+		return errors.New("web: server already started")
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", s.opts.Addr)
+	if err != nil {
+		return fmt.Errorf("crew server: listen on %s: %w", s.opts.Addr, err)
+	}
+	s.listener = ln
+	s.srv = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		// Long enough for any page or API answer; the event stream lifts
+		// it for itself.
+		WriteTimeout:   30 * time.Second,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 16 << 10,
+		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s.stop = stop
+	s.done = make(chan struct{})
+	go s.watchStore(bg)
+	go func() {
+		defer close(s.done)
+		var err error
+		if s.opts.TLSCert != "" {
+			err = s.srv.ServeTLS(ln, s.opts.TLSCert, s.opts.TLSKey)
+		} else {
+			err = s.srv.Serve(ln)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("crew server stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+// Serve runs the server until ctx is cancelled, then shuts it down
+// gracefully.
+func (s *Server) Serve(ctx context.Context) error {
+	if err := s.Start(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return s.Shutdown(shutdownCtx)
+}
+
+// Shutdown stops accepting requests, ends the event streams and waits for
+// requests in flight, up to ctx's deadline.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	srv, done, stop := s.srv, s.done, s.stop
+	s.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	stop() // ends the store watcher and, through the hub, every stream
+	s.hub.closeAll()
+	err := srv.Shutdown(ctx)
+	<-done
+	return err
+}
+
+// Addr is the address the server listens on (after Start), or the
+// configured one.
+func (s *Server) Addr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.listener != nil {
+		return s.listener.Addr().String()
+	}
+	return s.opts.Addr
+}
+
+// URL is the base URL links are minted with.
+func (s *Server) URL() string {
+	if s.opts.BaseURL != "" {
+		return s.opts.BaseURL
+	}
+	scheme := "http"
+	if s.opts.TLSCert != "" {
+		scheme = "https"
+	}
+	return scheme + "://" + s.Addr()
+}
+
+// LinkURL is the address of a magic link under base.
+func LinkURL(base, token string) string {
+	return strings.TrimRight(base, "/") + "/l/" + url.PathEscape(token)
+}
+
+// Link is a minted magic link with its URL.
+type Link struct {
+	store.CrewLink
+	URL string `json:"url"`
+}
+
+// MintLink creates a magic link for a person, event and role (see
+// auth.LinkRequest for the defaults) and returns it with its URL. The URL
+// is the only copy of the token: show it once.
+func (s *Server) MintLink(ctx context.Context, actor string, req auth.LinkRequest) (Link, error) {
+	l, token, err := s.auth.MintLink(ctx, actor, req)
+	if err != nil {
+		return Link{}, err
+	}
+	s.Invalidate(l.EventID)
+	return Link{CrewLink: l, URL: LinkURL(s.URL(), token)}, nil
+}
+
+// RevokeLink revokes a link; whoever opened it loses access at once.
+func (s *Server) RevokeLink(ctx context.Context, actor string, id int64) error {
+	l, err := s.store.CrewLink(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.auth.RevokeLink(ctx, actor, id); err != nil {
+		return err
+	}
+	s.Invalidate(l.EventID)
+	return nil
+}
+
+// Links lists an event's links (every link for eventID 0), newest first.
+func (s *Server) Links(ctx context.Context, eventID int64) ([]store.CrewLink, error) {
+	return s.store.CrewLinks(ctx, eventID)
+}
+
+// Subscribe returns a channel of an event's checklist changes (every
+// event's for eventID 0) and a func that ends the subscription. A slow
+// reader misses changes rather than holding up the server; a gap in
+// Version tells it to reload.
+func (s *Server) Subscribe(eventID int64) (<-chan Change, func()) {
+	return s.hub.subscribe(eventID)
+}
+
+// Invalidate tells the server that an event (every event, for 0) changed
+// outside it, say from the console's editor: pages are re-rendered and
+// open pages reloaded.
+func (s *Server) Invalidate(eventID int64) {
+	s.publish(store.ChecklistChange{EventID: eventID, Action: "reload", At: s.now()})
+}
+
+// publish bumps the event's version and tells subscribers.
+func (s *Server) publish(ch store.ChecklistChange) {
+	for _, id := range s.hub.eventIDs(ch.EventID) {
+		c := ch
+		c.EventID = id
+		s.hub.publish(Change{ChecklistChange: c, Version: s.hub.bump(id)})
+	}
+}
+
+// watchStore notices commits by other processes (the CLI revoking a link,
+// a console editing an event) through SQLite's data_version, and reloads
+// what depends on them.
+func (s *Server) watchStore(ctx context.Context) {
+	if s.opts.PollEvery < 0 {
+		return
+	}
+	last, err := s.store.DataVersion(ctx)
+	if err != nil {
+		s.log.Warn("cannot watch the database for outside changes", "err", err)
+		return
+	}
+	t := time.NewTicker(s.opts.PollEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		v, err := s.store.DataVersion(ctx)
+		if err != nil || v == last {
+			continue
+		}
+		last = v
+		s.auth.ForgetSessions()
+		s.Invalidate(0)
+	}
+}
