@@ -65,9 +65,25 @@ func (m *Main) runConsole(cmd *cobra.Command, theme string) error {
 	} else {
 		opts.Mail = svc
 	}
-	model := tui.New(ctx, s, eng, opts)
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
+	// The crew server runs while the console is open, unless its address
+	// is taken (opsdeck serve on the same machine); links work either way.
+	if crewSrv, err := m.crewServer(ctx, crewFlags{}, slog.New(slog.DiscardHandler), nil); err != nil {
+		opts.Status = "magic links are off: " + store.ErrorMessage(err)
+	} else {
+		opts.Crew = crewLinks{crewSrv}
+		if err := crewSrv.Start(runCtx); err != nil {
+			opts.Status = "crew server not started here (" + err.Error() + "); links still work if another opsdeck serves them"
+		} else {
+			defer func() {
+				shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				defer cancel()
+				crewSrv.Shutdown(shut)
+			}()
+		}
+	}
+	model := tui.New(ctx, s, eng, opts)
 	if opts.Mail != nil {
 		// While the console is open it sends scheduled reports and drains
 		// the outbox, unless a server on the same database already does.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -19,7 +20,10 @@ import (
 	"opsdeck/sshconsole"
 	"opsdeck/store"
 	"opsdeck/tui"
+	"opsdeck/web"
 )
+
+const webDefaultAddr = web.DefaultAddr
 
 // roleQueue lets the scheduler queue a role's report through the outbox.
 type roleQueue struct{ *mail.Service }
@@ -51,17 +55,19 @@ func newLogger(w *os.File, format, level string) (*slog.Logger, error) {
 
 func (m *Main) serveCommand() *cobra.Command {
 	var sshAddr, keysFile, hostKey, logFormat, logLevel string
+	var crew crewFlags
 	var catchUp time.Duration
 	cmd := &cobra.Command{
-		Use:   "serve [--ssh-addr HOST:PORT] [--authorized-keys FILE] [--log-format text|json]",
+		Use:   "serve [--addr HOST:PORT] [--ssh-addr HOST:PORT] [--authorized-keys FILE] [--log-format text|json]",
 		Short: "Run headless on a server: crew web, report scheduler, outbox worker and the console over SSH",
-		Long: `Run opsdeck as a service until SIGINT or SIGTERM: the report scheduler and
+		Long: `Run opsdeck as a service until SIGINT or SIGTERM: the crew web server (with
+/healthz), the report scheduler and
 the outbox worker (while this process holds the worker lease; a console open on
 the same database leaves them to the server), and the console over SSH for
 anyone whose public key is in the authorized keys file.
 
-On shutdown it stops taking connections, lets in-flight sends finish (within
---drain), stops the scheduler, and closes the database cleanly.`,
+On shutdown it stops taking connections, lets requests and sends in flight
+finish, stops the scheduler, and closes the database cleanly.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out, _ := m.Stderr.(*os.File)
@@ -88,10 +94,25 @@ On shutdown it stops taking connections, lets in-flight sends finish (within
 			svc.Logger = log
 			log.Info("mail", "transport", setup.Transport.Name(), "why", setup.Why)
 
+			var leading atomic.Bool
+			crewSrv, err := m.crewServer(ctx, crew, log, workerHealth(s, &leading))
+			if err != nil {
+				return err
+			}
 			g, gctx := errgroup.WithContext(ctx)
-			g.Go(func() error { return background(s, svc, "serve", log, catchUp, nil)(gctx) })
+			g.Go(func() error { return background(s, svc, "serve", log, catchUp, leading.Store)(gctx) })
+			if err := crewSrv.Start(gctx); err != nil {
+				return err
+			}
+			g.Go(func() error {
+				<-gctx.Done()
+				// Requests in flight get ten seconds; event streams end now.
+				shut, cancel := context.WithTimeout(context.WithoutCancel(gctx), 10*time.Second)
+				defer cancel()
+				return crewSrv.Shutdown(shut)
+			})
 			if sshAddr != "" {
-				srv, err := m.sshServer(ctx, s, svc, log, sshAddr, orDefault(keysFile, filepath.Join(dataDir, "authorized_keys")),
+				srv, err := m.sshServer(ctx, s, svc, crewLinks{crewSrv}, log, sshAddr, orDefault(keysFile, filepath.Join(dataDir, "authorized_keys")),
 					orDefault(hostKey, filepath.Join(dataDir, "ssh_host_ed25519")))
 				if err != nil {
 					return err
@@ -122,7 +143,43 @@ On shutdown it stops taking connections, lets in-flight sends finish (within
 	cmd.Flags().StringVar(&logFormat, "log-format", "text", "text or json")
 	cmd.Flags().StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	cmd.Flags().DurationVar(&catchUp, "catch-up", 12*time.Hour, "send a scheduled report missed while down if it is younger than this")
+	cmd.Flags().StringVar(&crew.addr, "addr", "", "crew web server address (env OPSDECK_WEB_ADDR; default "+webDefaultAddr+")")
+	cmd.Flags().StringVar(&crew.baseURL, "base-url", "", "URL crew use to reach the server, behind a proxy (env OPSDECK_BASE_URL)")
+	cmd.Flags().StringVar(&crew.cert, "tls-cert", "", "TLS certificate file (env OPSDECK_TLS_CERT)")
+	cmd.Flags().StringVar(&crew.key, "tls-key", "", "TLS key file (env OPSDECK_TLS_KEY)")
 	return cmd
+}
+
+// workerHealth is /healthz's view of the background work: who runs the
+// outbox worker and the scheduler, and what needs the operator. It fails
+// when no live process holds the worker lease, so nothing would be sent.
+func workerHealth(s *store.Store, leading *atomic.Bool) web.HealthFunc {
+	return func(ctx context.Context) (any, error) {
+		l, live, err := s.LeaseHolder(ctx, workerLease)
+		if err != nil {
+			return nil, err
+		}
+		counts, err := s.OutboxCounts(ctx)
+		if err != nil {
+			return nil, err
+		}
+		details := map[string]any{"worker": map[string]any{"holder": l.Holder, "live": live, "here": leading.Load()},
+			"outbox": counts}
+		runs, err := s.ScheduleRuns(ctx, "", 20)
+		if err == nil {
+			var failed []string
+			for _, r := range runs {
+				if r.Status == "failed" {
+					failed = append(failed, fmt.Sprintf("%s at %s: %s", r.Role, r.Slot.Format(time.RFC3339), r.Error))
+				}
+			}
+			details["failed_runs"] = failed
+		}
+		if !live {
+			return details, errors.New("no process holds the worker lease: scheduled reports and the outbox are stalled")
+		}
+		return details, nil
+	}
 }
 
 func orDefault(v, fallback string) string {
@@ -134,7 +191,7 @@ func orDefault(v, fallback string) string {
 
 // sshServer builds the SSH console: each session gets its own console over
 // the shared store and mail service.
-func (m *Main) sshServer(ctx context.Context, s *store.Store, svc *mail.Service, log *slog.Logger, addr, keys, hostKey string) (*sshconsole.Server, error) {
+func (m *Main) sshServer(ctx context.Context, s *store.Store, svc *mail.Service, crew tui.Crew, log *slog.Logger, addr, keys, hostKey string) (*sshconsole.Server, error) {
 	templates, _ := m.cfg.get("OPSDECK_TEMPLATES")
 	eng, err := reports.New(reports.Options{TemplatesDir: templates})
 	if err != nil {
@@ -146,7 +203,7 @@ func (m *Main) sshServer(ctx context.Context, s *store.Store, svc *mail.Service,
 	return sshconsole.New(sshconsole.Options{
 		Addr: addr, HostKeyPath: hostKey, AuthorizedKeysPath: keys, Logger: log, IdleTimeout: 8 * time.Hour,
 		NewModel: func(sessCtx context.Context, user string) (tea.Model, error) {
-			return tui.New(sessCtx, s, eng, tui.Options{Actor: "ssh:" + user, Mail: svc, Poll: time.Second, Now: m.Now}), nil
+			return tui.New(sessCtx, s, eng, tui.Options{Actor: "ssh:" + user, Mail: svc, Crew: crew, Poll: time.Second, Now: m.Now}), nil
 		},
 	})
 }

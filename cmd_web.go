@@ -47,6 +47,58 @@ func (m *Main) setting(flag, key, fallback string) string {
 	return fallback
 }
 
+// crewFlags are the crew server's command-line settings; empty ones fall
+// back to the environment and the env file.
+type crewFlags struct{ addr, baseURL, cert, key string }
+
+// crewServer builds (without starting) the crew web server from flags and
+// settings; health, if set, is what /healthz reports.
+func (m *Main) crewServer(ctx context.Context, f crewFlags, log *slog.Logger, health web.HealthFunc) (*web.Server, error) {
+	s, svc, err := m.crewAuth(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return web.New(web.Options{
+		Store: s, Auth: svc, Logger: log, Health: health,
+		Addr:    m.setting(f.addr, "OPSDECK_WEB_ADDR", web.DefaultAddr),
+		BaseURL: m.setting(f.baseURL, "OPSDECK_BASE_URL", ""),
+		TLSCert: m.setting(f.cert, "OPSDECK_TLS_CERT", ""),
+		TLSKey:  m.setting(f.key, "OPSDECK_TLS_KEY", ""),
+	})
+}
+
+// crewLinks lets the console mint and revoke links and follow the crew
+// through the crew server (the console does not import the web package).
+type crewLinks struct{ srv *web.Server }
+
+func (c crewLinks) MintLink(ctx context.Context, actor string, eventID, personID int64, role store.AccessRole, once bool) (string, error) {
+	l, err := c.srv.MintLink(ctx, actor, auth.LinkRequest{EventID: eventID, PersonID: personID, Role: role, SingleUse: once})
+	return l.URL, err
+}
+
+func (c crewLinks) Links(ctx context.Context, eventID int64) ([]store.CrewLink, error) {
+	return c.srv.Links(ctx, eventID)
+}
+
+func (c crewLinks) RevokeLink(ctx context.Context, actor string, id int64) error {
+	return c.srv.RevokeLink(ctx, actor, id)
+}
+
+func (c crewLinks) Changes(eventID int64) (<-chan struct{}, func()) {
+	changes, stop := c.srv.Subscribe(eventID)
+	out := make(chan struct{}, 1)
+	go func() {
+		defer close(out)
+		for range changes {
+			select {
+			case out <- struct{}{}:
+			default: // one pending reload covers any number of changes
+			}
+		}
+	}()
+	return out, stop
+}
+
 func (m *Main) webCommand() *cobra.Command {
 	var addr, baseURL, cert, key string
 	cmd := &cobra.Command{
@@ -57,22 +109,11 @@ opsdeck link prints; the server listens on 127.0.0.1:8080 unless told otherwise.
 Behind a reverse proxy, give --base-url so links carry the proxy's address.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			s, svc, err := m.crewAuth(ctx)
+			srv, err := m.crewServer(cmd.Context(), crewFlags{addr, baseURL, cert, key}, m.logger(), nil)
 			if err != nil {
 				return err
 			}
-			srv, err := web.New(web.Options{
-				Store: s, Auth: svc, Logger: m.logger(),
-				Addr:    m.setting(addr, "OPSDECK_WEB_ADDR", web.DefaultAddr),
-				BaseURL: m.setting(baseURL, "OPSDECK_BASE_URL", ""),
-				TLSCert: m.setting(cert, "OPSDECK_TLS_CERT", ""),
-				TLSKey:  m.setting(key, "OPSDECK_TLS_KEY", ""),
-			})
-			if err != nil {
-				return err
-			}
-			return srv.Serve(ctx)
+			return srv.Serve(cmd.Context())
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "", "listen address (env OPSDECK_WEB_ADDR; default "+web.DefaultAddr+")")

@@ -24,16 +24,6 @@ func TestConsoleColourInTmux(t *testing.T) {
 	if out, err := exec.Command(bin, "--db", db, "init").CombinedOutput(); err != nil {
 		t.Fatalf("init: %v\n%s", err, out)
 	}
-	socket := filepath.Join(dir, "tmux.sock")
-	run := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command(tmux, append([]string{"-S", socket}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v %s", args, err, out)
-		}
-		return string(out)
-	}
-	t.Cleanup(func() { exec.Command(tmux, "-S", socket, "kill-server").Run() })
 	for _, tc := range []struct {
 		name, env string
 		colour    bool
@@ -42,9 +32,20 @@ func TestConsoleColourInTmux(t *testing.T) {
 		{"colour", "COLORTERM=truecolor", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// A tmux server of its own per case: one that just lost its
+			// last session may still be exiting when the next case starts.
+			socket := filepath.Join(dir, tc.name+".sock")
+			run := func(args ...string) string {
+				t.Helper()
+				out, err := exec.Command(tmux, append([]string{"-S", socket}, args...)...).CombinedOutput()
+				if err != nil {
+					t.Fatalf("tmux %v: %v %s", args, err, out)
+				}
+				return string(out)
+			}
+			t.Cleanup(func() { exec.Command(tmux, "-S", socket, "kill-server").Run() })
 			run("new-session", "-d", "-s", tc.name, "-x", "100", "-y", "30",
-				"env TERM=xterm-256color "+tc.env+" "+bin+" --db "+db+" console --theme dark")
-			defer run("kill-session", "-t", tc.name)
+				"env TERM=xterm-256color OPSDECK_WEB_ADDR=127.0.0.1:0 "+tc.env+" "+bin+" --db "+db+" console --theme dark")
 			// pane waits for want in the plain text, then returns it and
 			// the pane with its escape sequences.
 			pane := func(want string) (plain, escaped string) {

@@ -36,7 +36,7 @@ func TestConsoleInTmux(t *testing.T) {
 	exitFile := filepath.Join(dir, "exit")
 	// The pane runs a shell command so the test can see the exit status.
 	run("new-session", "-d", "-s", "od", "-x", "100", "-y", "30",
-		"env TERM=xterm-256color "+bin+" --db "+db+"; echo $? > "+exitFile)
+		"env TERM=xterm-256color OPSDECK_WEB_ADDR=127.0.0.1:0 "+bin+" --db "+db+"; echo $? > "+exitFile)
 	screen := func(want string) {
 		t.Helper()
 		deadline := time.Now().Add(20 * time.Second)

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -70,7 +72,7 @@ func TestServe(t *testing.T) {
 	sshAddr := l.Addr().String()
 	l.Close()
 
-	srv := exec.Command(bin, "--db", db, "serve", "--ssh-addr", sshAddr, "--log-format", "json")
+	srv := exec.Command(bin, "--db", db, "serve", "--ssh-addr", sshAddr, "--addr", "127.0.0.1:0", "--log-format", "json")
 	var log lockedLog
 	srv.Stdout, srv.Stderr = &log, &log
 	if err := srv.Start(); err != nil {
@@ -85,6 +87,23 @@ func TestServe(t *testing.T) {
 	})
 	waitLog(t, &log, `"msg":"ssh console listening"`)
 	waitLog(t, &log, `"msg":"took the lease`)
+	waitLog(t, &log, `"msg":"crew server listening"`)
+	crewURL := regexp.MustCompile(`"url":"(http://127\.0\.0\.1:\d+)"`).FindStringSubmatch(log.String())[1]
+
+	// /healthz: the store answers and this server runs the worker.
+	resp, err := http.Get(crewURL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var health struct {
+		Status  string
+		Details struct{ Worker struct{ Here, Live bool } }
+	}
+	json.NewDecoder(resp.Body).Decode(&health)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || health.Status != "ok" || !health.Details.Worker.Here || !health.Details.Worker.Live {
+		t.Errorf("healthz: %d %+v", resp.StatusCode, health)
+	}
 
 	// The console over SSH, in a real terminal.
 	socket := filepath.Join(dir, "tmux.sock")

@@ -58,6 +58,9 @@ type Options struct {
 	ExportDir string
 	// Mail, if set, lets the console send reports.
 	Mail *mail.Service
+	// Crew, if set, lets the Events page mint magic links and follow the
+	// crew live.
+	Crew Crew
 	// Status is shown in the status bar at start (a setting that is off).
 	Status string
 }
@@ -118,7 +121,7 @@ func New(ctx context.Context, s *store.Store, eng *reports.Engine, o Options) *M
 		o.Actor = "console"
 	}
 	c := &Context{Ctx: ctx, Store: s, Reports: eng, Styles: NewStyles(o.Theme != "light"), Keys: DefaultKeyMap(),
-		Now: o.Now, Actor: o.Actor, ExportDir: o.ExportDir, Mail: o.Mail}
+		Now: o.Now, Actor: o.Actor, ExportDir: o.ExportDir, Mail: o.Mail, Crew: o.Crew}
 	c.sender = newSender(c)
 	m := &Model{c: c, help: help.New(), themeFixed: o.Theme != "", poll: o.Poll, status: o.Status, statusErr: o.Status != ""}
 	m.pages = []Page{newOverview(c), newKPIPage(c), newShortfallPage(c), newEventPage(c), newReportPage(c), newOutboxPage(c), newSchedulePage(c)}

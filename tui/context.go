@@ -24,6 +24,9 @@ type Context struct {
 	ExportDir string
 	// Mail sends reports; nil when sending is not set up.
 	Mail *mail.Service
+	// Crew mints magic links and reports live crew changes; nil when the
+	// crew server is not available.
+	Crew Crew
 	// sender runs the console's batches (shared by the Reports and Outbox
 	// pages).
 	sender *sender

@@ -29,6 +29,9 @@ type eventPage struct {
 
 	detail     *store.Event
 	wantDetail int64 // the event the page is showing or opening; 0 for the list
+	links      *linksPanel
+	unwatch    func() // ends the live feed of the open event's changes
+	people     []store.Person
 	detailList *List
 	detailRows []detailRow
 
@@ -74,6 +77,7 @@ func (p *eventPage) SetSize(w, h int) {
 }
 
 func (p *eventPage) SetData(d *Data) tea.Cmd {
+	p.people = d.Snap.People
 	p.all, p.entities = d.Events, d.Snap.Entities
 	p.renderList()
 	if p.detail != nil {
@@ -206,6 +210,35 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 		p.renderDetail()
 		if first {
 			p.detailList.Select(1)
+			return p.watchCrew(msg.event.ID)
+		}
+		return nil
+	case crewChangedMsg:
+		if p.detail == nil || p.detail.ID != msg.eventID {
+			return nil
+		}
+		return tea.Batch(p.loadDetail(msg.eventID), listenCrew(msg.ch, msg.eventID))
+	case linksLoadedMsg:
+		if p.links != nil && p.detail != nil && p.detail.ID == msg.eventID {
+			p.links.loading = false
+			if msg.err != nil {
+				return status("links: "+store.ErrorMessage(msg.err), true)
+			}
+			p.links.links = msg.links
+			p.renderLinks()
+		}
+		return nil
+	case linkMintedMsg:
+		p.form = nil
+		if msg.err != nil {
+			return status("no link made: "+store.ErrorMessage(msg.err), true)
+		}
+		if p.links != nil {
+			p.links.minted = msg.url
+			if qr, err := qrBlock(msg.url); err == nil {
+				p.links.qr = qr
+			}
+			return tea.Batch(status("link made: it is shown once", false), p.loadLinks())
 		}
 		return nil
 	case savedMsg:
@@ -215,6 +248,9 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 				return p.form.reopen()
 			}
 			p.form = nil
+			if p.links != nil {
+				return p.loadLinks()
+			}
 		}
 		return nil
 	case editEventMsg:
@@ -270,6 +306,9 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 type editEventMsg struct{ event store.Event }
 
 func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
+	if p.links != nil {
+		return p.updateLinks(msg)
+	}
 	if p.detailList.Update(msg, p.c.Keys) {
 		return nil
 	}
@@ -288,7 +327,10 @@ func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
 	switch {
 	case key.Matches(k, p.c.Keys.Back):
 		p.detail, p.wantDetail = nil, 0
+		p.stopWatch()
 		return nil
+	case key.Matches(k, linksKey):
+		return p.openLinks()
 	case key.Matches(k, p.keys.edit):
 		return p.eventForm(p.detail)
 	case key.Matches(k, p.keys.addItem) && row.phase >= 0:
@@ -355,6 +397,9 @@ func (p *eventPage) View() string {
 	if p.form != nil {
 		return p.form.view(p.c.Styles, p.width)
 	}
+	if p.detail != nil && p.links != nil {
+		return p.timingPanel() + "\n" + p.linksView()
+	}
 	if p.detail != nil {
 		return p.timingPanel() + "\n" + p.detailList.View()
 	}
@@ -394,7 +439,7 @@ func (p *eventPage) timingPanel() string {
 			s.Bold.Render(at(t.TurnaroundDone))),
 		" Crew: " + orDash(strings.Join(crew, ", ")),
 		" Checklist: " + progressBar(done, total, 30),
-		s.Subtle.Render(" esc back · a add item · P add phase · e edit · d delete · K/J move · E edit event"),
+		s.Subtle.Render(" esc back · a add item · P add phase · e edit · d delete · K/J move · E edit event · L magic links"),
 	}
 	for len(lines) < timingHeight-1 {
 		lines = append(lines, "")
@@ -420,8 +465,11 @@ func orDash(s string) string {
 }
 
 func (p *eventPage) ShortHelp() []key.Binding {
+	if p.detail != nil && p.links != nil {
+		return []key.Binding{p.c.Keys.Back, mintKey, revokeKey}
+	}
 	if p.detail != nil {
-		return []key.Binding{p.c.Keys.Back, p.keys.addItem, newPhaseKey, p.keys.editItem, p.keys.delItem, p.keys.up, p.keys.down}
+		return []key.Binding{p.c.Keys.Back, p.keys.addItem, newPhaseKey, p.keys.editItem, p.keys.delItem, p.keys.up, p.keys.down, linksKey}
 	}
 	return []key.Binding{p.c.Keys.Enter, p.keys.add, p.keys.edit, p.keys.past}
 }

@@ -9,7 +9,7 @@ import (
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.handleRoot)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /healthz", s.handleHealth)
 
 	// Magic links: GET only shows a button, POST exchanges the link.
 	mux.HandleFunc("GET /l/{token}", s.handleLanding)

@@ -55,7 +55,14 @@ type Options struct {
 	// PollEvery is how often the server looks for changes other
 	// processes made to the database; 1 s by default, negative for never.
 	PollEvery time.Duration
+	// Health, if set, is what GET /healthz reports (opsdeck serve adds the
+	// worker's state); without it the check is that the database answers.
+	Health HealthFunc
 }
+
+// HealthFunc reports the health of what the server runs beside: details to
+// show, and an error when something is wrong (answered with 503).
+type HealthFunc func(ctx context.Context) (details any, err error)
 
 // Server is the crew web server.
 type Server struct {

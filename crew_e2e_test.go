@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"opsdeck/internal/testpeer"
+)
+
+// TestLinkFromConsoleToPhone: the owner mints a magic link on the console's
+// Events page; a crew member opens it on a phone-sized browser and claims
+// an item; the console shows the claim live.
+func TestLinkFromConsoleToPhone(t *testing.T) {
+	tmux := testpeer.LookPath(t, "tmux")
+	browser := testpeer.Chromium(t, 375, 812)
+	bin := testBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "opsdeck.db")
+	if out, err := exec.Command(bin, "--db", db, "init").CombinedOutput(); err != nil {
+		t.Fatalf("init: %v %s", err, out)
+	}
+	socket := filepath.Join(dir, "tmux.sock")
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command(tmux, append([]string{"-S", socket}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v %s", args, err, out)
+		}
+		return string(out)
+	}
+	t.Cleanup(func() { exec.Command(tmux, "-S", socket, "kill-server").Run() })
+	run("new-session", "-d", "-s", "od", "-x", "110", "-y", "45",
+		"env TERM=xterm-256color OPSDECK_WEB_ADDR=127.0.0.1:0 "+bin+" --db "+db)
+	screen := func(want string) string {
+		t.Helper()
+		var pane string
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			pane = run("capture-pane", "-p", "-J", "-t", "od")
+			if strings.Contains(pane, want) {
+				return pane
+			}
+		}
+		t.Fatalf("the console never showed %q:\n%s", want, pane)
+		return ""
+	}
+	keys := func(k ...string) { run(append([]string{"send-keys", "-t", "od"}, k...)...) }
+
+	screen("Break-even JADA")
+	keys("4")
+	screen("Sunset harbor cruise")
+	keys("Enter")
+	screen("Crew call 16:00")
+	keys("L")
+	screen("No links yet")
+	keys("m")
+	screen("┃ For")
+	keys("Down", "Enter") // Jess Tran (crew)
+	screen("┃ Role")
+	keys("Enter") // their role on this event
+	screen("┃ Single use")
+	keys("Enter")
+	pane := screen("New magic link")
+	url := regexp.MustCompile(`http://127\.0\.0\.1:\d+/l/[A-Za-z0-9_-]+`).FindString(pane)
+	if url == "" {
+		t.Fatalf("no link URL on the screen:\n%s", pane)
+	}
+	if !strings.Contains(pane, "█▀") && !strings.Contains(pane, "▀█") {
+		t.Errorf("no QR code on the screen:\n%s", pane)
+	}
+
+	phone, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	defer cancel()
+	phone, cancelT := context.WithTimeout(phone, 60*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(phone, chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile), chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(phone, chromedp.Click(chromedp.CSS("form button")), chromedp.WaitVisible(chromedp.ID("summary"))); err != nil {
+		t.Fatal(err)
+	}
+	// Claim the first item that is free: cleaning the head and galley.
+	if err := chromedp.Do(phone, chromedp.Click(chromedp.CSS(`main li form[action$="/claim"] button`))); err != nil {
+		t.Fatal(err)
+	}
+	keys("Escape")
+	time.Sleep(100 * time.Millisecond)
+	keys("Escape") // back from the links to the checklist
+	screen("claimed by Jess Tran")
+
+	// The links list shows the link as opened.
+	keys("L")
+	screen("Jess Tran")
+}
