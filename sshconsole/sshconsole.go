@@ -149,10 +149,23 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	}
 	opts := bm.MakeOptions(sess)
 	// A client without a local terminal (ssh -tt from a script) reports a
-	// 0x0 window; draw at the classic 80x24 rather than nothing at all.
+	// 0x0 window, first and in every window change; draw at the classic
+	// 80x24 rather than nothing at all. This filter replaces wish's own,
+	// so it keeps its rule too: a session cannot be suspended.
 	if pty, _, ok := sess.Pty(); ok && (pty.Window.Width <= 0 || pty.Window.Height <= 0) {
 		opts = append(opts, tea.WithWindowSize(80, 24))
 	}
+	opts = append(opts, tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
+		switch msg := msg.(type) {
+		case tea.SuspendMsg:
+			return tea.ResumeMsg{}
+		case tea.WindowSizeMsg:
+			if msg.Width <= 0 || msg.Height <= 0 {
+				return tea.WindowSizeMsg{Width: 80, Height: 24}
+			}
+		}
+		return msg
+	}))
 	return tea.NewProgram(m, opts...)
 }
 
