@@ -242,17 +242,11 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case savedMsg:
-		if p.form != nil && p.form.submitted {
-			if msg.err != nil {
-				p.form.err = store.ErrorMessage(msg.err)
-				return p.form.reopen()
-			}
-			p.form = nil
-			if p.links != nil {
-				return p.loadLinks()
-			}
+		cmd, _ := updateForm(&p.form, msg)
+		if p.form == nil && p.links != nil && msg.err == nil {
+			return tea.Batch(cmd, p.loadLinks())
 		}
-		return nil
+		return cmd
 	case editEventMsg:
 		// E works from the list as well as from an open event.
 		if p.form == nil {
@@ -260,11 +254,7 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	}
-	if p.form != nil {
-		done, cmd := p.form.update(msg)
-		if done && p.form.form.State == huh.StateAborted {
-			p.form = nil
-		}
+	if cmd, open := updateForm(&p.form, msg); open {
 		return cmd
 	}
 	if p.detail != nil {

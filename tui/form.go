@@ -5,6 +5,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
+
+	"opsdeck/store"
 )
 
 // pageForm is a huh form shown in place of a page's content. Field
@@ -70,4 +72,32 @@ func (pf *pageForm) view(s *Styles, width int) string {
 	}
 	body += pf.form.View()
 	return lipgloss.NewStyle().Padding(0, 2).Render(s.Box.Width(w + 4).Render(body))
+}
+
+// updateForm feeds msg to the open form *f and closes the form when its
+// work is over: cancelled, or its own write answered (a failed write
+// reopens it with the error, keeping what was typed). The answer to some
+// other write passes it by: a move or a resolve may land while a new form
+// is open. It reports whether a form was open to take the message.
+func updateForm(f **pageForm, msg tea.Msg) (tea.Cmd, bool) {
+	pf := *f
+	if pf == nil {
+		return nil, false
+	}
+	if saved, ok := msg.(savedMsg); ok {
+		if !pf.submitted {
+			return nil, true
+		}
+		if saved.err != nil {
+			pf.err = store.ErrorMessage(saved.err)
+			return pf.reopen(), true
+		}
+		*f = nil
+		return nil, true
+	}
+	done, cmd := pf.update(msg)
+	if done && pf.form.State == huh.StateAborted {
+		*f = nil
+	}
+	return cmd, true
 }

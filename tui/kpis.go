@@ -110,16 +110,7 @@ func (p *kpiPage) current() (store.KPI, bool) {
 }
 
 func (p *kpiPage) Update(msg tea.Msg) tea.Cmd {
-	if p.form != nil {
-		// Only the form's own write closes it; another write's result (a
-		// move, a resolve) may land while a new form is open.
-		if saved, ok := msg.(savedMsg); ok && p.form.submitted {
-			return p.onSaved(saved)
-		}
-		done, cmd := p.form.update(msg)
-		if done && p.form.form.State == huh.StateAborted {
-			p.form = nil
-		}
+	if cmd, open := updateForm(&p.form, msg); open {
 		return cmd
 	}
 	if p.filtering {
@@ -169,18 +160,6 @@ func (p *kpiPage) Update(msg tea.Msg) tea.Cmd {
 			return p.deleteForm(kpi)
 		}
 	}
-	return nil
-}
-
-// onSaved closes the form after a successful write, or keeps it with the
-// error when the store refused.
-func (p *kpiPage) onSaved(msg savedMsg) tea.Cmd {
-	if msg.err != nil {
-		p.form.err = store.ErrorMessage(msg.err)
-		// The submitted form cannot be resumed; reopen it for another try.
-		return p.form.reopen()
-	}
-	p.form = nil
 	return nil
 }
 

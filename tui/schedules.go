@@ -134,19 +134,7 @@ func (p *schedulePage) Update(msg tea.Msg) tea.Cmd {
 		p.preview = &vp
 		return cmd
 	}
-	if p.form != nil {
-		if saved, ok := msg.(savedMsg); ok && p.form.submitted {
-			if saved.err != nil {
-				p.form.err = store.ErrorMessage(saved.err)
-				return p.form.reopen()
-			}
-			p.form = nil
-			return nil
-		}
-		done, cmd := p.form.update(msg)
-		if done && p.form.form.State == huh.StateAborted {
-			p.form = nil
-		}
+	if cmd, open := updateForm(&p.form, msg); open {
 		return cmd
 	}
 	if p.list.Update(msg, p.c.Keys) {

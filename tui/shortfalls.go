@@ -96,19 +96,7 @@ func (p *shortfallPage) current() (store.Shortfall, bool) {
 }
 
 func (p *shortfallPage) Update(msg tea.Msg) tea.Cmd {
-	if p.form != nil {
-		if saved, ok := msg.(savedMsg); ok && p.form.submitted {
-			if saved.err != nil {
-				p.form.err = store.ErrorMessage(saved.err)
-				return p.form.reopen()
-			}
-			p.form = nil
-			return nil
-		}
-		done, cmd := p.form.update(msg)
-		if done && p.form.form.State == huh.StateAborted {
-			p.form = nil
-		}
+	if cmd, open := updateForm(&p.form, msg); open {
 		return cmd
 	}
 	if p.list.Update(msg, p.c.Keys) {
