@@ -115,27 +115,8 @@ func (tx *Tx) MoveItem(ctx context.Context, itemID int64, by int) error {
 	if err != nil {
 		return err
 	}
-	order, cmp := "position DESC", "<"
-	if by > 0 {
-		order, cmp = "position ASC", ">"
-	}
-	var otherID int64
-	var otherPos int
-	err = tx.tx.QueryRowContext(ctx, "SELECT id, position FROM checklist_items WHERE phase_id = ? AND position "+cmp+
-		" ? ORDER BY "+order+" LIMIT 1", phase, pos).Scan(&otherID, &otherPos)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
+	if err := tx.swapWithNeighbour(ctx, "checklist_items", "phase_id", phase, itemID, pos, by); err != nil {
 		return err
-	}
-	for _, u := range []struct {
-		id  int64
-		pos int
-	}{{itemID, otherPos}, {otherID, pos}} {
-		if _, err := tx.tx.ExecContext(ctx, "UPDATE checklist_items SET position = ? WHERE id = ?", u.pos, u.id); err != nil {
-			return err
-		}
 	}
 	return tx.audit(ctx, "move", "checklist_item", itemID, map[string]any{"by": by})
 }
@@ -214,14 +195,25 @@ func (tx *Tx) MovePhase(ctx context.Context, phaseID int64, by int) error {
 	if err != nil {
 		return err
 	}
+	if err := tx.swapWithNeighbour(ctx, "checklist_phases", "event_id", eventID, phaseID, pos, by); err != nil {
+		return err
+	}
+	return tx.audit(ctx, "move", "checklist_phase", phaseID, map[string]any{"by": by})
+}
+
+// swapWithNeighbour swaps the position of row id (at pos) with the next row
+// up (by -1) or down (+1) among the rows of table sharing its parent
+// (parentColumn = parent). At either end it does nothing. table and
+// parentColumn are constants of this file, never user input.
+func (tx *Tx) swapWithNeighbour(ctx context.Context, table, parentColumn string, parent, id int64, pos, by int) error {
 	order, cmp := "position DESC", "<"
 	if by > 0 {
 		order, cmp = "position ASC", ">"
 	}
 	var otherID int64
 	var otherPos int
-	err = tx.tx.QueryRowContext(ctx, "SELECT id, position FROM checklist_phases WHERE event_id = ? AND position "+cmp+
-		" ? ORDER BY "+order+" LIMIT 1", eventID, pos).Scan(&otherID, &otherPos)
+	err := tx.tx.QueryRowContext(ctx, "SELECT id, position FROM "+table+" WHERE "+parentColumn+" = ? AND position "+cmp+
+		" ? ORDER BY "+order+" LIMIT 1", parent, pos).Scan(&otherID, &otherPos)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -231,10 +223,10 @@ func (tx *Tx) MovePhase(ctx context.Context, phaseID int64, by int) error {
 	for _, u := range []struct {
 		id  int64
 		pos int
-	}{{phaseID, otherPos}, {otherID, pos}} {
-		if _, err := tx.tx.ExecContext(ctx, "UPDATE checklist_phases SET position = ? WHERE id = ?", u.pos, u.id); err != nil {
+	}{{id, otherPos}, {otherID, pos}} {
+		if _, err := tx.tx.ExecContext(ctx, "UPDATE "+table+" SET position = ? WHERE id = ?", u.pos, u.id); err != nil {
 			return err
 		}
 	}
-	return tx.audit(ctx, "move", "checklist_phase", phaseID, map[string]any{"by": by})
+	return nil
 }
