@@ -211,38 +211,29 @@ func (m *Main) schedulePreviewCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			next, err := sc.Next(m.Now())
-			if err != nil {
-				return err
-			}
 			snap, err := s.Snapshot(cmd.Context())
 			if err != nil {
 				return err
 			}
-			// Render as the run will: today's data, dated the day it goes out.
-			snap.TakenAt = next.In(snap.TakenAt.Location())
 			templates, _ := m.cfg.get("OPSDECK_TEMPLATES")
 			eng, err := reports.New(reports.Options{TemplatesDir: templates})
 			if err != nil {
 				return err
 			}
-			var to []string
-			for _, r := range snap.Recipients {
-				if r.Role == role {
-					to = append(to, fmt.Sprintf("%s <%s>", r.Person.Name, r.Person.Email))
-				}
-			}
-			state := ""
-			if !sc.Enabled {
-				state = " (the schedule is paused: nothing will go out until it is resumed)"
-			}
-			fmt.Fprintf(m.Stdout, "Next run: %s%s\nTo:       %s\nSubject:  %s\n\n", localTime(next, sc.TimeZone), state,
-				orDash(strings.Join(to, ", ")), reports.Subject(snap, role))
-			body, err := eng.Render(snap, role, f, reports.RenderOptions{Width: 80})
+			run, err := eng.PreviewNextRun(snap, sc, m.Now(), f, reports.RenderOptions{Width: 80})
 			if err != nil {
 				return err
 			}
-			fmt.Fprint(m.Stdout, body)
+			var to []string
+			for _, p := range run.To {
+				to = append(to, fmt.Sprintf("%s <%s>", p.Name, p.Email))
+			}
+			state := ""
+			if run.Paused {
+				state = " (the schedule is paused: nothing will go out until it is resumed)"
+			}
+			fmt.Fprintf(m.Stdout, "Next run: %s%s\nTo:       %s\nSubject:  %s\n\n%s", localTime(run.At, sc.TimeZone), state,
+				orDash(strings.Join(to, ", ")), run.Subject, run.Body)
 			return nil
 		},
 	}

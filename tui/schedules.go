@@ -179,31 +179,24 @@ func (p *schedulePage) Update(msg tea.Msg) tea.Cmd {
 func (p *schedulePage) renderPreview(sc store.Schedule) tea.Cmd {
 	c, width := p.c, p.width
 	return func() tea.Msg {
-		next, err := sc.Next(c.Now())
-		if err != nil {
-			return previewMsg{err: err}
-		}
 		snap, err := c.Store.Snapshot(c.Ctx)
 		if err != nil {
 			return previewMsg{err: err}
 		}
-		var to []string
-		for _, r := range snap.Recipients {
-			if r.Role == sc.Role {
-				to = append(to, r.Person.Email)
-			}
-		}
-		snap.TakenAt = next.In(snap.TakenAt.Location())
-		body, err := c.Reports.Render(snap, sc.Role, reports.Text, reports.RenderOptions{Width: min(100, width-2)})
+		run, err := c.Reports.PreviewNextRun(snap, sc, c.Now(), reports.Text, reports.RenderOptions{Width: min(100, width-2)})
 		if err != nil {
 			return previewMsg{err: err}
 		}
-		head := fmt.Sprintf(" Next run: %s\n To:       %s\n Subject:  %s\n (esc closes)\n\n", localTime(next, sc.TimeZone),
-			orDash(strings.Join(to, ", ")), reports.Subject(snap, sc.Role))
-		if !sc.Enabled {
+		var to []string
+		for _, p := range run.To {
+			to = append(to, p.Email)
+		}
+		head := fmt.Sprintf(" Next run: %s\n To:       %s\n Subject:  %s\n (esc closes)\n\n", localTime(run.At, sc.TimeZone),
+			orDash(strings.Join(to, ", ")), run.Subject)
+		if run.Paused {
 			head = " The schedule is paused: nothing goes out until it is resumed.\n" + head
 		}
-		return previewMsg{text: head + body}
+		return previewMsg{text: head + run.Body}
 	}
 }
 
