@@ -45,11 +45,14 @@ type apiViewer struct {
 	Role     store.AccessRole `json:"role"`
 }
 
-func (s *Server) handleAPIEvent(w http.ResponseWriter, r *http.Request) {
+// apiEventViewer authenticates an API request and checks the event in the
+// path, as pageViewer does for pages; it answers the request itself when
+// not ok.
+func (s *Server) apiEventViewer(w http.ResponseWriter, r *http.Request) (viewer, int64, bool) {
 	v, err := s.authenticate(w, r, false)
 	if err != nil {
 		s.writeAPIError(w, err)
-		return
+		return v, 0, false
 	}
 	id, err := pathID(r, "id")
 	if err == nil && !v.canOpen(id) {
@@ -57,6 +60,14 @@ func (s *Server) handleAPIEvent(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.writeAPIError(w, err)
+		return v, 0, false
+	}
+	return v, id, true
+}
+
+func (s *Server) handleAPIEvent(w http.ResponseWriter, r *http.Request) {
+	v, id, ok := s.apiEventViewer(w, r)
+	if !ok {
 		return
 	}
 	d, err := s.load(r.Context(), id)
@@ -168,17 +179,12 @@ func decodeBody(r *http.Request) (apiBody, error) {
 }
 
 func (s *Server) handleAPILog(w http.ResponseWriter, r *http.Request) {
-	v, err := s.authenticate(w, r, false)
-	if err != nil {
-		s.writeAPIError(w, err)
+	v, id, ok := s.apiEventViewer(w, r)
+	if !ok {
 		return
 	}
-	id, err := pathID(r, "id")
-	if err == nil && (!v.canOpen(id) || !v.can(auth.ViewLog)) {
-		err = forbidden("only the captain reads the log")
-	}
-	if err != nil {
-		s.writeAPIError(w, err)
+	if !v.can(auth.ViewLog) {
+		s.writeAPIError(w, forbidden("only the captain reads the log"))
 		return
 	}
 	d, err := s.load(r.Context(), id)

@@ -19,17 +19,8 @@ const keepAlive = 20 * time.Second
 // The stream ends when the viewer's access token expires; the script
 // refreshes it and reconnects.
 func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
-	v, err := s.authenticate(w, r, false)
-	if err != nil {
-		s.writeAPIError(w, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err == nil && !v.canOpen(id) {
-		err = forbidden("your link is for another event")
-	}
-	if err != nil {
-		s.writeAPIError(w, err)
+	v, id, ok := s.apiEventViewer(w, r)
+	if !ok {
 		return
 	}
 	rc := http.NewResponseController(w)
@@ -50,7 +41,10 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 	if since == "" {
 		since = r.URL.Query().Get("v")
 	}
-	last, _ := strconv.ParseUint(since, 10, 64)
+	last, err := strconv.ParseUint(since, 10, 64)
+	if err != nil {
+		last = 0 // no version, or a garbled one: send every part
+	}
 	fmt.Fprint(w, "retry: 2000\n\n")
 	if cur := s.hub.version(id); last != cur {
 		if last, err = s.sendParts(w, r, id, v, nil); err != nil {
