@@ -269,8 +269,8 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, p.c.Keys.Enter):
-		if i := p.list.Index(); i >= 0 {
-			return p.loadDetail(p.shown[i].ID)
+		if ev, ok := Selected(p.list, p.shown); ok {
+			return p.loadDetail(ev.ID)
 		}
 	case key.Matches(k, p.keys.past):
 		p.showPast = !p.showPast
@@ -278,8 +278,8 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, p.keys.add):
 		return p.eventForm(nil)
 	case key.Matches(k, p.keys.edit):
-		if i := p.list.Index(); i >= 0 {
-			id := p.shown[i].ID
+		if ev, ok := Selected(p.list, p.shown); ok {
+			id := ev.ID
 			st, ctx := p.c.Store, p.c.Ctx
 			return func() tea.Msg {
 				e, err := st.Event(ctx, id)

@@ -102,11 +102,7 @@ func (p *kpiPage) renderRows() {
 }
 
 func (p *kpiPage) current() (store.KPI, bool) {
-	i := p.list.Index()
-	if i < 0 || i >= len(p.kpis) {
-		return store.KPI{}, false
-	}
-	return p.kpis[i], true
+	return Selected(p.list, p.kpis)
 }
 
 func (p *kpiPage) Update(msg tea.Msg) tea.Cmd {

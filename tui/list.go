@@ -154,6 +154,17 @@ func (l *List) Index() int {
 	return l.visible[l.cursor]
 }
 
+// Selected is the row under l's cursor in rows (the slice whose lines were
+// given to SetRows), and false when no row is visible.
+func Selected[T any](l *List, rows []T) (T, bool) {
+	i := l.Index()
+	if i < 0 || i >= len(rows) {
+		var none T
+		return none, false
+	}
+	return rows[i], true
+}
+
 // Select puts the cursor on row i if it is visible.
 func (l *List) Select(i int) {
 	for vi, r := range l.visible {

@@ -84,17 +84,14 @@ func (p *outboxPage) Update(msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	var row *store.OutboxMessage
-	if i := p.list.Index(); i >= 0 && i < len(p.rows) {
-		row = &p.rows[i]
-	}
+	row, selected := Selected(p.list, p.rows)
 	send := func(batch int64, label string, fn func(ctx context.Context, tx *store.Tx) error) tea.Cmd {
 		// Write, then send what the write queued, here if we can take the
 		// worker lease.
 		return tea.Sequence(write(p.c, label, fn), func() tea.Msg { return batchQueuedMsg{batch: batch, total: 1} })
 	}
 	switch {
-	case key.Matches(k, p.keys.retry) && row != nil:
+	case key.Matches(k, p.keys.retry) && selected:
 		if row.Status != store.OutboxFailed {
 			return status(fmt.Sprintf("message %d is %s; only failed messages are retried", row.ID, row.Status), true)
 		}
@@ -114,7 +111,7 @@ func (p *outboxPage) Update(msg tea.Msg) tea.Cmd {
 			_, err := tx.RetryFailedOutbox(ctx)
 			return err
 		})
-	case key.Matches(k, p.keys.wasSent, p.keys.resend) && row != nil:
+	case key.Matches(k, p.keys.wasSent, p.keys.resend) && selected:
 		if row.Status != store.OutboxUncertain {
 			return status(fmt.Sprintf("message %d is %s, not uncertain", row.ID, row.Status), true)
 		}

@@ -107,11 +107,7 @@ func localTime(t time.Time, zone string) string {
 }
 
 func (p *schedulePage) current() (store.Schedule, bool) {
-	i := p.list.Index()
-	if i < 0 || i >= len(p.rows) {
-		return store.Schedule{}, false
-	}
-	return p.rows[i], true
+	return Selected(p.list, p.rows)
 }
 
 func (p *schedulePage) Update(msg tea.Msg) tea.Cmd {

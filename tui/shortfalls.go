@@ -88,11 +88,7 @@ func (p *shortfallPage) renderRows() {
 }
 
 func (p *shortfallPage) current() (store.Shortfall, bool) {
-	i := p.list.Index()
-	if i < 0 || i >= len(p.rows) {
-		return store.Shortfall{}, false
-	}
-	return p.rows[i], true
+	return Selected(p.list, p.rows)
 }
 
 func (p *shortfallPage) Update(msg tea.Msg) tea.Cmd {
