@@ -26,6 +26,25 @@ var itemActions = map[string]bool{
 
 var phaseActions = map[string]bool{store.ActSignOff: true, store.ActReopen: true}
 
+// pathAction reads the action and the item (or, for phase, the phase) it
+// acts on from the request path, the same for form posts and the API.
+func pathAction(r *http.Request, phase bool) (action, error) {
+	a := action{kind: r.PathValue("action")}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return a, err
+	}
+	if (phase && !phaseActions[a.kind]) || (!phase && !itemActions[a.kind]) {
+		return a, store.Errorf(store.ENOTFOUND, "unknown action %q", a.kind)
+	}
+	if phase {
+		a.phaseID = id
+	} else {
+		a.itemID = id
+	}
+	return a, nil
+}
+
 // canOpen reports whether v may see eventID at all.
 func (v viewer) canOpen(eventID int64) bool { return v.Event == eventID || v.can(auth.AnyEvent) }
 

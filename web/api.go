@@ -119,11 +119,7 @@ func (s *Server) apiAction(w http.ResponseWriter, r *http.Request, phase bool) {
 		s.writeAPIError(w, err)
 		return
 	}
-	a := action{kind: r.PathValue("action")}
-	id, err := pathID(r, "id")
-	if err == nil && ((phase && !phaseActions[a.kind]) || (!phase && !itemActions[a.kind])) {
-		err = store.Errorf(store.ENOTFOUND, "unknown action %q", a.kind)
-	}
+	a, err := pathAction(r, phase)
 	if err == nil {
 		var b apiBody
 		if b, err = decodeBody(r); err == nil {
@@ -133,11 +129,6 @@ func (s *Server) apiAction(w http.ResponseWriter, r *http.Request, phase bool) {
 	if err != nil {
 		s.writeAPIError(w, err)
 		return
-	}
-	if phase {
-		a.phaseID = id
-	} else {
-		a.itemID = id
 	}
 	ch, err := s.perform(r.Context(), v, a)
 	if err != nil {

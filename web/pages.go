@@ -64,11 +64,7 @@ func (s *Server) formAction(w http.ResponseWriter, r *http.Request, phase bool) 
 	if !ok {
 		return
 	}
-	a := action{kind: r.PathValue("action")}
-	id, err := pathID(r, "id")
-	if err == nil && ((phase && !phaseActions[a.kind]) || (!phase && !itemActions[a.kind])) {
-		err = store.Errorf(store.ENOTFOUND, "unknown action %q", a.kind)
-	}
+	a, err := pathAction(r, phase)
 	if err == nil {
 		err = r.ParseForm()
 	}
@@ -78,11 +74,9 @@ func (s *Server) formAction(w http.ResponseWriter, r *http.Request, phase bool) 
 		}
 	}
 	a.note = r.PostForm.Get("note")
-	anchor := "#p" + itoa(id)
-	if phase {
-		a.phaseID = id
-	} else {
-		a.itemID, anchor = id, "#i"+itoa(id)
+	anchor := "#p" + itoa(a.phaseID)
+	if !phase {
+		anchor = "#i" + itoa(a.itemID)
 	}
 	if err == nil {
 		_, err = s.perform(r.Context(), v, a)
