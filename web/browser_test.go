@@ -139,16 +139,34 @@ func TestBrowserLiveChecklist(t *testing.T) {
 	}
 	time.Sleep(300 * time.Millisecond) // let both streams connect
 
+	// Count how often Sam's phase block is swapped out: his action's reply
+	// and the stream carry the same change, and swapping it twice would
+	// replace a button under his finger.
+	sam.eval(`window.swaps = 0; new MutationObserver(function (ms) { ms.forEach(function (m) {
+		m.removedNodes.forEach(function (n) { if (/^p\d+$/.test(n.id || "")) window.swaps++; }); }); })
+		.observe(document.querySelector("main"), {childList: true, subtree: true}); ""`)
 	for _, step := range []struct{ button, sees string }{
 		{"claim", "Sam Okafor · since"},
 		{"done", "✓ Sam Okafor"},
 	} {
+		before := sam.eval(`window.swaps = 0; document.body.dataset.v`)
 		sam.do(chromedp.Click(chromedp.CSS(li + ` form[action$="/` + step.button + `"] button`)))
 		took, err := jess.waitFor(fmt.Sprintf(`(document.querySelector(%q)||{}).textContent.includes(%q)`, li+" .who", step.sees), time.Second)
 		if err != nil {
 			t.Fatalf("after Sam's %s, Jess did not see %q within a second: %v", step.button, step.sees, err)
 		}
 		t.Logf("Jess saw Sam's %s after %v", step.button, took.Round(time.Millisecond))
+		// Sam's next tap waits until his own page shows what he did, as
+		// a person waits for the button to change.
+		if _, err := sam.waitFor(fmt.Sprintf(`(document.querySelector(%q)||{}).textContent.includes(%q)`, li+" .who", step.sees), time.Second); err != nil {
+			t.Fatalf("after Sam's %s, his own page does not show %q: %v", step.button, step.sees, err)
+		}
+		if _, err := sam.waitFor(fmt.Sprintf(`document.body.dataset.v !== %q`, before), time.Second); err != nil {
+			t.Fatalf("Sam's stream did not deliver his own %s: %v", step.button, err)
+		}
+		if n := sam.eval(`String(window.swaps)`); n != "1" {
+			t.Errorf("Sam's %s swapped his phase block %s times, want once", step.button, n)
+		}
 	}
 	if got := sam.eval(`document.querySelector("` + li + `").className`); !strings.Contains(got, "done") {
 		t.Errorf("Sam's own page shows the item as %q", got)

@@ -1,7 +1,7 @@
 "use strict";
 (function () {
   var body = document.body, ev = body.dataset.event, qKey = "odq" + ev;
-  var msg = document.getElementById("msg"), pending = {}, es = null, refreshing = null;
+  var msg = document.getElementById("msg"), pending = {}, shown = {}, es = null, refreshing = null;
 
   function say(text, info) {
     var p = document.createElement("p");
@@ -13,15 +13,19 @@
 
   // Swap server-rendered parts in, keeping open dialogs open and never
   // replacing a part someone is typing in (applied when they leave it).
+  // A part already shown as sent is left alone: the same change arrives
+  // twice (the action's reply and the stream), and replacing a button
+  // under a finger loses the tap.
   function apply(parts) {
     Object.keys(parts || {}).forEach(function (id) {
       var el = document.getElementById(id);
-      if (!el) return;
+      if (!el || shown[id] === parts[id]) return;
       var a = document.activeElement;
       if (a && el.contains(a) && /TEXTAREA|SELECT|INPUT/.test(a.tagName)) { pending[id] = parts[id]; return; }
       var open = [].map.call(el.querySelectorAll("details[open]"), function (d) { return d.id; });
       if (el.matches("details[open]")) open.push(el.id);
       el.outerHTML = parts[id];
+      shown[id] = parts[id];
       open.forEach(function (o) { var d = document.getElementById(o); if (d) d.open = true; });
     });
     markQueued();
