@@ -45,14 +45,14 @@ func TestLeaderHandsOver(t *testing.T) {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		(&Leader{Store: a, Name: "worker", Holder: "a", TTL: 300 * time.Millisecond, Held: heldA.Store}).Run(ctxA, work)
+		(&Leader{Store: a, Name: "worker", Holder: "a", TTL: 1500 * time.Millisecond, Held: heldA.Store}).Run(ctxA, work)
 	}()
 	waitUntil(t, heldA.Load, "a never took the free lease")
 	go func() {
 		defer wg.Done()
-		(&Leader{Store: b, Name: "worker", Holder: "b", TTL: 300 * time.Millisecond, Held: heldB.Store}).Run(ctxB, work)
+		(&Leader{Store: b, Name: "worker", Holder: "b", TTL: 1500 * time.Millisecond, Held: heldB.Store}).Run(ctxB, work)
 	}()
-	time.Sleep(400 * time.Millisecond)
+	time.Sleep(1200 * time.Millisecond) // b tries three times while a renews
 	if heldB.Load() {
 		t.Fatal("b took a lease a holds")
 	}
