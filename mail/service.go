@@ -53,17 +53,6 @@ func (cfg Config) withDefaults() Config {
 	return cfg
 }
 
-// Clock is the service's time source; tests replace it.
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
 // Progress is a change in one message's delivery, for progress bars.
 type Progress struct {
 	MessageID int64
@@ -80,7 +69,7 @@ type Service struct {
 	Reports   *reports.Engine
 	Transport Transport
 	Config    Config
-	Clock     Clock
+	Clock     store.Clock
 	Logger    *slog.Logger
 	// Actor names who queues batches, for the audit log.
 	Actor string
@@ -106,7 +95,7 @@ func NewService(s *store.Store, eng *reports.Engine, t Transport, cfg Config) (*
 			}
 		}
 	}
-	return &Service{Store: s, Reports: eng, Transport: t, Config: cfg.withDefaults(), Clock: realClock{}, Logger: slog.New(slog.DiscardHandler),
+	return &Service{Store: s, Reports: eng, Transport: t, Config: cfg.withDefaults(), Clock: store.SystemClock{}, Logger: slog.New(slog.DiscardHandler),
 		Actor: "mail", subs: map[int]chan Progress{}, wake: make(chan struct{}, 1), jitter: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}, nil
 }
 

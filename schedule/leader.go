@@ -18,7 +18,7 @@ type Leader struct {
 	Name   string // the lease, e.g. "worker"
 	Holder string // who we are, e.g. "serve@host:pid"
 	TTL    time.Duration
-	Clock  Clock
+	Clock  store.Clock
 	Logger *slog.Logger
 	// Held, if set, is told whenever leadership changes (for a status bar).
 	Held func(bool)
@@ -30,7 +30,7 @@ type Leader struct {
 func (l *Leader) Run(ctx context.Context, work func(context.Context) error) error {
 	clock := l.Clock
 	if clock == nil {
-		clock = realClock{}
+		clock = store.SystemClock{}
 	}
 	log := l.Logger
 	if log == nil {

@@ -26,21 +26,9 @@ type Alerter interface {
 	Alert(ctx context.Context, subject, body string) error
 }
 
-// Clock is the time source; tests drive it by hand.
-type Clock interface {
-	Now() time.Time
-	// After delivers once d has passed.
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
 // Options configure a Scheduler.
 type Options struct {
-	Clock Clock
+	Clock store.Clock
 	// MaxCatchUp is how old a missed slot may be and still be sent at
 	// start-up. Zero means 12 hours.
 	MaxCatchUp time.Duration
@@ -64,7 +52,7 @@ type Scheduler struct {
 // New returns a Scheduler over s that enqueues through enq.
 func New(s *store.Store, enq Enqueuer, opts Options) *Scheduler {
 	if opts.Clock == nil {
-		opts.Clock = realClock{}
+		opts.Clock = store.SystemClock{}
 	}
 	if opts.MaxCatchUp == 0 {
 		opts.MaxCatchUp = 12 * time.Hour
