@@ -280,6 +280,61 @@ func TestExchangeRateLimit(t *testing.T) {
 	if fmt.Sprint(codes) != "[401 401 429]" {
 		t.Errorf("three exchanges from one address: %v, want [401 401 429]", codes)
 	}
+
+	// Behind a reverse proxy on the same host, every request comes from
+	// loopback: crew on different phones keep buckets of their own, and a
+	// phone cannot escape its bucket by sending a header of its own.
+	exchange := func(remote string, forwarded ...string) int {
+		req := httptest.NewRequest("POST", "/l/odl_"+strings.Repeat("A", 43), nil)
+		req.RemoteAddr = remote
+		for _, v := range forwarded {
+			req.Header.Add("X-Forwarded-For", v)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for i, want := range []int{401, 401, 429} {
+		if got := exchange("127.0.0.1:41000", "198.51.100.7"); got != want {
+			t.Errorf("exchange %d from phone A through the proxy: %d, want %d", i+1, got, want)
+		}
+	}
+	if got := exchange("[::1]:41001", "198.51.100.8"); got != 401 {
+		t.Errorf("phone B through the proxy shares phone A's bucket: %d", got)
+	}
+	if got := exchange("127.0.0.1:41002", "198.51.100.9, 198.51.100.7"); got != 429 {
+		t.Errorf("phone A prepending a made-up address escaped its bucket: %d", got)
+	}
+	if got := exchange("192.0.2.1:1234", "198.51.100.10"); got != 429 {
+		t.Errorf("a direct client naming another address in the header escaped its bucket: %d", got)
+	}
+}
+
+func TestClientAddr(t *testing.T) {
+	for _, c := range []struct {
+		remote    string
+		forwarded []string
+		want      string
+	}{
+		{"192.0.2.1:1234", nil, "192.0.2.1"},
+		{"192.0.2.1:1234", []string{"198.51.100.7"}, "192.0.2.1"},
+		{"127.0.0.1:5000", nil, "127.0.0.1"},
+		{"127.0.0.1:5000", []string{"198.51.100.7"}, "198.51.100.7"},
+		{"127.0.0.1:5000", []string{"203.0.113.9, 198.51.100.7"}, "198.51.100.7"},
+		{"127.0.0.1:5000", []string{"203.0.113.9", "198.51.100.7"}, "198.51.100.7"},
+		{"[::1]:5000", []string{"2001:db8::1"}, "2001:db8::1"},
+		{"127.0.0.1:5000", []string{"not an address"}, "127.0.0.1"},
+		{"127.0.0.1:5000", []string{"198.51.100.7, "}, "127.0.0.1"},
+	} {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.RemoteAddr = c.remote
+		for _, v := range c.forwarded {
+			req.Header.Add("X-Forwarded-For", v)
+		}
+		if got := clientAddr(req); got != c.want {
+			t.Errorf("clientAddr(%s, %q) = %s, want %s", c.remote, c.forwarded, got, c.want)
+		}
+	}
 }
 
 // The whole page, script and style included, fits in 14 KB gzipped and

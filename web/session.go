@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -119,13 +120,27 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	s.writeMessage(w, r, http.StatusOK, "Signed out", "You are signed out on this device. Your link signs you in again.")
 }
 
-// clientAddr is the request's client address for rate limiting. The
-// server listens on loopback behind any proxy, so only RemoteAddr is
-// trusted; forwarded headers are trivially forged.
+// clientAddr is the request's client address for rate limiting. Behind
+// Caddy or nginx on the same host every request comes from loopback, and
+// limiting by that address would make one bucket of all crew; so from a
+// loopback peer only, the address the proxy appended last to
+// X-Forwarded-For counts. Entries left of it are the client's own claims,
+// and from any other peer the header is ignored: both are trivially forged.
 func clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return host
+	}
+	forwarded := r.Header.Values("X-Forwarded-For")
+	if len(forwarded) == 0 {
+		return host
+	}
+	hops := strings.Split(forwarded[len(forwarded)-1], ",")
+	if ip := net.ParseIP(strings.TrimSpace(hops[len(hops)-1])); ip != nil {
+		return ip.String()
 	}
 	return host
 }
