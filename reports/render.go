@@ -90,7 +90,8 @@ func renderTerm(md string, o RenderOptions) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("terminal renderer: %w", err)
 	}
-	out, err := r.Render(barsAsText(md))
+	// glamour keeps a margin of two columns on each side.
+	out, err := r.Render(narrowTables(barsAsText(md), o.width()-4))
 	if err != nil {
 		return "", fmt.Errorf("render for terminal: %w", err)
 	}

@@ -96,15 +96,28 @@ func (t *textWriter) block(n ast.Node, indent string) {
 	}
 }
 
-// table aligns cells in columns; a header is underlined with dashes.
+// table aligns cells in columns, a header underlined with dashes; a table
+// wider than the page becomes a list of records.
 func (t *textWriter) table(n *extast.Table, indent string) {
 	var rows [][]string
 	for r := n.FirstChild(); r != nil; r = r.NextSibling() {
 		var cells []string
 		for c := r.FirstChild(); c != nil; c = c.NextSibling() {
-			cells = append(cells, t.inline(c))
+			cells = append(cells, t.cell(c))
 		}
 		rows = append(rows, cells)
+	}
+	if len(rows) > 1 && len(indent)+tableWidth(rows, 2) > t.width {
+		rank := ranked(rows)
+		for _, row := range rows[1:] {
+			lead, details := record(rows[0], row, rank)
+			t.out.WriteString(wrap(lead, t.width, indent+"- ", indent+"  ") + "\n")
+			if len(details) > 0 {
+				t.out.WriteString(wrap(strings.Join(details, " · "), t.width, indent+"  ", indent+"  ") + "\n")
+			}
+		}
+		t.out.WriteString("\n")
+		return
 	}
 	widths := map[int]int{}
 	for _, row := range rows {
@@ -131,6 +144,18 @@ func (t *textWriter) table(n *extast.Table, indent string) {
 		}
 	}
 	t.out.WriteString("\n")
+}
+
+// cell flattens a table cell. A cell that leads with a bold title and
+// goes on to explain it keeps the two apart, as the bold did.
+func (t *textWriter) cell(c ast.Node) string {
+	text := t.inline(c)
+	if e, ok := c.FirstChild().(*ast.Emphasis); ok && e.Level == 2 && e.NextSibling() != nil {
+		if title := t.inline(e); strings.HasPrefix(text, title+" ") {
+			return title + " — " + text[len(title)+1:]
+		}
+	}
+	return text
 }
 
 // inline flattens a node's inline content to text.
@@ -167,7 +192,15 @@ func (t *textWriter) inline(n ast.Node) string {
 // wrap breaks s into lines of at most width runes, the first prefixed by
 // first and the rest by rest.
 func wrap(s string, width int, first, rest string) string {
-	words := strings.Fields(s)
+	var words []string
+	for _, w := range strings.Fields(s) {
+		// A separator dot stays at the end of a line, never starts one.
+		if w == "·" && len(words) > 0 {
+			words[len(words)-1] += " ·"
+			continue
+		}
+		words = append(words, w)
+	}
 	if len(words) == 0 {
 		return strings.TrimRight(first, " ")
 	}
