@@ -7,6 +7,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -125,6 +126,12 @@ func New(ctx context.Context, s *store.Store, eng *reports.Engine, o Options) *M
 	c.sender = newSender(c)
 	m := &Model{c: c, help: help.New(), themeFixed: o.Theme != "", poll: o.Poll, status: o.Status, statusErr: o.Status != ""}
 	m.pages = []Page{newOverview(c), newKPIPage(c), newShortfallPage(c), newEventPage(c), newReportPage(c), newOutboxPage(c), newSchedulePage(c)}
+	// The number keys are as many as the pages, and the help says so.
+	digits := make([]string, len(m.pages))
+	for i := range digits {
+		digits[i] = strconv.Itoa(i + 1)
+	}
+	c.Keys.Pages = key.NewBinding(key.WithKeys(digits...), key.WithHelp("1-"+digits[len(digits)-1], "go to page"))
 	return m
 }
 

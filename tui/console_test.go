@@ -42,8 +42,8 @@ func TestTabAndHelp(t *testing.T) {
 	s.waitFor("Role", "CEO report")
 	s.keys("?")
 	screen := s.waitFor("Keys on the Reports page", "previous/next role")
-	if !strings.Contains(screen, "go to page") {
-		t.Errorf("full help lacks the global keys:\n%s", screen)
+	if !strings.Contains(screen, "1-7       go to page") {
+		t.Errorf("full help lacks the number keys of all seven pages:\n%s", screen)
 	}
 	s.keys("esc")
 	s.waitGone("Keys on the Reports page")

@@ -170,7 +170,7 @@ func (p *eventPage) renderDetail() {
 				who = fmt.Sprintf("claimed by %s %s", it.ClaimedByName, p.local(it.ClaimedAt))
 			}
 			tw := max(16, p.width-56)
-			lines = append(lines, fmt.Sprintf("   %s %s%s %s %s", mark, cell(it.Title, tw), cell(req, 1), s.Subtle.Render(cell(string(it.RequiredRole), 8)),
+			lines = append(lines, fmt.Sprintf("   %s %s %s %s %s", mark, cell(it.Title, tw), cell(req, 1), s.Subtle.Render(cell(string(it.RequiredRole), 8)),
 				s.Subtle.Render(cell(who, 40))))
 			search = append(search, strings.ToLower(it.Title))
 			p.detailRows = append(p.detailRows, detailRow{pi, ii, ph.ID, it.ID})

@@ -2,7 +2,8 @@ package tui
 
 import "charm.land/bubbles/v2/key"
 
-// KeyMap holds the keys every page shares. Pages add their own.
+// KeyMap holds the keys every page shares. Pages add their own. Pages
+// (the number keys) is set by the console, which knows how many there are.
 type KeyMap struct {
 	Next, Prev, Pages, Help, Quit  key.Binding
 	Up, Down, PageUp, PageDown     key.Binding
@@ -14,7 +15,6 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Next:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next page")),
 		Prev:     key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous page")),
-		Pages:    key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-5", "go to page")),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
 		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
