@@ -87,7 +87,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 func exactArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usagef("%s needs %d argument(s), got %d (usage: %s)", cmd.CommandPath(), n, len(args), cmd.UseLine())
+			return usagef("%s needs %s, got %d (usage: %s)", cmd.CommandPath(), plural(int64(n), "argument"), len(args), cmd.UseLine())
 		}
 		return nil
 	}

@@ -194,7 +194,7 @@ func TestBadInputLeavesDatabaseUnchanged(t *testing.T) {
 		{"Inf", []string{"kpi", "set", "JADA", "revenue", "Inf"}, 2, "finite number"},
 		{"bad target", []string{"kpi", "set", "JADA", "charters", "3", "--target", "lots"}, 2, `target "lots"`},
 		{"percent over 100", []string{"kpi", "set", "QOS", "open_rate", "140"}, 2, "outside 0..100"},
-		{"too few arguments", []string{"kpi", "set", "JADA", "charters"}, 2, "needs 3 argument(s)"},
+		{"too few arguments", []string{"kpi", "set", "JADA", "charters"}, 2, "needs 3 arguments, got 2"},
 		{"unknown flag", []string{"status", "--colour"}, 2, "unknown flag"},
 		{"unknown command", []string{"launch"}, 2, `unknown command "launch"`},
 		{"unknown entity filter", []string{"kpi", "list", "--entity", "NOPE"}, 2, `no entity "NOPE"`},

@@ -38,7 +38,7 @@ func (p *eventPage) deleteRow(row detailRow, item *store.ChecklistItem) tea.Cmd 
 	}
 	question := fmt.Sprintf("Delete the phase %q?", ph.Name)
 	if n := len(ph.Items); n > 0 {
-		question = fmt.Sprintf("Delete the phase %q and its %d item(s)?", ph.Name, n)
+		question = fmt.Sprintf("Delete the phase %q and its %s?", ph.Name, countOf(n, "item"))
 	}
 	id, name := ph.ID, ph.Name
 	return p.confirm("Delete phase", question, func() tea.Cmd {

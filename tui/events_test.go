@@ -80,7 +80,7 @@ func TestPhaseEditingInConsole(t *testing.T) {
 	s.keys("left", "enter")
 	s.waitFor(`removed "Check weather, tides and notices to mariners"`)
 	s.keys("G", "up", "up", "up", "up", "up", "d") // the heading of Return and turnaround
-	s.waitFor(`Delete the phase "Return and turnaround" and its 4 item(s)?`)
+	s.waitFor(`Delete the phase "Return and turnaround" and its 4 items?`)
 	s.keys("left", "enter")
 	s.waitFor(`removed the phase "Return and turnaround"`)
 	want = []string{"Boarding:3", "Underway:2", "Before departure:4", "Provisioning:0"}

@@ -110,3 +110,11 @@ func window(lines []string, offset, h int) string {
 	offset = max(0, min(offset, len(lines)-h))
 	return strings.Join(lines[offset:min(len(lines), offset+h)], "\n")
 }
+
+// countOf says "1 item" or "4 items".
+func countOf(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
+}

@@ -257,7 +257,7 @@ func TestBrowserOfflineQueueReplays(t *testing.T) {
 	for _, id := range []int64{clean.ID, photos.ID} {
 		sam.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`#i%d form[action$="/claim"] button`, id))))
 	}
-	if _, err := sam.waitFor(`((document.getElementById("offline")||{}).textContent||"").includes("2 action(s) kept")`, 2*time.Second); err != nil {
+	if _, err := sam.waitFor(`((document.getElementById("offline")||{}).textContent||"").includes("2 actions kept")`, 2*time.Second); err != nil {
 		t.Fatalf("the phone does not say it kept the actions: %v", err)
 	}
 	// The queue is kept in the phone's storage, so closing the page

@@ -76,7 +76,7 @@
     var n = document.getElementById("offline");
     if (!q.length) { if (n) n.remove(); return; }
     if (!n) { n = document.createElement("p"); n.id = "offline"; n.className = "info"; msg.prepend(n); }
-    n.textContent = "No signal: " + q.length + " action(s) kept on this phone, sent when the connection returns.";
+    n.textContent = "No signal: " + q.length + (q.length === 1 ? " action" : " actions") + " kept on this phone, sent when the connection returns.";
   }
 
   var replaying = false;
