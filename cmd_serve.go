@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -94,16 +95,31 @@ finish, stops the scheduler, and closes the database cleanly.`,
 			svc.Logger = log
 			log.Info("mail", "transport", setup.Transport.Name(), "why", setup.Why)
 
+			// Everything that can refuse to start is built before anything
+			// runs, so a bad setting stops serve with nothing to unwind.
 			var leading atomic.Bool
 			crewSrv, err := m.crewServer(ctx, crew, log, workerHealth(s, &leading))
 			if err != nil {
 				return err
 			}
+			var sshSrv *sshconsole.Server
+			var sshListener net.Listener
+			if sshAddr != "" {
+				sshSrv, err = m.sshServer(ctx, s, svc, crewLinks{crewSrv}, log, sshAddr, orDefault(keysFile, filepath.Join(dataDir, "authorized_keys")),
+					orDefault(hostKey, filepath.Join(dataDir, "ssh_host_ed25519")))
+				if err != nil {
+					return err
+				}
+				if sshListener, err = net.Listen("tcp", sshAddr); err != nil {
+					return fmt.Errorf("ssh console: %w", err)
+				}
+				defer sshListener.Close()
+			}
 			g, gctx := errgroup.WithContext(ctx)
-			g.Go(func() error { return background(s, svc, "serve", log, catchUp, leading.Store)(gctx) })
 			if err := crewSrv.Start(gctx); err != nil {
 				return err
 			}
+			g.Go(func() error { return background(s, svc, "serve", log, catchUp, leading.Store)(gctx) })
 			g.Go(func() error {
 				<-gctx.Done()
 				// Requests in flight get ten seconds; event streams end now.
@@ -111,21 +127,16 @@ finish, stops the scheduler, and closes the database cleanly.`,
 				defer cancel()
 				return crewSrv.Shutdown(shut)
 			})
-			if sshAddr != "" {
-				srv, err := m.sshServer(ctx, s, svc, crewLinks{crewSrv}, log, sshAddr, orDefault(keysFile, filepath.Join(dataDir, "authorized_keys")),
-					orDefault(hostKey, filepath.Join(dataDir, "ssh_host_ed25519")))
-				if err != nil {
-					return err
-				}
+			if sshSrv != nil {
 				g.Go(func() error {
-					log.Info("ssh console listening", "addr", sshAddr)
-					return srv.ListenAndServe()
+					log.Info("ssh console listening", "addr", sshListener.Addr().String())
+					return sshSrv.Serve(sshListener)
 				})
 				g.Go(func() error {
 					<-gctx.Done()
 					shut, cancel := context.WithTimeout(context.WithoutCancel(gctx), 10*time.Second)
 					defer cancel()
-					return srv.Shutdown(shut)
+					return sshSrv.Shutdown(shut)
 				})
 			}
 			log.Info("opsdeck serving", "database", s.Path(), "pid", os.Getpid())

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -15,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	gossh "golang.org/x/crypto/ssh"
 
 	"opsdeck/internal/testpeer"
 	"opsdeck/store"
@@ -185,5 +188,46 @@ func TestServe(t *testing.T) {
 	}
 	if _, err := os.Stat(db + "-wal"); err == nil {
 		t.Error("the database was not closed cleanly (WAL left behind)")
+	}
+}
+
+// A serve that cannot start (its SSH port is taken) says why and exits
+// before anything runs, so nothing is left half-started against a closed
+// database.
+func TestServeRefusesATakenPort(t *testing.T) {
+	bin := testBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "opsdeck.db")
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	pub, _, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sshPub, err := gossh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := filepath.Join(dir, "authorized_keys")
+	if err := os.WriteFile(keys, gossh.MarshalAuthorizedKey(sshPub), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--db", db, "serve", "--addr", "127.0.0.1:0", "--ssh-addr", taken.Addr().String(),
+		"--authorized-keys", keys, "--host-key", filepath.Join(dir, "host_key"))
+	cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+dir)
+	out, err := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); err == nil || code != 1 {
+		t.Fatalf("serve on a taken SSH port: exit %d, %v\n%s", code, err, out)
+	}
+	if !strings.Contains(string(out), "address already in use") {
+		t.Errorf("serve does not say the port is taken:\n%s", out)
+	}
+	for _, noise := range []string{"database is closed", "crew server listening", "opsdeck serving"} {
+		if strings.Contains(string(out), noise) {
+			t.Errorf("serve started or failed half-way (%q):\n%s", noise, out)
+		}
 	}
 }
