@@ -70,7 +70,7 @@ func (m *Main) scheduleListCommand() *cobra.Command {
 			t := newTable(m.Stdout)
 			fmt.Fprintln(t, "ROLE\tCRON\tZONE\tDAYS\tSTATE\tNEXT RUNS\tLAST RUN")
 			for _, r := range rows {
-				days, state := "every day", "active"
+				days, state := "any day", "active"
 				if r.WeekdaysOnly {
 					days = "weekdays"
 				}

@@ -328,20 +328,30 @@ func (m *Model) render() string {
 		return s.StatusErr.Render("Terminal too small") + fmt.Sprintf("\n\nopsdeck needs at least %d×%d; this one is %d×%d.\nEnlarge the window, or press q to quit.",
 			MinWidth, MinHeight, m.width, m.height)
 	}
-	var tabs []string
-	for i, p := range m.pages {
-		label := fmt.Sprintf("%d %s", i+1, p.Title())
-		if i == m.active {
-			tabs = append(tabs, s.ActiveTab.Render(label))
-		} else {
-			tabs = append(tabs, s.Tab.Render(label))
+	tabs := func(named func(i int) bool) string {
+		var out []string
+		for i, p := range m.pages {
+			label := strconv.Itoa(i + 1)
+			if named(i) {
+				label += " " + p.Title()
+			}
+			if i == m.active {
+				out = append(out, s.ActiveTab.Render(label))
+			} else {
+				out = append(out, s.Tab.Render(label))
+			}
 		}
+		return s.Brand.Render("opsdeck") + " " + strings.Join(out, "")
+	}
+	header := tabs(func(int) bool { return true })
+	if lipgloss.Width(header) > m.width {
+		// Too narrow for every name: the other pages go by number.
+		header = tabs(func(i int) bool { return i == m.active })
 	}
 	portfolio := ""
 	if m.data != nil {
 		portfolio = m.data.Snap.PortfolioName
 	}
-	header := lipgloss.JoinHorizontal(lipgloss.Top, s.Brand.Render("opsdeck")+" ", strings.Join(tabs, ""))
 	if w := m.width - lipgloss.Width(header) - 2; w > 10 {
 		header += " " + s.Subtle.Render(rcell(portfolio, w))
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"opsdeck/store"
 )
@@ -331,4 +332,40 @@ func TestFormSubmitsOnce(t *testing.T) {
 	if len(rs) != 5 {
 		t.Errorf("%d readings, want the demo's 4 and one more", len(rs))
 	}
+}
+
+// At the smallest size the console supports, every page fits: no line is
+// wider than the terminal (a wider one wraps and pushes the screen down),
+// and the columns that matter are still there.
+func TestEveryPageFitsEightyByTwentyFour(t *testing.T) {
+	s := startAt(t, newConsole(t, demoStore(t), Options{Poll: time.Hour}), 80, 24)
+	check := func(page string, screen string) {
+		t.Helper()
+		lines := strings.Split(screen, "\n")
+		if len(lines) > 24 {
+			t.Errorf("%s: %d lines on a 24-line terminal:\n%s", page, len(lines), screen)
+		}
+		for _, line := range lines {
+			if w := ansi.StringWidth(line); w > 80 {
+				t.Errorf("%s: a line of %d columns: %q", page, w, line)
+			}
+		}
+	}
+	check("overview", s.waitFor("1 Overview  2  3", "   low", "Next events"))
+	s.keys("2")
+	check("kpis", s.waitFor("22 KPIs", "TREND"))
+	s.keys("3")
+	check("shortfalls", s.waitFor("3 Shortfalls", "RETURN/DAY STATUS", "$1,667 open"))
+	s.keys("4")
+	check("events", s.waitFor("2 upcoming events", "CHECKLIST"))
+	s.keys("enter")
+	check("event detail", s.waitFor("Crew call 16:00", "Pre-departure"))
+	s.keys("esc", "5")
+	check("reports", s.waitFor("CEO report: Queen of San Diego"))
+	s.keys("6")
+	check("outbox", s.waitFor("The outbox is empty"))
+	s.keys("7")
+	check("schedules", s.waitFor("7 Schedules", "NEXT RUN", "(in 3 days)  never"))
+	s.keys("?")
+	check("help", s.waitFor("Keys on the Schedules page"))
 }

@@ -169,7 +169,7 @@ func (p *eventPage) renderDetail() {
 			case it.ClaimedBy != 0:
 				who = fmt.Sprintf("claimed by %s %s", it.ClaimedByName, p.local(it.ClaimedAt))
 			}
-			tw := max(16, p.width-56)
+			tw := max(16, p.width-57)
 			lines = append(lines, fmt.Sprintf("   %s %s %s %s %s", mark, cell(it.Title, tw), cell(req, 1), s.Subtle.Render(cell(string(it.RequiredRole), 8)),
 				s.Subtle.Render(cell(who, 40))))
 			search = append(search, strings.ToLower(it.Title))

@@ -84,7 +84,13 @@ type session struct {
 
 func start(t *testing.T, m *Model) *session {
 	t.Helper()
-	tm := teatest.NewTestModel(t, probed{m}, teatest.WithInitialTermSize(100, 30),
+	return startAt(t, m, 100, 30)
+}
+
+// startAt is start in a terminal of w×h.
+func startAt(t *testing.T, m *Model, w, h int) *session {
+	t.Helper()
+	tm := teatest.NewTestModel(t, probed{m}, teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	s := &session{t: t, tm: tm}
 	t.Cleanup(func() { tm.Quit(); tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second)) })

@@ -5,6 +5,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // List is a scrolling, filterable list of rows. A row is drawn the first
@@ -239,7 +240,9 @@ func (l *List) View() string {
 	}
 	end := min(len(l.visible), l.offset+h)
 	for vi := l.offset; vi < end; vi++ {
-		line := l.line(l.visible[vi])
+		// A row wider than the list is cut, never wrapped: a wrapped row
+		// would push the rows below it down a line.
+		line := ansi.Truncate(l.line(l.visible[vi]), l.width, "…")
 		if vi == l.cursor {
 			plain := ansiStrip(line)
 			if rest, ok := strings.CutPrefix(plain, " "); ok {

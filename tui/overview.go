@@ -70,11 +70,18 @@ func (p *overviewPage) render() {
 	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 
 	line(" %s", s.Title.Render("Entities"))
-	// Two column groups: KPI health, then open shortfalls by severity.
-	const code, name, n = 7, 24, 8
+	// Two column groups: KPI health, then open shortfalls by severity. At
+	// 80 columns the count columns and the name narrow so a row still fits.
+	const code = 7
+	n := min(8, max(5, (p.vp.Width()-1-code-16-3)/8))
+	name := min(24, p.vp.Width()-1-code-3-8*n)
+	missing := "missing"
+	if n < 8 {
+		missing = "miss"
+	}
 	line(" %s", s.Subtle.Render(cell("", code+name)+cell("KPIs", 4*n)+"   "+"OPEN SHORTFALLS"))
 	line(" %s", s.Subtle.Render(cell("ENTITY", code)+cell("", name)+rcell("on", n)+rcell("risk", n)+rcell("off", n)+
-		rcell("missing", n)+"   "+rcell("crit", n)+rcell("high", n)+rcell("med", n)+rcell("low", n)))
+		rcell(missing, n)+"   "+rcell("crit", n)+rcell("high", n)+rcell("med", n)+rcell("low", n)))
 	open := store.RankShortfalls(snap.Shortfalls)
 	bySev := func(entity int64) map[store.Severity]int {
 		out := map[store.Severity]int{}

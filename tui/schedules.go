@@ -63,16 +63,41 @@ func (p *schedulePage) SetData(d *Data) tea.Cmd {
 	return nil
 }
 
+// scheduleColumns are the widths of the Schedules table at this page
+// width. The report, its state and its next and last runs always show;
+// the cron line, then the weekday rule, then the time zone (all in the
+// edit form too) join while they fit.
+type scheduleColumns struct{ when, days, zone, next, last int }
+
+func layoutSchedules(width int) scheduleColumns {
+	// "Mon 30 Nov 07:00 (in 3 days)" and "sent Mon 30 Nov 07:00", each
+	// with a space after.
+	const report, state, next, minLast = 11, 7, 29, 21
+	c := scheduleColumns{next: next, last: minLast}
+	free := width - 1 - report - state - next - 1 - minLast
+	for _, opt := range []struct {
+		col *int
+		w   int
+	}{{&c.when, 13}, {&c.days, 10}, {&c.zone, 20}} {
+		if free < opt.w {
+			break
+		}
+		*opt.col, free = opt.w, free-opt.w
+	}
+	c.last += max(0, free)
+	return c
+}
+
 func (p *schedulePage) renderRows() {
 	s := p.c.Styles
-	nw := max(20, p.width-71)
-	p.list.SetHeader(s.Subtle.Render(" " + cell("REPORT", 11) + cell("WHEN", 13) + cell("ZONE", 20) + cell("DAYS", 10) + cell("STATE", 7) +
-		cell("NEXT RUN", nw) + " " + cell("LAST RUN", 20)))
+	c := layoutSchedules(p.width)
+	p.list.SetHeader(s.Subtle.Render(" " + cell("REPORT", 11) + cell("WHEN", c.when) + cell("ZONE", c.zone) + cell("DAYS", c.days) + cell("STATE", 7) +
+		cell("NEXT RUN", c.next) + " " + cell("LAST RUN", c.last)))
 	lines := make([]string, len(p.rows))
 	search := make([]string, len(p.rows))
 	now := p.c.Now()
 	for i, sc := range p.rows {
-		days, state, stStyle := "every day", "active", s.StatusOK
+		days, state, stStyle := "any day", "active", s.StatusOK
 		if sc.WeekdaysOnly {
 			days = "weekdays"
 		}
@@ -92,8 +117,8 @@ func (p *schedulePage) renderRows() {
 				lastStyle = s.App
 			}
 		}
-		lines[i] = " " + s.Bold.Render(cell(sc.Role.Title(), 11)) + cell(sc.Cron, 13) + cell(sc.TimeZone, 20) + cell(days, 10) +
-			stStyle.Render(cell(state, 7)) + cell(next, nw) + " " + lastStyle.Render(cell(last, 20))
+		lines[i] = " " + s.Bold.Render(cell(sc.Role.Title(), 11)) + cell(sc.Cron, c.when) + cell(sc.TimeZone, c.zone) + cell(days, c.days) +
+			stStyle.Render(cell(state, 7)) + cell(next, c.next) + " " + lastStyle.Render(cell(last, c.last))
 		search[i] = strings.ToLower(string(sc.Role) + " " + state)
 	}
 	p.list.SetRows(lines, search)

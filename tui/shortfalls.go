@@ -58,9 +58,16 @@ func (p *shortfallPage) SetData(d *Data) tea.Cmd {
 
 func (p *shortfallPage) renderRows() {
 	s := p.c.Styles
-	tw := max(16, p.width-72)
-	p.list.SetHeader(s.Subtle.Render(" " + rcell("#", 3) + "  " + cell("SEVERITY", 9) + cell("SHORTFALL", tw) + " " + cell("ENTITY", 7) +
-		cell("OWNER", 11) + rcell("IMPACT/MO", 9) + rcell("EFFORT", 7) + rcell("RETURN/DAY", 11) + "  " + cell("STATUS", 11)))
+	// Below 90 columns the effort column goes (the return per day already
+	// weighs it, and the form shows it) and the others close up, so the
+	// title keeps 15 columns at 80.
+	entityW, ownerW, effortW, gap := 7, 11, 7, "  "
+	if p.width < 90 {
+		entityW, ownerW, effortW, gap = 7, 10, 0, " "
+	}
+	tw := max(15, p.width-(3+2+9+1+entityW+ownerW+9+effortW+11+len(gap)+11+1))
+	p.list.SetHeader(s.Subtle.Render(" " + rcell("#", 3) + "  " + cell("SEVERITY", 9) + cell("SHORTFALL", tw) + " " + cell("ENTITY", entityW) +
+		cell("OWNER", ownerW) + rcell("IMPACT/MO", 9) + rcell("EFFORT", effortW) + rcell("RETURN/DAY", 11) + gap + cell("STATUS", 11)))
 	lines := make([]string, len(p.rows))
 	search := make([]string, len(p.rows))
 	rank := 0
@@ -76,8 +83,8 @@ func (p *shortfallPage) renderRows() {
 		}
 		status := strings.ReplaceAll(string(sf.Status), "_", " ")
 		line := " " + rcell(num, 3) + "  " + s.Severity(sf.Severity).Render(cell(string(sf.Severity), 9)) + cell(sf.Title, tw) + " " +
-			cell(entity, 7) + cell(sf.OwnerRole.Title(), 11) + rcell(sf.MonthlyImpact.String(), 9) + rcell(trimFloat(sf.EffortDays)+"d", 7) +
-			rcell(store.Dollars(int64(sf.ROI()+0.5)).String(), 11) + "  " + cell(status, 11)
+			cell(entity, entityW) + cell(sf.OwnerRole.Title(), ownerW) + rcell(sf.MonthlyImpact.String(), 9) + rcell(trimFloat(sf.EffortDays)+"d", effortW) +
+			rcell(store.Dollars(int64(sf.ROI()+0.5)).String(), 11) + gap + cell(status, 11)
 		if !sf.IsOpen() {
 			line = s.Subtle.Render(ansiStrip(line))
 		}
