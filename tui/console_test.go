@@ -368,4 +368,28 @@ func TestEveryPageFitsEightyByTwentyFour(t *testing.T) {
 	check("schedules", s.waitFor("7 Schedules", "NEXT RUN", "(in 3 days)  never"))
 	s.keys("?")
 	check("help", s.waitFor("Keys on the Schedules page"))
+	s.keys("esc")
+
+	// A form taller than the screen keeps its box and help in view and
+	// scrolls to the field in focus, down to the last one.
+	s.keys("4")
+	s.waitFor("2 upcoming events")
+	s.keys("n")
+	check("new event form", s.waitFor("New event", "┃ Title", "╰"))
+	s.field("Title", "Harbor fireworks cruise")
+	for _, title := range []string{"Entity", "Kind"} {
+		s.focus(title)
+		s.keys("enter")
+	}
+	s.field("Location", "Shelter Island")
+	s.focus("Status")
+	s.keys("enter")
+	s.field("Date", "2026-12-31")
+	s.field("Departure time", "21:00")
+	for _, title := range []string{"Time zone", "Duration (minutes)", "Crew call", "Boarding", "Turnaround"} {
+		s.focus(title)
+		s.keys("enter")
+	}
+	check("new event form, last field", s.waitFor("┃ Guests", "╰"))
+	s.keys("esc")
 }

@@ -385,7 +385,7 @@ func required(what string) func(string) error {
 
 func (p *eventPage) View() string {
 	if p.form != nil {
-		return p.form.view(p.c.Styles, p.width)
+		return p.form.view(p.c.Styles, p.width, p.height)
 	}
 	if p.detail != nil && p.links != nil {
 		return p.timingPanel() + "\n" + p.linksView()

@@ -21,6 +21,9 @@ type pageForm struct {
 	// submitted is set once submit has run: huh keeps reporting
 	// StateCompleted to every later message, and the write must run once.
 	submitted bool
+	// natural is the form's height before any limit: a form taller than
+	// the page scrolls to the field in focus instead of running off it.
+	natural int
 }
 
 // formKeys makes esc cancel a form, as it closes everything else.
@@ -40,7 +43,7 @@ func newPageForm(title string, submit func() tea.Cmd, build func() []*huh.Group)
 
 // reopen starts the form afresh over the same values.
 func (pf *pageForm) reopen() tea.Cmd {
-	pf.submitted = false
+	pf.submitted, pf.natural = false, 0
 	pf.form = huh.NewForm(pf.build()...).WithKeyMap(formKeys()).WithShowHelp(true).WithTheme(huh.ThemeFunc(huh.ThemeBase16))
 	return pf.form.Init()
 }
@@ -63,12 +66,22 @@ func (pf *pageForm) update(msg tea.Msg) (done bool, cmd tea.Cmd) {
 	return false, cmd
 }
 
-func (pf *pageForm) view(s *Styles, width int) string {
+// view draws the form in a box within width×height.
+func (pf *pageForm) view(s *Styles, width, height int) string {
 	w := min(width-4, 72)
 	pf.form.WithWidth(w)
 	body := s.Title.Render(pf.title) + "\n\n"
 	if pf.err != "" {
 		body += s.Error.Render("not saved: "+pf.err) + "\n\n"
+	}
+	if pf.natural == 0 {
+		pf.natural = lipgloss.Height(pf.form.View())
+	}
+	// The box's borders take two lines.
+	if avail := height - 2 - lipgloss.Height(body); pf.natural > avail {
+		pf.form.WithHeight(max(avail, 5))
+	} else {
+		pf.form.WithHeight(pf.natural)
 	}
 	body += pf.form.View()
 	return lipgloss.NewStyle().Padding(0, 2).Render(s.Box.Width(w + 4).Render(body))

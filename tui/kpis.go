@@ -301,7 +301,7 @@ func (p *kpiPage) deleteForm(k store.KPI) tea.Cmd {
 
 func (p *kpiPage) View() string {
 	if p.form != nil {
-		return p.form.view(p.c.Styles, p.width)
+		return p.form.view(p.c.Styles, p.width, p.height)
 	}
 	top := p.c.Styles.Subtle.Render(fmt.Sprintf(" %d KPIs", p.list.Len()))
 	if p.filtering || p.list.Filter() != "" {

@@ -223,7 +223,7 @@ func (p *reportPage) confirmSend() tea.Cmd {
 
 func (p *reportPage) View() string {
 	if p.form != nil {
-		return p.form.view(p.c.Styles, p.width)
+		return p.form.view(p.c.Styles, p.width, p.height)
 	}
 	s := p.c.Styles
 	var roles []string

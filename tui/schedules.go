@@ -246,7 +246,7 @@ func (p *schedulePage) editForm(sc store.Schedule) tea.Cmd {
 
 func (p *schedulePage) View() string {
 	if p.form != nil {
-		return p.form.view(p.c.Styles, p.width)
+		return p.form.view(p.c.Styles, p.width, p.height)
 	}
 	if p.preview != nil {
 		return p.preview.View()

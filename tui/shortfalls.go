@@ -22,6 +22,7 @@ type shortfallPage struct {
 	entities []store.Entity
 	form     *pageForm
 	width    int
+	height   int
 	keys     struct{ add, edit, resolve, reopen key.Binding }
 }
 
@@ -39,7 +40,7 @@ func (p *shortfallPage) Init() tea.Cmd   { return nil }
 func (p *shortfallPage) Capturing() bool { return p.form != nil }
 
 func (p *shortfallPage) SetSize(w, h int) {
-	p.width = w
+	p.width, p.height = w, h
 	p.list.SetSize(w, h-1)
 	p.renderRows()
 }
@@ -230,7 +231,7 @@ func (p *shortfallPage) editForm(sf store.Shortfall) tea.Cmd {
 
 func (p *shortfallPage) View() string {
 	if p.form != nil {
-		return p.form.view(p.c.Styles, p.width)
+		return p.form.view(p.c.Styles, p.width, p.height)
 	}
 	open := 0
 	for _, sf := range p.rows {
