@@ -359,7 +359,7 @@ func TestEveryPageFitsEightyByTwentyFour(t *testing.T) {
 	s.keys("4")
 	check("events", s.waitFor("2 upcoming events", "CHECKLIST"))
 	s.keys("enter")
-	check("event detail", s.waitFor("Crew call 16:00", "Pre-departure"))
+	check("event detail", s.waitFor("Crew 16:00", "Turnaround 21:30", "Pre-departure"))
 	s.keys("esc", "5")
 	check("reports", s.waitFor("CEO report: Queen of San Diego"))
 	s.keys("6")
@@ -392,4 +392,49 @@ func TestEveryPageFitsEightyByTwentyFour(t *testing.T) {
 	}
 	check("new event form, last field", s.waitFor("┃ Guests", "╰"))
 	s.keys("esc")
+}
+
+// fakeCrew mints links without a crew server.
+type fakeCrew struct{}
+
+func (fakeCrew) MintLink(context.Context, string, int64, int64, store.AccessRole, bool) (string, error) {
+	return "http://127.0.0.1:8080/l/odl_" + strings.Repeat("Q", 43), nil
+}
+func (fakeCrew) Links(context.Context, int64) ([]store.CrewLink, error) { return nil, nil }
+func (fakeCrew) RevokeLink(context.Context, string, int64) error        { return nil }
+func (fakeCrew) Changes(int64) (<-chan struct{}, func())                { return make(chan struct{}), func() {} }
+
+// A new link's QR code is whole on an 80×24 terminal, quiet zone and
+// all, so a phone can scan it; and the event's times all show.
+func TestNewLinkQRCodeFitsEightyByTwentyFour(t *testing.T) {
+	s := startAt(t, newConsole(t, demoStore(t), Options{Poll: time.Hour, Crew: fakeCrew{}}), 80, 24)
+	s.keys("4")
+	s.waitFor("2 upcoming events")
+	s.keys("enter")
+	s.waitFor("Crew 16:00  Boarding 17:00  Departs 17:30  Returns 20:30  Turnaround 21:30")
+	s.keys("L")
+	s.waitFor("No links yet")
+	s.keys("m")
+	for _, title := range []string{"For", "Role", "Single use"} {
+		s.focus(title)
+		s.keys("enter")
+	}
+	screen := s.waitFor("New magic link", "odl_QQQQ")
+	lines := strings.Split(screen, "\n")
+	if len(lines) > 24 {
+		t.Fatalf("%d lines on a 24-line terminal:\n%s", len(lines), screen)
+	}
+	var qrRows, solid int
+	for _, line := range lines {
+		row := strings.TrimSpace(line)
+		if row != "" && strings.Trim(row, "█▀▄ ") == "" {
+			qrRows++
+			if strings.Trim(row, "█") == "" {
+				solid++
+			}
+		}
+	}
+	if qrRows < 15 || solid < 2 {
+		t.Errorf("the QR code is cut: %d rows, %d of them the solid quiet zone (want both edges):\n%s", qrRows, solid, screen)
+	}
 }

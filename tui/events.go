@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
 
 	"opsdeck/store"
 )
@@ -388,6 +389,10 @@ func (p *eventPage) View() string {
 		return p.form.view(p.c.Styles, p.width, p.height)
 	}
 	if p.detail != nil && p.links != nil {
+		if p.links.minted != "" {
+			// The QR code needs the whole page to be scanned at 80×24.
+			return p.linksView()
+		}
 		return p.timingPanel() + "\n" + p.linksView()
 	}
 	if p.detail != nil {
@@ -424,9 +429,8 @@ func (p *eventPage) timingPanel() string {
 	lines := []string{
 		fmt.Sprintf(" %s  %s  %s", s.Title.Render(e.Title), s.Subtle.Render(e.EntityCode+" · "+e.Kind+" · "+string(e.Status)), s.Bold.Render(countdown)),
 		fmt.Sprintf(" %s · %s · %d guests · %s", t.Departure.Format("Monday 2 January 2006"), e.TimeZone, e.Guests, e.Location),
-		fmt.Sprintf(" Crew call %s   Boarding %s   Departure %s   Return %s   Turnaround done %s",
-			s.Bold.Render(at(t.CrewCall)), s.Bold.Render(at(t.Boarding)), s.Bold.Render(at(t.Departure)), s.Bold.Render(at(t.Return)),
-			s.Bold.Render(at(t.TurnaroundDone))),
+		timesLine(p.width, s.Bold.Render(at(t.CrewCall)), s.Bold.Render(at(t.Boarding)), s.Bold.Render(at(t.Departure)),
+			s.Bold.Render(at(t.Return)), s.Bold.Render(at(t.TurnaroundDone))),
 		" Crew: " + orDash(strings.Join(crew, ", ")),
 		" Checklist: " + progressBar(done, total, 30),
 		s.Subtle.Render(" esc back · a add item · P add phase · e edit · d delete · K/J move · E edit event · L magic links"),
@@ -435,6 +439,16 @@ func (p *eventPage) timingPanel() string {
 		lines = append(lines, "")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// timesLine lists the event's times, in shorter words when the long ones
+// would not fit the width: every time shows at 80 columns.
+func timesLine(width int, crewCall, boarding, departure, back, turnaround string) string {
+	line := fmt.Sprintf(" Crew call %s   Boarding %s   Departure %s   Return %s   Turnaround done %s", crewCall, boarding, departure, back, turnaround)
+	if lipgloss.Width(line) <= width {
+		return line
+	}
+	return fmt.Sprintf(" Crew %s  Boarding %s  Departs %s  Returns %s  Turnaround %s", crewCall, boarding, departure, back, turnaround)
 }
 
 func humanDuration(d time.Duration) string {

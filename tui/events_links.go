@@ -200,7 +200,7 @@ func (p *eventPage) linksView() string {
 	lp := p.links
 	if lp.minted != "" {
 		return s.Title.Render(" New magic link") + "  " + s.Subtle.Render("shown once: copy it or scan it now · esc back to the list") +
-			"\n\n " + lp.minted + "\n\n" + lp.qr
+			"\n " + lp.minted + "\n" + lp.qr
 	}
 	head := s.Title.Render(" Magic links") + "  " + s.Subtle.Render("m mint · x revoke · esc back")
 	if lp.loading {
