@@ -404,8 +404,17 @@ func (m *Model) footer() string {
 
 func (m *Model) fullHelp() string {
 	k := m.c.Keys
-	groups := append([][]key.Binding{{k.Next, k.Prev, k.Pages, k.Help, k.Quit}}, m.pages[m.active].FullHelp()...)
-	return m.c.Styles.Title.Render("  Keys on the "+m.pages[m.active].Title()+" page") + "\n\n" + m.help.FullHelpView(groups) +
+	global := [][]key.Binding{{k.Next, k.Prev, k.Pages, k.Help, k.Quit}}
+	page := m.pages[m.active].FullHelp()
+	// Side by side when they fit; on a narrow terminal the page's own keys
+	// go below the global ones rather than off the edge.
+	wide := m.help
+	wide.SetWidth(0)
+	keys := wide.FullHelpView(append(global, page...))
+	if lipgloss.Width(keys) > m.width {
+		keys = m.help.FullHelpView(global) + "\n\n" + m.help.FullHelpView(page)
+	}
+	return m.c.Styles.Title.Render("  Keys on the "+m.pages[m.active].Title()+" page") + "\n\n" + keys +
 		"\n\n" + m.c.Styles.Subtle.Render("  press ? or esc to close")
 }
 

@@ -478,8 +478,17 @@ func (p *eventPage) ShortHelp() []key.Binding {
 	return []key.Binding{p.c.Keys.Enter, p.keys.add, p.keys.edit, p.keys.past}
 }
 
+// FullHelp lists the keys of what is open (the list, an event, its
+// links), so the help fits at 80 columns.
 func (p *eventPage) FullHelp() [][]key.Binding {
 	k := p.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Enter, k.Back},
-		{p.keys.add, p.keys.edit, p.keys.past}, {p.keys.addItem, newPhaseKey, p.keys.editItem, p.keys.delItem, p.keys.up, p.keys.down}}
+	move := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown}
+	switch {
+	case p.detail != nil && p.links != nil:
+		return [][]key.Binding{move, {mintKey, revokeKey, k.Back}}
+	case p.detail != nil:
+		return [][]key.Binding{move, {p.keys.addItem, newPhaseKey, p.keys.editItem, p.keys.delItem},
+			{p.keys.up, p.keys.down, p.keys.edit, linksKey, k.Back}}
+	}
+	return [][]key.Binding{append(move, k.Enter), {p.keys.add, p.keys.edit, p.keys.past}}
 }
