@@ -134,8 +134,13 @@ func (p *overviewPage) render() {
 		if i == 5 {
 			break
 		}
+		// On a narrow screen the bar gives way to the title.
+		bar := 22
+		if p.vp.Width() < 100 {
+			bar = 12
+		}
 		line("   %s  %s %s  %s", cell(e.Local().Format("Mon 2 Jan 15:04 MST"), 21), s.Bold.Render(cell(e.EntityCode, 5)),
-			cell(e.Title, max(10, p.vp.Width()-64)), progressBar(e.Done, e.Total, 22))
+			cell(e.Title, max(10, p.vp.Width()-35-bar)), progressBar(e.Done, e.Total, bar))
 	}
 
 	burn := snap.Burn()
