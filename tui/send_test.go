@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"opsdeck/mail"
 	"opsdeck/reports"
 	"opsdeck/schedule"
@@ -100,5 +102,25 @@ func TestSendWritesFile(t *testing.T) {
 	s.waitFor("batch 1: 1 sent, 0 failed")
 	if files, _ := filepath.Glob(filepath.Join(dir, "*-cfo-*.eml")); len(files) != 1 {
 		t.Errorf("%d CFO .eml files", len(files))
+	}
+}
+
+// The end-of-batch line counts the outbox rows: the batch can be over
+// before its last progress message reaches the console.
+func TestBatchSummaryCountsRowsNotProgress(t *testing.T) {
+	s := &sender{batch: 7, total: 3, running: true}
+	s.update(progressMsg{mail.Progress{BatchID: 7, Status: store.OutboxSent}})
+	cmd, ok := s.update(batchDoneMsg{batch: 7, sent: 2, failed: 1})
+	if !ok || cmd == nil {
+		t.Fatal("batchDoneMsg not handled")
+	}
+	var got []string
+	for _, c := range cmd().(tea.BatchMsg) {
+		if m, isStatus := c().(StatusMsg); isStatus {
+			got = append(got, m.Text)
+		}
+	}
+	if len(got) != 1 || got[0] != "batch 7: 2 sent, 1 failed" {
+		t.Errorf("summary %q, want batch 7: 2 sent, 1 failed", got)
 	}
 }

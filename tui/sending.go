@@ -42,9 +42,10 @@ type (
 	// batchDoneMsg: the worker finished the batch (or left it to another
 	// process).
 	batchDoneMsg struct {
-		batch   int64
-		err     error
-		elsewhr string
+		batch        int64
+		sent, failed int // from the outbox rows, which progress may trail
+		err          error
+		elsewhr      string
 	}
 )
 
@@ -91,14 +92,19 @@ func (s *sender) start(msg batchQueuedMsg) tea.Cmd {
 			if err != nil {
 				return batchDoneMsg{batch: batch, err: err}
 			}
-			pending := 0
+			pending, sent, failed := 0, 0, 0
 			for _, r := range rows {
-				if r.Status == store.OutboxQueued || r.Status == store.OutboxSending {
+				switch r.Status {
+				case store.OutboxQueued, store.OutboxSending:
 					pending++
+				case store.OutboxSent:
+					sent++
+				case store.OutboxFailed:
+					failed++
 				}
 			}
 			if pending == 0 {
-				return batchDoneMsg{batch: batch}
+				return batchDoneMsg{batch: batch, sent: sent, failed: failed}
 			}
 			if l, live, err := st.LeaseHolder(ctx, workerLease); err == nil && live && !strings.HasPrefix(l.Holder, "console:"+strconv.Itoa(os.Getpid())+"@") {
 				return batchDoneMsg{batch: batch, elsewhr: l.Holder}
@@ -158,6 +164,11 @@ func (s *sender) update(msg tea.Msg) (tea.Cmd, bool) {
 		if s.stop != nil {
 			s.stop()
 			s.stop = nil
+		}
+		// The summary counts the rows, not the progress messages: a
+		// batch can finish before its last progress message arrives.
+		if msg.err == nil && msg.elsewhr == "" {
+			s.done, s.failed = msg.sent, msg.failed
 		}
 		text := fmt.Sprintf("batch %d: %d sent, %d failed", msg.batch, s.done, s.failed)
 		isErr := s.failed > 0
