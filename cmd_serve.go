@@ -110,8 +110,8 @@ finish, stops the scheduler, and closes the database cleanly.`,
 				if err != nil {
 					return err
 				}
-				if sshListener, err = net.Listen("tcp", sshAddr); err != nil {
-					return fmt.Errorf("ssh console: %w", err)
+				if sshListener, err = sshSrv.Listen(); err != nil {
+					return err
 				}
 				defer sshListener.Close()
 			}

@@ -178,13 +178,14 @@ func (s *Server) Serve(l net.Listener) error {
 	return err
 }
 
-// ListenAndServe listens on the configured address.
-func (s *Server) ListenAndServe() error {
+// Listen binds the configured address, so that a taken port is known
+// before anything else starts; Serve then accepts on it.
+func (s *Server) Listen() (net.Listener, error) {
 	l, err := net.Listen("tcp", s.opts.Addr)
 	if err != nil {
-		return fmt.Errorf("ssh console: %w", err)
+		return nil, fmt.Errorf("ssh console: %w", err)
 	}
-	return s.Serve(l)
+	return l, nil
 }
 
 // Shutdown stops accepting and waits for sessions to end, until ctx ends,
