@@ -328,11 +328,11 @@ func (m *Model) render() string {
 		return s.StatusErr.Render("Terminal too small") + fmt.Sprintf("\n\nopsdeck needs at least %d×%d; this one is %d×%d.\nEnlarge the window, or press q to quit.",
 			MinWidth, MinHeight, m.width, m.height)
 	}
-	tabs := func(named func(i int) bool) string {
+	tabs := func(allNamed bool) string {
 		var out []string
 		for i, p := range m.pages {
 			label := strconv.Itoa(i + 1)
-			if named(i) {
+			if allNamed || i == m.active {
 				label += " " + p.Title()
 			}
 			if i == m.active {
@@ -343,10 +343,10 @@ func (m *Model) render() string {
 		}
 		return s.Brand.Render("opsdeck") + " " + strings.Join(out, "")
 	}
-	header := tabs(func(int) bool { return true })
+	header := tabs(true)
 	if lipgloss.Width(header) > m.width {
 		// Too narrow for every name: the other pages go by number.
-		header = tabs(func(i int) bool { return i == m.active })
+		header = tabs(false)
 	}
 	portfolio := ""
 	if m.data != nil {

@@ -62,9 +62,10 @@ func (p *shortfallPage) renderRows() {
 	// Below 90 columns the effort column goes (the return per day already
 	// weighs it, and the form shows it) and the others close up, so the
 	// title keeps 15 columns at 80.
-	entityW, ownerW, effortW, gap := 7, 11, 7, "  "
+	const entityW = 7
+	ownerW, effortW, gap := 11, 7, "  "
 	if p.width < 90 {
-		entityW, ownerW, effortW, gap = 7, 10, 0, " "
+		ownerW, effortW, gap = 10, 0, " "
 	}
 	tw := max(15, p.width-(3+2+9+1+entityW+ownerW+9+effortW+11+len(gap)+11+1))
 	p.list.SetHeader(s.Subtle.Render(" " + rcell("#", 3) + "  " + cell("SEVERITY", 9) + cell("SHORTFALL", tw) + " " + cell("ENTITY", entityW) +
