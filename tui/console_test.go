@@ -197,15 +197,7 @@ func TestEventChecklistEditing(t *testing.T) {
 	s.keys("esc")
 	s.waitFor("2 upcoming events")
 	s.keys("n")
-	s.field("Title", "Harbor fireworks cruise")
-	for _, title := range []string{"Entity", "Kind"} {
-		s.focus(title)
-		s.keys("enter")
-	}
-	s.field("Location", "Shelter Island")
-	s.focus("Status")
-	s.keys("enter")
-	s.field("Date", "2026-12-31")
+	s.fillEventUpToDate("Harbor fireworks cruise")
 	s.field("Departure time", "25:00")
 	s.waitFor("date and time must look like")
 	s.field("Departure time", "21:00")
@@ -379,15 +371,7 @@ func TestEveryPageFitsEightyByTwentyFour(t *testing.T) {
 	s.waitFor("2 upcoming events")
 	s.keys("n")
 	check("new event form", s.waitFor("New event", "┃ Title", "╰"))
-	s.field("Title", "Harbor fireworks cruise")
-	for _, title := range []string{"Entity", "Kind"} {
-		s.focus(title)
-		s.keys("enter")
-	}
-	s.field("Location", "Shelter Island")
-	s.focus("Status")
-	s.keys("enter")
-	s.field("Date", "2026-12-31")
+	s.fillEventUpToDate("Harbor fireworks cruise")
 	s.field("Departure time", "21:00")
 	for _, title := range []string{"Time zone", "Duration (minutes)", "Crew call", "Boarding", "Turnaround"} {
 		s.focus(title)
@@ -440,4 +424,19 @@ func TestNewLinkQRCodeFitsEightyByTwentyFour(t *testing.T) {
 	if qrRows < 15 || solid < 2 {
 		t.Errorf("the QR code is cut: %d rows, %d of them the solid quiet zone (want both edges):\n%s", qrRows, solid, screen)
 	}
+}
+
+// fillEventUpToDate fills the open new-event form from its title to its
+// date, taking the first entity, kind and status.
+func (s *session) fillEventUpToDate(title string) {
+	s.t.Helper()
+	s.field("Title", title)
+	for _, title := range []string{"Entity", "Kind"} {
+		s.focus(title)
+		s.keys("enter")
+	}
+	s.field("Location", "Shelter Island")
+	s.focus("Status")
+	s.keys("enter")
+	s.field("Date", "2026-12-31")
 }
