@@ -431,8 +431,8 @@ func TestNewLinkQRCodeFitsEightyByTwentyFour(t *testing.T) {
 func (s *session) fillEventUpToDate(title string) {
 	s.t.Helper()
 	s.field("Title", title)
-	for _, title := range []string{"Entity", "Kind"} {
-		s.focus(title)
+	for _, field := range []string{"Entity", "Kind"} {
+		s.focus(field)
 		s.keys("enter")
 	}
 	s.field("Location", "Shelter Island")
