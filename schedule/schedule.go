@@ -175,11 +175,6 @@ func (s *Scheduler) catchUp(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// SendNow enqueues role's batch at once, outside the schedule ("send now").
-func (s *Scheduler) SendNow(ctx context.Context, role store.ReportRole) (int64, error) {
-	return s.run(ctx, role, s.opts.Clock.Now(), "manual")
-}
-
 func (s *Scheduler) runSlot(ctx context.Context, role store.ReportRole, slot time.Time, trigger string) error {
 	_, err := s.run(ctx, role, slot, trigger)
 	return err

@@ -133,7 +133,7 @@ func (tx *Tx) CreateMilestone(ctx context.Context, m *Milestone) error {
 	}
 	id, err := tx.insert(ctx, "milestone", fmt.Sprintf("%q", m.Title),
 		"INSERT INTO milestones (position, title, criteria, due_on, done_on) VALUES (?, ?, ?, ?, ?)",
-		m.Position, m.Title, m.Criteria, m.DueOn.String(), m.DoneOn.dateColumn())
+		m.Position, m.Title, m.Criteria, m.DueOn.String(), dateColumn(m.DoneOn))
 	if err != nil {
 		return err
 	}

@@ -310,12 +310,6 @@ func (tx *Tx) revokeSession(ctx context.Context, id int64, reason string) error 
 	return tx.audit(ctx, "revoke", "crew_session", id, map[string]string{"reason": reason})
 }
 
-// RevokeCrewSession ends a session family: its refresh tokens stop working
-// and the server refuses its access tokens.
-func (tx *Tx) RevokeCrewSession(ctx context.Context, id int64, reason string) error {
-	return tx.revokeSession(ctx, id, reason)
-}
-
 // CrewSessionActive reports whether a session may still be used: neither
 // it nor its link revoked, and the link not expired.
 func (s *Store) CrewSessionActive(ctx context.Context, id int64) (bool, error) {

@@ -7,11 +7,6 @@ import (
 	"fmt"
 )
 
-// KPIByID finds one KPI by id.
-func (s *Store) KPIByID(ctx context.Context, id int64) (KPI, error) {
-	return kpiByID(ctx, s.read, id)
-}
-
 func kpiByID(ctx context.Context, q querier, id int64) (KPI, error) {
 	k, err := scanKPI(q.QueryRowContext(ctx, kpiSelect+" WHERE k.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {

@@ -153,7 +153,7 @@ func (tx *Tx) CreateChannel(ctx context.Context, c *Channel) error {
 		}
 		if t.ID, err = tx.insert(ctx, "channel task", fmt.Sprintf("%q", t.Title),
 			"INSERT INTO channel_tasks (channel_id, position, title, due_on, done_on) VALUES (?, ?, ?, ?, ?)",
-			id, t.Position, t.Title, t.DueOn.dateColumn(), t.DoneOn.dateColumn()); err != nil {
+			id, t.Position, t.Title, dateColumn(t.DueOn), dateColumn(t.DoneOn)); err != nil {
 			return err
 		}
 	}

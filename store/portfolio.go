@@ -108,11 +108,6 @@ func (s *Store) Entities(ctx context.Context) ([]Entity, error) {
 	return listEntities(ctx, s.read)
 }
 
-// EntityByCode finds an entity by its code, in any case.
-func (s *Store) EntityByCode(ctx context.Context, code string) (Entity, error) {
-	return entityByCode(ctx, s.read, code)
-}
-
 func entityByCode(ctx context.Context, q querier, code string) (Entity, error) {
 	e, err := scanEntity(q.QueryRowContext(ctx, "SELECT "+entityColumns+" FROM entities WHERE code = ?", code))
 	if errors.Is(err, sql.ErrNoRows) {

@@ -7,11 +7,6 @@ import (
 	"strings"
 )
 
-// PersonByEmail finds a person by email address, in any case.
-func (s *Store) PersonByEmail(ctx context.Context, email string) (Person, error) {
-	return personByEmail(ctx, s.read, email)
-}
-
 func personByEmail(ctx context.Context, q querier, email string) (Person, error) {
 	p, err := scanPerson(q.QueryRowContext(ctx, "SELECT "+personColumns+" FROM people WHERE email = ?", strings.TrimSpace(email)))
 	if errors.Is(err, sql.ErrNoRows) {

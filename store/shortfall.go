@@ -153,7 +153,7 @@ func (tx *Tx) CreateShortfall(ctx context.Context, sf *Shortfall) error {
 		`INSERT INTO shortfalls (entity_id, title, detail, owner_role, severity, monthly_impact_cents, effort_days, status, opened_on, resolved_on)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nullID(sf.EntityID), sf.Title, sf.Detail, sf.OwnerRole, sf.Severity, sf.MonthlyImpact, sf.EffortDays,
-		sf.Status, sf.OpenedOn.String(), sf.ResolvedOn.dateColumn())
+		sf.Status, sf.OpenedOn.String(), dateColumn(sf.ResolvedOn))
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func (tx *Tx) UpdateShortfall(ctx context.Context, sf *Shortfall) error {
 		`UPDATE shortfalls SET entity_id = ?, title = ?, detail = ?, owner_role = ?, severity = ?, monthly_impact_cents = ?,
 		effort_days = ?, status = ?, opened_on = ?, resolved_on = ? WHERE id = ?`,
 		nullID(sf.EntityID), sf.Title, sf.Detail, sf.OwnerRole, sf.Severity, sf.MonthlyImpact, sf.EffortDays,
-		sf.Status, sf.OpenedOn.String(), sf.ResolvedOn.dateColumn(), sf.ID); err != nil {
+		sf.Status, sf.OpenedOn.String(), dateColumn(sf.ResolvedOn), sf.ID); err != nil {
 		return err
 	}
 	return tx.audit(ctx, "update", "shortfall", sf.ID, sf)
@@ -279,7 +279,7 @@ func (tx *Tx) CreateAction(ctx context.Context, a *Action) error {
 	}
 	id, err := tx.insert(ctx, "action", fmt.Sprintf("%q", a.Title),
 		"INSERT INTO actions (shortfall_id, title, owner_role, person_id, due_on, status, done_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		nullID(a.ShortfallID), a.Title, a.OwnerRole, nullID(a.PersonID), a.DueOn.String(), a.Status, a.DoneOn.dateColumn())
+		nullID(a.ShortfallID), a.Title, a.OwnerRole, nullID(a.PersonID), a.DueOn.String(), a.Status, dateColumn(a.DoneOn))
 	if err != nil {
 		return err
 	}

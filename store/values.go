@@ -151,7 +151,7 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 }
 
 // dateColumn converts d for a nullable TEXT column.
-func (d Date) dateColumn() any {
+func dateColumn(d Date) any {
 	if d.IsZero() {
 		return nil
 	}
@@ -282,15 +282,6 @@ func (s Severity) Rank() int {
 
 // Valid reports whether s is a known severity.
 func (s Severity) Valid() bool { return s.Rank() < len(Severities) }
-
-// ParseSeverity accepts a severity in any case.
-func ParseSeverity(s string) (Severity, error) {
-	v := Severity(strings.ToLower(strings.TrimSpace(s)))
-	if v.Valid() {
-		return v, nil
-	}
-	return "", Errorf(EINVALID, "unknown severity %q (want critical, high, medium or low)", s)
-}
 
 // checkFinite rejects NaN and ±Inf, which SQLite would store and every
 // later sum would then carry.

@@ -63,10 +63,6 @@ func slicesResize[T any](s []T, n int) []T {
 	return make([]T, n)
 }
 
-// Redraw forgets the drawn rows (the width or the styles changed); they are
-// drawn again as they are shown.
-func (l *List) Redraw() { clear(l.drawn) }
-
 func (l *List) line(i int) string {
 	if !l.drawn[i] {
 		l.lines[i], l.drawn[i] = l.draw(i), true
