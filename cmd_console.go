@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"opsdeck/portfolio"
 	"opsdeck/reports"
-	"opsdeck/store"
 	"opsdeck/tui"
 )
 
@@ -61,7 +61,7 @@ func (m *Main) runConsole(cmd *cobra.Command, theme string) error {
 	dir, _ := os.Getwd()
 	opts := tui.Options{Theme: theme, Now: m.Now, Actor: m.actor(), ExportDir: dir, Poll: time.Second}
 	if svc, _, err := m.mailService(ctx); err != nil {
-		opts.Status = "sending is off: " + store.ErrorMessage(err)
+		opts.Status = "sending is off: " + portfolio.ErrorMessage(err)
 	} else {
 		opts.Mail = svc
 	}
@@ -70,7 +70,7 @@ func (m *Main) runConsole(cmd *cobra.Command, theme string) error {
 	// The crew server runs while the console is open, unless its address
 	// is taken (opsdeck serve on the same machine); links work either way.
 	if crewSrv, err := m.crewServer(ctx, crewFlags{}, slog.New(slog.DiscardHandler), nil); err != nil {
-		opts.Status = "magic links are off: " + store.ErrorMessage(err)
+		opts.Status = "magic links are off: " + portfolio.ErrorMessage(err)
 	} else {
 		opts.Crew = crewLinks{crewSrv}
 		if err := crewSrv.Start(runCtx); err != nil {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -25,7 +26,7 @@ func (m *Main) initCommand() *cobra.Command {
 				return fmt.Errorf("inspect %s: %w", s.Path(), err)
 			}
 			if !isEmpty && !force {
-				return store.Errorf(store.ECONFLICT,
+				return portfolio.Errorf(portfolio.ECONFLICT,
 					"%s already holds a portfolio; add --force to replace it (opsdeck backup FILE keeps a copy)", s.Path())
 			}
 			err = s.Update(ctx, m.actor(), func(tx *store.Tx) error {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -22,7 +23,7 @@ func (m *Main) kpiCommand() *cobra.Command {
 
 // kpiRow is a KPI with its computed status, as `kpi list --json` prints it.
 type kpiRow struct {
-	store.KPI
+	portfolio.KPI
 	Status string `json:"status"`
 }
 
@@ -58,7 +59,7 @@ func (m *Main) kpiListCommand() *cobra.Command {
 					current, updated = u.Format(k.Latest.Value), k.Latest.TakenAt.In(m.Now().Location()).Format("2006-01-02")
 				}
 				target := u.Format(k.Target)
-				if k.Direction == store.LowerIsBetter {
+				if k.Direction == portfolio.LowerIsBetter {
 					target = "≤ " + target
 				}
 				fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.EntityCode, k.Key, k.Name, current, target, k.Status().Label(), updated)
@@ -92,7 +93,7 @@ func (m *Main) kpiSetCommand() *cobra.Command {
 				return err
 			}
 			unit := before.UnitInfo()
-			var u store.KPIUpdate
+			var u portfolio.KPIUpdate
 			if args[2] != "-" {
 				v, err := unit.ParseValue("value", args[2])
 				if err != nil {
@@ -108,7 +109,7 @@ func (m *Main) kpiSetCommand() *cobra.Command {
 				u.Target = &t
 			}
 			u.Note = note
-			var after store.KPI
+			var after portfolio.KPI
 			err = s.Update(ctx, m.actor(), func(tx *store.Tx) error {
 				after, err = tx.SetKPI(ctx, args[0], args[1], u)
 				return err
@@ -128,7 +129,7 @@ func (m *Main) kpiSetCommand() *cobra.Command {
 	return cmd
 }
 
-func latestValue(k store.KPI) string {
+func latestValue(k portfolio.KPI) string {
 	if k.Latest == nil {
 		return "none"
 	}

@@ -5,17 +5,17 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
+	"opsdeck/portfolio"
 
-	"opsdeck/store"
+	"github.com/spf13/cobra"
 )
 
 // eventRow is an event as `events --json` prints it.
 type eventRow struct {
-	store.Event
-	Timing store.Timing `json:"timing"`
-	Done   int          `json:"checklist_done"`
-	Total  int          `json:"checklist_total"`
+	portfolio.Event
+	Timing portfolio.Timing `json:"timing"`
+	Done   int              `json:"checklist_done"`
+	Total  int              `json:"checklist_total"`
 }
 
 func (m *Main) eventsCommand() *cobra.Command {
@@ -68,7 +68,7 @@ func (m *Main) eventsCommand() *cobra.Command {
 	return cmd
 }
 
-func crewNames(crew []store.CrewMember) string {
+func crewNames(crew []portfolio.CrewMember) string {
 	names := make([]string, 0, len(crew))
 	for _, c := range crew {
 		names = append(names, fmt.Sprintf("%s (%s)", c.Name, c.Role))
@@ -81,8 +81,8 @@ func crewNames(crew []store.CrewMember) string {
 
 // personRow is a person as `people --json` prints them.
 type personRow struct {
-	store.Person
-	Reports []store.ReportRole `json:"reports"`
+	portfolio.Person
+	Reports []portfolio.ReportRole `json:"reports"`
 }
 
 func (m *Main) peopleCommand() *cobra.Command {
@@ -104,13 +104,13 @@ func (m *Main) peopleCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			reports := map[int64][]store.ReportRole{}
+			reports := map[int64][]portfolio.ReportRole{}
 			for _, r := range recipients {
 				reports[r.Person.ID] = append(reports[r.Person.ID], r.Role)
 			}
 			rows := make([]personRow, 0, len(people))
 			for _, p := range people {
-				rows = append(rows, personRow{Person: p, Reports: append([]store.ReportRole{}, reports[p.ID]...)})
+				rows = append(rows, personRow{Person: p, Reports: append([]portfolio.ReportRole{}, reports[p.ID]...)})
 			}
 			if asJSON {
 				return writeJSON(m.Stdout, rows)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -186,7 +187,7 @@ func (m *Main) recipientsCommand() *cobra.Command {
 			}
 			if asJSON, _ := cmd.Flags().GetBool("json"); asJSON {
 				if rs == nil {
-					rs = []store.Recipient{}
+					rs = []portfolio.Recipient{}
 				}
 				return writeJSON(m.Stdout, rs)
 			}
@@ -205,7 +206,7 @@ func (m *Main) recipientsCommand() *cobra.Command {
 		Short: "Send ROLE's report to EMAIL too (adding the person if new)",
 		Args:  exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			role, err := store.ParseReportRole(args[0])
+			role, err := portfolio.ParseReportRole(args[0])
 			if err != nil {
 				return err
 			}
@@ -213,7 +214,7 @@ func (m *Main) recipientsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var p store.Person
+			var p portfolio.Person
 			var created bool
 			if err := s.Update(cmd.Context(), m.actor(), func(tx *store.Tx) (err error) {
 				p, created, err = tx.AddRecipientByEmail(cmd.Context(), role, args[1], name)
@@ -235,7 +236,7 @@ func (m *Main) recipientsCommand() *cobra.Command {
 		Short: "Stop sending ROLE's report to EMAIL",
 		Args:  exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			role, err := store.ParseReportRole(args[0])
+			role, err := portfolio.ParseReportRole(args[0])
 			if err != nil {
 				return err
 			}

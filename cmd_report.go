@@ -8,8 +8,8 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"opsdeck/portfolio"
 	"opsdeck/reports"
-	"opsdeck/store"
 )
 
 func (m *Main) reportCommand() *cobra.Command {
@@ -43,13 +43,13 @@ file of the same name (ceo.md.tmpl, common.md.tmpl, ...) in --templates DIR.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			roles := store.ReportRoles
+			roles := portfolio.ReportRoles
 			if !all {
-				role, err := store.ParseReportRole(args[0])
+				role, err := portfolio.ParseReportRole(args[0])
 				if err != nil {
 					return err
 				}
-				roles = []store.ReportRole{role}
+				roles = []portfolio.ReportRole{role}
 			}
 			formats := reports.Formats
 			if format != "" || !all {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"opsdeck/portfolio"
 	"opsdeck/reports"
 	"opsdeck/store"
 )
@@ -24,7 +25,7 @@ func (m *Main) scheduleCommand() *cobra.Command {
 
 // scheduleRow is a schedule with its next runs and last run, for list.
 type scheduleRow struct {
-	store.Schedule
+	portfolio.Schedule
 	Next    []time.Time        `json:"next"`
 	LastRun *store.ScheduleRun `json:"last_run"`
 }
@@ -121,14 +122,14 @@ func (m *Main) scheduleSetCommand() *cobra.Command {
   opsdeck schedule set cto "30 8 * * *" --weekdays`,
 		Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			role, err := store.ParseReportRole(args[0])
+			role, err := portfolio.ParseReportRole(args[0])
 			if err != nil {
 				return err
 			}
 			if zone == "" {
 				zone = m.defaultZone()
 			}
-			sc := store.Schedule{Role: role, Cron: args[1], TimeZone: zone, WeekdaysOnly: weekdays, Enabled: !paused}
+			sc := portfolio.Schedule{Role: role, Cron: args[1], TimeZone: zone, WeekdaysOnly: weekdays, Enabled: !paused}
 			if err := sc.Validate(); err != nil {
 				return err
 			}
@@ -165,7 +166,7 @@ func (m *Main) scheduleEnableCommand(enable bool) *cobra.Command {
 		Short:   short,
 		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			role, err := store.ParseReportRole(args[0])
+			role, err := portfolio.ParseReportRole(args[0])
 			if err != nil {
 				return err
 			}
@@ -195,7 +196,7 @@ func (m *Main) schedulePreviewCommand() *cobra.Command {
 		Short: "Show exactly what the next scheduled run would send: when, to whom, and the report",
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			role, err := store.ParseReportRole(args[0])
+			role, err := portfolio.ParseReportRole(args[0])
 			if err != nil {
 				return err
 			}
@@ -254,9 +255,9 @@ func (m *Main) scheduleRunsCommand() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var role store.ReportRole
+			var role portfolio.ReportRole
 			if len(args) == 1 {
-				r, err := store.ParseReportRole(args[0])
+				r, err := portfolio.ParseReportRole(args[0])
 				if err != nil {
 					return err
 				}

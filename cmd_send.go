@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"opsdeck/mail"
+	"opsdeck/portfolio"
 	"opsdeck/reports"
 	"opsdeck/schedule"
 	"opsdeck/store"
@@ -68,13 +69,13 @@ opsdeck outbox). --dry-run renders and checks everything and sends nothing.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			roles := store.ReportRoles
+			roles := portfolio.ReportRoles
 			if !all {
-				r, err := store.ParseReportRole(args[0])
+				r, err := portfolio.ParseReportRole(args[0])
 				if err != nil {
 					return err
 				}
-				roles = []store.ReportRole{r}
+				roles = []portfolio.ReportRole{r}
 			}
 			svc, setup, err := m.mailService(ctx)
 			if err != nil {

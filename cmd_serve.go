@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"opsdeck/mail"
+	"opsdeck/portfolio"
 	"opsdeck/reports"
 	"opsdeck/schedule"
 	"opsdeck/sshconsole"
@@ -29,7 +30,7 @@ const webDefaultAddr = web.DefaultAddr
 // roleQueue lets the scheduler queue a role's report through the outbox.
 type roleQueue struct{ *mail.Service }
 
-func (q roleQueue) Enqueue(ctx context.Context, role store.ReportRole, reason string) (int64, error) {
+func (q roleQueue) Enqueue(ctx context.Context, role portfolio.ReportRole, reason string) (int64, error) {
 	return q.EnqueueRole(ctx, role, reason)
 }
 

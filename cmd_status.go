@@ -5,9 +5,9 @@ import (
 	"io"
 	"time"
 
-	"github.com/spf13/cobra"
+	"opsdeck/portfolio"
 
-	"opsdeck/store"
+	"github.com/spf13/cobra"
 )
 
 func (m *Main) statusCommand() *cobra.Command {
@@ -24,12 +24,12 @@ func (m *Main) statusCommand() *cobra.Command {
 
 // entityStatus is one entity's line of the status summary.
 type entityStatus struct {
-	Code               string          `json:"code"`
-	Name               string          `json:"name"`
-	Kind               string          `json:"kind"`
-	KPIs               store.KPIHealth `json:"kpis"`
-	OpenShortfalls     int             `json:"open_shortfalls"`
-	CriticalShortfalls int             `json:"critical_shortfalls"`
+	Code               string              `json:"code"`
+	Name               string              `json:"name"`
+	Kind               string              `json:"kind"`
+	KPIs               portfolio.KPIHealth `json:"kpis"`
+	OpenShortfalls     int                 `json:"open_shortfalls"`
+	CriticalShortfalls int                 `json:"critical_shortfalls"`
 }
 
 // eventStatus is an upcoming event in the status summary.
@@ -46,31 +46,31 @@ type eventStatus struct {
 
 // portfolioStatus is everything `opsdeck status` shows, for text and JSON.
 type portfolioStatus struct {
-	Portfolio          string            `json:"portfolio"`
-	TakenAt            time.Time         `json:"taken_at"`
-	AsOf               time.Time         `json:"as_of"`
-	Entities           []entityStatus    `json:"entities"`
-	KPIs               store.KPIHealth   `json:"kpis"`
-	OpenShortfalls     int               `json:"open_shortfalls"`
-	CriticalShortfalls int               `json:"critical_shortfalls"`
-	MonthlyImpact      store.Money       `json:"monthly_impact_cents"`
-	TopShortfalls      []store.Shortfall `json:"top_shortfalls"`
-	Burn               store.Burn        `json:"burn"`
-	BreakEven          []store.BreakEven `json:"break_even"`
-	NextEvents         []eventStatus     `json:"next_events"`
+	Portfolio          string                `json:"portfolio"`
+	TakenAt            time.Time             `json:"taken_at"`
+	AsOf               time.Time             `json:"as_of"`
+	Entities           []entityStatus        `json:"entities"`
+	KPIs               portfolio.KPIHealth   `json:"kpis"`
+	OpenShortfalls     int                   `json:"open_shortfalls"`
+	CriticalShortfalls int                   `json:"critical_shortfalls"`
+	MonthlyImpact      portfolio.Money       `json:"monthly_impact_cents"`
+	TopShortfalls      []portfolio.Shortfall `json:"top_shortfalls"`
+	Burn               portfolio.Burn        `json:"burn"`
+	BreakEven          []portfolio.BreakEven `json:"break_even"`
+	NextEvents         []eventStatus         `json:"next_events"`
 }
 
-func summarize(snap *store.Snapshot) portfolioStatus {
-	st := portfolioStatus{Portfolio: snap.PortfolioName, TakenAt: snap.TakenAt, AsOf: snap.AsOf, KPIs: store.Health(snap.KPIs),
+func summarize(snap *portfolio.Snapshot) portfolioStatus {
+	st := portfolioStatus{Portfolio: snap.PortfolioName, TakenAt: snap.TakenAt, AsOf: snap.AsOf, KPIs: portfolio.Health(snap.KPIs),
 		Burn: snap.Burn(), BreakEven: snap.BreakEvens(), Entities: []entityStatus{}, NextEvents: []eventStatus{}}
-	ranked := store.RankShortfalls(snap.Shortfalls)
+	ranked := portfolio.RankShortfalls(snap.Shortfalls)
 	st.TopShortfalls = ranked[:min(3, len(ranked))]
 	for _, e := range snap.Entities {
-		es := entityStatus{Code: e.Code, Name: e.Name, Kind: string(e.Kind), KPIs: store.Health(snap.EntityKPIs(e.ID))}
+		es := entityStatus{Code: e.Code, Name: e.Name, Kind: string(e.Kind), KPIs: portfolio.Health(snap.EntityKPIs(e.ID))}
 		for _, s := range ranked {
 			if s.EntityID == e.ID {
 				es.OpenShortfalls++
-				if s.Severity == store.SeverityCritical {
+				if s.Severity == portfolio.SeverityCritical {
 					es.CriticalShortfalls++
 				}
 			}
@@ -83,7 +83,7 @@ func summarize(snap *store.Snapshot) portfolioStatus {
 	for _, s := range ranked {
 		if s.EntityID == 0 {
 			portfolioWide.OpenShortfalls++
-			if s.Severity == store.SeverityCritical {
+			if s.Severity == portfolio.SeverityCritical {
 				portfolioWide.CriticalShortfalls++
 			}
 		}
@@ -94,7 +94,7 @@ func summarize(snap *store.Snapshot) portfolioStatus {
 	for _, s := range ranked {
 		st.OpenShortfalls++
 		st.MonthlyImpact += s.MonthlyImpact
-		if s.Severity == store.SeverityCritical {
+		if s.Severity == portfolio.SeverityCritical {
 			st.CriticalShortfalls++
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"opsdeck/auth"
+	"opsdeck/portfolio"
 	"opsdeck/store"
 	"opsdeck/web"
 )
@@ -71,7 +72,7 @@ func (m *Main) crewServer(ctx context.Context, f crewFlags, log *slog.Logger, he
 // through the crew server (the console does not import the web package).
 type crewLinks struct{ srv *web.Server }
 
-func (c crewLinks) MintLink(ctx context.Context, actor string, eventID, personID int64, role store.AccessRole, once bool) (string, error) {
+func (c crewLinks) MintLink(ctx context.Context, actor string, eventID, personID int64, role portfolio.AccessRole, once bool) (string, error) {
 	l, err := c.srv.MintLink(ctx, actor, auth.LinkRequest{EventID: eventID, PersonID: personID, Role: role, SingleUse: once})
 	return l.URL, err
 }
@@ -188,9 +189,9 @@ shown once: only a hash of it is stored.`,
 			if person == "" {
 				return usagef("whom is the link for? give PERSON or --person")
 			}
-			var r store.AccessRole
+			var r portfolio.AccessRole
 			if role != "" {
-				if r = store.AccessRole(role); !r.Valid() {
+				if r = portfolio.AccessRole(role); !r.Valid() {
 					return usagef("role %q must be admin, captain, crew or guest", role)
 				}
 			}

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -68,7 +69,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(m.Stderr, "opsdeck: %s\n", oneLine(store.ErrorMessage(err)))
+	fmt.Fprintf(m.Stderr, "opsdeck: %s\n", oneLine(portfolio.ErrorMessage(err)))
 	if isUsageError(err) {
 		return exitUsage
 	}
@@ -101,8 +102,8 @@ func isUsageError(err error) bool {
 	if errors.As(err, &ue) {
 		return true
 	}
-	switch store.ErrorCode(err) {
-	case store.EINVALID, store.ENOTFOUND:
+	switch portfolio.ErrorCode(err) {
+	case portfolio.EINVALID, portfolio.ENOTFOUND:
 		return true
 	}
 	// Cobra reports these itself, as plain errors.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -26,8 +27,8 @@ type fixture struct {
 	svc   *Service
 	now   *time.Time
 	mu    *sync.Mutex
-	event store.Event
-	sam   store.Person
+	event portfolio.Event
+	sam   portfolio.Person
 	keys  *Keyring
 	slept time.Duration
 }
@@ -101,7 +102,7 @@ func TestLinkExchangeGivesAccess(t *testing.T) {
 	if !strings.HasPrefix(token, linkPrefix) || len(token) != len(linkPrefix)+43 {
 		t.Errorf("link token %q: want odl_ and 256 bits", token)
 	}
-	if link.Role != store.AccessCrew || !link.ExpiresAt.Equal(f.event.Timing().Return.Add(12*time.Hour)) {
+	if link.Role != portfolio.AccessCrew || !link.ExpiresAt.Equal(f.event.Timing().Return.Add(12*time.Hour)) {
 		t.Errorf("link defaults: role %s, expires %v", link.Role, link.ExpiresAt)
 	}
 	sess, err := f.svc.Exchange(ctx, token)
@@ -112,7 +113,7 @@ func TestLinkExchangeGivesAccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.PersonID() != f.sam.ID || c.Role != store.AccessCrew || c.Event != f.event.ID || c.Name != "Sam Okafor" ||
+	if c.PersonID() != f.sam.ID || c.Role != portfolio.AccessCrew || c.Event != f.event.ID || c.Name != "Sam Okafor" ||
 		c.Issuer != DefaultIssuer || c.ExpiresAt.Sub(c.IssuedAt.Time) != DefaultAccessTTL || c.ID == "" {
 		t.Errorf("claims %+v", c)
 	}
@@ -307,17 +308,17 @@ func TestMintLinkDefaultsAndRefusals(t *testing.T) {
 	ctx := context.Background()
 	owner, _ := f.store.FindPerson(ctx, "owner@example.com")
 	books, _ := f.store.FindPerson(ctx, "books@example.com")
-	if l, _, err := f.svc.MintLink(ctx, "test", LinkRequest{EventID: f.event.ID, PersonID: owner.ID}); err != nil || l.Role != store.AccessAdmin {
+	if l, _, err := f.svc.MintLink(ctx, "test", LinkRequest{EventID: f.event.ID, PersonID: owner.ID}); err != nil || l.Role != portfolio.AccessAdmin {
 		t.Errorf("admin off the crew: %+v %v", l, err)
 	}
-	if _, _, err := f.svc.MintLink(ctx, "test", LinkRequest{EventID: f.event.ID, PersonID: books.ID}); store.ErrorCode(err) != store.EINVALID {
+	if _, _, err := f.svc.MintLink(ctx, "test", LinkRequest{EventID: f.event.ID, PersonID: books.ID}); portfolio.ErrorCode(err) != portfolio.EINVALID {
 		t.Errorf("guest off the crew without a role: %v", err)
 	}
-	if l, _, err := f.svc.MintLink(ctx, "test", LinkRequest{EventID: f.event.ID, PersonID: books.ID, Role: store.AccessGuest}); err != nil || l.Role != store.AccessGuest {
+	if l, _, err := f.svc.MintLink(ctx, "test", LinkRequest{EventID: f.event.ID, PersonID: books.ID, Role: portfolio.AccessGuest}); err != nil || l.Role != portfolio.AccessGuest {
 		t.Errorf("explicit guest link: %v", err)
 	}
 	f.advance(30 * 24 * time.Hour)
-	if _, _, err := f.svc.MintLink(ctx, "test", LinkRequest{EventID: f.event.ID, PersonID: f.sam.ID}); store.ErrorCode(err) != store.EINVALID {
+	if _, _, err := f.svc.MintLink(ctx, "test", LinkRequest{EventID: f.event.ID, PersonID: f.sam.ID}); portfolio.ErrorCode(err) != portfolio.EINVALID {
 		t.Errorf("link for an event long over: %v", err)
 	}
 }
@@ -364,10 +365,10 @@ func TestPermissionTableMatchesREADME(t *testing.T) {
 	if !strings.Contains(string(readme), PermissionTable()) {
 		t.Errorf("README's roles table differs from the code; paste this into it:\n%s", PermissionTable())
 	}
-	if Can(store.AccessGuest, ClaimOwn) || !Can(store.AccessCrew, ClaimOwn) || Can(store.AccessCrew, SignOff) || !Can(store.AccessCaptain, SignOff) {
+	if Can(portfolio.AccessGuest, ClaimOwn) || !Can(portfolio.AccessCrew, ClaimOwn) || Can(portfolio.AccessCrew, SignOff) || !Can(portfolio.AccessCaptain, SignOff) {
 		t.Error("roles table lost its basic shape")
 	}
-	if CanWork(store.AccessCrew, store.AccessCaptain) || !CanWork(store.AccessCaptain, store.AccessCaptain) {
+	if CanWork(portfolio.AccessCrew, portfolio.AccessCaptain) || !CanWork(portfolio.AccessCaptain, portfolio.AccessCaptain) {
 		t.Error("captain items must be the captain's")
 	}
 }

@@ -13,7 +13,7 @@ import (
 	"fmt"
 	"strings"
 
-	"opsdeck/store"
+	"opsdeck/portfolio"
 )
 
 // Permission is one thing a role may do on an event's checklist.
@@ -40,14 +40,14 @@ const (
 type rule struct {
 	Permission Permission
 	Doc        string
-	Roles      []store.AccessRole
+	Roles      []portfolio.AccessRole
 }
 
 var (
-	all       = []store.AccessRole{store.AccessAdmin, store.AccessCaptain, store.AccessCrew, store.AccessGuest}
-	workers   = []store.AccessRole{store.AccessAdmin, store.AccessCaptain, store.AccessCrew}
-	captains  = []store.AccessRole{store.AccessAdmin, store.AccessCaptain}
-	adminOnly = []store.AccessRole{store.AccessAdmin}
+	all       = []portfolio.AccessRole{portfolio.AccessAdmin, portfolio.AccessCaptain, portfolio.AccessCrew, portfolio.AccessGuest}
+	workers   = []portfolio.AccessRole{portfolio.AccessAdmin, portfolio.AccessCaptain, portfolio.AccessCrew}
+	captains  = []portfolio.AccessRole{portfolio.AccessAdmin, portfolio.AccessCaptain}
+	adminOnly = []portfolio.AccessRole{portfolio.AccessAdmin}
 )
 
 // rules is the roles table: the one place that says who may do what. The
@@ -69,8 +69,8 @@ var rules = []rule{
 	{AnyEvent, "open any event, not only the one the link is for", adminOnly},
 }
 
-var allowed = func() map[store.AccessRole]map[Permission]bool {
-	m := map[store.AccessRole]map[Permission]bool{}
+var allowed = func() map[portfolio.AccessRole]map[Permission]bool {
+	m := map[portfolio.AccessRole]map[Permission]bool{}
 	for _, r := range rules {
 		for _, role := range r.Roles {
 			if m[role] == nil {
@@ -83,12 +83,12 @@ var allowed = func() map[store.AccessRole]map[Permission]bool {
 }()
 
 // Can reports whether role has permission p.
-func Can(role store.AccessRole, p Permission) bool { return allowed[role][p] }
+func Can(role portfolio.AccessRole, p Permission) bool { return allowed[role][p] }
 
 // CanWork reports whether role may work (claim, tick) an item that needs
 // required, the item's captain-or-crew marking.
-func CanWork(role, required store.AccessRole) bool {
-	if required == store.AccessCaptain {
+func CanWork(role, required portfolio.AccessRole) bool {
+	if required == portfolio.AccessCaptain {
 		return Can(role, CaptainItems)
 	}
 	return Can(role, ClaimOwn)

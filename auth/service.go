@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -128,7 +129,7 @@ type LinkRequest struct {
 	PersonID int64
 	// Role defaults to the person's role on the event's crew, or admin
 	// for an admin who is not on it.
-	Role      store.AccessRole
+	Role      portfolio.AccessRole
 	SingleUse bool
 	// ExpiresAt defaults to the event's return plus LinkGrace.
 	ExpiresAt time.Time
@@ -153,11 +154,11 @@ func (s *Service) MintLink(ctx context.Context, actor string, req LinkRequest) (
 			if err != nil {
 				return store.CrewLink{}, "", err
 			}
-			if person.Role != store.AccessAdmin {
-				return store.CrewLink{}, "", store.Errorf(store.EINVALID,
+			if person.Role != portfolio.AccessAdmin {
+				return store.CrewLink{}, "", portfolio.Errorf(portfolio.EINVALID,
 					"%s is not on the crew of %q; add them or give a role", person.Name, ev.Title)
 			}
-			role = store.AccessAdmin
+			role = portfolio.AccessAdmin
 		}
 	}
 	expires := req.ExpiresAt
@@ -165,7 +166,7 @@ func (s *Service) MintLink(ctx context.Context, actor string, req LinkRequest) (
 		expires = ev.Timing().Return.Add(s.opts.LinkGrace)
 	}
 	if !expires.After(s.now()) {
-		return store.CrewLink{}, "", store.Errorf(store.EINVALID, "%q is over; a link for it would expire at once", ev.Title)
+		return store.CrewLink{}, "", portfolio.Errorf(portfolio.EINVALID, "%q is over; a link for it would expire at once", ev.Title)
 	}
 	token, err := newOpaque(linkPrefix)
 	if err != nil {
@@ -336,7 +337,7 @@ func (s *Service) fail(start time.Time, err error, what string) error {
 	if err == nil {
 		return nil
 	}
-	if !errors.Is(err, ErrInvalid) && store.ErrorCode(err) != store.EUNAUTHORIZED {
+	if !errors.Is(err, ErrInvalid) && portfolio.ErrorCode(err) != portfolio.EUNAUTHORIZED {
 		s.log.Error("checking a token failed", "kind", what, "err", err)
 	}
 	if wait := s.opts.FailureFloor - time.Since(start); wait > 0 {

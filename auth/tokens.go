@@ -12,6 +12,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -34,10 +35,10 @@ const (
 // Claims are what an access token says about its holder.
 type Claims struct {
 	jwt.RegisteredClaims
-	Name    string           `json:"name"`
-	Role    store.AccessRole `json:"role"`
-	Event   int64            `json:"event"`
-	Session int64            `json:"sid"`
+	Name    string               `json:"name"`
+	Role    portfolio.AccessRole `json:"role"`
+	Event   int64                `json:"event"`
+	Session int64                `json:"sid"`
 }
 
 // PersonID is the subject as a person id.

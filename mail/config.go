@@ -9,11 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"opsdeck/portfolio"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-
-	"opsdeck/store"
 )
 
 // Settings are the mail settings opsdeck reads, with what each is for.
@@ -54,7 +54,7 @@ func Configure(ctx context.Context, get Lookup, defaultOutbox string) (Setup, er
 	if v := get("OPSDECK_SES_RATE"); v != "" {
 		r, err := strconv.ParseFloat(v, 64)
 		if err != nil || r <= 0 || r > 1000 {
-			return Setup{}, store.Errorf(store.EINVALID, "OPSDECK_SES_RATE %q must be a number of messages a second above 0", v)
+			return Setup{}, portfolio.Errorf(portfolio.EINVALID, "OPSDECK_SES_RATE %q must be a number of messages a second above 0", v)
 		}
 		cfg.Rate = r
 	}
@@ -93,12 +93,12 @@ func Configure(ctx context.Context, get Lookup, defaultOutbox string) (Setup, er
 		}
 		return fileSetup("no SMTP host and no AWS credentials (" + err.Error() + ")")
 	}
-	return Setup{}, store.Errorf(store.EINVALID, "OPSDECK_MAIL_TRANSPORT %q must be auto, ses, smtp or file", choice)
+	return Setup{}, portfolio.Errorf(portfolio.EINVALID, "OPSDECK_MAIL_TRANSPORT %q must be auto, ses, smtp or file", choice)
 }
 
 func sesSetup(get Lookup, cfg Config, awsCfg aws.Config, why string) (Setup, error) {
 	if cfg.From == "" {
-		return Setup{}, store.Errorf(store.EINVALID, "set OPSDECK_MAIL_FROM to the SES-verified sender address")
+		return Setup{}, portfolio.Errorf(portfolio.EINVALID, "set OPSDECK_MAIL_FROM to the SES-verified sender address")
 	}
 	t := NewSESTransport(awsCfg, get("OPSDECK_SES_ENDPOINT"))
 	t.ConfigurationSet = get("OPSDECK_SES_CONFIGURATION_SET")
@@ -107,7 +107,7 @@ func sesSetup(get Lookup, cfg Config, awsCfg aws.Config, why string) (Setup, err
 		for _, pair := range strings.Split(tags, ",") {
 			k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
 			if !ok || k == "" {
-				return Setup{}, store.Errorf(store.EINVALID, "OPSDECK_SES_TAGS entry %q must be name=value", pair)
+				return Setup{}, portfolio.Errorf(portfolio.EINVALID, "OPSDECK_SES_TAGS entry %q must be name=value", pair)
 			}
 			t.Tags[k] = v
 		}
@@ -153,16 +153,16 @@ func loadAWS(ctx context.Context, get Lookup) (aws.Config, error) {
 func smtpSetup(get Lookup, cfg Config) (Setup, error) {
 	host := get("OPSDECK_SMTP_HOST")
 	if host == "" {
-		return Setup{}, store.Errorf(store.EINVALID, "OPSDECK_MAIL_TRANSPORT=smtp needs OPSDECK_SMTP_HOST")
+		return Setup{}, portfolio.Errorf(portfolio.EINVALID, "OPSDECK_MAIL_TRANSPORT=smtp needs OPSDECK_SMTP_HOST")
 	}
 	if cfg.From == "" {
-		return Setup{}, store.Errorf(store.EINVALID, "set OPSDECK_MAIL_FROM to the sender address")
+		return Setup{}, portfolio.Errorf(portfolio.EINVALID, "set OPSDECK_MAIL_FROM to the sender address")
 	}
 	port := 587
 	if v := get("OPSDECK_SMTP_PORT"); v != "" {
 		p, err := strconv.Atoi(v)
 		if err != nil || p <= 0 || p > 65535 {
-			return Setup{}, store.Errorf(store.EINVALID, "OPSDECK_SMTP_PORT %q is not a port number", v)
+			return Setup{}, portfolio.Errorf(portfolio.EINVALID, "OPSDECK_SMTP_PORT %q is not a port number", v)
 		}
 		port = p
 	}
@@ -174,12 +174,12 @@ func smtpSetup(get Lookup, cfg Config) (Setup, error) {
 		}
 		t.RootCAs = x509.NewCertPool()
 		if !t.RootCAs.AppendCertsFromPEM(pem) {
-			return Setup{}, store.Errorf(store.EINVALID, "OPSDECK_SMTP_CA_FILE %s holds no PEM certificates", f)
+			return Setup{}, portfolio.Errorf(portfolio.EINVALID, "OPSDECK_SMTP_CA_FILE %s holds no PEM certificates", f)
 		}
 	}
 	if get("OPSDECK_SMTP_ALLOW_PLAINTEXT") == "1" {
 		if host != "127.0.0.1" && host != "localhost" && host != "::1" {
-			return Setup{}, store.Errorf(store.EINVALID, "OPSDECK_SMTP_ALLOW_PLAINTEXT is for a loopback server only")
+			return Setup{}, portfolio.Errorf(portfolio.EINVALID, "OPSDECK_SMTP_ALLOW_PLAINTEXT is for a loopback server only")
 		}
 		t.AllowPlain = true
 	}

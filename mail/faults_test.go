@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"opsdeck/internal/testpeer"
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -85,7 +86,7 @@ func TestFaultsBetweenClientAndEmulator(t *testing.T) {
 	proxy, faults := startFaultProxy(t, emu.Endpoint, "429", "drop", "500", "400")
 	svc, s, clock := setup(t, sesVia(proxy))
 	ctx := context.Background()
-	batch, _, err := svc.Enqueue(ctx, store.ReportRoles, "manual")
+	batch, _, err := svc.Enqueue(ctx, portfolio.ReportRoles, "manual")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,27 +94,27 @@ func TestFaultsBetweenClientAndEmulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := statuses(t, s, batch)
-	want := map[store.ReportRole]struct {
+	want := map[portfolio.ReportRole]struct {
 		status   string
 		attempts int
 	}{
-		store.RoleCEO: {"sent", 2}, store.RoleCTO: {"sent", 2}, store.RoleCMO: {"sent", 2},
-		store.RoleCFO: {"failed", 1}, store.RoleAccounting: {"sent", 1},
+		portfolio.RoleCEO: {"sent", 2}, portfolio.RoleCTO: {"sent", 2}, portfolio.RoleCMO: {"sent", 2},
+		portfolio.RoleCFO: {"failed", 1}, portfolio.RoleAccounting: {"sent", 1},
 	}
 	for role, w := range want {
 		if r := rows[role]; r.Status != w.status || r.Attempts != w.attempts {
 			t.Errorf("%s: %s after %d attempts (%q), want %s after %d", role, r.Status, r.Attempts, r.LastError, w.status, w.attempts)
 		}
 	}
-	if e := rows[store.RoleCFO].LastError; !strings.HasPrefix(e, "MessageRejected: Email address is not verified.") {
+	if e := rows[portfolio.RoleCFO].LastError; !strings.HasPrefix(e, "MessageRejected: Email address is not verified.") {
 		t.Errorf("CFO error %q", e)
 	}
 	// The CTO report's first attempt was cut off after sending: the retry
 	// went through, and the row says a duplicate is possible.
-	if r := rows[store.RoleCTO]; !r.MaybeDelivered || !strings.Contains(r.LastError, "a duplicate is possible") {
+	if r := rows[portfolio.RoleCTO]; !r.MaybeDelivered || !strings.Contains(r.LastError, "a duplicate is possible") {
 		t.Errorf("CTO after a dropped connection: maybe=%v %q", r.MaybeDelivered, r.LastError)
 	}
-	if r := rows[store.RoleCEO]; r.MaybeDelivered || r.LastError != "" {
+	if r := rows[portfolio.RoleCEO]; r.MaybeDelivered || r.LastError != "" {
 		t.Errorf("CEO after throttling only: maybe=%v %q", r.MaybeDelivered, r.LastError)
 	}
 	got := emulatorStore(t, emu.Endpoint)
@@ -156,9 +157,9 @@ func boundedRetries(t *testing.T, script []string, want string) {
 	svc, s, clock := setup(t, sesVia(proxy))
 	svc.Config.MaxAttempts, svc.Config.BaseBackoff, svc.Config.MaxBackoff = 4, time.Second, 3*time.Second
 	ctx := context.Background()
-	batch, _, _ := svc.Enqueue(ctx, []store.ReportRole{store.RoleCEO}, "manual")
+	batch, _, _ := svc.Enqueue(ctx, []portfolio.ReportRole{portfolio.RoleCEO}, "manual")
 	svc.Drain(ctx, batch)
-	r := statuses(t, s, batch)[store.RoleCEO]
+	r := statuses(t, s, batch)[portfolio.RoleCEO]
 	if r.Status != want || r.Attempts != 4 || !strings.Contains(r.LastError, "gave up after 4 attempts") {
 		t.Errorf("%s after %d attempts: %q, want %s", r.Status, r.Attempts, r.LastError, want)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"opsdeck/portfolio"
 	"opsdeck/reports"
 	"opsdeck/store"
 )
@@ -98,13 +99,13 @@ func setup(t *testing.T, tr Transport) (*Service, *store.Store, *fakeClock) {
 	return svc, s, clock
 }
 
-func statuses(t *testing.T, s *store.Store, batch int64) map[store.ReportRole]store.OutboxMessage {
+func statuses(t *testing.T, s *store.Store, batch int64) map[portfolio.ReportRole]store.OutboxMessage {
 	t.Helper()
 	rows, err := s.Outbox(context.Background(), store.OutboxFilter{BatchID: batch})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[store.ReportRole]store.OutboxMessage{}
+	out := map[portfolio.ReportRole]store.OutboxMessage{}
 	for _, r := range rows {
 		out[r.Role] = r
 	}

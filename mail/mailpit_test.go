@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"opsdeck/internal/testpeer"
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -68,7 +69,7 @@ func TestSMTPThroughMailpit(t *testing.T) {
 	svc, s, _ := setup(t, st.Transport)
 	svc.Config = st.Config.withDefaults()
 	ctx := context.Background()
-	batch, _, err := svc.Enqueue(ctx, store.ReportRoles, "manual")
+	batch, _, err := svc.Enqueue(ctx, portfolio.ReportRoles, "manual")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,14 +118,14 @@ func TestMailpitChaos451(t *testing.T) {
 	svc.Config = st.Config.withDefaults()
 	ctx := context.Background()
 	mp.SetChaos(t, 451, 100)
-	batch, _, _ := svc.Enqueue(ctx, []store.ReportRole{store.RoleCFO}, "manual")
+	batch, _, _ := svc.Enqueue(ctx, []portfolio.ReportRole{portfolio.RoleCFO}, "manual")
 	if err := svc.start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.sendOne(ctx); err != nil {
 		t.Fatal(err)
 	}
-	r := statuses(t, s, batch)[store.RoleCFO]
+	r := statuses(t, s, batch)[portfolio.RoleCFO]
 	if r.Status != store.OutboxQueued || !strings.HasPrefix(r.LastError, "SMTP451") {
 		t.Fatalf("after a 451: %s %q", r.Status, r.LastError)
 	}
@@ -132,7 +133,7 @@ func TestMailpitChaos451(t *testing.T) {
 	if err := svc.Drain(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
-	if r := statuses(t, s, batch)[store.RoleCFO]; r.Status != store.OutboxSent || r.Attempts != 2 {
+	if r := statuses(t, s, batch)[portfolio.RoleCFO]; r.Status != store.OutboxSent || r.Attempts != 2 {
 		t.Errorf("after the server recovered: %s after %d attempts", r.Status, r.Attempts)
 	}
 	if n := len(mailpitList(t, mp)); n != 1 {

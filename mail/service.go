@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"opsdeck/portfolio"
 	"opsdeck/reports"
 	"opsdeck/store"
 )
@@ -57,7 +58,7 @@ func (cfg Config) withDefaults() Config {
 type Progress struct {
 	MessageID int64
 	BatchID   int64
-	Role      store.ReportRole
+	Role      portfolio.ReportRole
 	Status    string
 	Attempts  int
 	Error     string
@@ -86,12 +87,12 @@ type Service struct {
 // NewService checks the configuration and returns a service.
 func NewService(s *store.Store, eng *reports.Engine, t Transport, cfg Config) (*Service, error) {
 	if _, err := mail.ParseAddress(cfg.From); err != nil {
-		return nil, store.Errorf(store.EINVALID, "sender %q (OPSDECK_MAIL_FROM) is not an email address", cfg.From)
+		return nil, portfolio.Errorf(portfolio.EINVALID, "sender %q (OPSDECK_MAIL_FROM) is not an email address", cfg.From)
 	}
 	for name, v := range map[string]string{"OPSDECK_MAIL_BCC": cfg.Bcc, "OPSDECK_ADMIN_EMAIL": cfg.AdminEmail} {
 		if v != "" {
 			if _, err := mail.ParseAddress(v); err != nil {
-				return nil, store.Errorf(store.EINVALID, "%s %q is not an email address", name, v)
+				return nil, portfolio.Errorf(portfolio.EINVALID, "%s %q is not an email address", name, v)
 			}
 		}
 	}
@@ -103,12 +104,12 @@ func NewService(s *store.Store, eng *reports.Engine, t Transport, cfg Config) (*
 // role with no recipients, or an address that does not parse, gives a
 // message already failed with the reason, so one bad address costs one
 // message, not the batch.
-func (s *Service) Build(ctx context.Context, roles []store.ReportRole) ([]store.OutboxMessage, error) {
+func (s *Service) Build(ctx context.Context, roles []portfolio.ReportRole) ([]store.OutboxMessage, error) {
 	snap, err := s.Store.Snapshot(ctx)
 	if err != nil {
 		return nil, err
 	}
-	previous := map[store.ReportRole]*reports.Figures{}
+	previous := map[portfolio.ReportRole]*reports.Figures{}
 	for _, role := range roles {
 		raw, ok, err := s.Store.LastSentFigures(ctx, role)
 		if err != nil {
@@ -174,7 +175,7 @@ func (e *QuotaError) Error() string {
 
 // Enqueue renders the roles' reports and writes them to the outbox as one
 // batch, in one transaction, after checking the provider's daily quota.
-func (s *Service) Enqueue(ctx context.Context, roles []store.ReportRole, reason string) (int64, []store.OutboxMessage, error) {
+func (s *Service) Enqueue(ctx context.Context, roles []portfolio.ReportRole, reason string) (int64, []store.OutboxMessage, error) {
 	msgs, err := s.Build(ctx, roles)
 	if err != nil {
 		return 0, nil, err
@@ -202,8 +203,8 @@ func (s *Service) Enqueue(ctx context.Context, roles []store.ReportRole, reason 
 }
 
 // EnqueueRole queues one role's report: what the scheduler calls.
-func (s *Service) EnqueueRole(ctx context.Context, role store.ReportRole, reason string) (int64, error) {
-	id, msgs, err := s.Enqueue(ctx, []store.ReportRole{role}, reason)
+func (s *Service) EnqueueRole(ctx context.Context, role portfolio.ReportRole, reason string) (int64, error) {
+	id, msgs, err := s.Enqueue(ctx, []portfolio.ReportRole{role}, reason)
 	if err != nil {
 		return id, err
 	}
@@ -232,7 +233,7 @@ func (s *Service) Alert(ctx context.Context, subject, body string) error {
 	return nil
 }
 
-func describeRoles(roles []store.ReportRole) string {
+func describeRoles(roles []portfolio.ReportRole) string {
 	var names []string
 	for _, r := range roles {
 		names = append(names, r.Title())

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -14,7 +15,7 @@ func TestEnqueueWritesTheWholeBatchFirst(t *testing.T) {
 	tr := &fakeTransport{}
 	svc, s, _ := setup(t, tr)
 	ctx := context.Background()
-	batch, msgs, err := svc.Enqueue(ctx, store.ReportRoles, "manual")
+	batch, msgs, err := svc.Enqueue(ctx, portfolio.ReportRoles, "manual")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,13 +23,13 @@ func TestEnqueueWritesTheWholeBatchFirst(t *testing.T) {
 		t.Fatalf("%d messages queued, %d sent before the worker ran", len(msgs), len(tr.sent))
 	}
 	rows := statuses(t, s, batch)
-	for _, role := range store.ReportRoles {
+	for _, role := range portfolio.ReportRoles {
 		r := rows[role]
 		if r.Status != store.OutboxQueued || len(r.Bcc) != 1 || r.Bcc[0] != "audit@example.com" || !strings.HasPrefix(r.MessageID, "<opsdeck.") {
 			t.Errorf("%s: %+v", role, r)
 		}
 	}
-	if got := rows[store.RoleAccounting].To; len(got) != 2 || !strings.Contains(got[1], "books@example.com") {
+	if got := rows[portfolio.RoleAccounting].To; len(got) != 2 || !strings.Contains(got[1], "books@example.com") {
 		t.Errorf("accounting recipients %v", got)
 	}
 	if err := svc.Drain(ctx, batch); err != nil {
@@ -38,7 +39,7 @@ func TestEnqueueWritesTheWholeBatchFirst(t *testing.T) {
 		t.Fatalf("%d sent", len(tr.sent))
 	}
 	rows = statuses(t, s, batch)
-	for _, role := range store.ReportRoles {
+	for _, role := range portfolio.ReportRoles {
 		r := rows[role]
 		if r.Status != store.OutboxSent || r.ProviderID != "fake-"+r.MessageID || r.Attempts != 1 || r.SentAt.IsZero() {
 			t.Errorf("%s after drain: %+v", role, r)
@@ -60,19 +61,19 @@ func TestBadRecipientFailsOneMessage(t *testing.T) {
 	// The store refuses bad addresses, so put one in behind its back, as an
 	// older version or a hand edit might have.
 	if err := s.Update(ctx, "t", func(tx *store.Tx) error {
-		_, _, err := tx.AddRecipientByEmail(ctx, store.RoleCMO, "newhire@example.com", "New Hire")
+		_, _, err := tx.AddRecipientByEmail(ctx, portfolio.RoleCMO, "newhire@example.com", "New Hire")
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
 	corruptEmail(t, s, "newhire@example.com", "newhire at example dot com")
-	batch, _, err := svc.Enqueue(ctx, store.ReportRoles, "manual")
+	batch, _, err := svc.Enqueue(ctx, portfolio.ReportRoles, "manual")
 	if err != nil {
 		t.Fatal(err)
 	}
 	svc.Drain(ctx, batch)
 	rows := statuses(t, s, batch)
-	if r := rows[store.RoleCMO]; r.Status != store.OutboxFailed || !strings.Contains(r.LastError, "newhire at example dot com") {
+	if r := rows[portfolio.RoleCMO]; r.Status != store.OutboxFailed || !strings.Contains(r.LastError, "newhire at example dot com") {
 		t.Errorf("CMO: %s %q", r.Status, r.LastError)
 	}
 	if len(tr.sent) != 4 {
@@ -83,10 +84,10 @@ func TestBadRecipientFailsOneMessage(t *testing.T) {
 func TestNoRecipientsFailsClearly(t *testing.T) {
 	svc, s, _ := setup(t, &fakeTransport{})
 	ctx := context.Background()
-	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.RemoveRecipient(ctx, store.RoleCFO, "owner@example.com") }); err != nil {
+	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.RemoveRecipient(ctx, portfolio.RoleCFO, "owner@example.com") }); err != nil {
 		t.Fatal(err)
 	}
-	_, err := svc.EnqueueRole(ctx, store.RoleCFO, "schedule")
+	_, err := svc.EnqueueRole(ctx, portfolio.RoleCFO, "schedule")
 	if err == nil || !strings.Contains(err.Error(), "has no recipients (opsdeck recipients add cfo EMAIL)") {
 		t.Errorf("EnqueueRole = %v", err)
 	}
@@ -96,7 +97,7 @@ func TestQuotaRefusesTheBatch(t *testing.T) {
 	tr := fakeQuotaTransport{&fakeTransport{quota: &Quota{MaxSendRate: 14, Max24HourSend: 200, SentLast24Hours: 190}}}
 	svc, s, _ := setup(t, tr)
 	// Five messages: 1+2+2+1+2 recipients plus a BCC copy each = 13 > 10.
-	_, _, err := svc.Enqueue(context.Background(), store.ReportRoles, "manual")
+	_, _, err := svc.Enqueue(context.Background(), portfolio.ReportRoles, "manual")
 	var qe *QuotaError
 	if !errors.As(err, &qe) || qe.Need != 13 || qe.Remaining != 10 {
 		t.Fatalf("Enqueue = %v, want a quota refusal of 13 against 10", err)
@@ -105,7 +106,7 @@ func TestQuotaRefusesTheBatch(t *testing.T) {
 		t.Errorf("a refused batch queued %d messages", len(rows))
 	}
 	tr.quota.SentLast24Hours = 0
-	if _, _, err := svc.Enqueue(context.Background(), store.ReportRoles, "manual"); err != nil {
+	if _, _, err := svc.Enqueue(context.Background(), portfolio.ReportRoles, "manual"); err != nil {
 		t.Errorf("within quota: %v", err)
 	}
 }
@@ -117,11 +118,11 @@ func TestTransientErrorsRetry(t *testing.T) {
 	tr := &fakeTransport{script: []error{throttled, throttled, transient("InternalFailure", errors.New("oops"))}}
 	svc, s, clock := setup(t, tr)
 	ctx := context.Background()
-	batch, _, _ := svc.Enqueue(ctx, []store.ReportRole{store.RoleCEO}, "manual")
+	batch, _, _ := svc.Enqueue(ctx, []portfolio.ReportRole{portfolio.RoleCEO}, "manual")
 	if err := svc.Drain(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
-	r := statuses(t, s, batch)[store.RoleCEO]
+	r := statuses(t, s, batch)[portfolio.RoleCEO]
 	if r.Status != store.OutboxSent || r.Attempts != 4 {
 		t.Errorf("after three transient failures: %s after %d attempts", r.Status, r.Attempts)
 	}
@@ -140,9 +141,9 @@ func TestTransientErrorsAreBounded(t *testing.T) {
 	svc, s, _ := setup(t, tr)
 	svc.Config.MaxAttempts = 3
 	ctx := context.Background()
-	batch, _, _ := svc.Enqueue(ctx, []store.ReportRole{store.RoleCEO}, "manual")
+	batch, _, _ := svc.Enqueue(ctx, []portfolio.ReportRole{portfolio.RoleCEO}, "manual")
 	svc.Drain(ctx, batch)
-	r := statuses(t, s, batch)[store.RoleCEO]
+	r := statuses(t, s, batch)[portfolio.RoleCEO]
 	if r.Status != store.OutboxFailed || r.Attempts != 3 || !strings.Contains(r.LastError, "gave up after 3 attempts") {
 		t.Errorf("%s after %d attempts: %q", r.Status, r.Attempts, r.LastError)
 	}
@@ -152,9 +153,9 @@ func TestPermanentErrorFailsAtOnce(t *testing.T) {
 	tr := &fakeTransport{script: []error{permanent("MessageRejected", errors.New("Email address is not verified."))}}
 	svc, s, _ := setup(t, tr)
 	ctx := context.Background()
-	batch, _, _ := svc.Enqueue(ctx, []store.ReportRole{store.RoleCFO}, "manual")
+	batch, _, _ := svc.Enqueue(ctx, []portfolio.ReportRole{portfolio.RoleCFO}, "manual")
 	svc.Drain(ctx, batch)
-	r := statuses(t, s, batch)[store.RoleCFO]
+	r := statuses(t, s, batch)[portfolio.RoleCFO]
 	if r.Status != store.OutboxFailed || r.Attempts != 1 || r.LastError != "MessageRejected: Email address is not verified." {
 		t.Errorf("%s after %d attempts: %q", r.Status, r.Attempts, r.LastError)
 	}
@@ -163,7 +164,7 @@ func TestPermanentErrorFailsAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc.Drain(ctx, batch)
-	if r := statuses(t, s, batch)[store.RoleCFO]; r.Status != store.OutboxSent {
+	if r := statuses(t, s, batch)[portfolio.RoleCFO]; r.Status != store.OutboxSent {
 		t.Errorf("after retry: %s", r.Status)
 	}
 }
@@ -174,25 +175,25 @@ func TestCrashMidSendIsUncertain(t *testing.T) {
 	tr := &fakeTransport{}
 	svc, s, _ := setup(t, tr)
 	ctx := context.Background()
-	batch, _, _ := svc.Enqueue(ctx, []store.ReportRole{store.RoleCTO}, "manual")
+	batch, _, _ := svc.Enqueue(ctx, []portfolio.ReportRole{portfolio.RoleCTO}, "manual")
 	if _, ok, err := s.ClaimNextDue(ctx); !ok || err != nil { // a worker took it, then died
 		t.Fatal(ok, err)
 	}
 	if err := svc.Drain(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
-	r := statuses(t, s, batch)[store.RoleCTO]
+	r := statuses(t, s, batch)[portfolio.RoleCTO]
 	if r.Status != store.OutboxUncertain || len(tr.sent) != 0 {
 		t.Fatalf("after restart: %s, %d sent", r.Status, len(tr.sent))
 	}
-	if err := s.Update(ctx, "op", func(tx *store.Tx) error { return tx.RetryOutbox(ctx, r.ID) }); store.ErrorCode(err) != store.ECONFLICT {
+	if err := s.Update(ctx, "op", func(tx *store.Tx) error { return tx.RetryOutbox(ctx, r.ID) }); portfolio.ErrorCode(err) != portfolio.ECONFLICT {
 		t.Errorf("an uncertain message retried like a failed one: %v", err)
 	}
 	if err := s.Update(ctx, "op", func(tx *store.Tx) error { return tx.ResolveUncertain(ctx, r.ID, false) }); err != nil {
 		t.Fatal(err)
 	}
 	svc.Drain(ctx, batch)
-	if r := statuses(t, s, batch)[store.RoleCTO]; r.Status != store.OutboxSent || len(tr.sent) != 1 {
+	if r := statuses(t, s, batch)[portfolio.RoleCTO]; r.Status != store.OutboxSent || len(tr.sent) != 1 {
 		t.Errorf("resolved as not sent, then: %s, %d sent", r.Status, len(tr.sent))
 	}
 }
@@ -202,7 +203,7 @@ func TestThrottleKeepsTheRate(t *testing.T) {
 	tr := fakeQuotaTransport{&fakeTransport{quota: &Quota{MaxSendRate: 2, Max24HourSend: 1000}}}
 	svc, _, clock := setup(t, tr)
 	ctx := context.Background()
-	batch, _, _ := svc.Enqueue(ctx, store.ReportRoles, "manual")
+	batch, _, _ := svc.Enqueue(ctx, portfolio.ReportRoles, "manual")
 	if err := svc.Drain(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +219,7 @@ func TestProgressAndWhatChanged(t *testing.T) {
 	ctx := context.Background()
 	ch, stop := svc.Subscribe()
 	defer stop()
-	batch, _, _ := svc.Enqueue(ctx, []store.ReportRole{store.RoleCEO}, "manual")
+	batch, _, _ := svc.Enqueue(ctx, []portfolio.ReportRole{portfolio.RoleCEO}, "manual")
 	svc.Drain(ctx, batch)
 	var seen []string
 	for len(ch) > 0 {
@@ -232,10 +233,10 @@ func TestProgressAndWhatChanged(t *testing.T) {
 	}
 	v := 4.0
 	s.Update(ctx, "t", func(tx *store.Tx) error {
-		_, err := tx.SetKPI(ctx, "JADA", "revenue", store.KPIUpdate{Value: &v})
+		_, err := tx.SetKPI(ctx, "JADA", "revenue", portfolio.KPIUpdate{Value: &v})
 		return err
 	})
-	batch, _, _ = svc.Enqueue(ctx, []store.ReportRole{store.RoleCEO}, "manual")
+	batch, _, _ = svc.Enqueue(ctx, []portfolio.ReportRole{portfolio.RoleCEO}, "manual")
 	svc.Drain(ctx, batch)
 	if !strings.Contains(tr.sent[1].Text, "Missing KPIs: 9 → 8 (better)") {
 		t.Errorf("the second report does not say what changed:\n%s", tr.sent[1].Text[:600])

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"opsdeck/internal/testpeer"
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -71,7 +72,7 @@ func TestSendThroughTheSESEmulator(t *testing.T) {
 	if !ok || q.MaxSendRate != 14 || q.Remaining() != 197 {
 		t.Fatalf("quota %+v (read %v)", q, ok)
 	}
-	batch, _, err := svc.Enqueue(ctx, store.ReportRoles, "manual")
+	batch, _, err := svc.Enqueue(ctx, portfolio.ReportRoles, "manual")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func TestSendThroughTheSESEmulator(t *testing.T) {
 	for _, e := range got {
 		byID[e.MessageID] = e
 	}
-	for _, role := range store.ReportRoles {
+	for _, role := range portfolio.ReportRoles {
 		r := rows[role]
 		e, ok := byID[r.ProviderID]
 		if r.Status != store.OutboxSent || !ok {
@@ -108,7 +109,7 @@ func TestSendThroughTheSESEmulator(t *testing.T) {
 		if headers["X-Opsdeck-Report"] != string(role) || headers["X-Opsdeck-Message-Id"] != r.MessageID {
 			t.Errorf("%s: headers %v", role, headers)
 		}
-		if role == store.RoleAccounting && (len(e.Destination.To) != 2 || !strings.Contains(strings.Join(e.Destination.To, ","), "books@example.com")) {
+		if role == portfolio.RoleAccounting && (len(e.Destination.To) != 2 || !strings.Contains(strings.Join(e.Destination.To, ","), "books@example.com")) {
 			t.Errorf("accounting to %v", e.Destination.To)
 		}
 	}

@@ -5,14 +5,14 @@ import (
 	"strings"
 	"testing"
 
-	"opsdeck/store"
+	"opsdeck/portfolio"
 )
 
 // scaled returns a snapshot n times the size of snap: every entity and all
 // that hangs off it copied n times under new codes and ids. The fixed
 // structures (chart of accounts, tiers, rules, milestones) stay as they
 // are, as they would in a bigger real portfolio.
-func scaled(snap *store.Snapshot, n int) *store.Snapshot {
+func scaled(snap *portfolio.Snapshot, n int) *portfolio.Snapshot {
 	out := *snap
 	out.Entities, out.KPIs, out.Shortfalls, out.Actions, out.CostLines = nil, nil, nil, nil, nil
 	out.UnitEconomics, out.RevenueMonths, out.Channels, out.Findings, out.RecognitionGaps = nil, nil, nil, nil, nil
@@ -92,7 +92,7 @@ func BenchmarkRenderAll(b *testing.B) {
 		snap := scaled(base, size)
 		b.Run(fmt.Sprintf("x%d", size), func(b *testing.B) {
 			for b.Loop() {
-				if _, err := e.RenderAll(snap, store.ReportRoles, Formats, RenderOptions{Width: 100}, nil); err != nil {
+				if _, err := e.RenderAll(snap, portfolio.ReportRoles, Formats, RenderOptions{Width: 100}, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -108,7 +108,7 @@ func BenchmarkRenderFormat(b *testing.B) {
 	for _, f := range Formats {
 		b.Run(string(f), func(b *testing.B) {
 			for b.Loop() {
-				for _, role := range store.ReportRoles {
+				for _, role := range portfolio.ReportRoles {
 					if _, err := e.Render(snap, role, f, RenderOptions{Width: 100}); err != nil {
 						b.Fatal(err)
 					}
@@ -125,7 +125,7 @@ func TestScaledSnapshotGrows(t *testing.T) {
 		t.Fatalf("scaled x10: %d KPIs, %d entities", len(big.KPIs), len(big.Entities))
 	}
 	e, _ := New(Options{})
-	out, err := e.Render(big, store.RoleCFO, Markdown, RenderOptions{})
+	out, err := e.Render(big, portfolio.RoleCFO, Markdown, RenderOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"opsdeck/internal/testpeer"
-	"opsdeck/store"
+	"opsdeck/portfolio"
 )
 
 // TestHTMLFitsAPhone opens each HTML report in Debian's chromium at a
@@ -32,7 +32,7 @@ func TestHTMLFitsAPhone(t *testing.T) {
 	defer cancel()
 
 	const phoneWidth = 390
-	for _, role := range store.ReportRoles {
+	for _, role := range portfolio.ReportRoles {
 		path := filepath.Join(dir, string(role)+".html")
 		page := render(t, snap, role, HTML)
 		if err := os.WriteFile(path, []byte(page), 0o644); err != nil {

@@ -7,7 +7,7 @@ import (
 	"text/template"
 	"time"
 
-	"opsdeck/store"
+	"opsdeck/portfolio"
 )
 
 // Report is the data a role's template lays out. Every string in it is
@@ -15,7 +15,7 @@ import (
 // in is escaped, so a template cannot forget to escape and an override
 // cannot change a number.
 type Report struct {
-	Role      store.ReportRole
+	Role      portfolio.ReportRole
 	RoleTitle string
 	Portfolio string
 	Date      string
@@ -54,9 +54,9 @@ type ShortfallRow struct {
 }
 
 // Build computes role's report from snap.
-func (e *Engine) Build(snap *store.Snapshot, role store.ReportRole) (*Report, error) {
+func (e *Engine) Build(snap *portfolio.Snapshot, role portfolio.ReportRole) (*Report, error) {
 	if !role.Valid() {
-		return nil, store.Errorf(store.EINVALID, "unknown role %q (want one of ceo, cto, cmo, cfo, accounting)", role)
+		return nil, portfolio.Errorf(portfolio.EINVALID, "unknown role %q (want one of ceo, cto, cmo, cfo, accounting)", role)
 	}
 	r := &Report{
 		Role:      role,
@@ -69,48 +69,48 @@ func (e *Engine) Build(snap *store.Snapshot, role store.ReportRole) (*Report, er
 		r.AsOf = snap.AsOf.In(snap.TakenAt.Location()).Format("2 Jan 2006 15:04 MST")
 	}
 	for _, k := range snap.KPIs {
-		if role == store.RoleCEO || k.OwnerRole == role {
+		if role == portfolio.RoleCEO || k.OwnerRole == role {
 			r.KPIs = append(r.KPIs, kpiRow(k, snap.TakenAt))
 		}
 	}
-	for i, s := range store.RankShortfalls(snap.Shortfalls) {
+	for i, s := range portfolio.RankShortfalls(snap.Shortfalls) {
 		if s.OwnerRole == role {
 			r.Shortfalls = append(r.Shortfalls, shortfallRow(i+1, s, snap.TakenAt))
 		}
 	}
 	switch role {
-	case store.RoleCEO:
+	case portfolio.RoleCEO:
 		r.CEO, r.figures = buildCEO(snap)
-	case store.RoleCTO:
+	case portfolio.RoleCTO:
 		r.CTO, r.figures = buildCTO(snap)
-	case store.RoleCMO:
+	case portfolio.RoleCMO:
 		r.CMO, r.figures = buildCMO(snap)
-	case store.RoleCFO:
+	case portfolio.RoleCFO:
 		r.CFO, r.figures = buildCFO(snap)
-	case store.RoleAccounting:
+	case portfolio.RoleAccounting:
 		r.Accounting, r.figures = buildAccounting(snap)
 	}
 	return r, nil
 }
 
-func kpiRow(k store.KPI, now time.Time) KPIRow {
+func kpiRow(k portfolio.KPI, now time.Time) KPIRow {
 	u := k.UnitInfo()
 	row := KPIRow{Entity: esc(k.EntityCode), Name: esc(k.Name), Target: esc(u.Format(k.Target)), Status: k.Status().Label(),
 		Current: "—", Updated: "never", Owner: k.OwnerRole.Title()}
-	if k.Direction == store.LowerIsBetter {
+	if k.Direction == portfolio.LowerIsBetter {
 		row.Target = "≤ " + row.Target
 	}
 	if k.Latest != nil {
 		row.Current = esc(u.Format(k.Latest.Value))
 		row.Updated = ago(k.Latest.TakenAt, now)
-		row.Bar = barToken(store.Attainment(k.Direction, k.Target, k.Latest.Value), k.Status())
+		row.Bar = barToken(portfolio.Attainment(k.Direction, k.Target, k.Latest.Value), k.Status())
 	} else {
-		row.Bar = barToken(0, store.StatusMissing)
+		row.Bar = barToken(0, portfolio.StatusMissing)
 	}
 	return row
 }
 
-func shortfallRow(rank int, s store.Shortfall, now time.Time) ShortfallRow {
+func shortfallRow(rank int, s portfolio.Shortfall, now time.Time) ShortfallRow {
 	entity := s.EntityCode
 	if entity == "" {
 		entity = "All"
@@ -157,8 +157,8 @@ func ago(t, now time.Time) string {
 }
 
 // dueIn says how far a due date is from today.
-func dueIn(due store.Date, now time.Time) string {
-	n := store.DateOf(now).DaysUntil(due)
+func dueIn(due portfolio.Date, now time.Time) string {
+	n := portfolio.DateOf(now).DaysUntil(due)
 	switch {
 	case n < -1:
 		return fmt.Sprintf("overdue by %d days", -n)
@@ -186,16 +186,16 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-func percent(part, whole store.Money) string {
+func percent(part, whole portfolio.Money) string {
 	if whole == 0 {
 		return "0%"
 	}
 	return fmt.Sprintf("%.0f%%", float64(part)/float64(whole)*100)
 }
 
-func dollars(m store.Money) float64 { return float64(m) / 100 }
+func dollars(m portfolio.Money) float64 { return float64(m) / 100 }
 
-func moneyRange(low, high store.Money) string {
+func moneyRange(low, high portfolio.Money) string {
 	if low == high {
 		return low.String()
 	}
@@ -204,5 +204,5 @@ func moneyRange(low, high store.Money) string {
 
 // perDay formats a return on effort in whole dollars a day.
 func perDay(dollarsPerDay float64) string {
-	return store.Dollars(int64(math.Round(dollarsPerDay))).String() + "/day"
+	return portfolio.Dollars(int64(math.Round(dollarsPerDay))).String() + "/day"
 }

@@ -4,7 +4,7 @@ import (
 	"sort"
 	"strings"
 
-	"opsdeck/store"
+	"opsdeck/portfolio"
 )
 
 // AccountingSection is the revenue-recognition gaps, the chart of accounts,
@@ -41,9 +41,9 @@ type MilestoneRow struct {
 	Title, Criteria, Due, Status string
 }
 
-func buildAccounting(snap *store.Snapshot) (*AccountingSection, Figures) {
+func buildAccounting(snap *portfolio.Snapshot) (*AccountingSection, Figures) {
 	a := &AccountingSection{}
-	var gaps []store.RecognitionGap
+	var gaps []portfolio.RecognitionGap
 	for _, g := range snap.RecognitionGaps {
 		if g.Status == "open" {
 			gaps = append(gaps, g)
@@ -58,10 +58,10 @@ func buildAccounting(snap *store.Snapshot) (*AccountingSection, Figures) {
 		a.Gaps = append(a.Gaps, RecognitionRow{Entity: esc(entity), Title: esc(g.Title), Detail: esc(g.Detail), Severity: string(g.Severity)})
 	}
 
-	low, high := map[string]store.Money{}, map[string]store.Money{}
+	low, high := map[string]portfolio.Money{}, map[string]portfolio.Money{}
 	type category struct {
 		lines, unmapped int
-		low, high       store.Money
+		low, high       portfolio.Money
 		vendors, notes  []string
 	}
 	cats := map[string]*category{}
@@ -109,7 +109,7 @@ func buildAccounting(snap *store.Snapshot) (*AccountingSection, Figures) {
 	for _, acc := range snap.Accounts {
 		parent[acc.Code] = acc.ParentCode
 	}
-	rollLow, rollHigh := map[string]store.Money{}, map[string]store.Money{}
+	rollLow, rollHigh := map[string]portfolio.Money{}, map[string]portfolio.Money{}
 	for code := range low {
 		for c := code; c != ""; c = parent[c] {
 			rollLow[c] += low[code]

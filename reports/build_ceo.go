@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"sort"
 
-	"opsdeck/store"
+	"opsdeck/portfolio"
 )
 
 // CEOSection is the portfolio inventory, the critical shortfalls, the
 // missing KPIs and the 30-day action plan.
 type CEOSection struct {
 	Entities       []EntityRow
-	Health         store.KPIHealth
+	Health         portfolio.KPIHealth
 	Critical       []ShortfallRow
 	CriticalImpact string
 	OpenCount      int
@@ -38,17 +38,17 @@ type ActionRow struct {
 // planHorizon is how far ahead the action plan looks.
 const planHorizon = 30
 
-func buildCEO(snap *store.Snapshot) (*CEOSection, Figures) {
-	c := &CEOSection{Health: store.Health(snap.KPIs)}
-	ranked := store.RankShortfalls(snap.Shortfalls)
+func buildCEO(snap *portfolio.Snapshot) (*CEOSection, Figures) {
+	c := &CEOSection{Health: portfolio.Health(snap.KPIs)}
+	ranked := portfolio.RankShortfalls(snap.Shortfalls)
 	for _, e := range snap.Entities {
-		h := store.Health(snap.EntityKPIs(e.ID))
+		h := portfolio.Health(snap.EntityKPIs(e.ID))
 		row := EntityRow{Code: esc(e.Code), Name: esc(e.Name), Kind: string(e.Kind), KPIs: h.Total(), OnTarget: h.OnTarget,
 			AtRisk: h.AtRisk, OffTarget: h.OffTarget, Missing: h.Missing}
 		for _, s := range ranked {
 			if s.EntityID == e.ID {
 				row.Shortfalls++
-				if s.Severity == store.SeverityCritical {
+				if s.Severity == portfolio.SeverityCritical {
 					row.CriticalOpen++
 				}
 			}
@@ -64,18 +64,18 @@ func buildCEO(snap *store.Snapshot) (*CEOSection, Figures) {
 		c.Entities = append(c.Entities, row)
 	}
 
-	var criticalImpact, openImpact store.Money
+	var criticalImpact, openImpact portfolio.Money
 	for i, s := range ranked {
 		c.OpenCount++
 		openImpact += s.MonthlyImpact
-		if s.Severity == store.SeverityCritical {
+		if s.Severity == portfolio.SeverityCritical {
 			criticalImpact += s.MonthlyImpact
 			c.Critical = append(c.Critical, shortfallRow(i+1, s, snap.TakenAt))
 		}
 	}
 	c.CriticalImpact, c.OpenImpact = criticalImpact.String(), openImpact.String()
 
-	for _, k := range store.MissingKPIs(snap.KPIs) {
+	for _, k := range portfolio.MissingKPIs(snap.KPIs) {
 		c.Missing = append(c.Missing, kpiRow(k, snap.TakenAt))
 	}
 
@@ -93,17 +93,17 @@ func buildCEO(snap *store.Snapshot) (*CEOSection, Figures) {
 
 // actionPlan ranks the open actions due within the horizon (or overdue)
 // by the ROI of the shortfall each attacks, soonest first among equals.
-func actionPlan(snap *store.Snapshot) []ActionRow {
+func actionPlan(snap *portfolio.Snapshot) []ActionRow {
 	roi := map[int64]float64{}
 	for _, s := range snap.Shortfalls {
 		if s.IsOpen() {
 			roi[s.ID] = s.ROI()
 		}
 	}
-	today := store.DateOf(snap.TakenAt)
-	var open []store.Action
+	today := portfolio.DateOf(snap.TakenAt)
+	var open []portfolio.Action
 	for _, a := range snap.Actions {
-		if a.Status == store.ActionOpen && today.DaysUntil(a.DueOn) <= planHorizon {
+		if a.Status == portfolio.ActionOpen && today.DaysUntil(a.DueOn) <= planHorizon {
 			open = append(open, a)
 		}
 	}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"opsdeck/store"
+	"opsdeck/portfolio"
 )
 
 // CFOSection is the burn, the capital-deployment framework, break-even per
@@ -54,7 +54,7 @@ type RuleRow struct {
 	Rule, Rationale string
 }
 
-func buildCFO(snap *store.Snapshot) (*CFOSection, Figures) {
+func buildCFO(snap *portfolio.Snapshot) (*CFOSection, Figures) {
 	burn := snap.Burn()
 	c := &CFOSection{Burn: moneyRange(burn.Low, burn.High), BurnLow: burn.Low.String(), BurnHigh: burn.High.String()}
 	for _, cat := range burn.ByCategory {
@@ -64,7 +64,7 @@ func buildCFO(snap *store.Snapshot) (*CFOSection, Figures) {
 	for _, t := range snap.CapitalTiers {
 		row := TierRow{Position: t.Position, Name: esc(t.Name), Policy: "Deploy", Cap: "no cap set",
 			Description: esc(t.Description), Examples: esc(t.Examples)}
-		if t.Policy == store.PolicyDoNotDeploy {
+		if t.Policy == portfolio.PolicyDoNotDeploy {
 			row.Policy, row.Cap = "Do not deploy", "nothing"
 		} else if t.Max != nil {
 			row.Cap = "up to " + t.Max.String() + "/mo"
@@ -82,7 +82,7 @@ func buildCFO(snap *store.Snapshot) (*CFOSection, Figures) {
 		row := BreakEvenRow{Entity: esc(be.EntityCode), Unit: esc(be.Unit), Price: be.Price.String(), Variable: be.Variable.String(),
 			Margin: be.Margin.String(), Fixed: moneyRange(be.FixedLow, be.FixedHigh), Units: be.UnitsHigh, UnitsLow: be.UnitsLow,
 			Reachable: be.Reachable, Basis: "own costs"}
-		if be.Basis == store.BasisPortfolio {
+		if be.Basis == portfolio.BasisPortfolio {
 			row.Basis = "whole portfolio"
 		}
 		c.BreakEven = append(c.BreakEven, row)
@@ -92,21 +92,21 @@ func buildCFO(snap *store.Snapshot) (*CFOSection, Figures) {
 		}
 	}
 
-	var target, actual store.Money
-	for _, m := range store.RevenueByMonth(snap.RevenueMonths) {
+	var target, actual portfolio.Money
+	for _, m := range portfolio.RevenueByMonth(snap.RevenueMonths) {
 		t, _ := time.Parse("2006-01", m.Month)
 		row := RevenueRow{Month: t.Format("Jan 2006"), Target: m.Target.String(), Actual: "not recorded", Variance: "—",
 			Recorded: fmt.Sprintf("%d of %d", m.Recorded, m.Entities)}
 		target += m.Target
 		if m.Recorded == 0 {
 			c.Unrecorded++
-			row.Bar = barToken(0, store.StatusMissing)
+			row.Bar = barToken(0, portfolio.StatusMissing)
 		} else {
 			actual += m.Actual
 			row.Actual = m.Actual.String()
 			row.Variance = signed(m.Actual - m.Target)
-			status := store.EvaluateKPI(store.HigherIsBetter, dollars(m.Target), 0.1, dollars(m.Actual))
-			row.Bar = barToken(store.Attainment(store.HigherIsBetter, dollars(m.Target), dollars(m.Actual)), status)
+			status := portfolio.EvaluateKPI(portfolio.HigherIsBetter, dollars(m.Target), 0.1, dollars(m.Actual))
+			row.Bar = barToken(portfolio.Attainment(portfolio.HigherIsBetter, dollars(m.Target), dollars(m.Actual)), status)
 		}
 		c.Revenue = append(c.Revenue, row)
 		c.Horizon = row.Month
@@ -121,7 +121,7 @@ func buildCFO(snap *store.Snapshot) (*CFOSection, Figures) {
 	return c, figs
 }
 
-func signed(m store.Money) string {
+func signed(m portfolio.Money) string {
 	if m > 0 {
 		return "+" + m.String()
 	}

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"opsdeck/store"
+	"opsdeck/portfolio"
 )
 
 // CMOSection is the visibility matrix, audiences, the next email blast,
@@ -54,24 +54,24 @@ type SEOTask struct {
 	Status                      string
 }
 
-var statusLabel = map[store.ChannelStatus]string{
-	store.ChannelNone: "not started", store.ChannelPlanned: "planned", store.ChannelInProgress: "in progress",
-	store.ChannelLive: "live", store.ChannelPaused: "paused",
+var statusLabel = map[portfolio.ChannelStatus]string{
+	portfolio.ChannelNone: "not started", portfolio.ChannelPlanned: "planned", portfolio.ChannelInProgress: "in progress",
+	portfolio.ChannelLive: "live", portfolio.ChannelPaused: "paused",
 }
 
-func buildCMO(snap *store.Snapshot) (*CMOSection, Figures) {
+func buildCMO(snap *portfolio.Snapshot) (*CMOSection, Figures) {
 	c := &CMOSection{}
-	kindsUsed := map[store.ChannelKind]bool{}
-	byEntity := map[int64][]store.Channel{}
+	kindsUsed := map[portfolio.ChannelKind]bool{}
+	byEntity := map[int64][]portfolio.Channel{}
 	var audience int64
 	otaLive := 0
 	for _, ch := range snap.Channels {
 		kindsUsed[ch.Kind] = true
 		byEntity[ch.EntityID] = append(byEntity[ch.EntityID], ch)
 		c.AllChannels++
-		if ch.Status == store.ChannelLive {
+		if ch.Status == portfolio.ChannelLive {
 			c.LiveChannels++
-			if ch.Kind == store.ChannelOTA {
+			if ch.Kind == portfolio.ChannelOTA {
 				otaLive++
 			}
 		}
@@ -80,7 +80,7 @@ func buildCMO(snap *store.Snapshot) (*CMOSection, Figures) {
 			c.Audiences = append(c.Audiences, AudienceRow{Entity: esc(ch.EntityCode), Channel: esc(ch.Name),
 				Kind: string(ch.Kind), Size: groupInt(*ch.AudienceSize), size: *ch.AudienceSize})
 		}
-		if ch.Kind == store.ChannelEmail {
+		if ch.Kind == portfolio.ChannelEmail {
 			row := BlastRow{Entity: esc(ch.EntityCode), Channel: esc(ch.Name), Audience: "unknown",
 				Value: moneyRange(ch.ValueLow, ch.ValueHigh), Status: statusLabel[ch.Status], Notes: esc(ch.Notes)}
 			if ch.AudienceSize != nil {
@@ -92,8 +92,8 @@ func buildCMO(snap *store.Snapshot) (*CMOSection, Figures) {
 	c.TotalAudience = groupInt(audience)
 	sort.SliceStable(c.Audiences, func(i, j int) bool { return c.Audiences[i].size > c.Audiences[j].size })
 
-	var kinds []store.ChannelKind
-	for _, k := range store.ChannelKinds {
+	var kinds []portfolio.ChannelKind
+	for _, k := range portfolio.ChannelKinds {
 		if kindsUsed[k] {
 			kinds = append(kinds, k)
 			c.Kinds = append(c.Kinds, kindTitle(k))
@@ -101,7 +101,7 @@ func buildCMO(snap *store.Snapshot) (*CMOSection, Figures) {
 	}
 	for _, e := range snap.Entities {
 		chans := byEntity[e.ID]
-		if len(chans) == 0 && e.Kind != store.KindOperating {
+		if len(chans) == 0 && e.Kind != portfolio.KindOperating {
 			continue
 		}
 		row := MatrixRow{Entity: esc(e.Code)}
@@ -114,7 +114,7 @@ func buildCMO(snap *store.Snapshot) (*CMOSection, Figures) {
 	c.OTA = otaSequence(snap.Channels)
 	step := 0
 	for _, ch := range snap.Channels {
-		if ch.Kind != store.ChannelSEO {
+		if ch.Kind != portfolio.ChannelSEO {
 			continue
 		}
 		for _, t := range ch.Tasks {
@@ -147,8 +147,8 @@ func buildCMO(snap *store.Snapshot) (*CMOSection, Figures) {
 }
 
 // matrixCell summarises an entity's channels of one kind.
-func matrixCell(chans []store.Channel, kind store.ChannelKind) string {
-	var of []store.Channel
+func matrixCell(chans []portfolio.Channel, kind portfolio.ChannelKind) string {
+	var of []portfolio.Channel
 	for _, ch := range chans {
 		if ch.Kind == kind {
 			of = append(of, ch)
@@ -163,9 +163,9 @@ func matrixCell(chans []store.Channel, kind store.ChannelKind) string {
 	live, underway := 0, 0
 	for _, ch := range of {
 		switch ch.Status {
-		case store.ChannelLive:
+		case portfolio.ChannelLive:
 			live++
-		case store.ChannelPlanned, store.ChannelInProgress:
+		case portfolio.ChannelPlanned, portfolio.ChannelInProgress:
 			underway++
 		}
 	}
@@ -177,11 +177,11 @@ func matrixCell(chans []store.Channel, kind store.ChannelKind) string {
 }
 
 // otaSequence groups the OTA channels by planned sequence number.
-func otaSequence(channels []store.Channel) []OTAStep {
+func otaSequence(channels []portfolio.Channel) []OTAStep {
 	var steps []OTAStep
 	bySeq := map[int]int{}
 	for _, ch := range channels {
-		if ch.Kind != store.ChannelOTA || ch.Sequence == nil {
+		if ch.Kind != portfolio.ChannelOTA || ch.Sequence == nil {
 			continue
 		}
 		i, ok := bySeq[*ch.Sequence]
@@ -202,11 +202,11 @@ func otaSequence(channels []store.Channel) []OTAStep {
 	return steps
 }
 
-func kindTitle(k store.ChannelKind) string {
+func kindTitle(k portfolio.ChannelKind) string {
 	switch k {
-	case store.ChannelOTA:
+	case portfolio.ChannelOTA:
 		return "OTA"
-	case store.ChannelSEO:
+	case portfolio.ChannelSEO:
 		return "SEO"
 	}
 	s := string(k)
@@ -214,5 +214,5 @@ func kindTitle(k store.ChannelKind) string {
 }
 
 func groupInt(n int64) string {
-	return strings.TrimPrefix(store.Money(n*100).String(), "$")
+	return strings.TrimPrefix(portfolio.Money(n*100).String(), "$")
 }

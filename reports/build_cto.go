@@ -3,7 +3,7 @@ package reports
 import (
 	"sort"
 
-	"opsdeck/store"
+	"opsdeck/portfolio"
 )
 
 // CTOSection is the stack-by-stack audit, the savings it finds, the
@@ -43,9 +43,9 @@ type GapRow struct {
 	Title, Detail, Status string
 }
 
-func buildCTO(snap *store.Snapshot) (*CTOSection, Figures) {
+func buildCTO(snap *portfolio.Snapshot) (*CTOSection, Figures) {
 	c := &CTOSection{}
-	var open []store.Finding
+	var open []portfolio.Finding
 	for _, f := range snap.Findings {
 		if f.Status != "fixed" {
 			open = append(open, f)
@@ -68,7 +68,7 @@ func buildCTO(snap *store.Snapshot) (*CTOSection, Figures) {
 	})
 	c.OpenFindings = len(open)
 	stackIdx := map[string]int{}
-	counts := map[store.Severity]int{}
+	counts := map[portfolio.Severity]int{}
 	for i, f := range open {
 		row := FindingRow{Rank: i + 1, Stack: esc(f.Stack), Severity: string(f.Severity), Category: esc(f.Category),
 			Title: esc(f.Title), Detail: esc(f.Detail), Remediation: esc(f.Remediation), Saving: "—", Effort: days(f.EffortDays)}
@@ -87,10 +87,10 @@ func buildCTO(snap *store.Snapshot) (*CTOSection, Figures) {
 		c.Stacks[si].Findings = append(c.Stacks[si].Findings, row)
 	}
 	sort.SliceStable(c.Stacks, func(i, j int) bool { return c.Stacks[i].Name < c.Stacks[j].Name })
-	for _, sev := range store.Severities {
+	for _, sev := range portfolio.Severities {
 		c.BySeverity = append(c.BySeverity, CountRow{Label: string(sev), Count: counts[sev]})
 	}
-	savings := store.OpenSavings(snap.Findings)
+	savings := portfolio.OpenSavings(snap.Findings)
 	c.Savings = savings.String()
 	for _, g := range snap.DevGaps {
 		c.Gaps = append(c.Gaps, GapRow{Title: esc(g.Title), Detail: esc(g.Detail), Status: g.Status})
@@ -100,7 +100,7 @@ func buildCTO(snap *store.Snapshot) (*CTOSection, Figures) {
 	}
 	figs := Figures{
 		{Label: "Open findings", Value: float64(c.OpenFindings), LowerIsBetter: true},
-		{Label: "Critical and high findings", Value: float64(counts[store.SeverityCritical] + counts[store.SeverityHigh]), LowerIsBetter: true},
+		{Label: "Critical and high findings", Value: float64(counts[portfolio.SeverityCritical] + counts[portfolio.SeverityHigh]), LowerIsBetter: true},
 		{Label: "Monthly savings not yet taken", Value: dollars(savings), Money: true, LowerIsBetter: true},
 		{Label: "Development-cycle gaps", Value: float64(c.GapsMissing), LowerIsBetter: true},
 	}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"opsdeck/store"
+	"opsdeck/portfolio"
 )
 
 // Figure is one headline number of a report, kept with each send so the
@@ -23,7 +23,7 @@ type Figures []Figure
 
 func (f Figure) format(v float64) string {
 	if f.Money {
-		return store.Money(math.Round(v * 100)).String()
+		return portfolio.Money(math.Round(v * 100)).String()
 	}
 	return fmt.Sprintf("%g", v)
 }

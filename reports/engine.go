@@ -11,9 +11,9 @@ import (
 	"runtime"
 	"text/template"
 
-	"golang.org/x/sync/errgroup"
+	"opsdeck/portfolio"
 
-	"opsdeck/store"
+	"golang.org/x/sync/errgroup"
 )
 
 //go:embed templates/*.md.tmpl
@@ -24,7 +24,7 @@ var embedded embed.FS
 const commonTemplate = "common.md.tmpl"
 
 // TemplateName is the file a role's report is laid out by.
-func TemplateName(role store.ReportRole) string { return string(role) + ".md.tmpl" }
+func TemplateName(role portfolio.ReportRole) string { return string(role) + ".md.tmpl" }
 
 // Options configure an Engine.
 type Options struct {
@@ -36,7 +36,7 @@ type Options struct {
 
 // Engine holds the parsed templates. It is safe for concurrent use.
 type Engine struct {
-	templates map[store.ReportRole]*template.Template
+	templates map[portfolio.ReportRole]*template.Template
 }
 
 // New parses every template, embedded or overridden, so a broken override
@@ -55,8 +55,8 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{templates: map[store.ReportRole]*template.Template{}}
-	for _, role := range store.ReportRoles {
+	e := &Engine{templates: map[portfolio.ReportRole]*template.Template{}}
+	for _, role := range portfolio.ReportRoles {
 		body, name, err := loadTemplate(opts.TemplatesDir, TemplateName(role))
 		if err != nil {
 			return nil, err
@@ -99,7 +99,7 @@ func loadTemplate(dir, file string) (body, name string, err error) {
 func (e *Engine) markdown(r *Report) (string, error) {
 	t, ok := e.templates[r.Role]
 	if !ok {
-		return "", store.Errorf(store.EINVALID, "unknown report role %q", r.Role)
+		return "", portfolio.Errorf(portfolio.EINVALID, "unknown report role %q", r.Role)
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, r); err != nil {
@@ -109,7 +109,7 @@ func (e *Engine) markdown(r *Report) (string, error) {
 }
 
 // Render builds role's report from snap and renders it in format f.
-func (e *Engine) Render(snap *store.Snapshot, role store.ReportRole, f Format, o RenderOptions) (string, error) {
+func (e *Engine) Render(snap *portfolio.Snapshot, role portfolio.ReportRole, f Format, o RenderOptions) (string, error) {
 	md, err := e.roleMarkdown(snap, role, o)
 	if err != nil {
 		return "", err
@@ -118,7 +118,7 @@ func (e *Engine) Render(snap *store.Snapshot, role store.ReportRole, f Format, o
 }
 
 // roleMarkdown builds role's report and executes its template.
-func (e *Engine) roleMarkdown(snap *store.Snapshot, role store.ReportRole, o RenderOptions) (string, error) {
+func (e *Engine) roleMarkdown(snap *portfolio.Snapshot, role portfolio.ReportRole, o RenderOptions) (string, error) {
 	r, err := e.Build(snap, role)
 	if err != nil {
 		return "", err
@@ -142,12 +142,12 @@ func convert(md string, f Format, title string, o RenderOptions) (string, error)
 	case Text:
 		return renderText(md, o.width())
 	}
-	return "", store.Errorf(store.EINVALID, "unknown format %q", f)
+	return "", portfolio.Errorf(portfolio.EINVALID, "unknown format %q", f)
 }
 
 // Rendered is one role's report in one format.
 type Rendered struct {
-	Role   store.ReportRole
+	Role   portfolio.ReportRole
 	Format Format
 	Text   string
 }
@@ -156,8 +156,8 @@ type Rendered struct {
 // order. Each role's markdown is built once, and the conversions, which
 // dominate (glamour above all), run in parallel on every CPU. previous, if
 // not nil, gives each role's figures from its last send.
-func (e *Engine) RenderAll(snap *store.Snapshot, roles []store.ReportRole, formats []Format, o RenderOptions,
-	previous map[store.ReportRole]*Figures) ([]Rendered, error) {
+func (e *Engine) RenderAll(snap *portfolio.Snapshot, roles []portfolio.ReportRole, formats []Format, o RenderOptions,
+	previous map[portfolio.ReportRole]*Figures) ([]Rendered, error) {
 	out := make([]Rendered, len(roles)*len(formats))
 	mds := make([]string, len(roles))
 	for i, role := range roles {

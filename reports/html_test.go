@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -17,17 +18,17 @@ const hostile = `<img src=x onerror=alert(1)>`
 func TestHTMLIsSafe(t *testing.T) {
 	s := demoStore(t)
 	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
-		for _, role := range store.ReportRoles {
-			if err := tx.CreateShortfall(ctx, &store.Shortfall{Title: hostile, Detail: `<script>alert("x")</script> [click](https://evil.example)`,
-				OwnerRole: role, Severity: store.SeverityCritical, MonthlyImpact: store.Dollars(99999), EffortDays: 1}); err != nil {
+		for _, role := range portfolio.ReportRoles {
+			if err := tx.CreateShortfall(ctx, &portfolio.Shortfall{Title: hostile, Detail: `<script>alert("x")</script> [click](https://evil.example)`,
+				OwnerRole: role, Severity: portfolio.SeverityCritical, MonthlyImpact: portfolio.Dollars(99999), EffortDays: 1}); err != nil {
 				return err
 			}
 		}
-		return tx.CreateFinding(ctx, &store.Finding{Stack: "<b>stack</b>", Category: "security", Severity: store.SeverityHigh,
+		return tx.CreateFinding(ctx, &portfolio.Finding{Stack: "<b>stack</b>", Category: "security", Severity: portfolio.SeverityHigh,
 			Title: "![x](http://evil.example/x.png)", Remediation: "`<iframe>`", EffortDays: 1})
 	})
 	snap := snapshot(t, s)
-	for _, role := range store.ReportRoles {
+	for _, role := range portfolio.ReportRoles {
 		out := render(t, snap, role, HTML)
 		doc, err := html.Parse(strings.NewReader(out))
 		if err != nil {
@@ -65,7 +66,7 @@ func TestHTMLIsSafe(t *testing.T) {
 		if strings.Contains(out, "<img") || strings.Contains(out, "<script") || strings.Contains(out, "<a ") {
 			t.Errorf("%s: raw markup leaked into the HTML", role)
 		}
-		if role == store.RoleCTO && !strings.Contains(all, "![x](http://evil.example/x.png)") {
+		if role == portfolio.RoleCTO && !strings.Contains(all, "![x](http://evil.example/x.png)") {
 			t.Errorf("a title written as a markdown image is not shown literally")
 		}
 		if !strings.Contains(all, "[click](https://evil.example)") {
@@ -77,7 +78,7 @@ func TestHTMLIsSafe(t *testing.T) {
 // The attainment bar is a row of table cells with widths, so it shows in
 // mail clients that block images and ignore CSS.
 func TestHTMLBarsAreTableCells(t *testing.T) {
-	out := render(t, snapshot(t, demoStore(t)), store.RoleCEO, HTML)
+	out := render(t, snapshot(t, demoStore(t)), portfolio.RoleCEO, HTML)
 	if !strings.Contains(out, `<td width="33%" style="width:33%;background:#c62828`) {
 		t.Error("the charters bar (2 of 6, off target) is not a 33% red cell")
 	}

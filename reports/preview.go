@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"time"
 
-	"opsdeck/store"
+	"opsdeck/portfolio"
 )
 
 // NextRun is what a schedule's next run would send, as the CLI and the
 // console show it before anything goes out.
 type NextRun struct {
 	At      time.Time
-	To      []store.Person
+	To      []portfolio.Person
 	Subject string
 	Body    string
 	Paused  bool
@@ -20,7 +20,7 @@ type NextRun struct {
 // PreviewNextRun renders sc's next run after now from snap, as the run will
 // render it: today's data, dated the day it goes out. snap is modified
 // (its TakenAt moves to the run's time), so pass a snapshot of your own.
-func (e *Engine) PreviewNextRun(snap *store.Snapshot, sc store.Schedule, now time.Time, f Format, o RenderOptions) (NextRun, error) {
+func (e *Engine) PreviewNextRun(snap *portfolio.Snapshot, sc portfolio.Schedule, now time.Time, f Format, o RenderOptions) (NextRun, error) {
 	at, err := sc.Next(now)
 	if err != nil {
 		return NextRun{}, fmt.Errorf("next %s run: %w", sc.Role.Title(), err)

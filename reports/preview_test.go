@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"opsdeck/store"
+	"opsdeck/portfolio"
 )
 
 func TestPreviewNextRunIsDatedTheDayItGoesOut(t *testing.T) {
 	s := demoStore(t)
-	sc, err := s.Schedule(context.Background(), store.RoleCFO)
+	sc, err := s.Schedule(context.Background(), portfolio.RoleCFO)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"opsdeck/portfolio"
+
 	"charm.land/glamour/v2"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -16,8 +18,6 @@ import (
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
-
-	"opsdeck/store"
 )
 
 // A KPI attainment bar travels through the markdown as a marker that each
@@ -25,13 +25,13 @@ import (
 // of table cells with widths for email (mail clients block images).
 var barMarker = regexp.MustCompile(`⟦bar ([0-9.]+) ([a-z_]+)⟧`)
 
-func barToken(attainment float64, status store.KPIStatus) string {
+func barToken(attainment float64, status portfolio.KPIStatus) string {
 	return fmt.Sprintf("⟦bar %.2f %s⟧", attainment, status)
 }
 
-func parseBar(m []string) (float64, store.KPIStatus) {
+func parseBar(m []string) (float64, portfolio.KPIStatus) {
 	a, _ := strconv.ParseFloat(m[1], 64)
-	return a, store.KPIStatus(m[2])
+	return a, portfolio.KPIStatus(m[2])
 }
 
 const barCells = 10
@@ -40,7 +40,7 @@ const barCells = 10
 func barsAsText(s string) string {
 	return barMarker.ReplaceAllStringFunc(s, func(tok string) string {
 		a, status := parseBar(barMarker.FindStringSubmatch(tok))
-		if status == store.StatusMissing {
+		if status == portfolio.StatusMissing {
 			return strings.Repeat("░", barCells) + " —"
 		}
 		filled := int(a*barCells + 0.5)
@@ -49,8 +49,8 @@ func barsAsText(s string) string {
 }
 
 // barColours are per status, chosen to read on white and in dark mode.
-var barColours = map[store.KPIStatus]string{
-	store.StatusOnTarget: "#2e7d32", store.StatusAtRisk: "#f9a825", store.StatusOffTarget: "#c62828", store.StatusMissing: "#9e9e9e",
+var barColours = map[portfolio.KPIStatus]string{
+	portfolio.StatusOnTarget: "#2e7d32", portfolio.StatusAtRisk: "#f9a825", portfolio.StatusOffTarget: "#c62828", portfolio.StatusMissing: "#9e9e9e",
 }
 
 // barsAsHTML draws each bar as a one-row table whose cell widths are the
@@ -60,7 +60,7 @@ func barsAsHTML(s string) string {
 		a, status := parseBar(barMarker.FindStringSubmatch(tok))
 		pct := int(a*100 + 0.5)
 		label := fmt.Sprintf("%d%%", pct)
-		if status == store.StatusMissing {
+		if status == portfolio.StatusMissing {
 			pct, label = 0, "no reading"
 		}
 		cell := func(width int, colour string) string {

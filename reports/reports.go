@@ -11,7 +11,7 @@ import (
 	"fmt"
 	"strings"
 
-	"opsdeck/store"
+	"opsdeck/portfolio"
 )
 
 // Format is an output form of a report.
@@ -35,7 +35,7 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", store.Errorf(store.EINVALID, "unknown format %q (want md, term, html or text)", s)
+	return "", portfolio.Errorf(portfolio.EINVALID, "unknown format %q (want md, term, html or text)", s)
 }
 
 // Ext is the file extension for the format.
@@ -62,7 +62,7 @@ func ParseStyle(s string) (string, error) {
 			return v, nil
 		}
 	}
-	return "", store.Errorf(store.EINVALID, "unknown style %q (want dark, light, notty or ascii)", s)
+	return "", portfolio.Errorf(portfolio.EINVALID, "unknown style %q (want dark, light, notty or ascii)", s)
 }
 
 // RenderOptions tune one rendering.
@@ -85,6 +85,6 @@ func (o RenderOptions) width() int {
 }
 
 // Subject is the email subject line for a report.
-func Subject(snap *store.Snapshot, role store.ReportRole) string {
+func Subject(snap *portfolio.Snapshot, role portfolio.ReportRole) string {
 	return fmt.Sprintf("%s: %s report, %s", snap.PortfolioName, role.Title(), snap.TakenAt.Format("2 Jan 2006"))
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -31,7 +32,7 @@ func demoStore(t testing.TB) *store.Store {
 	return s
 }
 
-func snapshot(t testing.TB, s *store.Store) *store.Snapshot {
+func snapshot(t testing.TB, s *store.Store) *portfolio.Snapshot {
 	t.Helper()
 	snap, err := s.Snapshot(context.Background())
 	if err != nil {
@@ -40,7 +41,7 @@ func snapshot(t testing.TB, s *store.Store) *store.Snapshot {
 	return snap
 }
 
-func render(t testing.TB, snap *store.Snapshot, role store.ReportRole, f Format) string {
+func render(t testing.TB, snap *portfolio.Snapshot, role portfolio.ReportRole, f Format) string {
 	t.Helper()
 	e, err := New(Options{})
 	if err != nil {
@@ -63,7 +64,7 @@ func update_(t testing.TB, s *store.Store, fn func(ctx context.Context, tx *stor
 
 func TestGoldens(t *testing.T) {
 	snap := snapshot(t, demoStore(t))
-	for _, role := range store.ReportRoles {
+	for _, role := range portfolio.ReportRoles {
 		for _, f := range Formats {
 			t.Run(string(role)+"."+string(f), func(t *testing.T) {
 				got := render(t, snap, role, f)
@@ -119,7 +120,7 @@ func section(md, heading string) string {
 
 func TestCEOFollowsData(t *testing.T) {
 	s := demoStore(t)
-	before := render(t, snapshot(t, s), store.RoleCEO, Markdown)
+	before := render(t, snapshot(t, s), portfolio.RoleCEO, Markdown)
 	critical := section(before, "Critical shortfalls")
 	missing := section(before, "Missing KPIs")
 	mustContain(t, "critical shortfalls", critical, "Crew equity exposure", "Zero OTA listings")
@@ -135,11 +136,11 @@ func TestCEOFollowsData(t *testing.T) {
 	update_(t, s, func(ctx context.Context, tx *store.Tx) error { return tx.ResolveShortfall(ctx, equityID) })
 	v := 4800.0
 	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
-		_, err := tx.SetKPI(ctx, "JADA", "revenue", store.KPIUpdate{Value: &v})
+		_, err := tx.SetKPI(ctx, "JADA", "revenue", portfolio.KPIUpdate{Value: &v})
 		return err
 	})
 
-	after := render(t, snapshot(t, s), store.RoleCEO, Markdown)
+	after := render(t, snapshot(t, s), portfolio.RoleCEO, Markdown)
 	mustNotContain(t, "critical shortfalls after resolving", section(after, "Critical shortfalls"), "Crew equity exposure")
 	mustNotContain(t, "missing KPIs after a reading", section(after, "Missing KPIs"), "Charter revenue this month")
 	mustContain(t, "summary after changes", after, "**7 critical shortfalls** put $20,800 a month at stake", "**8 are missing**")
@@ -149,41 +150,41 @@ func TestCEOFollowsData(t *testing.T) {
 
 func TestCFOFollowsData(t *testing.T) {
 	s := demoStore(t)
-	before := render(t, snapshot(t, s), store.RoleCFO, Markdown)
+	before := render(t, snapshot(t, s), portfolio.RoleCFO, Markdown)
 	mustContain(t, "CFO", before, "burns **$7,036–$8,696 a month**", "JADA breaks even at **6 charters a month**",
 		"| JADA | charter | $2,400 | $900 | $1,500 | $7,036–$8,696 (whole portfolio) | **6** (5 at low burn) |")
 
 	// A cheaper charter moves break-even: 8,696 / (2,000 − 900) = 7.9 → 8.
 	snap := snapshot(t, s)
 	jada := snap.UnitEconomics[0]
-	jada.Price = store.Dollars(2000)
+	jada.Price = portfolio.Dollars(2000)
 	update_(t, s, func(ctx context.Context, tx *store.Tx) error { return tx.SetUnitEconomics(ctx, &jada) })
-	mustContain(t, "CFO after a price cut", render(t, snapshot(t, s), store.RoleCFO, Markdown),
+	mustContain(t, "CFO after a price cut", render(t, snapshot(t, s), portfolio.RoleCFO, Markdown),
 		"JADA breaks even at **8 charters a month**")
 
 	// A new cost line moves burn, its category and break-even: 9,896 / 1,100 = 8.99 → 9.
 	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
-		return tx.CreateCostLine(ctx, &store.CostLine{Category: "Vessel", Vendor: "Sailmaker", Low: store.Dollars(1200), High: store.Dollars(1200)})
+		return tx.CreateCostLine(ctx, &portfolio.CostLine{Category: "Vessel", Vendor: "Sailmaker", Low: portfolio.Dollars(1200), High: portfolio.Dollars(1200)})
 	})
-	after := render(t, snapshot(t, s), store.RoleCFO, Markdown)
+	after := render(t, snapshot(t, s), portfolio.RoleCFO, Markdown)
 	mustContain(t, "CFO after a new cost", after, "burns **$8,236–$9,896 a month**", "JADA breaks even at **9 charters a month**",
 		"| Vessel | $3,250 | $3,750 |")
 }
 
 func TestCTOFollowsData(t *testing.T) {
 	s := demoStore(t)
-	mustContain(t, "CTO", render(t, snapshot(t, s), store.RoleCTO, Markdown), "saves **$25 a month**", "**10 open findings**")
+	mustContain(t, "CTO", render(t, snapshot(t, s), portfolio.RoleCTO, Markdown), "saves **$25 a month**", "**10 open findings**")
 	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
-		return tx.CreateFinding(ctx, &store.Finding{Stack: "Shared AWS account", Category: "cost", Severity: store.SeverityLow,
-			Title: "Idle NAT gateway", Remediation: "Delete it.", MonthlySaving: store.Dollars(32), EffortDays: 0.25})
+		return tx.CreateFinding(ctx, &portfolio.Finding{Stack: "Shared AWS account", Category: "cost", Severity: portfolio.SeverityLow,
+			Title: "Idle NAT gateway", Remediation: "Delete it.", MonthlySaving: portfolio.Dollars(32), EffortDays: 0.25})
 	})
-	after := render(t, snapshot(t, s), store.RoleCTO, Markdown)
+	after := render(t, snapshot(t, s), portfolio.RoleCTO, Markdown)
 	mustContain(t, "CTO after a new finding", after, "saves **$57 a month**", "**11 open findings**", "Idle NAT gateway")
 }
 
 func TestCMOFollowsData(t *testing.T) {
 	s := demoStore(t)
-	before := render(t, snapshot(t, s), store.RoleCMO, Markdown)
+	before := render(t, snapshot(t, s), portfolio.RoleCMO, Markdown)
 	mustContain(t, "CMO", before, "3,676 subscribers, modelled at **$10,000–$50,000**",
 		"1. **Sailo**", "2. **GetMyBoat**", "3. **GetYourGuide and Viator**", "| JADA | — | 0 of 4 live, 1 planned |",
 		"Claim and verify the Google Business Profile")
@@ -196,24 +197,24 @@ func TestCMOFollowsData(t *testing.T) {
 	}
 	size := int64(1200)
 	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
-		return tx.CreateChannel(ctx, &store.Channel{EntityID: dc, Name: "Fan list", Kind: store.ChannelEmail, Status: store.ChannelLive,
-			AudienceSize: &size, ValueLow: store.Dollars(2500), ValueHigh: store.Dollars(5000)})
+		return tx.CreateChannel(ctx, &portfolio.Channel{EntityID: dc, Name: "Fan list", Kind: portfolio.ChannelEmail, Status: portfolio.ChannelLive,
+			AudienceSize: &size, ValueLow: portfolio.Dollars(2500), ValueHigh: portfolio.Dollars(5000)})
 	})
-	after := render(t, snapshot(t, s), store.RoleCMO, Markdown)
+	after := render(t, snapshot(t, s), portfolio.RoleCMO, Markdown)
 	mustContain(t, "CMO after a new list", after, "**7 of 15 channels are live**", "reaching 14,576 people",
 		"| DC | live |", "**DC Fan list** (live): 1,200 subscribers, modelled at **$2,500–$5,000**")
 }
 
 func TestAccountingFollowsData(t *testing.T) {
 	s := demoStore(t)
-	before := render(t, snapshot(t, s), store.RoleAccounting, Markdown)
+	before := render(t, snapshot(t, s), portfolio.RoleAccounting, Markdown)
 	mustContain(t, "accounting", before, "**5 revenue-recognition gaps** are open; 1 cost lines have no account",
 		"| 6400 | ↳ Marketing | expense | $60–$90/mo |")
 	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
-		return tx.CreateCostLine(ctx, &store.CostLine{Category: "Marketing", Vendor: "Print shop", Low: store.Dollars(40),
-			High: store.Dollars(80), AccountCode: "6400"})
+		return tx.CreateCostLine(ctx, &portfolio.CostLine{Category: "Marketing", Vendor: "Print shop", Low: portfolio.Dollars(40),
+			High: portfolio.Dollars(80), AccountCode: "6400"})
 	})
-	after := render(t, snapshot(t, s), store.RoleAccounting, Markdown)
+	after := render(t, snapshot(t, s), portfolio.RoleAccounting, Markdown)
 	mustContain(t, "accounting after a mapped cost", after, "| 6400 | ↳ Marketing | expense | $100–$170/mo |",
 		"| Marketing | $100–$470 | 3 |")
 }
@@ -221,28 +222,28 @@ func TestAccountingFollowsData(t *testing.T) {
 func TestChangesSinceLastReport(t *testing.T) {
 	s := demoStore(t)
 	e, _ := New(Options{})
-	r, err := e.Build(snapshot(t, s), store.RoleCEO)
+	r, err := e.Build(snapshot(t, s), portfolio.RoleCEO)
 	if err != nil {
 		t.Fatal(err)
 	}
 	prev := r.Figures()
-	out, _ := e.Render(snapshot(t, s), store.RoleCEO, Markdown, RenderOptions{Previous: &prev})
+	out, _ := e.Render(snapshot(t, s), portfolio.RoleCEO, Markdown, RenderOptions{Previous: &prev})
 	mustContain(t, "unchanged", out, "## Since the last report", "No headline figure has changed.")
 
 	v := 3.0
 	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
-		_, err := tx.SetKPI(ctx, "QOS", "open_rate", store.KPIUpdate{Value: &v})
+		_, err := tx.SetKPI(ctx, "QOS", "open_rate", portfolio.KPIUpdate{Value: &v})
 		return err
 	})
-	out, _ = e.Render(snapshot(t, s), store.RoleCEO, Markdown, RenderOptions{Previous: &prev})
+	out, _ = e.Render(snapshot(t, s), portfolio.RoleCEO, Markdown, RenderOptions{Previous: &prev})
 	mustContain(t, "changed", out, "- Missing KPIs: 9 → 8 (better)")
-	out, _ = e.Render(snapshot(t, s), store.RoleCEO, Markdown, RenderOptions{})
+	out, _ = e.Render(snapshot(t, s), portfolio.RoleCEO, Markdown, RenderOptions{})
 	mustNotContain(t, "first report", out, "Since the last report")
 }
 
 func TestTextHasNoMarkdown(t *testing.T) {
 	snap := snapshot(t, demoStore(t))
-	for _, role := range store.ReportRoles {
+	for _, role := range portfolio.ReportRoles {
 		out := render(t, snap, role, Text)
 		mustNotContain(t, string(role)+" text", out, "**", "|---", "## ", `\(`, "⟦")
 		for i, line := range strings.Split(out, "\n") {
@@ -251,19 +252,19 @@ func TestTextHasNoMarkdown(t *testing.T) {
 			}
 		}
 	}
-	mustContain(t, "CFO text", render(t, snap, store.RoleCFO, Text), "██████░░░░ 58%", "Burn by category\n----------------")
+	mustContain(t, "CFO text", render(t, snap, portfolio.RoleCFO, Text), "██████░░░░ 58%", "Burn by category\n----------------")
 }
 
 func TestUnknownRoleAndFormat(t *testing.T) {
 	snap := snapshot(t, demoStore(t))
 	e, _ := New(Options{})
-	if _, err := e.Render(snap, "cxo", Markdown, RenderOptions{}); store.ErrorCode(err) != store.EINVALID {
+	if _, err := e.Render(snap, "cxo", Markdown, RenderOptions{}); portfolio.ErrorCode(err) != portfolio.EINVALID {
 		t.Errorf("unknown role: %v", err)
 	}
-	if _, err := e.Render(snap, store.RoleCEO, "pdf", RenderOptions{}); store.ErrorCode(err) != store.EINVALID {
+	if _, err := e.Render(snap, portfolio.RoleCEO, "pdf", RenderOptions{}); portfolio.ErrorCode(err) != portfolio.EINVALID {
 		t.Errorf("unknown format: %v", err)
 	}
-	if _, err := e.Render(snap, store.RoleCEO, Term, RenderOptions{Style: "neon"}); store.ErrorCode(err) != store.EINVALID {
+	if _, err := e.Render(snap, portfolio.RoleCEO, Term, RenderOptions{Style: "neon"}); portfolio.ErrorCode(err) != portfolio.EINVALID {
 		t.Errorf("unknown style: %v", err)
 	}
 	if _, err := ParseFormat("HTML"); err != nil {
@@ -275,12 +276,12 @@ func TestUnknownRoleAndFormat(t *testing.T) {
 func TestRenderAllMatchesRender(t *testing.T) {
 	snap := snapshot(t, demoStore(t))
 	e, _ := New(Options{})
-	all, err := e.RenderAll(snap, store.ReportRoles, Formats, RenderOptions{Width: 100, Style: "dark"}, nil)
+	all, err := e.RenderAll(snap, portfolio.ReportRoles, Formats, RenderOptions{Width: 100, Style: "dark"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all) != len(store.ReportRoles)*len(Formats) {
-		t.Fatalf("%d renderings, want %d", len(all), len(store.ReportRoles)*len(Formats))
+	if len(all) != len(portfolio.ReportRoles)*len(Formats) {
+		t.Fatalf("%d renderings, want %d", len(all), len(portfolio.ReportRoles)*len(Formats))
 	}
 	for _, r := range all {
 		if want := render(t, snap, r.Role, r.Format); r.Text != want {

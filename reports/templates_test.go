@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"opsdeck/store"
+	"opsdeck/portfolio"
 )
 
 func TestTemplateOverride(t *testing.T) {
@@ -20,7 +20,7 @@ Burn this month: {{.CFO.Burn}}.
 		t.Fatal(err)
 	}
 	snap := snapshot(t, demoStore(t))
-	out, err := e.Render(snap, store.RoleCFO, Markdown, RenderOptions{})
+	out, err := e.Render(snap, portfolio.RoleCFO, Markdown, RenderOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ Burn this month: {{.CFO.Burn}}.
 		t.Errorf("override not used:\n%s", out)
 	}
 	// Roles without an override keep the embedded template.
-	ceo, _ := e.Render(snap, store.RoleCEO, Markdown, RenderOptions{})
+	ceo, _ := e.Render(snap, portfolio.RoleCEO, Markdown, RenderOptions{})
 	if !strings.Contains(ceo, "30-day action plan") {
 		t.Error("the CEO report lost its embedded template")
 	}
@@ -50,7 +50,7 @@ func TestBrokenTemplatesNameFileAndLine(t *testing.T) {
 			os.WriteFile(path, []byte(tc.body), 0o644)
 			e, err := New(Options{TemplatesDir: dir})
 			if err == nil {
-				_, err = e.Render(snap, store.RoleCEO, HTML, RenderOptions{})
+				_, err = e.Render(snap, portfolio.RoleCEO, HTML, RenderOptions{})
 			} else if !tc.atParse {
 				t.Fatalf("failed at parse, want at execution: %v", err)
 			}

@@ -13,6 +13,7 @@ import (
 
 	"opsdeck/internal/testpeer"
 	"opsdeck/mail"
+	"opsdeck/portfolio"
 	"opsdeck/reports"
 	"opsdeck/store"
 )
@@ -20,7 +21,7 @@ import (
 // roleQueue adapts the mail service to the scheduler.
 type roleQueue struct{ *mail.Service }
 
-func (q roleQueue) Enqueue(ctx context.Context, role store.ReportRole, reason string) (int64, error) {
+func (q roleQueue) Enqueue(ctx context.Context, role portfolio.ReportRole, reason string) (int64, error) {
 	return q.EnqueueRole(ctx, role, reason)
 }
 
@@ -37,7 +38,7 @@ func TestScheduledReportReachesTheEmulator(t *testing.T) {
 		if err := tx.LoadDemo(ctx); err != nil {
 			return err
 		}
-		return tx.SetSchedule(ctx, &store.Schedule{Role: store.RoleCFO, Cron: "0 7 * * *", TimeZone: "America/Los_Angeles", Enabled: true})
+		return tx.SetSchedule(ctx, &portfolio.Schedule{Role: portfolio.RoleCFO, Cron: "0 7 * * *", TimeZone: "America/Los_Angeles", Enabled: true})
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func TestScheduledReportReachesTheEmulator(t *testing.T) {
 	if len(got) != 1 || !strings.Contains(got[0], "CFO report") {
 		t.Fatalf("the emulator received %v, want the CFO report", got)
 	}
-	runs, _ := s.ScheduleRuns(ctx, store.RoleCFO, 1)
+	runs, _ := s.ScheduleRuns(ctx, portfolio.RoleCFO, 1)
 	if len(runs) != 1 || runs[0].Status != "ok" || runs[0].BatchID == 0 || !runs[0].Slot.Equal(at(1, 7, 0)) {
 		t.Errorf("run = %+v", runs)
 	}

@@ -13,12 +13,13 @@ import (
 	"log/slog"
 	"time"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
 // Enqueuer queues a role's report batch in the outbox (the mail package).
 type Enqueuer interface {
-	Enqueue(ctx context.Context, role store.ReportRole, reason string) (batchID int64, err error)
+	Enqueue(ctx context.Context, role portfolio.ReportRole, reason string) (batchID int64, err error)
 }
 
 // Alerter tells the admin a run failed (one email, when configured).
@@ -175,7 +176,7 @@ func (s *Scheduler) catchUp(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-func (s *Scheduler) runSlot(ctx context.Context, role store.ReportRole, slot time.Time, trigger string) error {
+func (s *Scheduler) runSlot(ctx context.Context, role portfolio.ReportRole, slot time.Time, trigger string) error {
 	_, err := s.run(ctx, role, slot, trigger)
 	return err
 }
@@ -183,7 +184,7 @@ func (s *Scheduler) runSlot(ctx context.Context, role store.ReportRole, slot tim
 // run claims the slot, enqueues the batch and records the outcome. A slot
 // already claimed (by us before a restart, or by another process) is
 // skipped without error.
-func (s *Scheduler) run(ctx context.Context, role store.ReportRole, slot time.Time, trigger string) (int64, error) {
+func (s *Scheduler) run(ctx context.Context, role portfolio.ReportRole, slot time.Time, trigger string) (int64, error) {
 	var runID int64
 	var claimed bool
 	err := s.store.Update(ctx, "scheduler", func(tx *store.Tx) (err error) {
@@ -195,7 +196,7 @@ func (s *Scheduler) run(ctx context.Context, role store.ReportRole, slot time.Ti
 	}
 	if !claimed {
 		if trigger == "manual" {
-			return 0, store.Errorf(store.ECONFLICT, "a %s report was already started at %s", role.Title(), slot.Format(time.RFC3339))
+			return 0, portfolio.Errorf(portfolio.ECONFLICT, "a %s report was already started at %s", role.Title(), slot.Format(time.RFC3339))
 		}
 		return 0, nil
 	}
@@ -221,7 +222,7 @@ func (s *Scheduler) run(ctx context.Context, role store.ReportRole, slot time.Ti
 	return batchID, nil
 }
 
-func (s *Scheduler) alert(ctx context.Context, role store.ReportRole, slot time.Time, runErr error) {
+func (s *Scheduler) alert(ctx context.Context, role portfolio.ReportRole, slot time.Time, runErr error) {
 	if s.opts.Alerter == nil {
 		return
 	}

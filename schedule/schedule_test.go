@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -61,12 +62,12 @@ func (c *fakeClock) Set(t time.Time) {
 // fakeQueue records what the scheduler enqueued.
 type fakeQueue struct {
 	mu     sync.Mutex
-	roles  []store.ReportRole
+	roles  []portfolio.ReportRole
 	fail   error
 	notify chan struct{}
 }
 
-func (q *fakeQueue) Enqueue(_ context.Context, role store.ReportRole, _ string) (int64, error) {
+func (q *fakeQueue) Enqueue(_ context.Context, role portfolio.ReportRole, _ string) (int64, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.notify != nil {
@@ -100,7 +101,7 @@ func setup(t *testing.T, clock *fakeClock, setAt time.Time, weekdays bool) (*sto
 	s := openAt(t, path, clock)
 	clock.Set(setAt)
 	if err := s.Update(context.Background(), "t", func(tx *store.Tx) error {
-		return tx.SetSchedule(context.Background(), &store.Schedule{Role: store.RoleCFO, Cron: "0 7 * * *",
+		return tx.SetSchedule(context.Background(), &portfolio.Schedule{Role: portfolio.RoleCFO, Cron: "0 7 * * *",
 			TimeZone: "America/Los_Angeles", WeekdaysOnly: weekdays, Enabled: true})
 	}); err != nil {
 		t.Fatal(err)
@@ -150,7 +151,7 @@ func TestTickSendsEachSlotOnce(t *testing.T) {
 	if q.count() != 2 {
 		t.Errorf("next day: %d sends, want 2", q.count())
 	}
-	runs, _ := s.ScheduleRuns(ctx, store.RoleCFO, 10)
+	runs, _ := s.ScheduleRuns(ctx, portfolio.RoleCFO, 10)
 	if len(runs) != 2 || runs[0].Status != "ok" || runs[0].BatchID != 2 || !runs[0].Slot.Equal(at(2, 7, 0)) {
 		t.Errorf("runs = %+v", runs)
 	}
@@ -200,14 +201,14 @@ func TestCatchUpSendsAMissedSlotOnce(t *testing.T) {
 	if err := New(s, q, Options{Clock: clock, MaxCatchUp: 12 * time.Hour}).catchUp(ctx); err != nil || q.count() != 1 {
 		t.Fatalf("stale slot: %d sends, %v", q.count(), err)
 	}
-	runs, _ := s.ScheduleRuns(ctx, store.RoleCFO, 10)
+	runs, _ := s.ScheduleRuns(ctx, portfolio.RoleCFO, 10)
 	if len(runs) != 1 || runs[0].Trigger != "catch_up" {
 		t.Errorf("runs = %+v", runs)
 	}
 }
 
 func TestWeekdaysOnly(t *testing.T) {
-	sc := store.Schedule{Role: store.RoleCEO, Cron: "0 7 * * *", TimeZone: "America/Los_Angeles", WeekdaysOnly: true}
+	sc := portfolio.Schedule{Role: portfolio.RoleCEO, Cron: "0 7 * * *", TimeZone: "America/Los_Angeles", WeekdaysOnly: true}
 	next, err := sc.Next(at(4, 8, 0)) // Friday 4 December, after the run
 	if err != nil {
 		t.Fatal(err)
@@ -237,7 +238,7 @@ func TestFailedRunIsRecordedAndAlerted(t *testing.T) {
 	if _, err := sch.Tick(context.Background()); err == nil {
 		t.Error("a failed run returned no error")
 	}
-	runs, _ := s.ScheduleRuns(context.Background(), store.RoleCFO, 10)
+	runs, _ := s.ScheduleRuns(context.Background(), portfolio.RoleCFO, 10)
 	if len(runs) != 1 || runs[0].Status != "failed" || runs[0].Error != "24-hour sending quota exhausted" {
 		t.Errorf("runs = %+v", runs)
 	}
@@ -255,7 +256,7 @@ func TestDisabledAndInvalid(t *testing.T) {
 	clock := &fakeClock{}
 	s, _ := setup(t, clock, at(1, 6, 0), false)
 	ctx := context.Background()
-	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.SetScheduleEnabled(ctx, store.RoleCFO, false) }); err != nil {
+	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.SetScheduleEnabled(ctx, portfolio.RoleCFO, false) }); err != nil {
 		t.Fatal(err)
 	}
 	q := &fakeQueue{}
@@ -268,16 +269,16 @@ func TestDisabledAndInvalid(t *testing.T) {
 	}
 	for _, bad := range []string{"", "every morning", "61 7 * * *", "0 7 * *", "CRON_TZ=UTC 0 7 * * *"} {
 		err := s.Update(ctx, "t", func(tx *store.Tx) error {
-			return tx.SetSchedule(ctx, &store.Schedule{Role: store.RoleCEO, Cron: bad, TimeZone: "UTC", Enabled: true})
+			return tx.SetSchedule(ctx, &portfolio.Schedule{Role: portfolio.RoleCEO, Cron: bad, TimeZone: "UTC", Enabled: true})
 		})
-		if store.ErrorCode(err) != store.EINVALID {
+		if portfolio.ErrorCode(err) != portfolio.EINVALID {
 			t.Errorf("cron %q accepted: %v", bad, err)
 		}
 	}
 	err := s.Update(ctx, "t", func(tx *store.Tx) error {
-		return tx.SetSchedule(ctx, &store.Schedule{Role: store.RoleCEO, Cron: "0 7 * * 1", TimeZone: "Mars/Base", Enabled: true})
+		return tx.SetSchedule(ctx, &portfolio.Schedule{Role: portfolio.RoleCEO, Cron: "0 7 * * 1", TimeZone: "Mars/Base", Enabled: true})
 	})
-	if store.ErrorCode(err) != store.EINVALID {
+	if portfolio.ErrorCode(err) != portfolio.EINVALID {
 		t.Errorf("bad zone accepted: %v", err)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+
+	"opsdeck/portfolio"
 )
 
 // BenchmarkOpen measures opening an existing, up-to-date database: the
@@ -38,7 +40,7 @@ func BenchmarkSetKPI(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		if err := s.Update(ctx, "bench", func(tx *Tx) error {
-			_, err := tx.SetKPI(ctx, "JADA", "charters", KPIUpdate{Value: &v})
+			_, err := tx.SetKPI(ctx, "JADA", "charters", portfolio.KPIUpdate{Value: &v})
 			return err
 		}); err != nil {
 			b.Fatal(err)

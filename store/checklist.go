@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"opsdeck/portfolio"
 )
 
 // Checklist actions, as they appear in the checklist log and in changes.
@@ -38,8 +40,8 @@ type ChecklistChange struct {
 // off). It carries the item as it now is, so a client can show who holds
 // it. errors.As finds the *Error inside it, with code ECONFLICT.
 type ItemConflict struct {
-	Err  *Error
-	Item ChecklistItem
+	Err  *portfolio.Error
+	Item portfolio.ChecklistItem
 }
 
 func (c *ItemConflict) Error() string { return c.Err.Error() }
@@ -57,9 +59,6 @@ type LogEntry struct {
 	Subject  string    `json:"subject"`
 	Detail   string    `json:"detail,omitempty"`
 }
-
-// MaxNoteLength caps an item's note.
-const MaxNoteLength = 500
 
 // itemUpdate runs one conditional UPDATE of an item on eventID and, when
 // it matched, writes the audit and log rows. The condition is what makes
@@ -109,7 +108,7 @@ func (tx *Tx) logChange(ctx context.Context, ch ChecklistChange, subject, detail
 func (tx *Tx) explainItem(ctx context.Context, eventID, itemID, byID int64, action string) error {
 	it, err := scanItem(tx.tx.QueryRowContext(ctx, itemSelect+" WHERE i.id = ? AND ph.event_id = ?", itemID, eventID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Errorf(ENOTFOUND, "no checklist item %d on this event", itemID)
+		return portfolio.Errorf(portfolio.ENOTFOUND, "no checklist item %d on this event", itemID)
 	}
 	if err != nil {
 		return fmt.Errorf("%s item %d: %w", action, itemID, err)
@@ -121,7 +120,7 @@ func (tx *Tx) explainItem(ctx context.Context, eventID, itemID, byID int64, acti
 		return fmt.Errorf("%s item %d: %w", action, itemID, err)
 	}
 	conflict := func(format string, args ...any) error {
-		return &ItemConflict{Err: Errorf(ECONFLICT, format, args...), Item: it}
+		return &ItemConflict{Err: portfolio.Errorf(portfolio.ECONFLICT, format, args...), Item: it}
 	}
 	switch {
 	case signed != nil:
@@ -159,7 +158,7 @@ func (tx *Tx) ClaimItem(ctx context.Context, eventID, itemID, holderID, byID int
 	now := formatTime(tx.now)
 	ch, err := tx.itemUpdate(ctx, eventID, itemID, byID, ActClaim, detail,
 		"claimed_by = ?, claimed_at = ?", "claimed_by IS NULL AND done_at IS NULL", holderID, now)
-	if ErrorCode(err) == ECONFLICT && tx.alreadyItem(ctx, itemID, "claimed_by = ? AND done_at IS NULL", holderID) {
+	if portfolio.ErrorCode(err) == portfolio.ECONFLICT && tx.alreadyItem(ctx, itemID, "claimed_by = ? AND done_at IS NULL", holderID) {
 		return ChecklistChange{EventID: eventID, ItemID: itemID, PersonID: byID, At: tx.now}, nil
 	}
 	return ch, err
@@ -179,7 +178,7 @@ func (tx *Tx) DoneItem(ctx context.Context, eventID, itemID, byID int64, anyHold
 	ch, err := tx.itemUpdate(ctx, eventID, itemID, byID, ActDone, "",
 		"done_by = ?, done_at = ?, claimed_by = coalesce(claimed_by, ?), claimed_at = coalesce(claimed_at, ?)",
 		"done_at IS NULL AND (claimed_by IS NULL OR claimed_by = ? OR ?)", byID, now, byID, now, byID, anyHolder)
-	if ErrorCode(err) == ECONFLICT && tx.alreadyItem(ctx, itemID, "done_by = ?", byID) {
+	if portfolio.ErrorCode(err) == portfolio.ECONFLICT && tx.alreadyItem(ctx, itemID, "done_by = ?", byID) {
 		return ChecklistChange{EventID: eventID, ItemID: itemID, PersonID: byID, At: tx.now}, nil
 	}
 	return ch, err
@@ -195,7 +194,7 @@ func (tx *Tx) UndoItem(ctx context.Context, eventID, itemID, byID int64, anyone 
 // NoteItem sets an item's note; the log keeps every earlier version.
 func (tx *Tx) NoteItem(ctx context.Context, eventID, itemID, byID int64, note string) (ChecklistChange, error) {
 	note = strings.TrimSpace(note)
-	if err := checkText("note", note, false, MaxNoteLength); err != nil {
+	if err := portfolio.ValidateItemNote(note); err != nil {
 		return ChecklistChange{}, err
 	}
 	return tx.itemUpdate(ctx, eventID, itemID, byID, ActNote, note, "note = ?", "1", note)
@@ -209,7 +208,7 @@ func (tx *Tx) ResetItem(ctx context.Context, eventID, itemID, byID int64) (Check
 	err := tx.tx.QueryRowContext(ctx, `SELECT ph.id, ph.signed_off_at FROM checklist_items i JOIN checklist_phases ph ON ph.id = i.phase_id
 		WHERE i.id = ? AND ph.event_id = ?`, itemID, eventID).Scan(&phaseID, &signed)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ChecklistChange{}, Errorf(ENOTFOUND, "no checklist item %d on this event", itemID)
+		return ChecklistChange{}, portfolio.Errorf(portfolio.ENOTFOUND, "no checklist item %d on this event", itemID)
 	}
 	if err != nil {
 		return ChecklistChange{}, fmt.Errorf("reset item %d: %w", itemID, err)
@@ -248,10 +247,10 @@ func (tx *Tx) ReopenPhase(ctx context.Context, eventID, phaseID, byID int64) (Ch
 	err := tx.tx.QueryRowContext(ctx, `UPDATE checklist_phases SET signed_off_by = NULL, signed_off_at = NULL
 		WHERE id = ? AND event_id = ? AND signed_off_at IS NOT NULL RETURNING name`, phaseID, eventID).Scan(&name)
 	if errors.Is(err, sql.ErrNoRows) {
-		if err := tx.explainPhase(ctx, eventID, phaseID); ErrorCode(err) == ENOTFOUND {
+		if err := tx.explainPhase(ctx, eventID, phaseID); portfolio.ErrorCode(err) == portfolio.ENOTFOUND {
 			return ch, err
 		}
-		return ch, Errorf(ECONFLICT, "that phase is not signed off")
+		return ch, portfolio.Errorf(portfolio.ECONFLICT, "that phase is not signed off")
 	}
 	if err != nil {
 		return ch, fmt.Errorf("reopen phase %d: %w", phaseID, err)
@@ -265,13 +264,13 @@ func (tx *Tx) explainPhase(ctx context.Context, eventID, phaseID int64) error {
 	err := tx.tx.QueryRowContext(ctx, `SELECT ph.name, ph.signed_off_at, coalesce(p.name, 'the captain') FROM checklist_phases ph
 		LEFT JOIN people p ON p.id = ph.signed_off_by WHERE ph.id = ? AND ph.event_id = ?`, phaseID, eventID).Scan(&name, &signed, &signer)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Errorf(ENOTFOUND, "no checklist phase %d on this event", phaseID)
+		return portfolio.Errorf(portfolio.ENOTFOUND, "no checklist phase %d on this event", phaseID)
 	}
 	if err != nil {
 		return fmt.Errorf("phase %d: %w", phaseID, err)
 	}
 	if signed != nil {
-		return Errorf(ECONFLICT, "%s was already signed off by %s", name, signer)
+		return portfolio.Errorf(portfolio.ECONFLICT, "%s was already signed off by %s", name, signer)
 	}
 	open, err := queryAll(ctx, tx.tx, func(row interface{ Scan(...any) error }) (string, error) {
 		var t string
@@ -281,9 +280,9 @@ func (tx *Tx) explainPhase(ctx context.Context, eventID, phaseID int64) error {
 		return fmt.Errorf("phase %d: %w", phaseID, err)
 	}
 	if len(open) > 0 {
-		return Errorf(ECONFLICT, "%s cannot be signed off: %d mandatory item(s) not done: %s", name, len(open), strings.Join(open, "; "))
+		return portfolio.Errorf(portfolio.ECONFLICT, "%s cannot be signed off: %d mandatory item(s) not done: %s", name, len(open), strings.Join(open, "; "))
 	}
-	return Errorf(ECONFLICT, "%s changed meanwhile; reload and try again", name)
+	return portfolio.Errorf(portfolio.ECONFLICT, "%s changed meanwhile; reload and try again", name)
 }
 
 // alreadyItem reports whether an item already satisfies cond, for the
@@ -330,7 +329,7 @@ type ItemRef struct {
 	ID           int64
 	PhaseID      int64
 	EventID      int64
-	RequiredRole AccessRole
+	RequiredRole portfolio.AccessRole
 	ClaimedBy    int64
 	DoneBy       int64
 }
@@ -342,7 +341,7 @@ func (s *Store) ItemRef(ctx context.Context, itemID int64) (ItemRef, error) {
 		FROM checklist_items i JOIN checklist_phases ph ON ph.id = i.phase_id WHERE i.id = ?`, itemID).
 		Scan(&r.PhaseID, &r.EventID, &r.RequiredRole, &r.ClaimedBy, &r.DoneBy)
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, Errorf(ENOTFOUND, "no checklist item %d", itemID)
+		return r, portfolio.Errorf(portfolio.ENOTFOUND, "no checklist item %d", itemID)
 	}
 	if err != nil {
 		return r, fmt.Errorf("look up item %d: %w", itemID, err)
@@ -355,7 +354,7 @@ func (s *Store) PhaseEvent(ctx context.Context, phaseID int64) (int64, error) {
 	var id int64
 	err := s.read.QueryRowContext(ctx, "SELECT event_id FROM checklist_phases WHERE id = ?", phaseID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, Errorf(ENOTFOUND, "no checklist phase %d", phaseID)
+		return 0, portfolio.Errorf(portfolio.ENOTFOUND, "no checklist phase %d", phaseID)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("look up phase %d: %w", phaseID, err)
@@ -364,10 +363,10 @@ func (s *Store) PhaseEvent(ctx context.Context, phaseID int64) (int64, error) {
 }
 
 // ChecklistItem loads one item with the names of who claimed and ticked it.
-func (s *Store) ChecklistItem(ctx context.Context, itemID int64) (ChecklistItem, error) {
+func (s *Store) ChecklistItem(ctx context.Context, itemID int64) (portfolio.ChecklistItem, error) {
 	it, err := scanItem(s.read.QueryRowContext(ctx, itemSelect+" WHERE i.id = ?", itemID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return it, Errorf(ENOTFOUND, "no checklist item %d", itemID)
+		return it, portfolio.Errorf(portfolio.ENOTFOUND, "no checklist item %d", itemID)
 	}
 	if err != nil {
 		return it, fmt.Errorf("load item %d: %w", itemID, err)

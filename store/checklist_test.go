@@ -6,10 +6,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"opsdeck/portfolio"
 )
 
 // demoChecklist returns the demo's first event with its people by key.
-func demoChecklist(t *testing.T) (*Store, Event, map[string]int64) {
+func demoChecklist(t *testing.T) (*Store, portfolio.Event, map[string]int64) {
 	t.Helper()
 	s := newDemo(t)
 	events, err := s.Events(context.Background(), testNow)
@@ -24,7 +26,7 @@ func demoChecklist(t *testing.T) (*Store, Event, map[string]int64) {
 	return s, events[0], people
 }
 
-func itemByTitle(t *testing.T, e Event, prefix string) ChecklistItem {
+func itemByTitle(t *testing.T, e portfolio.Event, prefix string) portfolio.ChecklistItem {
 	t.Helper()
 	for _, p := range e.Phases {
 		for _, it := range p.Items {
@@ -34,7 +36,7 @@ func itemByTitle(t *testing.T, e Event, prefix string) ChecklistItem {
 		}
 	}
 	t.Fatalf("no item %q", prefix)
-	return ChecklistItem{}
+	return portfolio.ChecklistItem{}
 }
 
 func change(t *testing.T, s *Store, fn func(tx *Tx) (ChecklistChange, error)) (ChecklistChange, error) {
@@ -56,7 +58,7 @@ func TestClaimConflictNamesHolder(t *testing.T) {
 		return tx.ClaimItem(ctx, ev.ID, provisions.ID, who["Jess"], who["Jess"])
 	})
 	var conflict *ItemConflict
-	if !errors.As(err, &conflict) || ErrorCode(err) != ECONFLICT || !strings.Contains(err.Error(), "Sam Okafor") {
+	if !errors.As(err, &conflict) || portfolio.ErrorCode(err) != portfolio.ECONFLICT || !strings.Contains(err.Error(), "Sam Okafor") {
 		t.Fatalf("claim of Sam's item: %v, want a conflict naming Sam Okafor", err)
 	}
 	if conflict.Item.ClaimedBy != who["Sam"] {
@@ -75,7 +77,7 @@ func TestClaimConflictNamesHolder(t *testing.T) {
 	_, err = change(t, s, func(tx *Tx) (ChecklistChange, error) {
 		return tx.ClaimItem(ctx, other[1].ID, provisions.ID, who["Sam"], who["Sam"])
 	})
-	if ErrorCode(err) != ENOTFOUND {
+	if portfolio.ErrorCode(err) != portfolio.ENOTFOUND {
 		t.Errorf("claim through another event: %v, want not found", err)
 	}
 }
@@ -91,21 +93,21 @@ func TestItemLifecycleWritesAuditAndLog(t *testing.T) {
 		wantErr string
 	}{
 		{"claim", func(tx *Tx) (ChecklistChange, error) { return tx.ClaimItem(ctx, ev.ID, clean.ID, sam, sam) }, ""},
-		{"release by another", func(tx *Tx) (ChecklistChange, error) { return tx.ReleaseItem(ctx, ev.ID, clean.ID, jess, jess) }, ECONFLICT},
-		{"done by another", func(tx *Tx) (ChecklistChange, error) { return tx.DoneItem(ctx, ev.ID, clean.ID, jess, false) }, ECONFLICT},
+		{"release by another", func(tx *Tx) (ChecklistChange, error) { return tx.ReleaseItem(ctx, ev.ID, clean.ID, jess, jess) }, portfolio.ECONFLICT},
+		{"done by another", func(tx *Tx) (ChecklistChange, error) { return tx.DoneItem(ctx, ev.ID, clean.ID, jess, false) }, portfolio.ECONFLICT},
 		{"done", func(tx *Tx) (ChecklistChange, error) { return tx.DoneItem(ctx, ev.ID, clean.ID, sam, false) }, ""},
-		{"release when done", func(tx *Tx) (ChecklistChange, error) { return tx.ReleaseItem(ctx, ev.ID, clean.ID, sam, sam) }, ECONFLICT},
-		{"undo by another", func(tx *Tx) (ChecklistChange, error) { return tx.UndoItem(ctx, ev.ID, clean.ID, jess, false) }, ECONFLICT},
+		{"release when done", func(tx *Tx) (ChecklistChange, error) { return tx.ReleaseItem(ctx, ev.ID, clean.ID, sam, sam) }, portfolio.ECONFLICT},
+		{"undo by another", func(tx *Tx) (ChecklistChange, error) { return tx.UndoItem(ctx, ev.ID, clean.ID, jess, false) }, portfolio.ECONFLICT},
 		{"undo", func(tx *Tx) (ChecklistChange, error) { return tx.UndoItem(ctx, ev.ID, clean.ID, sam, false) }, ""},
 		{"note", func(tx *Tx) (ChecklistChange, error) { return tx.NoteItem(ctx, ev.ID, clean.ID, jess, "bleach is low") }, ""},
 		{"overlong note", func(tx *Tx) (ChecklistChange, error) {
-			return tx.NoteItem(ctx, ev.ID, clean.ID, jess, strings.Repeat("x", MaxNoteLength+1))
-		}, EINVALID},
+			return tx.NoteItem(ctx, ev.ID, clean.ID, jess, strings.Repeat("x", portfolio.MaxNoteLength+1))
+		}, portfolio.EINVALID},
 		{"release", func(tx *Tx) (ChecklistChange, error) { return tx.ReleaseItem(ctx, ev.ID, clean.ID, sam, sam) }, ""},
 	}
 	for _, st := range steps {
 		ch, err := change(t, s, st.fn)
-		if ErrorCode(err) != st.wantErr {
+		if portfolio.ErrorCode(err) != st.wantErr {
 			t.Fatalf("%s: %v, want code %q", st.name, err, st.wantErr)
 		}
 		if err == nil && (ch.PhaseID == 0 || ch.EventID != ev.ID || ch.Action == "") {
@@ -141,7 +143,7 @@ func TestMandatoryItemsBlockSignOff(t *testing.T) {
 	captain := who["Morgan"]
 	phase := ev.Phases[0] // Pre-departure: weather (mandatory) is open
 	_, err := change(t, s, func(tx *Tx) (ChecklistChange, error) { return tx.SignOffPhase(ctx, ev.ID, phase.ID, captain) })
-	if ErrorCode(err) != ECONFLICT || !strings.Contains(err.Error(), "Check weather") {
+	if portfolio.ErrorCode(err) != portfolio.ECONFLICT || !strings.Contains(err.Error(), "Check weather") {
 		t.Fatalf("sign-off with open mandatory item: %v", err)
 	}
 	weather := itemByTitle(t, ev, "Check weather")
@@ -156,7 +158,7 @@ func TestMandatoryItemsBlockSignOff(t *testing.T) {
 	_, err = change(t, s, func(tx *Tx) (ChecklistChange, error) {
 		return tx.ClaimItem(ctx, ev.ID, clean.ID, who["Sam"], who["Sam"])
 	})
-	if ErrorCode(err) != ECONFLICT || !strings.Contains(err.Error(), "signed off") {
+	if portfolio.ErrorCode(err) != portfolio.ECONFLICT || !strings.Contains(err.Error(), "signed off") {
 		t.Errorf("claim in a signed-off phase: %v", err)
 	}
 	// ...until the captain resets an item, which reopens it.
@@ -204,16 +206,16 @@ func TestConcurrentClaimsOneWins(t *testing.T) {
 			_, err := change(t, s, func(tx *Tx) (ChecklistChange, error) { return tx.ClaimItem(ctx, ev.ID, clean.ID, by, by) })
 			mu.Lock()
 			defer mu.Unlock()
-			if err != nil && ErrorCode(err) != ECONFLICT {
+			if err != nil && portfolio.ErrorCode(err) != portfolio.ECONFLICT {
 				t.Errorf("claim: %v", err)
 			}
-			codes[ErrorCode(err)]++
+			codes[portfolio.ErrorCode(err)]++
 		})
 	}
 	wg.Wait()
 	// The winner's own later attempts are no-ops, so count changes in the log.
 	log, _ := s.ChecklistLog(ctx, ev.ID, 500)
-	if len(log) != 1 || codes[ECONFLICT] < 200-70 {
+	if len(log) != 1 || codes[portfolio.ECONFLICT] < 200-70 {
 		t.Errorf("%d claims logged, outcomes %v; want exactly one", len(log), codes)
 	}
 }
@@ -238,7 +240,7 @@ func TestUpdateGroupedIsolatesFailures(t *testing.T) {
 	}
 	wg.Wait()
 	for _, err := range errs {
-		if err != nil && ErrorCode(err) != ECONFLICT {
+		if err != nil && portfolio.ErrorCode(err) != portfolio.ECONFLICT {
 			t.Errorf("grouped claim: %v", err)
 		}
 	}

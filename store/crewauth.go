@@ -9,24 +9,26 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"opsdeck/portfolio"
 )
 
 // CrewLink is a magic link: it admits one person to one event's checklist
 // with one role until it expires or is revoked. Only a hash of its token is
 // stored, so the link itself exists only in the URL that was handed out.
 type CrewLink struct {
-	ID         int64      `json:"id"`
-	PersonID   int64      `json:"person_id"`
-	PersonName string     `json:"person"`
-	EventID    int64      `json:"event_id"`
-	EventTitle string     `json:"event"`
-	Role       AccessRole `json:"role"`
-	CreatedAt  time.Time  `json:"created_at"`
-	CreatedBy  string     `json:"created_by"`
-	ExpiresAt  time.Time  `json:"expires_at"`
-	SingleUse  bool       `json:"single_use"`
-	UsedAt     time.Time  `json:"used_at,omitzero"`
-	RevokedAt  time.Time  `json:"revoked_at,omitzero"`
+	ID         int64                `json:"id"`
+	PersonID   int64                `json:"person_id"`
+	PersonName string               `json:"person"`
+	EventID    int64                `json:"event_id"`
+	EventTitle string               `json:"event"`
+	Role       portfolio.AccessRole `json:"role"`
+	CreatedAt  time.Time            `json:"created_at"`
+	CreatedBy  string               `json:"created_by"`
+	ExpiresAt  time.Time            `json:"expires_at"`
+	SingleUse  bool                 `json:"single_use"`
+	UsedAt     time.Time            `json:"used_at,omitzero"`
+	RevokedAt  time.Time            `json:"revoked_at,omitzero"`
 }
 
 // Link states, as State reports them.
@@ -53,13 +55,13 @@ func (l CrewLink) State(now time.Time) string {
 // Validate checks l before it is written.
 func (l *CrewLink) Validate() error {
 	if l.PersonID <= 0 || l.EventID <= 0 {
-		return Errorf(EINVALID, "a link needs a person and an event")
+		return portfolio.Errorf(portfolio.EINVALID, "a link needs a person and an event")
 	}
 	if !l.Role.Valid() {
-		return Errorf(EINVALID, "role %q must be admin, captain, crew or guest", l.Role)
+		return portfolio.Errorf(portfolio.EINVALID, "role %q must be admin, captain, crew or guest", l.Role)
 	}
 	if l.ExpiresAt.IsZero() {
-		return Errorf(EINVALID, "a link needs an expiry")
+		return portfolio.Errorf(portfolio.EINVALID, "a link needs an expiry")
 	}
 	return nil
 }
@@ -72,7 +74,7 @@ type CrewGrant struct {
 	PersonID   int64
 	PersonName string
 	EventID    int64
-	Role       AccessRole
+	Role       portfolio.AccessRole
 	// ExpiresAt is the link's expiry, which bounds the whole session.
 	ExpiresAt time.Time
 }
@@ -80,7 +82,7 @@ type CrewGrant struct {
 // errBadToken is the one answer every unusable link or refresh token gets,
 // whatever the reason, so the answer says nothing about which check failed.
 func errBadToken() error {
-	return Errorf(EUNAUTHORIZED, "this link is not valid any more; ask your captain for a new one")
+	return portfolio.Errorf(portfolio.EUNAUTHORIZED, "this link is not valid any more; ask your captain for a new one")
 }
 
 // ErrTokenReused marks a refresh token presented after it was rotated; the
@@ -93,10 +95,10 @@ func (tx *Tx) CreateCrewLink(ctx context.Context, l *CrewLink, hash []byte) erro
 		return err
 	}
 	if len(hash) != 32 {
-		return Errorf(EINVALID, "a link token hash must be 32 bytes")
+		return portfolio.Errorf(portfolio.EINVALID, "a link token hash must be 32 bytes")
 	}
 	if !l.ExpiresAt.After(tx.now) {
-		return Errorf(EINVALID, "the link would expire at once (expiry %s is not in the future)", l.ExpiresAt.Format(time.RFC3339))
+		return portfolio.Errorf(portfolio.EINVALID, "the link would expire at once (expiry %s is not in the future)", l.ExpiresAt.Format(time.RFC3339))
 	}
 	l.CreatedAt, l.CreatedBy = tx.now, tx.actor
 	id, err := tx.insert(ctx, "link", fmt.Sprintf("for person %d", l.PersonID),
@@ -152,7 +154,7 @@ func (s *Store) CrewLinks(ctx context.Context, eventID int64) ([]CrewLink, error
 func (s *Store) CrewLink(ctx context.Context, id int64) (CrewLink, error) {
 	l, err := scanLink(s.read.QueryRowContext(ctx, linkSelect+" WHERE l.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return l, Errorf(ENOTFOUND, "no link with id %d", id)
+		return l, portfolio.Errorf(portfolio.ENOTFOUND, "no link with id %d", id)
 	}
 	return l, err
 }
@@ -170,9 +172,9 @@ func (tx *Tx) RevokeCrewLink(ctx context.Context, id int64) error {
 			return fmt.Errorf("revoke link %d: %w", id, err)
 		}
 		if exists == 0 {
-			return Errorf(ENOTFOUND, "no link with id %d", id)
+			return portfolio.Errorf(portfolio.ENOTFOUND, "no link with id %d", id)
 		}
-		return Errorf(ECONFLICT, "link %d is already revoked", id)
+		return portfolio.Errorf(portfolio.ECONFLICT, "link %d is already revoked", id)
 	}
 	if _, err := tx.tx.ExecContext(ctx,
 		"UPDATE crew_sessions SET revoked_at = ?, revoked_reason = 'link revoked' WHERE link_id = ? AND revoked_at IS NULL",
@@ -228,7 +230,7 @@ func (tx *Tx) ExchangeCrewLink(ctx context.Context, linkHash, refreshHash []byte
 
 func (tx *Tx) insertRefresh(ctx context.Context, sessionID int64, hash []byte) error {
 	if len(hash) != 32 {
-		return Errorf(EINVALID, "a refresh token hash must be 32 bytes")
+		return portfolio.Errorf(portfolio.EINVALID, "a refresh token hash must be 32 bytes")
 	}
 	_, err := tx.insert(ctx, "refresh token", fmt.Sprint(sessionID),
 		"INSERT INTO crew_refresh_tokens (session_id, token_hash, issued_at) VALUES (?, ?, ?)", sessionID, hash, formatTime(tx.now))
@@ -324,19 +326,19 @@ func (s *Store) CrewSessionActive(ctx context.Context, id int64) (bool, error) {
 
 // FindPerson finds a person by id, email, or name: an exact name first,
 // then a unique case-insensitive part of one ("sam" finds Sam Okafor).
-func (s *Store) FindPerson(ctx context.Context, ref string) (Person, error) {
+func (s *Store) FindPerson(ctx context.Context, ref string) (portfolio.Person, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
-		return Person{}, Errorf(EINVALID, "no person given")
+		return portfolio.Person{}, portfolio.Errorf(portfolio.EINVALID, "no person given")
 	}
-	one := func(query string, args ...any) (Person, bool, error) {
+	one := func(query string, args ...any) (portfolio.Person, bool, error) {
 		people, err := queryAll(ctx, s.read, scanPerson, "SELECT "+personColumns+" FROM people WHERE "+query+" ORDER BY name, id", args...)
 		if err != nil {
-			return Person{}, false, fmt.Errorf("find person %q: %w", ref, err)
+			return portfolio.Person{}, false, fmt.Errorf("find person %q: %w", ref, err)
 		}
 		switch len(people) {
 		case 0:
-			return Person{}, false, nil
+			return portfolio.Person{}, false, nil
 		case 1:
 			return people[0], true, nil
 		}
@@ -344,7 +346,7 @@ func (s *Store) FindPerson(ctx context.Context, ref string) (Person, error) {
 		for _, p := range people {
 			names = append(names, fmt.Sprintf("%s <%s>", p.Name, p.Email))
 		}
-		return Person{}, false, Errorf(EINVALID, "%q matches %d people (%s); give an email or id", ref, len(people), strings.Join(names, ", "))
+		return portfolio.Person{}, false, portfolio.Errorf(portfolio.EINVALID, "%q matches %d people (%s); give an email or id", ref, len(people), strings.Join(names, ", "))
 	}
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
 		if p, ok, err := one("id = ?", id); ok || err != nil {
@@ -356,13 +358,13 @@ func (s *Store) FindPerson(ctx context.Context, ref string) (Person, error) {
 			return p, err
 		}
 	}
-	return Person{}, Errorf(ENOTFOUND, "no person %q (see opsdeck people)", ref)
+	return portfolio.Person{}, portfolio.Errorf(portfolio.ENOTFOUND, "no person %q (see opsdeck people)", ref)
 }
 
 // CrewRole returns the role a person has on an event's crew, and whether
 // they are on it at all.
-func (s *Store) CrewRole(ctx context.Context, eventID, personID int64) (AccessRole, bool, error) {
-	var role AccessRole
+func (s *Store) CrewRole(ctx context.Context, eventID, personID int64) (portfolio.AccessRole, bool, error) {
+	var role portfolio.AccessRole
 	err := s.read.QueryRowContext(ctx, "SELECT role FROM event_crew WHERE event_id = ? AND person_id = ?", eventID, personID).Scan(&role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"opsdeck/portfolio"
 )
 
 func hashOf(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
@@ -32,11 +34,11 @@ func TestCrewLinkExchangeAndStates(t *testing.T) {
 	s, ev, who := demoChecklist(t)
 	ctx := context.Background()
 	exp := testNow.Add(48 * time.Hour)
-	multi := newLink(t, s, CrewLink{PersonID: who["Sam"], EventID: ev.ID, Role: AccessCrew, ExpiresAt: exp}, "multi")
-	single := newLink(t, s, CrewLink{PersonID: who["Jess"], EventID: ev.ID, Role: AccessCrew, ExpiresAt: exp, SingleUse: true}, "single")
+	multi := newLink(t, s, CrewLink{PersonID: who["Sam"], EventID: ev.ID, Role: portfolio.AccessCrew, ExpiresAt: exp}, "multi")
+	single := newLink(t, s, CrewLink{PersonID: who["Jess"], EventID: ev.ID, Role: portfolio.AccessCrew, ExpiresAt: exp, SingleUse: true}, "single")
 
 	g, err := exchange(s, "multi", "r1")
-	if err != nil || g.PersonID != who["Sam"] || g.EventID != ev.ID || g.Role != AccessCrew || g.SessionID == 0 || g.PersonName != "Sam Okafor" {
+	if err != nil || g.PersonID != who["Sam"] || g.EventID != ev.ID || g.Role != portfolio.AccessCrew || g.SessionID == 0 || g.PersonName != "Sam Okafor" {
 		t.Fatalf("exchange: %+v %v", g, err)
 	}
 	if _, err := exchange(s, "multi", "r2"); err != nil {
@@ -52,7 +54,7 @@ func TestCrewLinkExchangeAndStates(t *testing.T) {
 	}
 	_, errRevoked := exchange(s, "multi", "r6")
 	for name, err := range map[string]error{"used": errUsed, "unknown": errUnknown, "revoked": errRevoked} {
-		if ErrorCode(err) != EUNAUTHORIZED || err.Error() != errBadToken().Error() {
+		if portfolio.ErrorCode(err) != portfolio.EUNAUTHORIZED || err.Error() != errBadToken().Error() {
 			t.Errorf("%s link: %v, want the one unauthorized answer", name, err)
 		}
 	}
@@ -72,8 +74,8 @@ func TestCrewLinkExchangeAndStates(t *testing.T) {
 		t.Error("a link at its expiry is not expired")
 	}
 	if err := s.Update(ctx, "test", func(tx *Tx) error {
-		return tx.CreateCrewLink(ctx, &CrewLink{PersonID: who["Sam"], EventID: ev.ID, Role: AccessCrew, ExpiresAt: testNow.Add(-time.Hour)}, hashOf("old"))
-	}); ErrorCode(err) != EINVALID {
+		return tx.CreateCrewLink(ctx, &CrewLink{PersonID: who["Sam"], EventID: ev.ID, Role: portfolio.AccessCrew, ExpiresAt: testNow.Add(-time.Hour)}, hashOf("old"))
+	}); portfolio.ErrorCode(err) != portfolio.EINVALID {
 		t.Errorf("link expiring in the past: %v", err)
 	}
 }
@@ -91,7 +93,7 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 	}
 	events, _ := s.Events(ctx, now)
 	sam, _ := s.FindPerson(ctx, "sam")
-	newLink(t, s, CrewLink{PersonID: sam.ID, EventID: events[0].ID, Role: AccessCrew, ExpiresAt: now.Add(24 * time.Hour)}, "link")
+	newLink(t, s, CrewLink{PersonID: sam.ID, EventID: events[0].ID, Role: portfolio.AccessCrew, ExpiresAt: now.Add(24 * time.Hour)}, "link")
 	g, err := exchange(s, "link", "r1")
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +104,7 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 		t.Fatalf("rotate: %+v %v", g2, err)
 	}
 	// Within the leeway a rotated token is refused without harm...
-	if _, err := s.RotateCrewRefresh(ctx, "test", hashOf("r1"), hashOf("x"), leeway); ErrorCode(err) != EUNAUTHORIZED || errors.Is(err, ErrTokenReused) {
+	if _, err := s.RotateCrewRefresh(ctx, "test", hashOf("r1"), hashOf("x"), leeway); portfolio.ErrorCode(err) != portfolio.EUNAUTHORIZED || errors.Is(err, ErrTokenReused) {
 		t.Fatalf("reuse within leeway: %v", err)
 	}
 	now = now.Add(time.Minute)
@@ -112,22 +114,22 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 	}
 	// ...after it, reuse revokes the whole family, the newest token too.
 	now = now.Add(time.Minute)
-	if _, err := s.RotateCrewRefresh(ctx, "test", hashOf("r1"), hashOf("r9"), leeway); !errors.Is(err, ErrTokenReused) || ErrorCode(err) != EUNAUTHORIZED {
+	if _, err := s.RotateCrewRefresh(ctx, "test", hashOf("r1"), hashOf("r9"), leeway); !errors.Is(err, ErrTokenReused) || portfolio.ErrorCode(err) != portfolio.EUNAUTHORIZED {
 		t.Fatalf("reuse: %v, want ErrTokenReused", err)
 	}
-	if _, err := s.RotateCrewRefresh(ctx, "test", hashOf("r3"), hashOf("r4"), leeway); ErrorCode(err) != EUNAUTHORIZED {
+	if _, err := s.RotateCrewRefresh(ctx, "test", hashOf("r3"), hashOf("r4"), leeway); portfolio.ErrorCode(err) != portfolio.EUNAUTHORIZED {
 		t.Errorf("newest token after reuse: %v, want refused", err)
 	}
 	if ok, _ := s.CrewSessionActive(ctx, g.SessionID); ok {
 		t.Error("family still active after reuse")
 	}
 	// Expiry of the link ends refreshing too.
-	newLink(t, s, CrewLink{PersonID: sam.ID, EventID: events[0].ID, Role: AccessCrew, ExpiresAt: now.Add(time.Hour)}, "short")
+	newLink(t, s, CrewLink{PersonID: sam.ID, EventID: events[0].ID, Role: portfolio.AccessCrew, ExpiresAt: now.Add(time.Hour)}, "short")
 	if _, err := exchange(s, "short", "s1"); err != nil {
 		t.Fatal(err)
 	}
 	now = now.Add(2 * time.Hour)
-	if _, err := s.RotateCrewRefresh(ctx, "test", hashOf("s1"), hashOf("s2"), leeway); ErrorCode(err) != EUNAUTHORIZED {
+	if _, err := s.RotateCrewRefresh(ctx, "test", hashOf("s1"), hashOf("s2"), leeway); portfolio.ErrorCode(err) != portfolio.EUNAUTHORIZED {
 		t.Errorf("refresh after link expiry: %v", err)
 	}
 }
@@ -140,10 +142,10 @@ func TestFindPerson(t *testing.T) {
 			t.Errorf("FindPerson(%q) = %v %v, want %s", ref, p.Name, err, want)
 		}
 	}
-	if _, err := s.FindPerson(ctx, "nobody"); ErrorCode(err) != ENOTFOUND {
+	if _, err := s.FindPerson(ctx, "nobody"); portfolio.ErrorCode(err) != portfolio.ENOTFOUND {
 		t.Errorf("unknown person: %v", err)
 	}
-	if _, err := s.FindPerson(ctx, "a"); ErrorCode(err) != EINVALID {
+	if _, err := s.FindPerson(ctx, "a"); portfolio.ErrorCode(err) != portfolio.EINVALID {
 		t.Errorf("ambiguous person: %v", err)
 	}
 }

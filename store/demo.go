@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"opsdeck/portfolio"
 )
 
 // DemoTimeZone is where the demo portfolio operates (San Diego).
@@ -17,7 +19,7 @@ type demo struct {
 	entity   map[string]int64
 	person   map[string]int64
 	shortfal map[string]int64
-	today    Date // in the demo's time zone
+	today    portfolio.Date // in the demo's time zone
 	loc      *time.Location
 }
 
@@ -31,7 +33,7 @@ func (tx *Tx) LoadDemo(ctx context.Context) error {
 		return fmt.Errorf("demo time zone: %w", err)
 	}
 	d := &demo{tx: tx, ctx: ctx, entity: map[string]int64{}, person: map[string]int64{},
-		shortfal: map[string]int64{}, today: DateOf(tx.now.In(loc)), loc: loc}
+		shortfal: map[string]int64{}, today: portfolio.DateOf(tx.now.In(loc)), loc: loc}
 	tx.quiet = true
 	steps := []struct {
 		name string
@@ -66,20 +68,20 @@ func (d *demo) portfolio() error {
 	if err := d.tx.SetMeta(d.ctx, "portfolio_name", "Queen of San Diego Portfolio"); err != nil {
 		return err
 	}
-	entities := []Entity{
-		{Code: "JADA", Name: "JADA Yacht Charters", Kind: KindOperating,
+	entities := []portfolio.Entity{
+		{Code: "JADA", Name: "JADA Yacht Charters", Kind: portfolio.KindOperating,
 			Description: "Private luxury sailing charters on San Diego Bay and the coast: sunset cruises, celebrations, corporate outings."},
-		{Code: "QOS", Name: "Queen of San Diego", Kind: KindOperating,
+		{Code: "QOS", Name: "Queen of San Diego", Kind: portfolio.KindOperating,
 			Description: "The umbrella brand: waterfront events, concerts and the portfolio's audience of email subscribers."},
-		{Code: "QDN", Name: "QuickDumpNow", Kind: KindOperating,
+		{Code: "QDN", Name: "QuickDumpNow", Kind: portfolio.KindOperating,
 			Description: "Same-day junk removal and dumpster hauling across San Diego County."},
-		{Code: "DC", Name: "DangerousCentaur", Kind: KindOperating,
+		{Code: "DC", Name: "DangerousCentaur", Kind: portfolio.KindOperating,
 			Description: "A live entertainment act booked for concerts, private events and festivals."},
-		{Code: "SCC", Name: "ShipCaptainCrew", Kind: KindAncillary,
+		{Code: "SCC", Name: "ShipCaptainCrew", Kind: portfolio.KindAncillary,
 			Description: "The crew checklist and event platform every charter runs on."},
-		{Code: "CLOUD", Name: "Shared AWS account", Kind: KindAncillary,
+		{Code: "CLOUD", Name: "Shared AWS account", Kind: portfolio.KindAncillary,
 			Description: "S3, CloudFront, Lambda, SES and Route 53 hosting every site, form and mailer in the portfolio."},
-		{Code: "TOOLS", Name: "Operations tooling", Kind: KindAncillary,
+		{Code: "TOOLS", Name: "Operations tooling", Kind: portfolio.KindAncillary,
 			Description: "Report generators, deployment scripts and the project handoff notes."},
 	}
 	for i := range entities {
@@ -95,15 +97,15 @@ func (d *demo) portfolio() error {
 func (d *demo) people() error {
 	people := []struct {
 		key string
-		p   Person
+		p   portfolio.Person
 	}{
-		{"owner", Person{Name: "Casey Brooks", Email: "owner@example.com", Phone: "+1 619 555 0100", Title: "Owner", Role: AccessAdmin}},
-		{"captain", Person{Name: "Morgan Reyes", Email: "morgan.reyes@example.com", Phone: "+1 619 555 0111", Title: "Captain, JADA", Role: AccessCaptain}},
-		{"deck1", Person{Name: "Sam Okafor", Email: "sam.okafor@example.com", Phone: "+1 619 555 0122", Title: "Deckhand", Role: AccessCrew}},
-		{"deck2", Person{Name: "Jess Tran", Email: "jess.tran@example.com", Phone: "+1 619 555 0133", Title: "Deckhand and steward", Role: AccessCrew}},
-		{"books", Person{Name: "Riley Park", Email: "books@example.com", Title: "Bookkeeper (contract)", Role: AccessGuest}},
-		{"marketing", Person{Name: "Dana Whitfield", Email: "dana.whitfield@example.com", Title: "Marketing lead", Role: AccessGuest}},
-		{"tech", Person{Name: "Chris Novak", Email: "chris.novak@example.com", Title: "Cloud and web contractor", Role: AccessGuest}},
+		{"owner", portfolio.Person{Name: "Casey Brooks", Email: "owner@example.com", Phone: "+1 619 555 0100", Title: "Owner", Role: portfolio.AccessAdmin}},
+		{"captain", portfolio.Person{Name: "Morgan Reyes", Email: "morgan.reyes@example.com", Phone: "+1 619 555 0111", Title: "Captain, JADA", Role: portfolio.AccessCaptain}},
+		{"deck1", portfolio.Person{Name: "Sam Okafor", Email: "sam.okafor@example.com", Phone: "+1 619 555 0122", Title: "Deckhand", Role: portfolio.AccessCrew}},
+		{"deck2", portfolio.Person{Name: "Jess Tran", Email: "jess.tran@example.com", Phone: "+1 619 555 0133", Title: "Deckhand and steward", Role: portfolio.AccessCrew}},
+		{"books", portfolio.Person{Name: "Riley Park", Email: "books@example.com", Title: "Bookkeeper (contract)", Role: portfolio.AccessGuest}},
+		{"marketing", portfolio.Person{Name: "Dana Whitfield", Email: "dana.whitfield@example.com", Title: "Marketing lead", Role: portfolio.AccessGuest}},
+		{"tech", portfolio.Person{Name: "Chris Novak", Email: "chris.novak@example.com", Title: "Cloud and web contractor", Role: portfolio.AccessGuest}},
 	}
 	for _, e := range people {
 		p := e.p
@@ -112,14 +114,14 @@ func (d *demo) people() error {
 		}
 		d.person[e.key] = p.ID
 	}
-	recipients := map[ReportRole][]string{
-		RoleCEO:        {"owner"},
-		RoleCTO:        {"owner", "tech"},
-		RoleCMO:        {"owner", "marketing"},
-		RoleCFO:        {"owner"},
-		RoleAccounting: {"owner", "books"},
+	recipients := map[portfolio.ReportRole][]string{
+		portfolio.RoleCEO:        {"owner"},
+		portfolio.RoleCTO:        {"owner", "tech"},
+		portfolio.RoleCMO:        {"owner", "marketing"},
+		portfolio.RoleCFO:        {"owner"},
+		portfolio.RoleAccounting: {"owner", "books"},
 	}
-	for _, role := range ReportRoles {
+	for _, role := range portfolio.ReportRoles {
 		for _, key := range recipients[role] {
 			if err := d.tx.AddRecipient(d.ctx, role, d.person[key]); err != nil {
 				return err
@@ -133,39 +135,39 @@ func (d *demo) people() error {
 // it a missing KPI.
 type demoKPI struct {
 	entity, key, name, unit string
-	dir                     Direction
+	dir                     portfolio.Direction
 	target                  float64
-	owner                   ReportRole
+	owner                   portfolio.ReportRole
 	readings                []float64
 }
 
 func (d *demo) kpis() error {
 	kpis := []demoKPI{
-		{"JADA", "charters", "Charters per month", "count", HigherIsBetter, 6, RoleCEO, []float64{1, 3, 2, 2}},
-		{"JADA", "pipeline", "Qualified leads in pipeline", "count", HigherIsBetter, 20, RoleCMO, []float64{4, 1, 0}},
-		{"JADA", "ota_listings", "Live OTA listings", "count", HigherIsBetter, 2, RoleCMO, []float64{0}},
-		{"JADA", "avg_price", "Average charter price", "usd", HigherIsBetter, 2400, RoleCFO, []float64{2200, 2400}},
-		{"JADA", "revenue", "Charter revenue this month", "usd", HigherIsBetter, 14400, RoleCFO, nil},
-		{"JADA", "review_score", "Average guest review score", "rating", HigherIsBetter, 4.8, RoleCMO, nil},
-		{"QOS", "subscribers", "Email subscribers", "count", HigherIsBetter, 4000, RoleCMO, []float64{3512, 3604, 3676}},
-		{"QOS", "open_rate", "Email open rate", "percent", HigherIsBetter, 35, RoleCMO, nil},
-		{"QOS", "tickets", "Event tickets sold this month", "count", HigherIsBetter, 150, RoleCEO, nil},
-		{"QOS", "conversion", "Website enquiry conversion", "percent", HigherIsBetter, 2, RoleCMO, nil},
-		{"QDN", "hauls", "Hauls per month", "count", HigherIsBetter, 20, RoleCEO, []float64{6, 11, 9}},
-		{"QDN", "reviews", "Google reviews", "count", HigherIsBetter, 25, RoleCMO, []float64{19, 21, 23}},
-		{"QDN", "quote_hours", "Quote response time", "hours", LowerIsBetter, 2, RoleCEO, []float64{3, 1.5}},
-		{"QDN", "lead_cost", "Cost per lead", "usd", LowerIsBetter, 40, RoleCMO, nil},
-		{"QDN", "revenue", "Haul revenue this month", "usd", HigherIsBetter, 6500, RoleCFO, nil},
-		{"DC", "bookings", "Bookings per month", "count", HigherIsBetter, 2, RoleCEO, []float64{0, 1, 1}},
-		{"DC", "followers", "Social followers", "count", HigherIsBetter, 10000, RoleCMO, []float64{5900, 6200}},
-		{"DC", "booking_value", "Average booking value", "usd", HigherIsBetter, 2500, RoleCFO, nil},
-		{"DC", "revenue", "Performance revenue this month", "usd", HigherIsBetter, 5000, RoleCFO, nil},
-		{"SCC", "completion", "Checklist completion rate", "percent", HigherIsBetter, 95, RoleCTO, []float64{81, 88}},
-		{"CLOUD", "aws_spend", "Monthly AWS spend", "usd", LowerIsBetter, 100, RoleCTO, []float64{121, 128}},
-		{"CLOUD", "secrets", "Secrets exposed in repositories", "count", LowerIsBetter, 0, RoleCTO, []float64{3}},
+		{"JADA", "charters", "Charters per month", "count", portfolio.HigherIsBetter, 6, portfolio.RoleCEO, []float64{1, 3, 2, 2}},
+		{"JADA", "pipeline", "Qualified leads in pipeline", "count", portfolio.HigherIsBetter, 20, portfolio.RoleCMO, []float64{4, 1, 0}},
+		{"JADA", "ota_listings", "Live OTA listings", "count", portfolio.HigherIsBetter, 2, portfolio.RoleCMO, []float64{0}},
+		{"JADA", "avg_price", "Average charter price", "usd", portfolio.HigherIsBetter, 2400, portfolio.RoleCFO, []float64{2200, 2400}},
+		{"JADA", "revenue", "Charter revenue this month", "usd", portfolio.HigherIsBetter, 14400, portfolio.RoleCFO, nil},
+		{"JADA", "review_score", "Average guest review score", "rating", portfolio.HigherIsBetter, 4.8, portfolio.RoleCMO, nil},
+		{"QOS", "subscribers", "Email subscribers", "count", portfolio.HigherIsBetter, 4000, portfolio.RoleCMO, []float64{3512, 3604, 3676}},
+		{"QOS", "open_rate", "Email open rate", "percent", portfolio.HigherIsBetter, 35, portfolio.RoleCMO, nil},
+		{"QOS", "tickets", "Event tickets sold this month", "count", portfolio.HigherIsBetter, 150, portfolio.RoleCEO, nil},
+		{"QOS", "conversion", "Website enquiry conversion", "percent", portfolio.HigherIsBetter, 2, portfolio.RoleCMO, nil},
+		{"QDN", "hauls", "Hauls per month", "count", portfolio.HigherIsBetter, 20, portfolio.RoleCEO, []float64{6, 11, 9}},
+		{"QDN", "reviews", "Google reviews", "count", portfolio.HigherIsBetter, 25, portfolio.RoleCMO, []float64{19, 21, 23}},
+		{"QDN", "quote_hours", "Quote response time", "hours", portfolio.LowerIsBetter, 2, portfolio.RoleCEO, []float64{3, 1.5}},
+		{"QDN", "lead_cost", "Cost per lead", "usd", portfolio.LowerIsBetter, 40, portfolio.RoleCMO, nil},
+		{"QDN", "revenue", "Haul revenue this month", "usd", portfolio.HigherIsBetter, 6500, portfolio.RoleCFO, nil},
+		{"DC", "bookings", "Bookings per month", "count", portfolio.HigherIsBetter, 2, portfolio.RoleCEO, []float64{0, 1, 1}},
+		{"DC", "followers", "Social followers", "count", portfolio.HigherIsBetter, 10000, portfolio.RoleCMO, []float64{5900, 6200}},
+		{"DC", "booking_value", "Average booking value", "usd", portfolio.HigherIsBetter, 2500, portfolio.RoleCFO, nil},
+		{"DC", "revenue", "Performance revenue this month", "usd", portfolio.HigherIsBetter, 5000, portfolio.RoleCFO, nil},
+		{"SCC", "completion", "Checklist completion rate", "percent", portfolio.HigherIsBetter, 95, portfolio.RoleCTO, []float64{81, 88}},
+		{"CLOUD", "aws_spend", "Monthly AWS spend", "usd", portfolio.LowerIsBetter, 100, portfolio.RoleCTO, []float64{121, 128}},
+		{"CLOUD", "secrets", "Secrets exposed in repositories", "count", portfolio.LowerIsBetter, 0, portfolio.RoleCTO, []float64{3}},
 	}
 	for _, dk := range kpis {
-		k := KPI{EntityID: d.entity[dk.entity], Key: dk.key, Name: dk.name, Unit: dk.unit, Direction: dk.dir,
+		k := portfolio.KPI{EntityID: d.entity[dk.entity], Key: dk.key, Name: dk.name, Unit: dk.unit, Direction: dk.dir,
 			Target: dk.target, Tolerance: 0.1, OwnerRole: dk.owner}
 		if err := d.tx.CreateKPI(d.ctx, &k); err != nil {
 			return err
@@ -183,48 +185,48 @@ func (d *demo) kpis() error {
 }
 
 // money is shorthand for whole dollars in the demo tables.
-func money(dollars int64) Money { return Dollars(dollars) }
+func money(dollars int64) portfolio.Money { return portfolio.Dollars(dollars) }
 
 func (d *demo) shortfalls() error {
 	opened := d.today.AddDays(-45)
 	list := []struct {
 		key string
-		s   Shortfall
+		s   portfolio.Shortfall
 	}{
-		{"pipeline", Shortfall{EntityID: d.entity["JADA"], Title: "Empty sales pipeline",
+		{"pipeline", portfolio.Shortfall{EntityID: d.entity["JADA"], Title: "Empty sales pipeline",
 			Detail:    "No qualified charter leads are being worked; bookings arrive only by word of mouth.",
-			OwnerRole: RoleCEO, Severity: SeverityCritical, MonthlyImpact: money(6000), EffortDays: 5}},
-		{"tracking", Shortfall{Title: "Zero revenue tracking",
+			OwnerRole: portfolio.RoleCEO, Severity: portfolio.SeverityCritical, MonthlyImpact: money(6000), EffortDays: 5}},
+		{"tracking", portfolio.Shortfall{Title: "Zero revenue tracking",
 			Detail:    "No entity records its monthly revenue, so no one can tell whether a month made or lost money.",
-			OwnerRole: RoleAccounting, Severity: SeverityCritical, MonthlyImpact: money(2000), EffortDays: 3}},
-		{"equity", Shortfall{EntityID: d.entity["JADA"], Title: "Crew equity exposure",
+			OwnerRole: portfolio.RoleAccounting, Severity: portfolio.SeverityCritical, MonthlyImpact: money(2000), EffortDays: 3}},
+		{"equity", portfolio.Shortfall{EntityID: d.entity["JADA"], Title: "Crew equity exposure",
 			Detail:    "Crew have been promised a share of the charter business verbally, with no agreement, vesting or cap.",
-			OwnerRole: RoleCFO, Severity: SeverityCritical, MonthlyImpact: money(2500), EffortDays: 4}},
-		{"ota", Shortfall{EntityID: d.entity["JADA"], Title: "Zero OTA listings",
+			OwnerRole: portfolio.RoleCFO, Severity: portfolio.SeverityCritical, MonthlyImpact: money(2500), EffortDays: 4}},
+		{"ota", portfolio.Shortfall{EntityID: d.entity["JADA"], Title: "Zero OTA listings",
 			Detail:    "JADA is not listed on any online charter marketplace, where most first-time charter guests search.",
-			OwnerRole: RoleCMO, Severity: SeverityCritical, MonthlyImpact: money(4500), EffortDays: 3}},
-		{"billing", Shortfall{Title: "Undefined billing models",
+			OwnerRole: portfolio.RoleCMO, Severity: portfolio.SeverityCritical, MonthlyImpact: money(4500), EffortDays: 3}},
+		{"billing", portfolio.Shortfall{Title: "Undefined billing models",
 			Detail:    "QuickDumpNow quotes every haul ad hoc and DangerousCentaur has no rate card, so prices drift and deposits are not taken.",
-			OwnerRole: RoleCFO, Severity: SeverityCritical, MonthlyImpact: money(1800), EffortDays: 2}},
-		{"list", Shortfall{EntityID: d.entity["QOS"], Title: "Subscriber list never emailed",
+			OwnerRole: portfolio.RoleCFO, Severity: portfolio.SeverityCritical, MonthlyImpact: money(1800), EffortDays: 2}},
+		{"list", portfolio.Shortfall{EntityID: d.entity["QOS"], Title: "Subscriber list never emailed",
 			Detail:    "The 3,676-subscriber list has had no campaign; a single announcement is the cheapest booking source available.",
-			OwnerRole: RoleCMO, Severity: SeverityCritical, MonthlyImpact: money(3000), EffortDays: 2}},
-		{"secrets", Shortfall{EntityID: d.entity["CLOUD"], Title: "Payment keys and configs exposed",
+			OwnerRole: portfolio.RoleCMO, Severity: portfolio.SeverityCritical, MonthlyImpact: money(3000), EffortDays: 2}},
+		{"secrets", portfolio.Shortfall{EntityID: d.entity["CLOUD"], Title: "Payment keys and configs exposed",
 			Detail:    "Stripe secret keys are committed to repositories and environment files are kept in plain text.",
-			OwnerRole: RoleCTO, Severity: SeverityCritical, MonthlyImpact: money(2500), EffortDays: 1.5}},
-		{"books", Shortfall{Title: "No books or chart of accounts",
+			OwnerRole: portfolio.RoleCTO, Severity: portfolio.SeverityCritical, MonthlyImpact: money(2500), EffortDays: 1.5}},
+		{"books", portfolio.Shortfall{Title: "No books or chart of accounts",
 			Detail:    "Transactions are not categorised or reconciled; taxes and lender questions cannot be answered.",
-			OwnerRole: RoleAccounting, Severity: SeverityCritical, MonthlyImpact: money(1000), EffortDays: 4}},
-		{"seo", Shortfall{EntityID: d.entity["QDN"], Title: "No local search presence",
+			OwnerRole: portfolio.RoleAccounting, Severity: portfolio.SeverityCritical, MonthlyImpact: money(1000), EffortDays: 4}},
+		{"seo", portfolio.Shortfall{EntityID: d.entity["QDN"], Title: "No local search presence",
 			Detail:    "QuickDumpNow does not appear in map results for junk removal in its own service area.",
-			OwnerRole: RoleCMO, Severity: SeverityHigh, MonthlyImpact: money(1400), EffortDays: 6}},
-		{"staging", Shortfall{EntityID: d.entity["CLOUD"], Title: "Deploys go straight to production",
+			OwnerRole: portfolio.RoleCMO, Severity: portfolio.SeverityHigh, MonthlyImpact: money(1400), EffortDays: 6}},
+		{"staging", portfolio.Shortfall{EntityID: d.entity["CLOUD"], Title: "Deploys go straight to production",
 			Detail:    "There is no staging environment, pipeline or rollback; a bad deploy is found by customers.",
-			OwnerRole: RoleCTO, Severity: SeverityMedium, MonthlyImpact: money(400), EffortDays: 5}},
-		{"sender", Shortfall{EntityID: d.entity["CLOUD"], Title: "Reports had no verified sender",
+			OwnerRole: portfolio.RoleCTO, Severity: portfolio.SeverityMedium, MonthlyImpact: money(400), EffortDays: 5}},
+		{"sender", portfolio.Shortfall{EntityID: d.entity["CLOUD"], Title: "Reports had no verified sender",
 			Detail:    "Executive reports could not be mailed until the sending domain was verified in SES.",
-			OwnerRole: RoleCTO, Severity: SeverityHigh, MonthlyImpact: money(200), EffortDays: 0.5,
-			Status: ShortfallResolved, ResolvedOn: d.today.AddDays(-20)}},
+			OwnerRole: portfolio.RoleCTO, Severity: portfolio.SeverityHigh, MonthlyImpact: money(200), EffortDays: 0.5,
+			Status: portfolio.ShortfallResolved, ResolvedOn: d.today.AddDays(-20)}},
 	}
 	for _, e := range list {
 		s := e.s
@@ -240,23 +242,23 @@ func (d *demo) shortfalls() error {
 func (d *demo) actions() error {
 	plan := []struct {
 		shortfall, title string
-		role             ReportRole
+		role             portfolio.ReportRole
 		person           string
 		days             int
 	}{
-		{"list", "Send the concert and charter announcement to all 3,676 subscribers", RoleCMO, "marketing", 2},
-		{"secrets", "Rotate the Stripe keys and move every secret out of the repositories", RoleCTO, "tech", 3},
-		{"ota", "Publish the JADA listing on Sailo", RoleCMO, "marketing", 5},
-		{"pipeline", "Build a 20-lead pipeline from past guests, planners and hotel concierges", RoleCEO, "owner", 7},
-		{"tracking", "Record every charter, haul and booking in the revenue ledger", RoleAccounting, "books", 7},
-		{"billing", "Publish a per-load price sheet for QuickDumpNow and a rate card for DangerousCentaur", RoleCFO, "owner", 10},
-		{"equity", "Put crew equity promises in a signed agreement, or withdraw them", RoleCFO, "owner", 14},
-		{"books", "Set up the books on the chart of accounts and reconcile last quarter", RoleAccounting, "books", 21},
-		{"seo", "Claim and complete the QuickDumpNow Google Business Profile", RoleCMO, "marketing", 24},
-		{"ota", "Publish the JADA listing on GetMyBoat", RoleCMO, "marketing", 28},
+		{"list", "Send the concert and charter announcement to all 3,676 subscribers", portfolio.RoleCMO, "marketing", 2},
+		{"secrets", "Rotate the Stripe keys and move every secret out of the repositories", portfolio.RoleCTO, "tech", 3},
+		{"ota", "Publish the JADA listing on Sailo", portfolio.RoleCMO, "marketing", 5},
+		{"pipeline", "Build a 20-lead pipeline from past guests, planners and hotel concierges", portfolio.RoleCEO, "owner", 7},
+		{"tracking", "Record every charter, haul and booking in the revenue ledger", portfolio.RoleAccounting, "books", 7},
+		{"billing", "Publish a per-load price sheet for QuickDumpNow and a rate card for DangerousCentaur", portfolio.RoleCFO, "owner", 10},
+		{"equity", "Put crew equity promises in a signed agreement, or withdraw them", portfolio.RoleCFO, "owner", 14},
+		{"books", "Set up the books on the chart of accounts and reconcile last quarter", portfolio.RoleAccounting, "books", 21},
+		{"seo", "Claim and complete the QuickDumpNow Google Business Profile", portfolio.RoleCMO, "marketing", 24},
+		{"ota", "Publish the JADA listing on GetMyBoat", portfolio.RoleCMO, "marketing", 28},
 	}
 	for _, p := range plan {
-		a := Action{ShortfallID: d.shortfal[p.shortfall], Title: p.title, OwnerRole: p.role, PersonID: d.person[p.person],
+		a := portfolio.Action{ShortfallID: d.shortfal[p.shortfall], Title: p.title, OwnerRole: p.role, PersonID: d.person[p.person],
 			DueOn: d.today.AddDays(p.days)}
 		if err := d.tx.CreateAction(d.ctx, &a); err != nil {
 			return err
@@ -268,16 +270,16 @@ func (d *demo) actions() error {
 // schedules sets the reporting rhythm the owner asked for, paused: a demo
 // should not start mailing anyone until the owner says so.
 func (d *demo) schedules() error {
-	rhythm := map[ReportRole]string{
-		RoleCEO:        "0 7 * * 1",  // Mondays 07:00
-		RoleCTO:        "30 7 * * 1", // Mondays 07:30
-		RoleCMO:        "30 7 * * 1",
-		RoleCFO:        "0 7 1 * *", // the first of the month
-		RoleAccounting: "0 7 1 * *",
+	rhythm := map[portfolio.ReportRole]string{
+		portfolio.RoleCEO:        "0 7 * * 1",  // Mondays 07:00
+		portfolio.RoleCTO:        "30 7 * * 1", // Mondays 07:30
+		portfolio.RoleCMO:        "30 7 * * 1",
+		portfolio.RoleCFO:        "0 7 1 * *", // the first of the month
+		portfolio.RoleAccounting: "0 7 1 * *",
 	}
-	for _, role := range ReportRoles {
-		if err := d.tx.SetSchedule(d.ctx, &Schedule{Role: role, Cron: rhythm[role], TimeZone: DemoTimeZone,
-			WeekdaysOnly: role == RoleCEO}); err != nil {
+	for _, role := range portfolio.ReportRoles {
+		if err := d.tx.SetSchedule(d.ctx, &portfolio.Schedule{Role: role, Cron: rhythm[role], TimeZone: DemoTimeZone,
+			WeekdaysOnly: role == portfolio.RoleCEO}); err != nil {
 			return err
 		}
 	}

@@ -1,7 +1,9 @@
 package store
 
+import "opsdeck/portfolio"
+
 func (d *demo) accounts() error {
-	chart := []Account{
+	chart := []portfolio.Account{
 		{Code: "1000", Name: "Assets", Type: "asset"},
 		{Code: "1010", Name: "Operating checking", Type: "asset", ParentCode: "1000"},
 		{Code: "1020", Name: "Stripe clearing", Type: "asset", ParentCode: "1000", Description: "Card receipts not yet paid out."},
@@ -69,17 +71,17 @@ func (d *demo) costs() error {
 		{"", "Insurance", "General liability umbrella", "", 310, 310, "6200", ""},
 	}
 	for _, l := range lines {
-		c := CostLine{EntityID: d.entity[l.entity], Category: l.category, Vendor: l.vendor, Description: l.description,
+		c := portfolio.CostLine{EntityID: d.entity[l.entity], Category: l.category, Vendor: l.vendor, Description: l.description,
 			Low: money(l.low), High: money(l.high), AccountCode: l.account, AuditNote: l.note}
 		if err := d.tx.CreateCostLine(d.ctx, &c); err != nil {
 			return err
 		}
 	}
-	units := []UnitEconomics{
-		{EntityID: d.entity["JADA"], Unit: "charter", Price: money(2400), VariableCost: money(900), Basis: BasisPortfolio},
-		{EntityID: d.entity["QOS"], Unit: "ticket", Price: money(45), VariableCost: money(18), Basis: BasisEntity},
-		{EntityID: d.entity["QDN"], Unit: "haul", Price: money(325), VariableCost: money(140), Basis: BasisEntity},
-		{EntityID: d.entity["DC"], Unit: "gig", Price: money(2500), VariableCost: money(1100), Basis: BasisEntity},
+	units := []portfolio.UnitEconomics{
+		{EntityID: d.entity["JADA"], Unit: "charter", Price: money(2400), VariableCost: money(900), Basis: portfolio.BasisPortfolio},
+		{EntityID: d.entity["QOS"], Unit: "ticket", Price: money(45), VariableCost: money(18), Basis: portfolio.BasisEntity},
+		{EntityID: d.entity["QDN"], Unit: "haul", Price: money(325), VariableCost: money(140), Basis: portfolio.BasisEntity},
+		{EntityID: d.entity["DC"], Unit: "gig", Price: money(2500), VariableCost: money(1100), Basis: portfolio.BasisEntity},
 	}
 	for i := range units {
 		if err := d.tx.SetUnitEconomics(d.ctx, &units[i]); err != nil {
@@ -105,7 +107,7 @@ func (d *demo) revenue() error {
 	}
 	for _, code := range []string{"JADA", "QOS", "QDN", "DC"} {
 		for i, m := range months {
-			r := RevenueMonth{EntityID: d.entity[code], Month: m, Target: money(targets[code][i])}
+			r := portfolio.RevenueMonth{EntityID: d.entity[code], Month: m, Target: money(targets[code][i])}
 			if a, ok := actuals[code][m]; ok {
 				v := money(a)
 				r.Actual = &v
@@ -120,17 +122,17 @@ func (d *demo) revenue() error {
 
 func (d *demo) capital() error {
 	cap0, cap1, cap2 := money(0), money(500), money(2500)
-	tiers := []CapitalTier{
-		{Name: "Zero-cost optimizations", Policy: PolicyDeploy, Max: &cap0,
+	tiers := []portfolio.CapitalTier{
+		{Name: "Zero-cost optimizations", Policy: portfolio.PolicyDeploy, Max: &cap0,
 			Description: "Changes that cost nothing but time: configuration, clean-up, process.",
 			Examples:    "Right-size Lambda, S3 lifecycle rules, claim Google Business Profiles, email the list."},
-		{Name: "Low-cost wins", Policy: PolicyDeploy, Max: &cap1,
+		{Name: "Low-cost wins", Policy: portfolio.PolicyDeploy, Max: &cap1,
 			Description: "Small monthly spends that pay back within 60 days.",
 			Examples:    "Marketplace listing fees, a review-request tool, WAF managed rules."},
-		{Name: "Revenue-producing features", Policy: PolicyDeploy, Max: &cap2,
+		{Name: "Revenue-producing features", Policy: portfolio.PolicyDeploy, Max: &cap2,
 			Description: "Spend only where a booking or an invoice follows directly.",
 			Examples:    "Online booking with deposits, GetMyBoat and Viator onboarding."},
-		{Name: "Do not deploy", Policy: PolicyDoNotDeploy,
+		{Name: "Do not deploy", Policy: portfolio.PolicyDoNotDeploy,
 			Description: "Anything that does not bring revenue before break-even.",
 			Examples:    "Brand redesigns, a second vessel, paid influencer campaigns, rewriting working apps."},
 	}
@@ -140,7 +142,7 @@ func (d *demo) capital() error {
 			return err
 		}
 	}
-	rules := []FinancialRule{
+	rules := []portfolio.FinancialRule{
 		{Rule: "No new recurring cost without a named revenue line that pays for it.",
 			Rationale: "Burn only falls if every new bill has an owner and a payback."},
 		{Rule: "Every dollar in and out is recorded, by entity, within seven days.",

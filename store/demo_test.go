@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"opsdeck/portfolio"
 )
 
 // The demo portfolio must reproduce the owner's situation; every figure
@@ -16,18 +18,18 @@ func TestDemoPortfolioFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	kinds := map[EntityKind]int{}
+	kinds := map[portfolio.EntityKind]int{}
 	for _, e := range snap.Entities {
 		kinds[e.Kind]++
 	}
-	if kinds[KindOperating] != 4 || kinds[KindAncillary] != 3 {
-		t.Errorf("entities: %d operating, %d ancillary; want 4 and 3", kinds[KindOperating], kinds[KindAncillary])
+	if kinds[portfolio.KindOperating] != 4 || kinds[portfolio.KindAncillary] != 3 {
+		t.Errorf("entities: %d operating, %d ancillary; want 4 and 3", kinds[portfolio.KindOperating], kinds[portfolio.KindAncillary])
 	}
 
 	critical := 0
 	titles := []string{}
-	for _, sf := range RankShortfalls(snap.Shortfalls) {
-		if sf.Severity == SeverityCritical {
+	for _, sf := range portfolio.RankShortfalls(snap.Shortfalls) {
+		if sf.Severity == portfolio.SeverityCritical {
 			critical++
 			titles = append(titles, sf.Title)
 		}
@@ -42,16 +44,16 @@ func TestDemoPortfolioFigures(t *testing.T) {
 		}
 	}
 
-	if n := len(MissingKPIs(snap.KPIs)); n != 9 {
+	if n := len(portfolio.MissingKPIs(snap.KPIs)); n != 9 {
 		t.Errorf("%d missing KPIs, want 9", n)
 	}
 
 	burn := snap.Burn()
-	if burn.Low < Dollars(7000) || burn.Low > Dollars(7500) || burn.High < Dollars(8500) || burn.High > Dollars(9000) {
+	if burn.Low < portfolio.Dollars(7000) || burn.Low > portfolio.Dollars(7500) || burn.High < portfolio.Dollars(8500) || burn.High > portfolio.Dollars(9000) {
 		t.Errorf("burn %s–%s, want about $7–9K", burn.Low, burn.High)
 	}
 
-	var jada *BreakEven
+	var jada *portfolio.BreakEven
 	for _, be := range snap.BreakEvens() {
 		if be.EntityCode == "JADA" {
 			jada = &be
@@ -61,24 +63,24 @@ func TestDemoPortfolioFigures(t *testing.T) {
 		t.Errorf("JADA break-even = %+v, want 6 charters a month", jada)
 	}
 
-	var list *Channel
+	var list *portfolio.Channel
 	var otas []string
 	for i, c := range snap.Channels {
-		if c.Kind == ChannelEmail && c.AudienceSize != nil {
+		if c.Kind == portfolio.ChannelEmail && c.AudienceSize != nil {
 			list = &snap.Channels[i]
 		}
-		if c.Kind == ChannelOTA {
+		if c.Kind == portfolio.ChannelOTA {
 			otas = append(otas, c.Name)
 		}
 	}
-	if list == nil || *list.AudienceSize != 3676 || list.ValueLow != Dollars(10000) || list.ValueHigh != Dollars(50000) {
+	if list == nil || *list.AudienceSize != 3676 || list.ValueLow != portfolio.Dollars(10000) || list.ValueHigh != portfolio.Dollars(50000) {
 		t.Errorf("email list = %+v, want 3,676 subscribers worth $10K–$50K", list)
 	}
 	if got := strings.Join(otas, ","); got != "Sailo,GetMyBoat,GetYourGuide,Viator" {
 		t.Errorf("OTA sequence = %s, want Sailo, GetMyBoat, then GetYourGuide and Viator", got)
 	}
 
-	if got := OpenSavings(snap.Findings); got != Dollars(25) {
+	if got := portfolio.OpenSavings(snap.Findings); got != portfolio.Dollars(25) {
 		t.Errorf("AWS savings = %s, want $25", got)
 	}
 	var findingTitles []string
@@ -94,14 +96,14 @@ func TestDemoPortfolioFigures(t *testing.T) {
 		t.Errorf("%d dev gaps, want CI/CD, staging and rollback", len(snap.DevGaps))
 	}
 
-	months := RevenueByMonth(snap.RevenueMonths)
+	months := portfolio.RevenueByMonth(snap.RevenueMonths)
 	if len(months) == 0 || months[len(months)-1].Month != "2026-12" {
 		t.Errorf("revenue targets end %v, want 2026-12 (Q4 2026)", months)
 	}
 	if len(snap.FinancialRules) != 3 {
 		t.Errorf("%d financial rules, want 3", len(snap.FinancialRules))
 	}
-	if len(snap.CapitalTiers) != 4 || snap.CapitalTiers[3].Policy != PolicyDoNotDeploy {
+	if len(snap.CapitalTiers) != 4 || snap.CapitalTiers[3].Policy != portfolio.PolicyDoNotDeploy {
 		t.Errorf("capital tiers = %+v, want four ending in do-not-deploy", snap.CapitalTiers)
 	}
 	if len(snap.Accounts) < 10 {
@@ -129,7 +131,7 @@ func TestDemoPortfolioFigures(t *testing.T) {
 			t.Errorf("demo email %s is not an example.com address", p.Email)
 		}
 	}
-	for _, role := range ReportRoles {
+	for _, role := range portfolio.ReportRoles {
 		found := false
 		for _, r := range snap.Recipients {
 			found = found || r.Role == role
@@ -139,7 +141,7 @@ func TestDemoPortfolioFigures(t *testing.T) {
 		}
 	}
 	for _, a := range snap.Actions {
-		if days := DateOf(testNow).DaysUntil(a.DueOn); days < 0 || days > 31 {
+		if days := portfolio.DateOf(testNow).DaysUntil(a.DueOn); days < 0 || days > 31 {
 			t.Errorf("action %q is due in %d days, outside the 30-day plan", a.Title, days)
 		}
 	}

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"testing"
+
+	"opsdeck/portfolio"
 )
 
 func TestChecklistEditing(t *testing.T) {
@@ -15,7 +17,7 @@ func TestChecklistEditing(t *testing.T) {
 	phase := ev.Phases[0]
 	var id int64
 	err = s.Update(ctx, "t", func(tx *Tx) (err error) {
-		id, err = tx.AddItem(ctx, phase.ID, ItemInput{Title: "Stow the fenders", Mandatory: true})
+		id, err = tx.AddItem(ctx, phase.ID, portfolio.ItemInput{Title: "Stow the fenders", Mandatory: true})
 		return err
 	})
 	if err != nil {
@@ -45,11 +47,11 @@ func TestChecklistEditing(t *testing.T) {
 		t.Errorf("moving the first item up should be a no-op: %v", err)
 	}
 	if err := s.Update(ctx, "t", func(tx *Tx) error {
-		return tx.UpdateItem(ctx, id, ItemInput{Title: "Stow fenders and lines", RequiredRole: AccessCaptain})
+		return tx.UpdateItem(ctx, id, portfolio.ItemInput{Title: "Stow fenders and lines", RequiredRole: portfolio.AccessCaptain})
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.UpdateItem(ctx, id, ItemInput{Title: " "}) }); ErrorCode(err) != EINVALID {
+	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.UpdateItem(ctx, id, portfolio.ItemInput{Title: " "}) }); portfolio.ErrorCode(err) != portfolio.EINVALID {
 		t.Errorf("blank title accepted: %v", err)
 	}
 	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.DeleteItem(ctx, id) }); err != nil {
@@ -84,7 +86,7 @@ func TestKPIEditAndDelete(t *testing.T) {
 	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.DeleteKPI(ctx, k.ID) }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.KPI(ctx, "JADA", "charters"); ErrorCode(err) != ENOTFOUND {
+	if _, err := s.KPI(ctx, "JADA", "charters"); portfolio.ErrorCode(err) != portfolio.ENOTFOUND {
 		t.Errorf("deleted KPI still found: %v", err)
 	}
 	rr, _ := s.RecentReadings(ctx, 3)

@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"opsdeck/portfolio"
 )
 
 // UpdateEvent rewrites an event's own fields (not its crew or checklist).
-func (tx *Tx) UpdateEvent(ctx context.Context, e *Event) error {
+func (tx *Tx) UpdateEvent(ctx context.Context, e *portfolio.Event) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
@@ -22,38 +24,9 @@ func (tx *Tx) UpdateEvent(ctx context.Context, e *Event) error {
 	return tx.audit(ctx, "update", "event", e.ID, map[string]any{"title": e.Title, "departs_at": e.DepartsAt, "status": e.Status})
 }
 
-// DefaultPhases are the checklist phases a new event starts with.
-func DefaultPhases(kind string) []Phase {
-	if kind == "charter" {
-		return []Phase{{Name: "Pre-departure"}, {Name: "Boarding"}, {Name: "Underway"}, {Name: "Return and turnaround"}}
-	}
-	return []Phase{{Name: "Before"}, {Name: "During"}, {Name: "After"}}
-}
-
-// ItemInput is a checklist item's editable fields.
-type ItemInput struct {
-	Title        string
-	RequiredRole AccessRole
-	Mandatory    bool
-	Note         string
-}
-
-func (in *ItemInput) validate() error {
-	if err := checkText("item title", in.Title, true, 200); err != nil {
-		return err
-	}
-	if in.RequiredRole == "" {
-		in.RequiredRole = AccessCrew
-	}
-	if in.RequiredRole != AccessCaptain && in.RequiredRole != AccessCrew {
-		return Errorf(EINVALID, "required role %q must be captain or crew", in.RequiredRole)
-	}
-	return checkText("note", in.Note, false, 1000)
-}
-
 // AddItem appends an item to the end of a phase and returns its id.
-func (tx *Tx) AddItem(ctx context.Context, phaseID int64, in ItemInput) (int64, error) {
-	if err := in.validate(); err != nil {
+func (tx *Tx) AddItem(ctx context.Context, phaseID int64, in portfolio.ItemInput) (int64, error) {
+	if err := in.Validate(); err != nil {
 		return 0, err
 	}
 	var next int
@@ -72,8 +45,8 @@ func (tx *Tx) AddItem(ctx context.Context, phaseID int64, in ItemInput) (int64, 
 
 // UpdateItem rewrites an item's title, role, mandatory flag and note;
 // who claimed or finished it stays.
-func (tx *Tx) UpdateItem(ctx context.Context, itemID int64, in ItemInput) error {
-	if err := in.validate(); err != nil {
+func (tx *Tx) UpdateItem(ctx context.Context, itemID int64, in portfolio.ItemInput) error {
+	if err := in.Validate(); err != nil {
 		return err
 	}
 	if err := tx.execOne(ctx, "checklist item", itemID,
@@ -89,7 +62,7 @@ func (tx *Tx) DeleteItem(ctx context.Context, itemID int64) error {
 	var title string
 	err := tx.tx.QueryRowContext(ctx, "SELECT title FROM checklist_items WHERE id = ?", itemID).Scan(&title)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Errorf(ENOTFOUND, "no checklist item with id %d", itemID)
+		return portfolio.Errorf(portfolio.ENOTFOUND, "no checklist item with id %d", itemID)
 	}
 	if err != nil {
 		return err
@@ -104,13 +77,13 @@ func (tx *Tx) DeleteItem(ctx context.Context, itemID int64) error {
 // it up, +1 down. Moving past either end is a no-op.
 func (tx *Tx) MoveItem(ctx context.Context, itemID int64, by int) error {
 	if by != -1 && by != 1 {
-		return Errorf(EINVALID, "an item moves one place at a time")
+		return portfolio.Errorf(portfolio.EINVALID, "an item moves one place at a time")
 	}
 	var phase int64
 	var pos int
 	err := tx.tx.QueryRowContext(ctx, "SELECT phase_id, position FROM checklist_items WHERE id = ?", itemID).Scan(&phase, &pos)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Errorf(ENOTFOUND, "no checklist item with id %d", itemID)
+		return portfolio.Errorf(portfolio.ENOTFOUND, "no checklist item with id %d", itemID)
 	}
 	if err != nil {
 		return err
@@ -127,14 +100,14 @@ func phaseByID(ctx context.Context, q querier, phaseID int64) (eventID int64, na
 	err = q.QueryRowContext(ctx, "SELECT event_id, name, position FROM checklist_phases WHERE id = ?", phaseID).
 		Scan(&eventID, &name, &position)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, "", 0, Errorf(ENOTFOUND, "no checklist phase with id %d", phaseID)
+		return 0, "", 0, portfolio.Errorf(portfolio.ENOTFOUND, "no checklist phase with id %d", phaseID)
 	}
 	return eventID, name, position, err
 }
 
 // AddPhase appends an empty phase to an event's checklist and returns its id.
 func (tx *Tx) AddPhase(ctx context.Context, eventID int64, name string) (int64, error) {
-	if err := checkText("phase name", name, true, 80); err != nil {
+	if err := portfolio.ValidatePhaseName(name); err != nil {
 		return 0, err
 	}
 	var next int
@@ -152,7 +125,7 @@ func (tx *Tx) AddPhase(ctx context.Context, eventID int64, name string) (int64, 
 
 // RenamePhase gives a phase a new name; its items and sign-off stay.
 func (tx *Tx) RenamePhase(ctx context.Context, phaseID int64, name string) error {
-	if err := checkText("phase name", name, true, 80); err != nil {
+	if err := portfolio.ValidatePhaseName(name); err != nil {
 		return err
 	}
 	_, old, _, err := phaseByID(ctx, tx.tx, phaseID)
@@ -160,8 +133,8 @@ func (tx *Tx) RenamePhase(ctx context.Context, phaseID int64, name string) error
 		return err
 	}
 	if err := tx.execOne(ctx, "phase", phaseID, "UPDATE checklist_phases SET name = ? WHERE id = ?", name, phaseID); err != nil {
-		if ErrorCode(err) == ECONFLICT {
-			return Errorf(ECONFLICT, "the event already has a phase called %q", name)
+		if portfolio.ErrorCode(err) == portfolio.ECONFLICT {
+			return portfolio.Errorf(portfolio.ECONFLICT, "the event already has a phase called %q", name)
 		}
 		return err
 	}
@@ -189,7 +162,7 @@ func (tx *Tx) DeletePhase(ctx context.Context, phaseID int64) error {
 // -1 moves it up, +1 down. Moving past either end is a no-op.
 func (tx *Tx) MovePhase(ctx context.Context, phaseID int64, by int) error {
 	if by != -1 && by != 1 {
-		return Errorf(EINVALID, "a phase moves one place at a time")
+		return portfolio.Errorf(portfolio.EINVALID, "a phase moves one place at a time")
 	}
 	eventID, _, pos, err := phaseByID(ctx, tx.tx, phaseID)
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"opsdeck/portfolio"
 )
 
 // LoadSpec sizes a generated load on top of the demo portfolio, for
@@ -36,7 +38,7 @@ func (tx *Tx) GenerateLoad(ctx context.Context, spec LoadSpec) error {
 		*q.out = ids
 	}
 	if len(entityIDs) == 0 || len(personIDs) == 0 {
-		return Errorf(EINVALID, "generate a load on top of the demo portfolio (opsdeck init --demo)")
+		return portfolio.Errorf(portfolio.EINVALID, "generate a load on top of the demo portfolio (opsdeck init --demo)")
 	}
 
 	kpiIns, err := tx.tx.PrepareContext(ctx, `INSERT INTO kpis (entity_id, key, name, unit, direction, target, tolerance, owner_role)

@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"opsdeck/portfolio"
 )
 
-func kpiByID(ctx context.Context, q querier, id int64) (KPI, error) {
+func kpiByID(ctx context.Context, q querier, id int64) (portfolio.KPI, error) {
 	k, err := scanKPI(q.QueryRowContext(ctx, kpiSelect+" WHERE k.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return k, Errorf(ENOTFOUND, "no KPI with id %d", id)
+		return k, portfolio.Errorf(portfolio.ENOTFOUND, "no KPI with id %d", id)
 	}
 	if err != nil {
 		return k, fmt.Errorf("find KPI %d: %w", id, err)
@@ -20,7 +22,7 @@ func kpiByID(ctx context.Context, q querier, id int64) (KPI, error) {
 
 // UpdateKPI rewrites a KPI's definition (name, unit, direction, target,
 // tolerance, owner). Its readings stay.
-func (tx *Tx) UpdateKPI(ctx context.Context, k *KPI) error {
+func (tx *Tx) UpdateKPI(ctx context.Context, k *portfolio.KPI) error {
 	if err := k.Validate(); err != nil {
 		return err
 	}

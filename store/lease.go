@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"opsdeck/portfolio"
 )
 
 // Lease is a named, expiring claim that lets one process among several on
@@ -22,7 +24,7 @@ type Lease struct {
 // time ran out; it reports false when another live holder has it.
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
 	if ttl <= 0 {
-		return false, Errorf(EINVALID, "lease ttl must be positive")
+		return false, portfolio.Errorf(portfolio.EINVALID, "lease ttl must be positive")
 	}
 	now := s.now().UTC()
 	var acquired bool

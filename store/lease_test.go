@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"opsdeck/portfolio"
 )
 
 func TestLeaseOneHolderAtATime(t *testing.T) {
@@ -64,8 +66,8 @@ func TestLeaseOneHolderAtATime(t *testing.T) {
 
 func TestSchedulePrevious(t *testing.T) {
 	la, _ := time.LoadLocation("America/Los_Angeles")
-	sc := Schedule{Role: RoleCFO, Cron: "0 7 * * 1", TimeZone: "America/Los_Angeles"} // Mondays 07:00
-	now := time.Date(2026, 12, 9, 12, 0, 0, 0, la)                                    // Wednesday
+	sc := portfolio.Schedule{Role: portfolio.RoleCFO, Cron: "0 7 * * 1", TimeZone: "America/Los_Angeles"} // Mondays 07:00
+	now := time.Date(2026, 12, 9, 12, 0, 0, 0, la)                                                        // Wednesday
 	prev, err := sc.Previous(now, now.AddDate(0, 0, -30))
 	if err != nil || !prev.Equal(time.Date(2026, 12, 7, 7, 0, 0, 0, la)) {
 		t.Errorf("Previous = %v, %v; want Monday 7 December 07:00", prev, err)

@@ -3,95 +3,13 @@ package store
 import (
 	"context"
 	"fmt"
+
+	"opsdeck/portfolio"
 )
 
-// ChannelKind groups marketing channels.
-type ChannelKind string
-
-// Channel kinds.
-const (
-	ChannelEmail    ChannelKind = "email"
-	ChannelOTA      ChannelKind = "ota" // online travel agencies: Sailo, GetMyBoat, Viator...
-	ChannelSocial   ChannelKind = "social"
-	ChannelSEO      ChannelKind = "seo"
-	ChannelWeb      ChannelKind = "web"
-	ChannelReferral ChannelKind = "referral"
-	ChannelAds      ChannelKind = "ads"
-)
-
-// ChannelKinds lists the kinds in the order reports show them.
-var ChannelKinds = []ChannelKind{ChannelEmail, ChannelOTA, ChannelSocial, ChannelSEO, ChannelWeb, ChannelReferral, ChannelAds}
-
-// ChannelStatus is how far a channel is from bringing in business.
-type ChannelStatus string
-
-// Channel statuses.
-const (
-	ChannelNone       ChannelStatus = "none"
-	ChannelPlanned    ChannelStatus = "planned"
-	ChannelInProgress ChannelStatus = "in_progress"
-	ChannelLive       ChannelStatus = "live"
-	ChannelPaused     ChannelStatus = "paused"
-)
-
-// Channel is one way an entity reaches customers.
-type Channel struct {
-	ID           int64         `json:"id"`
-	EntityID     int64         `json:"entity_id"`
-	EntityCode   string        `json:"entity"`
-	Name         string        `json:"name"`
-	Kind         ChannelKind   `json:"kind"`
-	Status       ChannelStatus `json:"status"`
-	AudienceSize *int64        `json:"audience_size"` // nil: unknown
-	Sequence     *int          `json:"sequence"`      // planned launch order within its kind
-	ValueLow     Money         `json:"value_low_cents"`
-	ValueHigh    Money         `json:"value_high_cents"`
-	Notes        string        `json:"notes"`
-	Tasks        []ChannelTask `json:"tasks"`
-}
-
-// ChannelTask is a step on a channel's roadmap (the local-SEO plan, say).
-type ChannelTask struct {
-	ID        int64  `json:"id"`
-	ChannelID int64  `json:"channel_id"`
-	Position  int    `json:"position"`
-	Title     string `json:"title"`
-	DueOn     Date   `json:"due_on"`
-	DoneOn    Date   `json:"done_on"`
-}
-
-// Validate checks c before it is written.
-func (c *Channel) Validate() error {
-	if err := checkText("channel name", c.Name, true, 80); err != nil {
-		return err
-	}
-	known := false
-	for _, k := range ChannelKinds {
-		known = known || k == c.Kind
-	}
-	if !known {
-		return Errorf(EINVALID, "channel kind %q is not one of email, ota, social, seo, web, referral, ads", c.Kind)
-	}
-	switch c.Status {
-	case ChannelNone, ChannelPlanned, ChannelInProgress, ChannelLive, ChannelPaused:
-	default:
-		return Errorf(EINVALID, "channel status %q must be none, planned, in_progress, live or paused", c.Status)
-	}
-	if c.AudienceSize != nil && *c.AudienceSize < 0 {
-		return Errorf(EINVALID, "audience size must not be negative")
-	}
-	if c.Sequence != nil && *c.Sequence <= 0 {
-		return Errorf(EINVALID, "sequence must be 1 or more")
-	}
-	if c.ValueLow < 0 || c.ValueHigh < c.ValueLow {
-		return Errorf(EINVALID, "channel %s: need 0 <= low value <= high value", c.Name)
-	}
-	return nil
-}
-
-func listChannels(ctx context.Context, q querier) ([]Channel, error) {
-	channels, err := queryAll(ctx, q, func(row interface{ Scan(...any) error }) (Channel, error) {
-		var c Channel
+func listChannels(ctx context.Context, q querier) ([]portfolio.Channel, error) {
+	channels, err := queryAll(ctx, q, func(row interface{ Scan(...any) error }) (portfolio.Channel, error) {
+		var c portfolio.Channel
 		err := row.Scan(&c.ID, &c.EntityID, &c.EntityCode, &c.Name, &c.Kind, &c.Status, &c.AudienceSize, &c.Sequence,
 			&c.ValueLow, &c.ValueHigh, &c.Notes)
 		return c, err
@@ -101,8 +19,8 @@ func listChannels(ctx context.Context, q querier) ([]Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	tasks, err := queryAll(ctx, q, func(row interface{ Scan(...any) error }) (ChannelTask, error) {
-		var t ChannelTask
+	tasks, err := queryAll(ctx, q, func(row interface{ Scan(...any) error }) (portfolio.ChannelTask, error) {
+		var t portfolio.ChannelTask
 		var due, done *string
 		if err := row.Scan(&t.ID, &t.ChannelID, &t.Position, &t.Title, &due, &done); err != nil {
 			return t, err
@@ -117,7 +35,7 @@ func listChannels(ctx context.Context, q querier) ([]Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[int64]*Channel, len(channels))
+	byID := make(map[int64]*portfolio.Channel, len(channels))
 	for i := range channels {
 		byID[channels[i].ID] = &channels[i]
 	}
@@ -130,7 +48,7 @@ func listChannels(ctx context.Context, q querier) ([]Channel, error) {
 }
 
 // CreateChannel inserts c and its tasks.
-func (tx *Tx) CreateChannel(ctx context.Context, c *Channel) error {
+func (tx *Tx) CreateChannel(ctx context.Context, c *portfolio.Channel) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
@@ -144,7 +62,7 @@ func (tx *Tx) CreateChannel(ctx context.Context, c *Channel) error {
 	c.ID = id
 	for i := range c.Tasks {
 		t := &c.Tasks[i]
-		if err := checkText("task title", t.Title, true, 200); err != nil {
+		if err := t.Validate(); err != nil {
 			return err
 		}
 		t.ChannelID = id

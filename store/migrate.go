@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"opsdeck/portfolio"
 )
 
 //go:embed migrations/*.sql
@@ -115,7 +117,7 @@ func (s *Store) applyMigration(ctx context.Context, m migration) error {
 
 func checkVersion(path string, current, known int) error {
 	if current > known {
-		return Errorf(ECONFLICT,
+		return portfolio.Errorf(portfolio.ECONFLICT,
 			"%s was written by a newer opsdeck (schema version %d; this build knows up to %d): upgrade opsdeck to open it",
 			path, current, known)
 	}
@@ -157,7 +159,7 @@ func appliedVersion(ctx context.Context, q querier, path string) (int, error) {
 			return 0, fmt.Errorf("read schema of %s: %w", path, err)
 		}
 		if foreign > 0 {
-			return 0, Errorf(ECONFLICT, "%s is an SQLite database but not an opsdeck one; refusing to touch it", path)
+			return 0, portfolio.Errorf(portfolio.ECONFLICT, "%s is an SQLite database but not an opsdeck one; refusing to touch it", path)
 		}
 		return 0, nil
 	}

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"opsdeck/portfolio"
 )
 
 // Outbox statuses. A message moves queued → sending → sent or failed; one
@@ -36,20 +38,20 @@ type OutboxBatch struct {
 // OutboxMessage is one email in the outbox, with everything needed to send
 // it again exactly as it was.
 type OutboxMessage struct {
-	ID        int64      `json:"id"`
-	BatchID   int64      `json:"batch_id"`
-	Kind      string     `json:"kind"` // report or alert
-	Role      ReportRole `json:"role,omitempty"`
-	MessageID string     `json:"message_id"`
-	From      string     `json:"from"`
-	To        []string   `json:"to"`
-	Bcc       []string   `json:"bcc"`
-	Subject   string     `json:"subject"`
-	Text      string     `json:"-"`
-	HTML      string     `json:"-"`
-	Figures   string     `json:"-"`
-	Status    string     `json:"status"`
-	Attempts  int        `json:"attempts"`
+	ID        int64                `json:"id"`
+	BatchID   int64                `json:"batch_id"`
+	Kind      string               `json:"kind"` // report or alert
+	Role      portfolio.ReportRole `json:"role,omitempty"`
+	MessageID string               `json:"message_id"`
+	From      string               `json:"from"`
+	To        []string             `json:"to"`
+	Bcc       []string             `json:"bcc"`
+	Subject   string               `json:"subject"`
+	Text      string               `json:"-"`
+	HTML      string               `json:"-"`
+	Figures   string               `json:"-"`
+	Status    string               `json:"status"`
+	Attempts  int                  `json:"attempts"`
 	// MaybeDelivered: an attempt was cut off after the provider may have
 	// taken the message.
 	MaybeDelivered bool      `json:"maybe_delivered,omitempty"`
@@ -82,7 +84,7 @@ func (tx *Tx) CreateBatch(ctx context.Context, b *OutboxBatch, msgs []OutboxMess
 			m.Status = OutboxQueued
 		}
 		if m.Status != OutboxQueued && m.Status != OutboxFailed {
-			return Errorf(EINVALID, "a new message is queued or failed, not %s", m.Status)
+			return portfolio.Errorf(portfolio.EINVALID, "a new message is queued or failed, not %s", m.Status)
 		}
 		if m.Kind == "" {
 			m.Kind = "report"
@@ -173,7 +175,7 @@ func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxMessage, er
 			known = known || st == f.Status
 		}
 		if !known {
-			return nil, Errorf(EINVALID, "unknown status %q (want %s)", f.Status, strings.Join(OutboxStatuses, ", "))
+			return nil, portfolio.Errorf(portfolio.EINVALID, "unknown status %q (want %s)", f.Status, strings.Join(OutboxStatuses, ", "))
 		}
 		where, args = append(where, "status = ?"), append(args, f.Status)
 	}
@@ -194,7 +196,7 @@ func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxMessage, er
 func (s *Store) OutboxMessage(ctx context.Context, id int64) (OutboxMessage, error) {
 	m, err := scanOutbox(s.read.QueryRowContext(ctx, outboxSelect(true)+" WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return m, Errorf(ENOTFOUND, "no outbox message %d", id)
+		return m, portfolio.Errorf(portfolio.ENOTFOUND, "no outbox message %d", id)
 	}
 	return m, err
 }
@@ -274,9 +276,9 @@ func (tx *Tx) outboxTransition(ctx context.Context, id int64, from []string, set
 		var status string
 		err := tx.tx.QueryRowContext(ctx, "SELECT status FROM outbox WHERE id = ?", id).Scan(&status)
 		if errors.Is(err, sql.ErrNoRows) {
-			return Errorf(ENOTFOUND, "no outbox message %d", id)
+			return portfolio.Errorf(portfolio.ENOTFOUND, "no outbox message %d", id)
 		}
-		return Errorf(ECONFLICT, "outbox message %d is %s, not %s", id, status, strings.Join(from, " or "))
+		return portfolio.Errorf(portfolio.ECONFLICT, "outbox message %d is %s, not %s", id, status, strings.Join(from, " or "))
 	}
 	return tx.audit(ctx, action, "outbox", id, details)
 }
@@ -381,7 +383,7 @@ func (tx *Tx) ResolveUncertain(ctx context.Context, id int64, sent bool) error {
 
 // LastSentFigures returns the headline figures (JSON) of the last report
 // sent for role, and whether there was one.
-func (s *Store) LastSentFigures(ctx context.Context, role ReportRole) (string, bool, error) {
+func (s *Store) LastSentFigures(ctx context.Context, role portfolio.ReportRole) (string, bool, error) {
 	var figs string
 	err := s.read.QueryRowContext(ctx,
 		"SELECT figures FROM outbox WHERE kind = 'report' AND report_role = ? AND status = 'sent' ORDER BY sent_at DESC, id DESC LIMIT 1",

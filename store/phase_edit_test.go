@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"testing"
+
+	"opsdeck/portfolio"
 )
 
 func TestPhaseEditing(t *testing.T) {
@@ -34,15 +36,15 @@ func TestPhaseEditing(t *testing.T) {
 		fn   func(tx *Tx) error
 		code string
 	}{
-		{"a blank name", func(tx *Tx) error { _, err := tx.AddPhase(ctx, 1, " "); return err }, EINVALID},
-		{"a duplicate name", func(tx *Tx) error { _, err := tx.AddPhase(ctx, 1, "Boarding"); return err }, ECONFLICT},
-		{"a missing event", func(tx *Tx) error { _, err := tx.AddPhase(ctx, 999, "X"); return err }, EINVALID},
-		{"renaming to a taken name", func(tx *Tx) error { return tx.RenamePhase(ctx, id, "Underway") }, ECONFLICT},
-		{"renaming a missing phase", func(tx *Tx) error { return tx.RenamePhase(ctx, 999, "X") }, ENOTFOUND},
-		{"a two-place move", func(tx *Tx) error { return tx.MovePhase(ctx, id, -2) }, EINVALID},
-		{"deleting a missing phase", func(tx *Tx) error { return tx.DeletePhase(ctx, 999) }, ENOTFOUND},
+		{"a blank name", func(tx *Tx) error { _, err := tx.AddPhase(ctx, 1, " "); return err }, portfolio.EINVALID},
+		{"a duplicate name", func(tx *Tx) error { _, err := tx.AddPhase(ctx, 1, "Boarding"); return err }, portfolio.ECONFLICT},
+		{"a missing event", func(tx *Tx) error { _, err := tx.AddPhase(ctx, 999, "X"); return err }, portfolio.EINVALID},
+		{"renaming to a taken name", func(tx *Tx) error { return tx.RenamePhase(ctx, id, "Underway") }, portfolio.ECONFLICT},
+		{"renaming a missing phase", func(tx *Tx) error { return tx.RenamePhase(ctx, 999, "X") }, portfolio.ENOTFOUND},
+		{"a two-place move", func(tx *Tx) error { return tx.MovePhase(ctx, id, -2) }, portfolio.EINVALID},
+		{"deleting a missing phase", func(tx *Tx) error { return tx.DeletePhase(ctx, 999) }, portfolio.ENOTFOUND},
 	} {
-		if err := update(bad.fn); ErrorCode(err) != bad.code {
+		if err := update(bad.fn); portfolio.ErrorCode(err) != bad.code {
 			t.Errorf("%s: got %v, want %s", bad.name, err, bad.code)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"opsdeck/portfolio"
+
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -50,7 +52,7 @@ func (tx *Tx) execOne(ctx context.Context, kind string, id int64, query string, 
 		return err
 	}
 	if n == 0 {
-		return Errorf(ENOTFOUND, "no %s with id %d", kind, id)
+		return portfolio.Errorf(portfolio.ENOTFOUND, "no %s with id %d", kind, id)
 	}
 	return nil
 }
@@ -62,11 +64,11 @@ func constraintError(err error, kind, name string) error {
 	}
 	switch se.Code() {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-		return Errorf(ECONFLICT, "%s %s already exists", kind, name)
+		return portfolio.Errorf(portfolio.ECONFLICT, "%s %s already exists", kind, name)
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-		return Errorf(EINVALID, "%s %s refers to something that does not exist", kind, name)
+		return portfolio.Errorf(portfolio.EINVALID, "%s %s refers to something that does not exist", kind, name)
 	case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
-		return Errorf(EINVALID, "%s %s has a value out of range: %v", kind, name, err)
+		return portfolio.Errorf(portfolio.EINVALID, "%s %s has a value out of range: %v", kind, name, err)
 	}
 	return fmt.Errorf("write %s %s: %w", kind, name, err)
 }

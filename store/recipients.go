@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+
+	"opsdeck/portfolio"
 )
 
-func personByEmail(ctx context.Context, q querier, email string) (Person, error) {
+func personByEmail(ctx context.Context, q querier, email string) (portfolio.Person, error) {
 	p, err := scanPerson(q.QueryRowContext(ctx, "SELECT "+personColumns+" FROM people WHERE email = ?", strings.TrimSpace(email)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return p, Errorf(ENOTFOUND, "nobody has the address %s (opsdeck people lists everyone)", email)
+		return p, portfolio.Errorf(portfolio.ENOTFOUND, "nobody has the address %s (opsdeck people lists everyone)", email)
 	}
 	return p, err
 }
@@ -18,21 +20,21 @@ func personByEmail(ctx context.Context, q querier, email string) (Person, error)
 // AddRecipientByEmail makes the person with email receive role's report,
 // creating the person (as a guest named name) if there is none. It returns
 // the person and whether they were created.
-func (tx *Tx) AddRecipientByEmail(ctx context.Context, role ReportRole, email, name string) (Person, bool, error) {
+func (tx *Tx) AddRecipientByEmail(ctx context.Context, role portfolio.ReportRole, email, name string) (portfolio.Person, bool, error) {
 	if !role.Valid() {
-		return Person{}, false, Errorf(EINVALID, "unknown report role %q (want one of ceo, cto, cmo, cfo, accounting)", role)
+		return portfolio.Person{}, false, portfolio.Errorf(portfolio.EINVALID, "unknown report role %q (want one of ceo, cto, cmo, cfo, accounting)", role)
 	}
 	email = strings.TrimSpace(email)
-	if err := ValidateEmail(email); err != nil {
-		return Person{}, false, err
+	if err := portfolio.ValidateEmail(email); err != nil {
+		return portfolio.Person{}, false, err
 	}
 	p, err := personByEmail(ctx, tx.tx, email)
 	created := false
-	if ErrorCode(err) == ENOTFOUND {
+	if portfolio.ErrorCode(err) == portfolio.ENOTFOUND {
 		if strings.TrimSpace(name) == "" {
 			name, _, _ = strings.Cut(email, "@")
 		}
-		p = Person{Name: name, Email: email, Role: AccessGuest}
+		p = portfolio.Person{Name: name, Email: email, Role: portfolio.AccessGuest}
 		if err := tx.CreatePerson(ctx, &p); err != nil {
 			return p, false, err
 		}
@@ -45,15 +47,15 @@ func (tx *Tx) AddRecipientByEmail(ctx context.Context, role ReportRole, email, n
 		return p, false, err
 	}
 	if n > 0 {
-		return p, false, Errorf(ECONFLICT, "%s already receives the %s report", email, role.Title())
+		return p, false, portfolio.Errorf(portfolio.ECONFLICT, "%s already receives the %s report", email, role.Title())
 	}
 	return p, created, tx.AddRecipient(ctx, role, p.ID)
 }
 
 // RemoveRecipient stops the person with email receiving role's report.
-func (tx *Tx) RemoveRecipient(ctx context.Context, role ReportRole, email string) error {
+func (tx *Tx) RemoveRecipient(ctx context.Context, role portfolio.ReportRole, email string) error {
 	if !role.Valid() {
-		return Errorf(EINVALID, "unknown report role %q (want one of ceo, cto, cmo, cfo, accounting)", role)
+		return portfolio.Errorf(portfolio.EINVALID, "unknown report role %q (want one of ceo, cto, cmo, cfo, accounting)", role)
 	}
 	p, err := personByEmail(ctx, tx.tx, email)
 	if err != nil {
@@ -64,7 +66,7 @@ func (tx *Tx) RemoveRecipient(ctx context.Context, role ReportRole, email string
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return Errorf(ENOTFOUND, "%s does not receive the %s report", email, role.Title())
+		return portfolio.Errorf(portfolio.ENOTFOUND, "%s does not receive the %s report", email, role.Title())
 	}
 	return tx.audit(ctx, "remove_recipient", "person", p.ID, map[string]any{"role": role})
 }

@@ -8,93 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
+	"opsdeck/portfolio"
 )
 
-// Schedule is when a role's report goes out by itself.
-type Schedule struct {
-	Role         ReportRole `json:"role"`
-	Cron         string     `json:"cron"`      // five fields, or a descriptor such as @weekly
-	TimeZone     string     `json:"time_zone"` // IANA zone the expression is read in
-	WeekdaysOnly bool       `json:"weekdays_only"`
-	Enabled      bool       `json:"enabled"`
-	UpdatedAt    time.Time  `json:"updated_at"`
-}
-
-// cronParser reads standard five-field expressions and descriptors.
-var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
-// ParseCron checks a cron expression the way a schedule will use it.
-func ParseCron(expr, zone string) (cron.Schedule, error) {
-	expr = strings.TrimSpace(expr)
-	if expr == "" {
-		return nil, Errorf(EINVALID, "cron expression is empty")
-	}
-	if strings.HasPrefix(expr, "TZ=") || strings.HasPrefix(expr, "CRON_TZ=") {
-		return nil, Errorf(EINVALID, "give the time zone separately, not inside the cron expression")
-	}
-	if _, err := time.LoadLocation(zone); err != nil || zone == "" {
-		return nil, Errorf(EINVALID, "time zone %q is not an IANA zone such as America/Los_Angeles", zone)
-	}
-	s, err := cronParser.Parse("CRON_TZ=" + zone + " " + expr)
-	if err != nil {
-		return nil, Errorf(EINVALID, "cron expression %q: %v (want five fields: minute hour day-of-month month day-of-week, e.g. \"0 7 * * 1\")", expr, err)
-	}
-	return s, nil
-}
-
-// Validate checks s before it is written.
-func (s *Schedule) Validate() error {
-	if !s.Role.Valid() {
-		return Errorf(EINVALID, "unknown report role %q", s.Role)
-	}
-	_, err := ParseCron(s.Cron, s.TimeZone)
-	return err
-}
-
-// Next returns the first run strictly after t, skipping Saturdays and
-// Sundays (in the schedule's zone) when WeekdaysOnly is set.
-func (s Schedule) Next(t time.Time) (time.Time, error) {
-	cs, err := ParseCron(s.Cron, s.TimeZone)
-	if err != nil {
-		return time.Time{}, err
-	}
-	loc, _ := time.LoadLocation(s.TimeZone)
-	next := t
-	// A weekday slot is never more than a few hundred slots away, but a
-	// misconfigured schedule (weekends only, weekdays only) must not spin.
-	for range 1000 {
-		next = cs.Next(next)
-		if next.IsZero() {
-			return time.Time{}, Errorf(EINVALID, "schedule %s never runs", s.Cron)
-		}
-		if wd := next.In(loc).Weekday(); !s.WeekdaysOnly || (wd != time.Saturday && wd != time.Sunday) {
-			return next, nil
-		}
-	}
-	return time.Time{}, Errorf(EINVALID, "schedule %s has no weekday run", s.Cron)
-}
-
-// Previous returns the latest run at or before t and after since, or the
-// zero time if there is none: the slot a process that was down would
-// have missed.
-func (s Schedule) Previous(t, since time.Time) (time.Time, error) {
-	var last time.Time
-	cur := since
-	for {
-		next, err := s.Next(cur)
-		if err != nil {
-			return time.Time{}, err
-		}
-		if next.After(t) {
-			return last, nil
-		}
-		last, cur = next, next
-	}
-}
-
-func scanSchedule(row interface{ Scan(...any) error }) (Schedule, error) {
-	var s Schedule
+func scanSchedule(row interface{ Scan(...any) error }) (portfolio.Schedule, error) {
+	var s portfolio.Schedule
 	var updated string
 	if err := row.Scan(&s.Role, &s.Cron, &s.TimeZone, &s.WeekdaysOnly, &s.Enabled, &updated); err != nil {
 		return s, err
@@ -107,22 +25,22 @@ func scanSchedule(row interface{ Scan(...any) error }) (Schedule, error) {
 const scheduleSelect = "SELECT report_role, cron, time_zone, weekdays_only, enabled, updated_at FROM schedules"
 
 // Schedules lists every role's schedule in role order.
-func (s *Store) Schedules(ctx context.Context) ([]Schedule, error) {
+func (s *Store) Schedules(ctx context.Context) ([]portfolio.Schedule, error) {
 	return queryAll(ctx, s.read, scanSchedule, scheduleSelect+
 		" ORDER BY CASE report_role WHEN 'ceo' THEN 1 WHEN 'cto' THEN 2 WHEN 'cmo' THEN 3 WHEN 'cfo' THEN 4 ELSE 5 END")
 }
 
 // Schedule returns role's schedule.
-func (s *Store) Schedule(ctx context.Context, role ReportRole) (Schedule, error) {
+func (s *Store) Schedule(ctx context.Context, role portfolio.ReportRole) (portfolio.Schedule, error) {
 	sc, err := scanSchedule(s.read.QueryRowContext(ctx, scheduleSelect+" WHERE report_role = ?", role))
 	if errors.Is(err, sql.ErrNoRows) {
-		return sc, Errorf(ENOTFOUND, "the %s report has no schedule (opsdeck schedule set %s CRON)", role.Title(), role)
+		return sc, portfolio.Errorf(portfolio.ENOTFOUND, "the %s report has no schedule (opsdeck schedule set %s CRON)", role.Title(), role)
 	}
 	return sc, err
 }
 
 // SetSchedule creates or replaces role's schedule.
-func (tx *Tx) SetSchedule(ctx context.Context, s *Schedule) error {
+func (tx *Tx) SetSchedule(ctx context.Context, s *portfolio.Schedule) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
@@ -138,14 +56,14 @@ func (tx *Tx) SetSchedule(ctx context.Context, s *Schedule) error {
 }
 
 // SetScheduleEnabled pauses (false) or resumes (true) role's schedule.
-func (tx *Tx) SetScheduleEnabled(ctx context.Context, role ReportRole, enabled bool) error {
+func (tx *Tx) SetScheduleEnabled(ctx context.Context, role portfolio.ReportRole, enabled bool) error {
 	res, err := tx.tx.ExecContext(ctx, "UPDATE schedules SET enabled = ?, updated_at = ? WHERE report_role = ?",
 		enabled, formatTime(tx.now), role)
 	if err != nil {
 		return fmt.Errorf("update %s schedule: %w", role, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return Errorf(ENOTFOUND, "the %s report has no schedule", role.Title())
+		return portfolio.Errorf(portfolio.ENOTFOUND, "the %s report has no schedule", role.Title())
 	}
 	action := "pause"
 	if enabled {
@@ -156,21 +74,21 @@ func (tx *Tx) SetScheduleEnabled(ctx context.Context, role ReportRole, enabled b
 
 // ScheduleRun records what happened to one scheduled slot.
 type ScheduleRun struct {
-	ID         int64      `json:"id"`
-	Role       ReportRole `json:"role"`
-	Slot       time.Time  `json:"slot"`
-	Trigger    string     `json:"trigger"` // schedule, catch_up or manual
-	StartedAt  time.Time  `json:"started_at"`
-	FinishedAt time.Time  `json:"finished_at,omitzero"`
-	Status     string     `json:"status"` // running, ok, failed, skipped
-	BatchID    int64      `json:"batch_id,omitempty"`
-	Error      string     `json:"error,omitempty"`
+	ID         int64                `json:"id"`
+	Role       portfolio.ReportRole `json:"role"`
+	Slot       time.Time            `json:"slot"`
+	Trigger    string               `json:"trigger"` // schedule, catch_up or manual
+	StartedAt  time.Time            `json:"started_at"`
+	FinishedAt time.Time            `json:"finished_at,omitzero"`
+	Status     string               `json:"status"` // running, ok, failed, skipped
+	BatchID    int64                `json:"batch_id,omitempty"`
+	Error      string               `json:"error,omitempty"`
 }
 
 // ClaimRun records that role's slot is being run. It returns false, and
 // writes nothing, if the slot was already claimed, by this process before a
 // restart or by another process: that is how a slot is never sent twice.
-func (tx *Tx) ClaimRun(ctx context.Context, role ReportRole, slot time.Time, trigger string) (int64, bool, error) {
+func (tx *Tx) ClaimRun(ctx context.Context, role portfolio.ReportRole, slot time.Time, trigger string) (int64, bool, error) {
 	res, err := tx.tx.ExecContext(ctx,
 		`INSERT INTO schedule_runs (report_role, slot, trigger, started_at, status) VALUES (?, ?, ?, ?, 'running')
 		ON CONFLICT (report_role, slot) DO NOTHING`, role, formatTime(slot), trigger, formatTime(tx.now))
@@ -199,7 +117,7 @@ func (tx *Tx) FinishRun(ctx context.Context, id int64, status string, batchID in
 
 // ScheduleRuns returns the newest runs first, at most limit, for one role
 // or (role "") all.
-func (s *Store) ScheduleRuns(ctx context.Context, role ReportRole, limit int) ([]ScheduleRun, error) {
+func (s *Store) ScheduleRuns(ctx context.Context, role portfolio.ReportRole, limit int) ([]ScheduleRun, error) {
 	where, args := "", []any{}
 	if role != "" {
 		where, args = " WHERE report_role = ?", []any{role}
@@ -229,7 +147,7 @@ func (s *Store) ScheduleRuns(ctx context.Context, role ReportRole, limit int) ([
 
 // LastSlot returns the latest slot of role's that was acted on (zero if
 // none).
-func (s *Store) LastSlot(ctx context.Context, role ReportRole) (time.Time, error) {
+func (s *Store) LastSlot(ctx context.Context, role portfolio.ReportRole) (time.Time, error) {
 	var slot sql.NullString
 	if err := s.read.QueryRowContext(ctx,
 		"SELECT max(slot) FROM schedule_runs WHERE report_role = ? AND trigger != 'manual'", role).Scan(&slot); err != nil {

@@ -1,6 +1,8 @@
-// Package store is opsdeck's data layer: the SQLite schema and its
-// migrations, the domain types with their validation, the queries, and the
-// figures derived from them.
+// Package store keeps the portfolio in SQLite: the schema and its
+// migrations, the queries that read portfolio records and the transactions
+// that write them (each with its audit row), and the records of the
+// machinery itself (the outbox, schedules and their runs, leases, crew
+// links and sessions, the checklist log).
 //
 // A Store holds two handles on one file: a single writer connection, so
 // SQLite never has to arbitrate between writers of ours, and a pool of
@@ -20,6 +22,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"opsdeck/portfolio"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -121,10 +125,10 @@ func dsn(path string, readOnly bool) string {
 // worse, let it write a journal next to somebody else's file.
 func checkPath(path string) error {
 	if path == "" {
-		return Errorf(EINVALID, "no database path given")
+		return portfolio.Errorf(portfolio.EINVALID, "no database path given")
 	}
 	if strings.ContainsRune(path, '?') {
-		return Errorf(EINVALID, "database path %q must not contain '?'", path)
+		return portfolio.Errorf(portfolio.EINVALID, "database path %q must not contain '?'", path)
 	}
 	dir := filepath.Dir(path)
 	st, err := os.Stat(dir)
@@ -238,7 +242,7 @@ func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 // exist. VACUUM INTO reads one snapshot, so it is safe while others write.
 func (s *Store) Backup(ctx context.Context, dst string) error {
 	if _, err := os.Stat(dst); err == nil {
-		return Errorf(ECONFLICT, "%s already exists; refusing to overwrite it", dst)
+		return portfolio.Errorf(portfolio.ECONFLICT, "%s already exists; refusing to overwrite it", dst)
 	}
 	if _, err := os.Stat(filepath.Dir(dst)); err != nil {
 		return fmt.Errorf("backup directory %s: %w", filepath.Dir(dst), err)

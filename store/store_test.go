@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"opsdeck/portfolio"
 )
 
 // testNow is the fixed clock every store test runs at.
@@ -192,7 +194,7 @@ func TestUpdateRollsBackOnError(t *testing.T) {
 	boom := errors.New("boom")
 	err := s.Update(ctx, "test", func(tx *Tx) error {
 		v := 5.0
-		if _, err := tx.SetKPI(ctx, "JADA", "charters", KPIUpdate{Value: &v}); err != nil {
+		if _, err := tx.SetKPI(ctx, "JADA", "charters", portfolio.KPIUpdate{Value: &v}); err != nil {
 			return err
 		}
 		return boom
@@ -223,7 +225,7 @@ func TestConcurrentWritesAndReads(t *testing.T) {
 			defer wg.Done()
 			v := float64(i)
 			errs <- s.Update(ctx, "test", func(tx *Tx) error {
-				_, err := tx.SetKPI(ctx, "QDN", "hauls", KPIUpdate{Value: &v})
+				_, err := tx.SetKPI(ctx, "QDN", "hauls", portfolio.KPIUpdate{Value: &v})
 				return err
 			})
 		}()
@@ -246,7 +248,7 @@ func TestConcurrentWritesAndReads(t *testing.T) {
 	}
 }
 
-func mustKPI(t *testing.T, s *Store, entity, key string) KPI {
+func mustKPI(t *testing.T, s *Store, entity, key string) portfolio.KPI {
 	t.Helper()
 	k, err := s.KPI(context.Background(), entity, key)
 	if err != nil {
@@ -267,7 +269,7 @@ func TestDataVersionSeesOtherWriters(t *testing.T) {
 	}
 	v := 7.0
 	if err := other.Update(ctx, "other", func(tx *Tx) error {
-		_, err := tx.SetKPI(ctx, "JADA", "pipeline", KPIUpdate{Value: &v})
+		_, err := tx.SetKPI(ctx, "JADA", "pipeline", portfolio.KPIUpdate{Value: &v})
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -288,7 +290,7 @@ func TestBackupOpensWithSameData(t *testing.T) {
 	if err := s.Backup(ctx, dst); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Backup(ctx, dst); ErrorCode(err) != ECONFLICT {
+	if err := s.Backup(ctx, dst); portfolio.ErrorCode(err) != portfolio.ECONFLICT {
 		t.Errorf("second backup to the same file = %v, want a conflict", err)
 	}
 	b := openTest(t, dst)

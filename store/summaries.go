@@ -3,58 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
+
+	"opsdeck/portfolio"
 )
-
-// EventSummary is an event without its checklist: what a list of events
-// needs, computed in SQL so listing ten thousand events stays cheap.
-type EventSummary struct {
-	ID         int64       `json:"id"`
-	EntityCode string      `json:"entity"`
-	Kind       string      `json:"kind"`
-	Title      string      `json:"title"`
-	Location   string      `json:"location"`
-	DepartsAt  time.Time   `json:"departs_at"`
-	TimeZone   string      `json:"time_zone"`
-	Duration   int         `json:"duration_minutes"`
-	Turnaround int         `json:"turnaround_minutes"`
-	Status     EventStatus `json:"status"`
-	Crew       int         `json:"crew"`
-	Done       int         `json:"checklist_done"`
-	Total      int         `json:"checklist_total"`
-}
-
-// Over is when the crew are finished: return plus turnaround.
-func (e EventSummary) Over() time.Time {
-	return e.DepartsAt.Add(time.Duration(e.Duration+e.Turnaround) * time.Minute)
-}
-
-// Local is the departure in the event's own zone.
-func (e EventSummary) Local() time.Time {
-	if loc, err := Zone(e.TimeZone); err == nil {
-		return e.DepartsAt.In(loc)
-	}
-	return e.DepartsAt
-}
-
-// zones memoises Zone: time.LoadLocation reads and parses the zone's file
-// on every call, and a list of events asks for the same few zones per row.
-var zones sync.Map // zone name → *time.Location
-
-// Zone is time.LoadLocation, remembered: the same name gives the same
-// location without reading the zone database again.
-func Zone(name string) (*time.Location, error) {
-	if loc, ok := zones.Load(name); ok {
-		return loc.(*time.Location), nil
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, err
-	}
-	zones.Store(name, loc)
-	return loc, nil
-}
 
 // eventSummaryColumns are an event's own columns; the checklist counts
 // come from one of the two FROM clauses below.
@@ -78,8 +30,8 @@ const eventSummaryEach = eventSummaryColumns + `
 	(SELECT count(*) FROM checklist_phases ph JOIN checklist_items i ON i.phase_id = ph.id WHERE ph.event_id = v.id)
 	FROM events v JOIN entities e ON e.id = v.entity_id`
 
-func scanEventSummary(row interface{ Scan(...any) error }) (EventSummary, error) {
-	var e EventSummary
+func scanEventSummary(row interface{ Scan(...any) error }) (portfolio.EventSummary, error) {
+	var e portfolio.EventSummary
 	var departs string
 	if err := row.Scan(&e.ID, &e.EntityCode, &e.Kind, &e.Title, &e.Location, &departs, &e.TimeZone, &e.Duration,
 		&e.Turnaround, &e.Status, &e.Crew, &e.Done, &e.Total); err != nil {
@@ -94,7 +46,7 @@ func scanEventSummary(row interface{ Scan(...any) error }) (EventSummary, error)
 // still not be over (the longest duration plus turnaround allowed).
 const longestEvent = 15 * 24 * time.Hour
 
-func listUpcomingSummaries(ctx context.Context, q querier, now time.Time, limit int) ([]EventSummary, error) {
+func listUpcomingSummaries(ctx context.Context, q querier, now time.Time, limit int) ([]portfolio.EventSummary, error) {
 	rows, err := queryAll(ctx, q, scanEventSummary,
 		eventSummaryEach+` WHERE v.departs_at >= ? AND v.status != 'cancelled' ORDER BY v.departs_at, v.id LIMIT ?`,
 		formatTime(now.Add(-longestEvent)), limit+50)
@@ -111,7 +63,7 @@ func listUpcomingSummaries(ctx context.Context, q querier, now time.Time, limit 
 }
 
 // EventSummaries lists every event, soonest departure first.
-func (s *Store) EventSummaries(ctx context.Context) ([]EventSummary, error) {
+func (s *Store) EventSummaries(ctx context.Context) ([]portfolio.EventSummary, error) {
 	return queryAll(ctx, s.read, scanEventSummary, eventSummaryAll+" ORDER BY v.departs_at, v.id")
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"testing"
+
+	"opsdeck/portfolio"
 )
 
 // The two ways of counting checklists (grouped for the full list, through
@@ -21,7 +23,7 @@ func TestSummariesAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID := map[int64]EventSummary{}
+	byID := map[int64]portfolio.EventSummary{}
 	for _, e := range all {
 		byID[e.ID] = e
 	}
@@ -69,14 +71,14 @@ func TestSummariesAgree(t *testing.T) {
 }
 
 func TestZone(t *testing.T) {
-	a, err := Zone("America/Los_Angeles")
+	a, err := portfolio.Zone("America/Los_Angeles")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := Zone("America/Los_Angeles"); a != b {
+	if b, _ := portfolio.Zone("America/Los_Angeles"); a != b {
 		t.Error("a second look-up loaded the zone again")
 	}
-	if _, err := Zone("Mars/Olympus_Mons"); err == nil {
+	if _, err := portfolio.Zone("Mars/Olympus_Mons"); err == nil {
 		t.Error("an unknown zone was accepted")
 	}
 }

@@ -6,21 +6,23 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"opsdeck/portfolio"
 )
 
 func TestSetKPIRecordsReadingTargetAndAudit(t *testing.T) {
 	s := newDemo(t)
 	ctx := context.Background()
 	v, target := 5.0, 5.0
-	var got KPI
+	var got portfolio.KPI
 	err := s.Update(ctx, "tester", func(tx *Tx) (err error) {
-		got, err = tx.SetKPI(ctx, "jada", "CHARTERS", KPIUpdate{Value: &v, Target: &target, Note: "busy month"})
+		got, err = tx.SetKPI(ctx, "jada", "CHARTERS", portfolio.KPIUpdate{Value: &v, Target: &target, Note: "busy month"})
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Latest == nil || got.Latest.Value != 5 || got.Target != 5 || got.Status() != StatusOnTarget {
+	if got.Latest == nil || got.Latest.Value != 5 || got.Target != 5 || got.Status() != portfolio.StatusOnTarget {
 		t.Errorf("after set: %+v", got)
 	}
 	if !got.Latest.TakenAt.Equal(testNow) || got.Latest.Note != "busy month" {
@@ -45,22 +47,22 @@ func TestSetKPIRejectsBadInputAndWritesNothing(t *testing.T) {
 	neg, nan, inf, frac, ok := -1.0, math.NaN(), math.Inf(1), 2.5, 3.0
 	for _, tc := range []struct {
 		name, entity, key string
-		u                 KPIUpdate
+		u                 portfolio.KPIUpdate
 		code              string
 	}{
-		{"negative count", "JADA", "charters", KPIUpdate{Value: &neg}, EINVALID},
-		{"NaN", "JADA", "charters", KPIUpdate{Value: &nan}, EINVALID},
-		{"Inf target", "JADA", "charters", KPIUpdate{Value: &ok, Target: &inf}, EINVALID},
-		{"fractional count", "JADA", "charters", KPIUpdate{Value: &frac}, EINVALID},
-		{"nothing to set", "JADA", "charters", KPIUpdate{}, EINVALID},
-		{"unknown entity", "NOPE", "charters", KPIUpdate{Value: &ok}, ENOTFOUND},
-		{"unknown KPI", "JADA", "nope", KPIUpdate{Value: &ok}, ENOTFOUND},
+		{"negative count", "JADA", "charters", portfolio.KPIUpdate{Value: &neg}, portfolio.EINVALID},
+		{"NaN", "JADA", "charters", portfolio.KPIUpdate{Value: &nan}, portfolio.EINVALID},
+		{"Inf target", "JADA", "charters", portfolio.KPIUpdate{Value: &ok, Target: &inf}, portfolio.EINVALID},
+		{"fractional count", "JADA", "charters", portfolio.KPIUpdate{Value: &frac}, portfolio.EINVALID},
+		{"nothing to set", "JADA", "charters", portfolio.KPIUpdate{}, portfolio.EINVALID},
+		{"unknown entity", "NOPE", "charters", portfolio.KPIUpdate{Value: &ok}, portfolio.ENOTFOUND},
+		{"unknown KPI", "JADA", "nope", portfolio.KPIUpdate{Value: &ok}, portfolio.ENOTFOUND},
 	} {
 		err := s.Update(ctx, "test", func(tx *Tx) error {
 			_, err := tx.SetKPI(ctx, tc.entity, tc.key, tc.u)
 			return err
 		})
-		if ErrorCode(err) != tc.code {
+		if portfolio.ErrorCode(err) != tc.code {
 			t.Errorf("%s: error %v, want code %s", tc.name, err, tc.code)
 		}
 	}
@@ -76,23 +78,23 @@ func TestSetKPIRejectsBadInputAndWritesNothing(t *testing.T) {
 func TestShortfallLifecycle(t *testing.T) {
 	s := newDemo(t)
 	ctx := context.Background()
-	sf := Shortfall{Title: "<img src=x onerror=alert(1)>", OwnerRole: RoleCEO, Severity: SeverityHigh,
-		MonthlyImpact: Dollars(500), EffortDays: 1}
+	sf := portfolio.Shortfall{Title: "<img src=x onerror=alert(1)>", OwnerRole: portfolio.RoleCEO, Severity: portfolio.SeverityHigh,
+		MonthlyImpact: portfolio.Dollars(500), EffortDays: 1}
 	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.CreateShortfall(ctx, &sf) }); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Shortfall(ctx, sf.ID)
-	if err != nil || got.Title != sf.Title || got.Status != ShortfallOpen || got.OpenedOn != DateOf(testNow) {
+	if err != nil || got.Title != sf.Title || got.Status != portfolio.ShortfallOpen || got.OpenedOn != portfolio.DateOf(testNow) {
 		t.Fatalf("created shortfall = %+v, %v", got, err)
 	}
 	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.ResolveShortfall(ctx, sf.ID) }); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Shortfall(ctx, sf.ID)
-	if got.IsOpen() || got.ResolvedOn != DateOf(testNow) {
+	if got.IsOpen() || got.ResolvedOn != portfolio.DateOf(testNow) {
 		t.Errorf("after resolve: %+v", got)
 	}
-	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.ResolveShortfall(ctx, sf.ID) }); ErrorCode(err) != ECONFLICT {
+	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.ResolveShortfall(ctx, sf.ID) }); portfolio.ErrorCode(err) != portfolio.ECONFLICT {
 		t.Errorf("resolving twice = %v, want conflict", err)
 	}
 	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.ReopenShortfall(ctx, sf.ID) }); err != nil {
@@ -102,7 +104,7 @@ func TestShortfallLifecycle(t *testing.T) {
 	if !got.IsOpen() || !got.ResolvedOn.IsZero() {
 		t.Errorf("after reopen: %+v", got)
 	}
-	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.ResolveShortfall(ctx, 99999) }); ErrorCode(err) != ENOTFOUND {
+	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.ResolveShortfall(ctx, 99999) }); portfolio.ErrorCode(err) != portfolio.ENOTFOUND {
 		t.Errorf("resolving a missing shortfall = %v, want not found", err)
 	}
 }
@@ -110,48 +112,48 @@ func TestShortfallLifecycle(t *testing.T) {
 // Each domain type's Validate rejects what the schema would otherwise
 // store or refuse with an unreadable constraint error.
 func TestValidateRejects(t *testing.T) {
-	good := func() Shortfall {
-		return Shortfall{Title: "t", OwnerRole: RoleCFO, Severity: SeverityLow, MonthlyImpact: 1, EffortDays: 1,
-			Status: ShortfallOpen, OpenedOn: DateOf(testNow)}
+	good := func() portfolio.Shortfall {
+		return portfolio.Shortfall{Title: "t", OwnerRole: portfolio.RoleCFO, Severity: portfolio.SeverityLow, MonthlyImpact: 1, EffortDays: 1,
+			Status: portfolio.ShortfallOpen, OpenedOn: portfolio.DateOf(testNow)}
 	}
 	cases := map[string]interface{ Validate() error }{
-		"entity code with space":      &Entity{Code: "BAD CODE", Name: "x", Kind: KindOperating},
-		"entity kind":                 &Entity{Code: "OK", Name: "x", Kind: "other"},
-		"entity without name":         &Entity{Code: "OK", Kind: KindOperating},
-		"person email":                &Person{Name: "x", Email: "not-an-email", Role: AccessCrew},
-		"person email with name":      &Person{Name: "x", Email: "X <x@example.com>", Role: AccessCrew},
-		"person phone":                &Person{Name: "x", Email: "x@example.com", Phone: "call me", Role: AccessCrew},
-		"person role":                 &Person{Name: "x", Email: "x@example.com", Role: "boss"},
-		"KPI unit":                    &KPI{Key: "k", Name: "n", Unit: "furlongs", Direction: HigherIsBetter, OwnerRole: RoleCEO},
-		"KPI direction":               &KPI{Key: "k", Name: "n", Unit: "count", Direction: "up", OwnerRole: RoleCEO},
-		"KPI negative target":         &KPI{Key: "k", Name: "n", Unit: "count", Direction: HigherIsBetter, Target: -1, OwnerRole: RoleCEO},
-		"KPI tolerance":               &KPI{Key: "k", Name: "n", Unit: "count", Direction: HigherIsBetter, Tolerance: 1, OwnerRole: RoleCEO},
-		"KPI owner":                   &KPI{Key: "k", Name: "n", Unit: "count", Direction: HigherIsBetter, OwnerRole: "cook"},
-		"cost high below low":         &CostLine{Category: "c", Vendor: "v", Low: 10, High: 5},
-		"unit economics basis":        &UnitEconomics{Unit: "u", Basis: "galaxy"},
-		"revenue month":               &RevenueMonth{Month: "2026-13"},
-		"channel kind":                &Channel{Name: "n", Kind: "carrier pigeon", Status: ChannelLive},
-		"channel values":              &Channel{Name: "n", Kind: ChannelEmail, Status: ChannelLive, ValueLow: 5, ValueHigh: 1},
-		"finding without remediation": &Finding{Stack: "s", Category: "security", Severity: SeverityLow, Title: "t", EffortDays: 1, Status: "open"},
-		"event time zone":             &Event{Kind: "charter", Title: "t", DepartsAt: testNow, TimeZone: "Mars/Olympus", Duration: 60, Status: EventPlanned},
-		"event duration":              &Event{Kind: "charter", Title: "t", DepartsAt: testNow, TimeZone: "UTC", Duration: 0, Status: EventPlanned},
-		"capital tier policy":         &CapitalTier{Name: "n", Policy: "maybe"},
-		"action without due date":     &Action{Title: "t", OwnerRole: RoleCEO, Status: ActionOpen},
-		"account type":                &Account{Code: "1", Name: "n", Type: "vibes"},
-		"shortfall effort zero":       func() *Shortfall { s := good(); s.EffortDays = 0; return &s }(),
-		"shortfall effort NaN":        func() *Shortfall { s := good(); s.EffortDays = math.NaN(); return &s }(),
-		"shortfall resolved undated":  func() *Shortfall { s := good(); s.Status = ShortfallResolved; return &s }(),
-		"shortfall resolved too early": func() *Shortfall {
+		"entity code with space":      &portfolio.Entity{Code: "BAD CODE", Name: "x", Kind: portfolio.KindOperating},
+		"entity kind":                 &portfolio.Entity{Code: "OK", Name: "x", Kind: "other"},
+		"entity without name":         &portfolio.Entity{Code: "OK", Kind: portfolio.KindOperating},
+		"person email":                &portfolio.Person{Name: "x", Email: "not-an-email", Role: portfolio.AccessCrew},
+		"person email with name":      &portfolio.Person{Name: "x", Email: "X <x@example.com>", Role: portfolio.AccessCrew},
+		"person phone":                &portfolio.Person{Name: "x", Email: "x@example.com", Phone: "call me", Role: portfolio.AccessCrew},
+		"person role":                 &portfolio.Person{Name: "x", Email: "x@example.com", Role: "boss"},
+		"KPI unit":                    &portfolio.KPI{Key: "k", Name: "n", Unit: "furlongs", Direction: portfolio.HigherIsBetter, OwnerRole: portfolio.RoleCEO},
+		"KPI direction":               &portfolio.KPI{Key: "k", Name: "n", Unit: "count", Direction: "up", OwnerRole: portfolio.RoleCEO},
+		"KPI negative target":         &portfolio.KPI{Key: "k", Name: "n", Unit: "count", Direction: portfolio.HigherIsBetter, Target: -1, OwnerRole: portfolio.RoleCEO},
+		"KPI tolerance":               &portfolio.KPI{Key: "k", Name: "n", Unit: "count", Direction: portfolio.HigherIsBetter, Tolerance: 1, OwnerRole: portfolio.RoleCEO},
+		"KPI owner":                   &portfolio.KPI{Key: "k", Name: "n", Unit: "count", Direction: portfolio.HigherIsBetter, OwnerRole: "cook"},
+		"cost high below low":         &portfolio.CostLine{Category: "c", Vendor: "v", Low: 10, High: 5},
+		"unit economics basis":        &portfolio.UnitEconomics{Unit: "u", Basis: "galaxy"},
+		"revenue month":               &portfolio.RevenueMonth{Month: "2026-13"},
+		"channel kind":                &portfolio.Channel{Name: "n", Kind: "carrier pigeon", Status: portfolio.ChannelLive},
+		"channel values":              &portfolio.Channel{Name: "n", Kind: portfolio.ChannelEmail, Status: portfolio.ChannelLive, ValueLow: 5, ValueHigh: 1},
+		"finding without remediation": &portfolio.Finding{Stack: "s", Category: "security", Severity: portfolio.SeverityLow, Title: "t", EffortDays: 1, Status: "open"},
+		"event time zone":             &portfolio.Event{Kind: "charter", Title: "t", DepartsAt: testNow, TimeZone: "Mars/Olympus", Duration: 60, Status: portfolio.EventPlanned},
+		"event duration":              &portfolio.Event{Kind: "charter", Title: "t", DepartsAt: testNow, TimeZone: "UTC", Duration: 0, Status: portfolio.EventPlanned},
+		"capital tier policy":         &portfolio.CapitalTier{Name: "n", Policy: "maybe"},
+		"action without due date":     &portfolio.Action{Title: "t", OwnerRole: portfolio.RoleCEO, Status: portfolio.ActionOpen},
+		"account type":                &portfolio.Account{Code: "1", Name: "n", Type: "vibes"},
+		"shortfall effort zero":       func() *portfolio.Shortfall { s := good(); s.EffortDays = 0; return &s }(),
+		"shortfall effort NaN":        func() *portfolio.Shortfall { s := good(); s.EffortDays = math.NaN(); return &s }(),
+		"shortfall resolved undated":  func() *portfolio.Shortfall { s := good(); s.Status = portfolio.ShortfallResolved; return &s }(),
+		"shortfall resolved too early": func() *portfolio.Shortfall {
 			s := good()
-			s.Status = ShortfallResolved
+			s.Status = portfolio.ShortfallResolved
 			s.ResolvedOn = s.OpenedOn.AddDays(-1)
 			return &s
 		}(),
-		"shortfall severity":       func() *Shortfall { s := good(); s.Severity = "meh"; return &s }(),
-		"shortfall title too long": func() *Shortfall { s := good(); s.Title = string(make([]byte, 201)); return &s }(),
+		"shortfall severity":       func() *portfolio.Shortfall { s := good(); s.Severity = "meh"; return &s }(),
+		"shortfall title too long": func() *portfolio.Shortfall { s := good(); s.Title = string(make([]byte, 201)); return &s }(),
 	}
 	for name, v := range cases {
-		if err := v.Validate(); ErrorCode(err) != EINVALID {
+		if err := v.Validate(); portfolio.ErrorCode(err) != portfolio.EINVALID {
 			t.Errorf("%s: Validate() = %v, want an invalid-input error", name, err)
 		}
 	}
@@ -163,7 +165,7 @@ func TestValidateRejects(t *testing.T) {
 
 func TestEventTimingInItsOwnZone(t *testing.T) {
 	loc, _ := time.LoadLocation("America/Los_Angeles")
-	e := Event{DepartsAt: time.Date(2026, 11, 29, 17, 30, 0, 0, loc), TimeZone: "America/Los_Angeles",
+	e := portfolio.Event{DepartsAt: time.Date(2026, 11, 29, 17, 30, 0, 0, loc), TimeZone: "America/Los_Angeles",
 		Duration: 180, CrewCall: 90, Boarding: 30, Turnaround: 60}
 	tm := e.Timing()
 	for name, c := range map[string]struct {
@@ -186,15 +188,15 @@ func TestCreateConflictsAreApplicationErrors(t *testing.T) {
 	s := newDemo(t)
 	ctx := context.Background()
 	err := s.Update(ctx, "t", func(tx *Tx) error {
-		return tx.CreateEntity(ctx, &Entity{Code: "jada", Name: "dup", Kind: KindOperating})
+		return tx.CreateEntity(ctx, &portfolio.Entity{Code: "jada", Name: "dup", Kind: portfolio.KindOperating})
 	})
-	if ErrorCode(err) != ECONFLICT {
+	if portfolio.ErrorCode(err) != portfolio.ECONFLICT {
 		t.Errorf("duplicate entity code (other case) = %v, want conflict", err)
 	}
 	err = s.Update(ctx, "t", func(tx *Tx) error {
-		return tx.CreateKPI(ctx, &KPI{EntityID: 9999, Key: "k", Name: "n", Unit: "count", Direction: HigherIsBetter, OwnerRole: RoleCEO})
+		return tx.CreateKPI(ctx, &portfolio.KPI{EntityID: 9999, Key: "k", Name: "n", Unit: "count", Direction: portfolio.HigherIsBetter, OwnerRole: portfolio.RoleCEO})
 	})
-	if ErrorCode(err) != EINVALID {
+	if portfolio.ErrorCode(err) != portfolio.EINVALID {
 		t.Errorf("KPI for a missing entity = %v, want invalid", err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"opsdeck/mail"
+	"opsdeck/portfolio"
 	"opsdeck/reports"
 	"opsdeck/store"
 )
@@ -215,7 +216,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case savedMsg:
 		cmd := m.pages[m.active].Update(msg)
 		if msg.err != nil {
-			m.setStatus("not saved: "+store.ErrorMessage(msg.err), true)
+			m.setStatus("not saved: "+portfolio.ErrorMessage(msg.err), true)
 			return m, cmd
 		}
 		m.setStatus(msg.label, false)
@@ -348,12 +349,12 @@ func (m *Model) render() string {
 		// Too narrow for every name: the other pages go by number.
 		header = tabs(false)
 	}
-	portfolio := ""
+	name := ""
 	if m.data != nil {
-		portfolio = m.data.Snap.PortfolioName
+		name = m.data.Snap.PortfolioName
 	}
 	if w := m.width - lipgloss.Width(header) - 2; w > 10 {
-		header += " " + s.Subtle.Render(rcell(portfolio, w))
+		header += " " + s.Subtle.Render(rcell(name, w))
 	}
 	_, h := m.contentSize()
 	var body string

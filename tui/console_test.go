@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -101,7 +102,7 @@ func TestKPIFilterAddDelete(t *testing.T) {
 	s.waitFor("Delete QDN Haul revenue this month and all its readings?")
 	s.keys("left", "enter") // Delete is on the left
 	s.waitFor("deleted")
-	if _, err := st.KPI(context.Background(), "QDN", "revenue"); store.ErrorCode(err) != store.ENOTFOUND {
+	if _, err := st.KPI(context.Background(), "QDN", "revenue"); portfolio.ErrorCode(err) != portfolio.ENOTFOUND {
 		t.Errorf("KPI not deleted: %v", err)
 	}
 	s.keys("esc", "n")
@@ -154,14 +155,14 @@ func TestShortfallResolveReopenAdd(t *testing.T) {
 	s.waitFor("effort must be more than 0")
 	s.field("Effort (days)", "1.5")
 	s.waitFor(`added "<b>Dock fees unbilled</b>"`)
-	var found *store.Shortfall
+	var found *portfolio.Shortfall
 	all, _ := st.Shortfalls(context.Background())
 	for i := range all {
 		if all[i].Title == "<b>Dock fees unbilled</b>" {
 			found = &all[i]
 		}
 	}
-	if found == nil || found.OwnerRole != store.RoleCFO || found.MonthlyImpact != store.Dollars(900) || found.EntityCode != "JADA" ||
+	if found == nil || found.OwnerRole != portfolio.RoleCFO || found.MonthlyImpact != portfolio.Dollars(900) || found.EntityCode != "JADA" ||
 		found.EffortDays != 1.5 {
 		t.Errorf("added shortfall = %+v", found)
 	}
@@ -222,7 +223,7 @@ func TestOutsideChangesAppear(t *testing.T) {
 	defer other.Close()
 	v := 17.0
 	if err := other.Update(context.Background(), "cli", func(tx *store.Tx) error {
-		_, err := tx.SetKPI(context.Background(), "QDN", "hauls", store.KPIUpdate{Value: &v})
+		_, err := tx.SetKPI(context.Background(), "QDN", "hauls", portfolio.KPIUpdate{Value: &v})
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -294,7 +295,7 @@ func TestSchedulesPage(t *testing.T) {
 	s.focus("Active")
 	s.keys("enter")
 	s.waitFor("CEO schedule saved", "30 6 * * 1-5")
-	sc, err := st.Schedule(context.Background(), store.RoleCEO)
+	sc, err := st.Schedule(context.Background(), portfolio.RoleCEO)
 	if err != nil || sc.Cron != "30 6 * * 1-5" || !sc.Enabled {
 		t.Errorf("schedule = %+v, %v", sc, err)
 	}
@@ -384,7 +385,7 @@ func TestEveryPageFitsEightyByTwentyFour(t *testing.T) {
 // fakeCrew mints links without a crew server.
 type fakeCrew struct{}
 
-func (fakeCrew) MintLink(context.Context, string, int64, int64, store.AccessRole, bool) (string, error) {
+func (fakeCrew) MintLink(context.Context, string, int64, int64, portfolio.AccessRole, bool) (string, error) {
 	return "http://127.0.0.1:8080/l/odl_" + strings.Repeat("Q", 43), nil
 }
 func (fakeCrew) Links(context.Context, int64) ([]store.CrewLink, error) { return nil, nil }

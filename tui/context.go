@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"opsdeck/mail"
+	"opsdeck/portfolio"
 	"opsdeck/reports"
 	"opsdeck/store"
 )
@@ -34,14 +35,14 @@ type Context struct {
 
 // Data is one consistent load of what the pages show.
 type Data struct {
-	Snap   *store.Snapshot
-	Events []store.EventSummary
+	Snap   *portfolio.Snapshot
+	Events []portfolio.EventSummary
 	Trends map[int64][]float64 // KPI id → recent readings, oldest first
 	Outbox []store.OutboxMessage
 	// Schedules and each role's last run, for the Schedules page and the
 	// status bar's warning about failures.
-	Schedules []store.Schedule
-	LastRuns  map[store.ReportRole]store.ScheduleRun
+	Schedules []portfolio.Schedule
+	LastRuns  map[portfolio.ReportRole]store.ScheduleRun
 	// Trouble counts what needs the operator: failed or uncertain
 	// deliveries, failed scheduled runs.
 	Trouble int
@@ -83,7 +84,7 @@ func load(c *Context) (*Data, error) {
 		return nil, err
 	}
 	d := &Data{Snap: snap, Events: events, Trends: trends, Outbox: outbox, Schedules: schedules,
-		LastRuns: map[store.ReportRole]store.ScheduleRun{}, Version: version}
+		LastRuns: map[portfolio.ReportRole]store.ScheduleRun{}, Version: version}
 	for _, sc := range schedules {
 		if runs, err := c.Store.ScheduleRuns(ctx, sc.Role, 1); err == nil && len(runs) == 1 {
 			d.LastRuns[sc.Role] = runs[0]

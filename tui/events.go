@@ -11,6 +11,7 @@ import (
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -20,19 +21,19 @@ import (
 type eventPage struct {
 	c        *Context
 	list     *List
-	all      []store.EventSummary
-	shown    []store.EventSummary
-	entities []store.Entity
+	all      []portfolio.EventSummary
+	shown    []portfolio.EventSummary
+	entities []portfolio.Entity
 	showPast bool
 	width    int
 	height   int
 	form     *pageForm
 
-	detail     *store.Event
+	detail     *portfolio.Event
 	wantDetail int64 // the event the page is showing or opening; 0 for the list
 	links      *linksPanel
 	unwatch    func() // ends the live feed of the open event's changes
-	people     []store.Person
+	people     []portfolio.Person
 	detailList *List
 	detailRows []detailRow
 
@@ -48,7 +49,7 @@ type detailRow struct {
 }
 
 type eventLoadedMsg struct {
-	event store.Event
+	event portfolio.Event
 	err   error
 }
 
@@ -190,7 +191,7 @@ func (p *eventPage) local(t time.Time) string {
 	if t.IsZero() || p.detail == nil {
 		return ""
 	}
-	if loc, err := store.Zone(p.detail.TimeZone); err == nil {
+	if loc, err := portfolio.Zone(p.detail.TimeZone); err == nil {
 		t = t.In(loc)
 	}
 	return t.Format("Mon 15:04")
@@ -204,7 +205,7 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 		}
 		if msg.err != nil {
 			p.detail = nil
-			return status("could not open the event: "+store.ErrorMessage(msg.err), true)
+			return status("could not open the event: "+portfolio.ErrorMessage(msg.err), true)
 		}
 		first := p.detail == nil || p.detail.ID != msg.event.ID
 		p.detail = &msg.event
@@ -223,7 +224,7 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 		if p.links != nil && p.detail != nil && p.detail.ID == msg.eventID {
 			p.links.loading = false
 			if msg.err != nil {
-				return status("links: "+store.ErrorMessage(msg.err), true)
+				return status("links: "+portfolio.ErrorMessage(msg.err), true)
 			}
 			p.links.links = msg.links
 			p.renderLinks()
@@ -232,7 +233,7 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 	case linkMintedMsg:
 		p.form = nil
 		if msg.err != nil {
-			return status("no link made: "+store.ErrorMessage(msg.err), true)
+			return status("no link made: "+portfolio.ErrorMessage(msg.err), true)
 		}
 		if p.links != nil {
 			p.links.minted = msg.url
@@ -285,7 +286,7 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 			return func() tea.Msg {
 				e, err := st.Event(ctx, id)
 				if err != nil {
-					return StatusMsg{Text: store.ErrorMessage(err), Err: true}
+					return StatusMsg{Text: portfolio.ErrorMessage(err), Err: true}
 				}
 				return editEventMsg{e}
 			}
@@ -294,7 +295,7 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-type editEventMsg struct{ event store.Event }
+type editEventMsg struct{ event portfolio.Event }
 
 func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
 	if p.links != nil {
@@ -311,7 +312,7 @@ func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
 	if i := p.detailList.Index(); i >= 0 && i < len(p.detailRows) {
 		row = p.detailRows[i]
 	}
-	var item *store.ChecklistItem
+	var item *portfolio.ChecklistItem
 	if row.phase >= 0 && row.item >= 0 {
 		item = &p.detail.Phases[row.phase].Items[row.item]
 	}
@@ -342,16 +343,16 @@ func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (p *eventPage) itemForm(ph store.Phase, it *store.ChecklistItem) tea.Cmd {
-	in := store.ItemInput{RequiredRole: store.AccessCrew}
+func (p *eventPage) itemForm(ph portfolio.Phase, it *portfolio.ChecklistItem) tea.Cmd {
+	in := portfolio.ItemInput{RequiredRole: portfolio.AccessCrew}
 	heading := "New item in " + ph.Name
 	if it != nil {
-		in = store.ItemInput{Title: it.Title, RequiredRole: it.RequiredRole, Mandatory: it.Mandatory, Note: it.Note}
+		in = portfolio.ItemInput{Title: it.Title, RequiredRole: it.RequiredRole, Mandatory: it.Mandatory, Note: it.Note}
 		heading = "Edit item in " + ph.Name
 	}
 	role := string(in.RequiredRole)
 	submit := func() tea.Cmd {
-		in.RequiredRole = store.AccessRole(role)
+		in.RequiredRole = portfolio.AccessRole(role)
 		in.Title = strings.TrimSpace(in.Title)
 		if it == nil {
 			phase := ph.ID
@@ -378,7 +379,7 @@ func (p *eventPage) itemForm(ph store.Phase, it *store.ChecklistItem) tea.Cmd {
 func required(what string) func(string) error {
 	return func(s string) error {
 		if strings.TrimSpace(s) == "" {
-			return store.Errorf(store.EINVALID, "%s is required", what)
+			return portfolio.Errorf(portfolio.EINVALID, "%s is required", what)
 		}
 		return nil
 	}

@@ -10,12 +10,13 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
 // eventForm adds (e nil) or edits an event's own fields.
-func (p *eventPage) eventForm(e *store.Event) tea.Cmd {
-	ev := store.Event{Kind: "charter", Status: store.EventPlanned, TimeZone: store.DemoTimeZone, Duration: 180, CrewCall: 60,
+func (p *eventPage) eventForm(e *portfolio.Event) tea.Cmd {
+	ev := portfolio.Event{Kind: "charter", Status: portfolio.EventPlanned, TimeZone: store.DemoTimeZone, Duration: 180, CrewCall: 60,
 		Boarding: 30, Turnaround: 60}
 	heading := "New event"
 	if e != nil {
@@ -40,19 +41,19 @@ func (p *eventPage) eventForm(e *store.Event) tea.Cmd {
 	num := func(n int) string { return strconv.Itoa(n) }
 	duration, crewCall, boarding, turnaround, guests := num(ev.Duration), num(ev.CrewCall), num(ev.Boarding), num(ev.Turnaround), num(ev.Guests)
 
-	draft := func() (store.Event, error) {
+	draft := func() (portfolio.Event, error) {
 		d := ev
 		d.EntityID, _ = strconv.ParseInt(entity, 10, 64)
-		d.Kind, d.Status = kind, store.EventStatus(state)
+		d.Kind, d.Status = kind, portfolio.EventStatus(state)
 		d.TimeZone = strings.TrimSpace(zone)
 		d.Title = strings.TrimSpace(d.Title)
 		l, err := time.LoadLocation(d.TimeZone)
 		if err != nil || d.TimeZone == "" {
-			return d, store.Errorf(store.EINVALID, "time zone %q is not an IANA zone such as America/Los_Angeles", zone)
+			return d, portfolio.Errorf(portfolio.EINVALID, "time zone %q is not an IANA zone such as America/Los_Angeles", zone)
 		}
 		t, err := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(date)+" "+strings.TrimSpace(clock), l)
 		if err != nil {
-			return d, store.Errorf(store.EINVALID, "date and time must look like 2026-12-24 and 17:30")
+			return d, portfolio.Errorf(portfolio.EINVALID, "date and time must look like 2026-12-24 and 17:30")
 		}
 		d.DepartsAt = t
 		for _, f := range []struct {
@@ -63,7 +64,7 @@ func (p *eventPage) eventForm(e *store.Event) tea.Cmd {
 			{"turnaround", turnaround, &d.Turnaround}, {"guests", guests, &d.Guests}} {
 			n, err := strconv.Atoi(strings.TrimSpace(f.in))
 			if err != nil {
-				return d, store.Errorf(store.EINVALID, "%s %q is not a whole number", f.name, f.in)
+				return d, portfolio.Errorf(portfolio.EINVALID, "%s %q is not a whole number", f.name, f.in)
 			}
 			*f.out = n
 		}
@@ -79,7 +80,7 @@ func (p *eventPage) eventForm(e *store.Event) tea.Cmd {
 			return func() tea.Msg { return savedMsg{err: err} }
 		}
 		if d.ID == 0 {
-			d.Phases = store.DefaultPhases(d.Kind)
+			d.Phases = portfolio.DefaultPhases(d.Kind)
 			return write(p.c, fmt.Sprintf("added %q", d.Title), func(ctx context.Context, tx *store.Tx) error { return tx.CreateEvent(ctx, &d) })
 		}
 		return write(p.c, fmt.Sprintf("saved %q", d.Title), func(ctx context.Context, tx *store.Tx) error { return tx.UpdateEvent(ctx, &d) })
@@ -89,7 +90,7 @@ func (p *eventPage) eventForm(e *store.Event) tea.Cmd {
 		entityOpts = append(entityOpts, huh.NewOption(en.Code+"  "+en.Name, strconv.FormatInt(en.ID, 10)))
 	}
 	kinds := huh.NewOptions("charter", "event", "gig", "job")
-	states := huh.NewOptions(string(store.EventPlanned), string(store.EventConfirmed), string(store.EventDone), string(store.EventCancelled))
+	states := huh.NewOptions(string(portfolio.EventPlanned), string(portfolio.EventConfirmed), string(portfolio.EventDone), string(portfolio.EventCancelled))
 	f, cmd := newPageForm(heading, submit, func() []*huh.Group {
 		return []*huh.Group{
 			huh.NewGroup(

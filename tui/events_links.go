@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -19,7 +20,7 @@ import (
 // the other.
 type Crew interface {
 	// MintLink makes a link and returns its URL, the only copy of the token.
-	MintLink(ctx context.Context, actor string, eventID, personID int64, role store.AccessRole, singleUse bool) (string, error)
+	MintLink(ctx context.Context, actor string, eventID, personID int64, role portfolio.AccessRole, singleUse bool) (string, error)
 	Links(ctx context.Context, eventID int64) ([]store.CrewLink, error)
 	RevokeLink(ctx context.Context, actor string, id int64) error
 	// Changes tells of each change to an event's checklist until stop.
@@ -156,7 +157,7 @@ func (p *eventPage) mintForm() tea.Cmd {
 	crew, ctx, actor, eventID := p.c.Crew, p.c.Ctx, p.c.Actor, ev.ID
 	submit := func() tea.Cmd {
 		personID, _ := strconv.ParseInt(who, 10, 64)
-		r, single := store.AccessRole(role), once
+		r, single := portfolio.AccessRole(role), once
 		return func() tea.Msg {
 			url, err := crew.MintLink(ctx, actor, eventID, personID, r, single)
 			return linkMintedMsg{url: url, err: err}

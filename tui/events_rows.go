@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -18,7 +19,7 @@ import (
 var newPhaseKey = binding("P", "new phase")
 
 // editRow edits the item under the cursor, or renames its phase.
-func (p *eventPage) editRow(row detailRow, item *store.ChecklistItem) tea.Cmd {
+func (p *eventPage) editRow(row detailRow, item *portfolio.ChecklistItem) tea.Cmd {
 	ph := p.detail.Phases[row.phase]
 	if item != nil {
 		return p.itemForm(ph, item)
@@ -28,7 +29,7 @@ func (p *eventPage) editRow(row detailRow, item *store.ChecklistItem) tea.Cmd {
 
 // deleteRow asks before removing an item, or a phase with its items: both
 // may carry a crew's record of who did what.
-func (p *eventPage) deleteRow(row detailRow, item *store.ChecklistItem) tea.Cmd {
+func (p *eventPage) deleteRow(row detailRow, item *portfolio.ChecklistItem) tea.Cmd {
 	ph := p.detail.Phases[row.phase]
 	if item != nil {
 		id, title := item.ID, item.Title
@@ -49,7 +50,7 @@ func (p *eventPage) deleteRow(row detailRow, item *store.ChecklistItem) tea.Cmd 
 // moveRow moves an item within its phase, or a phase within the checklist.
 // The cursor follows the row (renderDetail keeps it on the same phase or
 // item when the event reloads).
-func (p *eventPage) moveRow(row detailRow, item *store.ChecklistItem, by int) tea.Cmd {
+func (p *eventPage) moveRow(row detailRow, item *portfolio.ChecklistItem, by int) tea.Cmd {
 	if item != nil {
 		id, title := item.ID, item.Title
 		return write(p.c, fmt.Sprintf("moved %q", title), func(ctx context.Context, tx *store.Tx) error { return tx.MoveItem(ctx, id, by) })
@@ -60,7 +61,7 @@ func (p *eventPage) moveRow(row detailRow, item *store.ChecklistItem, by int) te
 }
 
 // phaseForm adds a phase to the open event (ph nil) or renames one.
-func (p *eventPage) phaseForm(ph *store.Phase) tea.Cmd {
+func (p *eventPage) phaseForm(ph *portfolio.Phase) tea.Cmd {
 	name, heading := "", "New phase"
 	if ph != nil {
 		name, heading = ph.Name, "Rename phase "+ph.Name

@@ -1,12 +1,12 @@
 package tui
 
 import (
+	"opsdeck/portfolio"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
-
-	"opsdeck/store"
 )
 
 // pageForm is a huh form shown in place of a page's content. Field
@@ -102,7 +102,7 @@ func updateForm(f **pageForm, msg tea.Msg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		if saved.err != nil {
-			pf.err = store.ErrorMessage(saved.err)
+			pf.err = portfolio.ErrorMessage(saved.err)
 			return pf.reopen(), true
 		}
 		*f = nil

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -19,8 +20,8 @@ import (
 type kpiPage struct {
 	c         *Context
 	list      *List
-	kpis      []store.KPI
-	entities  []store.Entity
+	kpis      []portfolio.KPI
+	entities  []portfolio.Entity
 	filter    textinput.Model
 	filtering bool
 	form      *pageForm
@@ -88,7 +89,7 @@ func (p *kpiPage) renderRows() {
 			cur = u.Format(k.Latest.Value)
 		}
 		target := u.Format(k.Target)
-		if k.Direction == store.LowerIsBetter {
+		if k.Direction == portfolio.LowerIsBetter {
 			target = "≤ " + target
 		}
 		st := k.Status()
@@ -101,7 +102,7 @@ func (p *kpiPage) renderRows() {
 	})
 }
 
-func (p *kpiPage) current() (store.KPI, bool) {
+func (p *kpiPage) current() (portfolio.KPI, bool) {
 	return Selected(p.list, p.kpis)
 }
 
@@ -159,7 +160,7 @@ func (p *kpiPage) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (p *kpiPage) editForm(k store.KPI) tea.Cmd {
+func (p *kpiPage) editForm(k portfolio.KPI) tea.Cmd {
 	u := k.UnitInfo()
 	value, target, note := "", trimFloat(k.Target), ""
 	current := "no reading yet"
@@ -176,7 +177,7 @@ func (p *kpiPage) editForm(k store.KPI) tea.Cmd {
 		}
 	}
 	submit := func() tea.Cmd {
-		var upd store.KPIUpdate
+		var upd portfolio.KPIUpdate
 		if strings.TrimSpace(value) != "" {
 			v, _ := u.ParseValue("value", value)
 			upd.Value = &v
@@ -211,7 +212,7 @@ func (p *kpiPage) editForm(k store.KPI) tea.Cmd {
 
 func (p *kpiPage) addForm() tea.Cmd {
 	var entity, kpiKey, name, target string
-	unit, dir, owner := "count", string(store.HigherIsBetter), string(store.RoleCEO)
+	unit, dir, owner := "count", string(portfolio.HigherIsBetter), string(portfolio.RoleCEO)
 	var entityOpts []huh.Option[string]
 	for _, e := range p.entities {
 		entityOpts = append(entityOpts, huh.NewOption(e.Code+"  "+e.Name, e.Code))
@@ -227,13 +228,13 @@ func (p *kpiPage) addForm() tea.Cmd {
 		unitOpts = append(unitOpts, huh.NewOption(u, u))
 	}
 	var roleOpts []huh.Option[string]
-	for _, r := range store.ReportRoles {
+	for _, r := range portfolio.ReportRoles {
 		roleOpts = append(roleOpts, huh.NewOption(r.Title(), string(r)))
 	}
-	draft := func() store.KPI {
+	draft := func() portfolio.KPI {
 		t, _ := strconv.ParseFloat(strings.ReplaceAll(strings.TrimPrefix(strings.TrimSpace(target), "$"), ",", ""), 64)
-		return store.KPI{Key: strings.TrimSpace(kpiKey), Name: strings.TrimSpace(name), Unit: unit, Direction: store.Direction(dir),
-			Target: t, Tolerance: 0.1, OwnerRole: store.ReportRole(owner)}
+		return portfolio.KPI{Key: strings.TrimSpace(kpiKey), Name: strings.TrimSpace(name), Unit: unit, Direction: portfolio.Direction(dir),
+			Target: t, Tolerance: 0.1, OwnerRole: portfolio.ReportRole(owner)}
 	}
 	submit := func() tea.Cmd {
 		k := draft()
@@ -259,7 +260,7 @@ func (p *kpiPage) addForm() tea.Cmd {
 			}),
 			huh.NewInput().Title("Name").Value(&name).Validate(func(s string) error {
 				if strings.TrimSpace(s) == "" {
-					return store.Errorf(store.EINVALID, "a name is required")
+					return portfolio.Errorf(portfolio.EINVALID, "a name is required")
 				}
 				return nil
 			}),
@@ -268,7 +269,7 @@ func (p *kpiPage) addForm() tea.Cmd {
 				huh.NewSelect[string]().Title("Unit").Options(unitOpts...).Value(&unit),
 				huh.NewSelect[string]().Title("Better when").Options(huh.NewOption("higher", "higher"), huh.NewOption("lower", "lower")).Value(&dir),
 				huh.NewInput().Title("Target").Value(&target).Validate(func(s string) error {
-					_, err := store.Units[unit].ParseValue("target", s)
+					_, err := portfolio.Units[unit].ParseValue("target", s)
 					return err
 				}),
 				huh.NewSelect[string]().Title("Owner").Options(roleOpts...).Value(&owner),
@@ -278,7 +279,7 @@ func (p *kpiPage) addForm() tea.Cmd {
 	return cmd
 }
 
-func (p *kpiPage) deleteForm(k store.KPI) tea.Cmd {
+func (p *kpiPage) deleteForm(k portfolio.KPI) tea.Cmd {
 	confirm := false
 	submit := func() tea.Cmd {
 		if !confirm {

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -65,7 +66,7 @@ func (p *outboxPage) renderRows() {
 		case store.OutboxFailed:
 			detail, st = r.LastError, s.StatusErr
 		case store.OutboxUncertain:
-			detail, st = r.LastError, s.Severity(store.SeverityMedium)
+			detail, st = r.LastError, s.Severity(portfolio.SeverityMedium)
 		case store.OutboxQueued, store.OutboxSending:
 			detail, st = r.LastError, s.Subtle
 		}
@@ -147,7 +148,7 @@ func (p *outboxPage) View() string {
 		head += p.c.Styles.Subtle.Render("   via " + p.c.Mail.Transport.Name())
 	}
 	if counts[store.OutboxUncertain] > 0 {
-		head += "\n" + p.c.Styles.Severity(store.SeverityMedium).Render(" Uncertain messages were mid-send when opsdeck stopped: check the provider, then y (sent) or n (send again).")
+		head += "\n" + p.c.Styles.Severity(portfolio.SeverityMedium).Render(" Uncertain messages were mid-send when opsdeck stopped: check the provider, then y (sent) or n (send again).")
 	} else {
 		head += "\n"
 	}

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"strings"
 
+	"opsdeck/portfolio"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-
-	"opsdeck/store"
 )
 
 // overviewPage is the portfolio at a glance: entities with KPI health and
@@ -82,9 +82,9 @@ func (p *overviewPage) render() {
 	line(" %s", s.Subtle.Render(cell("", code+name)+cell("KPIs", 4*n)+"   "+"OPEN SHORTFALLS"))
 	line(" %s", s.Subtle.Render(cell("ENTITY", code)+cell("", name)+rcell("on", n)+rcell("risk", n)+rcell("off", n)+
 		rcell(missing, n)+"   "+rcell("crit", n)+rcell("high", n)+rcell("med", n)+rcell("low", n)))
-	open := store.RankShortfalls(snap.Shortfalls)
-	bySev := func(entity int64) map[store.Severity]int {
-		out := map[store.Severity]int{}
+	open := portfolio.RankShortfalls(snap.Shortfalls)
+	bySev := func(entity int64) map[portfolio.Severity]int {
+		out := map[portfolio.Severity]int{}
 		for _, sf := range open {
 			if sf.EntityID == entity {
 				out[sf.Severity]++
@@ -98,31 +98,31 @@ func (p *overviewPage) render() {
 		}
 		return st.Render(rcell(itoa(v), n))
 	}
-	sevCols := func(sev map[store.Severity]int) string {
+	sevCols := func(sev map[portfolio.Severity]int) string {
 		var out string
-		for _, v := range store.Severities {
+		for _, v := range portfolio.Severities {
 			out += num(s.Severity(v), sev[v])
 		}
 		return out
 	}
 	for _, e := range snap.Entities {
-		h := store.Health(snap.EntityKPIs(e.ID))
+		h := portfolio.Health(snap.EntityKPIs(e.ID))
 		line(" %s%s%s%s%s%s   %s", s.Bold.Render(cell(e.Code, code)), cell(e.Name, name),
-			num(s.Status(store.StatusOnTarget), h.OnTarget), num(s.Status(store.StatusAtRisk), h.AtRisk),
-			num(s.Status(store.StatusOffTarget), h.OffTarget), num(s.Status(store.StatusMissing), h.Missing), sevCols(bySev(e.ID)))
+			num(s.Status(portfolio.StatusOnTarget), h.OnTarget), num(s.Status(portfolio.StatusAtRisk), h.AtRisk),
+			num(s.Status(portfolio.StatusOffTarget), h.OffTarget), num(s.Status(portfolio.StatusMissing), h.Missing), sevCols(bySev(e.ID)))
 	}
 	if sev := bySev(0); len(sev) > 0 {
 		line(" %s%s%s   %s", s.Bold.Render(cell("*", code)), cell("Portfolio-wide", name), strings.Repeat(" ", 4*n), sevCols(sev))
 	}
-	h := store.Health(snap.KPIs)
-	var impact store.Money
+	h := portfolio.Health(snap.KPIs)
+	var impact portfolio.Money
 	for _, sf := range open {
 		impact += sf.MonthlyImpact
 	}
 	line("")
-	line(" KPIs: %s on target · %s at risk · %s off target · %s missing", s.Status(store.StatusOnTarget).Render(itoa(h.OnTarget)),
-		s.Status(store.StatusAtRisk).Render(itoa(h.AtRisk)), s.Status(store.StatusOffTarget).Render(itoa(h.OffTarget)),
-		s.Status(store.StatusMissing).Render(itoa(h.Missing)))
+	line(" KPIs: %s on target · %s at risk · %s off target · %s missing", s.Status(portfolio.StatusOnTarget).Render(itoa(h.OnTarget)),
+		s.Status(portfolio.StatusAtRisk).Render(itoa(h.AtRisk)), s.Status(portfolio.StatusOffTarget).Render(itoa(h.OffTarget)),
+		s.Status(portfolio.StatusMissing).Render(itoa(h.Missing)))
 	line(" Shortfalls: %d open, %s a month at stake", len(open), impact)
 
 	line("")

@@ -12,8 +12,8 @@ import (
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 
+	"opsdeck/portfolio"
 	"opsdeck/reports"
-	"opsdeck/store"
 )
 
 // reportPage previews the role reports: roles on the left, the rendered
@@ -24,7 +24,7 @@ type reportPage struct {
 	role    int
 	vp      viewport.Model // scroll state; View draws lines itself
 	lines   []string       // the rendering on screen, split into lines
-	snap    *store.Snapshot
+	snap    *portfolio.Snapshot
 	width   int
 	height  int
 	pending int // the render generation the view is waiting for
@@ -70,7 +70,7 @@ func (p *reportPage) SetData(d *Data) tea.Cmd {
 	return p.render()
 }
 
-func (p *reportPage) currentRole() store.ReportRole { return store.ReportRoles[p.role] }
+func (p *reportPage) currentRole() portfolio.ReportRole { return portfolio.ReportRoles[p.role] }
 
 // render asks for the current role at the current width.
 func (p *reportPage) render() tea.Cmd {
@@ -152,7 +152,7 @@ func (p *reportPage) setContent(text string) {
 }
 
 func (p *reportPage) selectRole(i int) tea.Cmd {
-	n := len(store.ReportRoles)
+	n := len(portfolio.ReportRoles)
 	p.role = (i + n) % n
 	p.vp.GotoTop()
 	return p.render()
@@ -210,7 +210,7 @@ func (p *reportPage) confirmSend() tea.Cmd {
 		if !yes {
 			return status("nothing sent", false)
 		}
-		return p.c.sender.enqueue([]store.ReportRole{role})
+		return p.c.sender.enqueue([]portfolio.ReportRole{role})
 	}
 	f, cmd := newPageForm("Send the "+role.Title()+" report", submit, func() []*huh.Group {
 		return []*huh.Group{huh.NewGroup(huh.NewConfirm().
@@ -228,7 +228,7 @@ func (p *reportPage) View() string {
 	s := p.c.Styles
 	var roles []string
 	roles = append(roles, s.Subtle.Render(" Role"))
-	for i, r := range store.ReportRoles {
+	for i, r := range portfolio.ReportRoles {
 		label := cell(" "+r.Title(), roleListWidth-1)
 		if i == p.role {
 			// Marked in text too, as list cursors are, for NO_COLOR.

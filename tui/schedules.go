@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"opsdeck/portfolio"
 	"opsdeck/reports"
 	"opsdeck/store"
 )
@@ -20,8 +21,8 @@ import (
 type schedulePage struct {
 	c       *Context
 	list    *List
-	rows    []store.Schedule
-	last    map[store.ReportRole]store.ScheduleRun
+	rows    []portfolio.Schedule
+	last    map[portfolio.ReportRole]store.ScheduleRun
 	width   int
 	height  int
 	form    *pageForm
@@ -131,7 +132,7 @@ func localTime(t time.Time, zone string) string {
 	return t.Format("Mon 2 Jan 15:04")
 }
 
-func (p *schedulePage) current() (store.Schedule, bool) {
+func (p *schedulePage) current() (portfolio.Schedule, bool) {
 	return Selected(p.list, p.rows)
 }
 
@@ -139,7 +140,7 @@ func (p *schedulePage) Update(msg tea.Msg) tea.Cmd {
 	if m, ok := msg.(previewMsg); ok {
 		if m.err != nil {
 			p.preview = nil
-			return status("preview: "+store.ErrorMessage(m.err), true)
+			return status("preview: "+portfolio.ErrorMessage(m.err), true)
 		}
 		if p.preview != nil {
 			p.preview.SetContent(m.text)
@@ -185,7 +186,7 @@ func (p *schedulePage) Update(msg tea.Msg) tea.Cmd {
 		if p.c.Mail == nil {
 			return status("sending is not set up", true)
 		}
-		return p.c.sender.enqueue([]store.ReportRole{sc.Role})
+		return p.c.sender.enqueue([]portfolio.ReportRole{sc.Role})
 	case key.Matches(k, p.keys.preview):
 		vp := viewport.New(viewport.WithWidth(p.width), viewport.WithHeight(p.height-1))
 		vp.SetContent("rendering…")
@@ -197,7 +198,7 @@ func (p *schedulePage) Update(msg tea.Msg) tea.Cmd {
 
 // renderPreview shows what the next run would send: when, to whom, and the
 // report as its plain-text part.
-func (p *schedulePage) renderPreview(sc store.Schedule) tea.Cmd {
+func (p *schedulePage) renderPreview(sc portfolio.Schedule) tea.Cmd {
 	c, width := p.c, p.width
 	return func() tea.Msg {
 		snap, err := c.Store.Snapshot(c.Ctx)
@@ -221,14 +222,14 @@ func (p *schedulePage) renderPreview(sc store.Schedule) tea.Cmd {
 	}
 }
 
-func (p *schedulePage) editForm(sc store.Schedule) tea.Cmd {
+func (p *schedulePage) editForm(sc portfolio.Schedule) tea.Cmd {
 	expr, zone, weekdays, enabled := sc.Cron, sc.TimeZone, sc.WeekdaysOnly, sc.Enabled
 	validate := func(string) error {
-		_, err := store.ParseCron(expr, strings.TrimSpace(zone))
+		_, err := portfolio.ParseCron(expr, strings.TrimSpace(zone))
 		return err
 	}
 	submit := func() tea.Cmd {
-		next := store.Schedule{Role: sc.Role, Cron: strings.TrimSpace(expr), TimeZone: strings.TrimSpace(zone), WeekdaysOnly: weekdays, Enabled: enabled}
+		next := portfolio.Schedule{Role: sc.Role, Cron: strings.TrimSpace(expr), TimeZone: strings.TrimSpace(zone), WeekdaysOnly: weekdays, Enabled: enabled}
 		return write(p.c, sc.Role.Title()+" schedule saved", func(ctx context.Context, tx *store.Tx) error { return tx.SetSchedule(ctx, &next) })
 	}
 	f, cmd := newPageForm("Schedule of the "+sc.Role.Title()+" report", submit, func() []*huh.Group {

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"opsdeck/mail"
+	"opsdeck/portfolio"
 	"opsdeck/reports"
 	"opsdeck/schedule"
 	"opsdeck/store"
@@ -40,7 +41,7 @@ func (f *flaky) Send(context.Context, *mail.Message) (string, error) {
 // roleQueue adapts the mail service to the scheduler.
 type roleQueue struct{ *mail.Service }
 
-func (q roleQueue) Enqueue(ctx context.Context, role store.ReportRole, reason string) (int64, error) {
+func (q roleQueue) Enqueue(ctx context.Context, role portfolio.ReportRole, reason string) (int64, error) {
 	return q.EnqueueRole(ctx, role, reason)
 }
 

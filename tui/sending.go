@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"opsdeck/mail"
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -54,7 +55,7 @@ func newSender(c *Context) *sender {
 }
 
 // enqueue queues roles' reports in a Cmd.
-func (s *sender) enqueue(roles []store.ReportRole) tea.Cmd {
+func (s *sender) enqueue(roles []portfolio.ReportRole) tea.Cmd {
 	svc := s.c.Mail
 	if svc == nil {
 		return status("sending is not configured", true)
@@ -137,7 +138,7 @@ func (s *sender) update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case batchQueuedMsg:
 		if msg.err != nil {
-			return status("not queued: "+store.ErrorMessage(msg.err), true), true
+			return status("not queued: "+portfolio.ErrorMessage(msg.err), true), true
 		}
 		if msg.total == 0 {
 			return status("nothing to send: every message failed its checks (see the Outbox page)", true), true

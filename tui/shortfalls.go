@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -18,8 +19,8 @@ import (
 type shortfallPage struct {
 	c        *Context
 	list     *List
-	rows     []store.Shortfall
-	entities []store.Entity
+	rows     []portfolio.Shortfall
+	entities []portfolio.Entity
 	form     *pageForm
 	width    int
 	height   int
@@ -47,7 +48,7 @@ func (p *shortfallPage) SetSize(w, h int) {
 
 func (p *shortfallPage) SetData(d *Data) tea.Cmd {
 	p.entities = d.Snap.Entities
-	p.rows = store.RankShortfalls(d.Snap.Shortfalls)
+	p.rows = portfolio.RankShortfalls(d.Snap.Shortfalls)
 	for _, s := range d.Snap.Shortfalls {
 		if !s.IsOpen() {
 			p.rows = append(p.rows, s)
@@ -86,7 +87,7 @@ func (p *shortfallPage) renderRows() {
 		status := strings.ReplaceAll(string(sf.Status), "_", " ")
 		line := " " + rcell(num, 3) + "  " + s.Severity(sf.Severity).Render(cell(string(sf.Severity), 9)) + cell(sf.Title, tw) + " " +
 			cell(entity, entityW) + cell(sf.OwnerRole.Title(), ownerW) + rcell(sf.MonthlyImpact.String(), 9) + rcell(trimFloat(sf.EffortDays)+"d", effortW) +
-			rcell(store.Dollars(int64(sf.ROI()+0.5)).String(), 11) + gap + cell(status, 11)
+			rcell(portfolio.Dollars(int64(sf.ROI()+0.5)).String(), 11) + gap + cell(status, 11)
 		if !sf.IsOpen() {
 			line = s.Subtle.Render(ansiStrip(line))
 		}
@@ -96,7 +97,7 @@ func (p *shortfallPage) renderRows() {
 	p.list.SetRows(lines, search)
 }
 
-func (p *shortfallPage) current() (store.Shortfall, bool) {
+func (p *shortfallPage) current() (portfolio.Shortfall, bool) {
 	return Selected(p.list, p.rows)
 }
 
@@ -114,7 +115,7 @@ func (p *shortfallPage) Update(msg tea.Msg) tea.Cmd {
 	sf, have := p.current()
 	switch {
 	case key.Matches(k, p.keys.add):
-		return p.editForm(store.Shortfall{Status: store.ShortfallOpen, Severity: store.SeverityHigh, OwnerRole: store.RoleCEO, EffortDays: 1})
+		return p.editForm(portfolio.Shortfall{Status: portfolio.ShortfallOpen, Severity: portfolio.SeverityHigh, OwnerRole: portfolio.RoleCEO, EffortDays: 1})
 	case key.Matches(k, p.keys.edit, p.c.Keys.Enter) && have:
 		return p.editForm(sf)
 	case key.Matches(k, p.keys.resolve) && have:
@@ -142,7 +143,7 @@ func status(text string, isErr bool) tea.Cmd {
 }
 
 // editForm adds (ID 0) or edits a shortfall.
-func (p *shortfallPage) editForm(sf store.Shortfall) tea.Cmd {
+func (p *shortfallPage) editForm(sf portfolio.Shortfall) tea.Cmd {
 	title, detail := sf.Title, sf.Detail
 	entity := sf.EntityCode
 	role, severity := string(sf.OwnerRole), string(sf.Severity)
@@ -153,18 +154,18 @@ func (p *shortfallPage) editForm(sf store.Shortfall) tea.Cmd {
 		entityOpts = append(entityOpts, huh.NewOption(e.Code+"  "+e.Name, e.Code))
 	}
 	var roleOpts []huh.Option[string]
-	for _, r := range store.ReportRoles {
+	for _, r := range portfolio.ReportRoles {
 		roleOpts = append(roleOpts, huh.NewOption(r.Title(), string(r)))
 	}
 	var sevOpts []huh.Option[string]
-	for _, v := range store.Severities {
+	for _, v := range portfolio.Severities {
 		sevOpts = append(sevOpts, huh.NewOption(string(v), string(v)))
 	}
-	draft := func() store.Shortfall {
+	draft := func() portfolio.Shortfall {
 		out := sf
 		out.Title, out.Detail = strings.TrimSpace(title), strings.TrimSpace(detail)
-		out.OwnerRole, out.Severity = store.ReportRole(role), store.Severity(severity)
-		out.MonthlyImpact, _ = store.ParseMoney(impact)
+		out.OwnerRole, out.Severity = portfolio.ReportRole(role), portfolio.Severity(severity)
+		out.MonthlyImpact, _ = portfolio.ParseMoney(impact)
 		out.EffortDays, _ = strconv.ParseFloat(strings.TrimSpace(effort), 64)
 		out.EntityID, out.EntityCode = 0, entity
 		for _, e := range p.entities {
@@ -173,7 +174,7 @@ func (p *shortfallPage) editForm(sf store.Shortfall) tea.Cmd {
 			}
 		}
 		if out.OpenedOn.IsZero() {
-			out.OpenedOn = store.DateOf(p.c.Now())
+			out.OpenedOn = portfolio.DateOf(p.c.Now())
 		}
 		return out
 	}
@@ -197,7 +198,7 @@ func (p *shortfallPage) editForm(sf store.Shortfall) tea.Cmd {
 			huh.NewGroup(
 				huh.NewInput().Title("Title").Value(&title).CharLimit(200).Validate(func(s string) error {
 					if strings.TrimSpace(s) == "" {
-						return store.Errorf(store.EINVALID, "a title is required")
+						return portfolio.Errorf(portfolio.EINVALID, "a title is required")
 					}
 					return nil
 				}),
@@ -208,9 +209,9 @@ func (p *shortfallPage) editForm(sf store.Shortfall) tea.Cmd {
 				huh.NewSelect[string]().Title("Owner").Options(roleOpts...).Value(&role),
 				huh.NewSelect[string]().Title("Severity").Options(sevOpts...).Value(&severity),
 				huh.NewInput().Title("Monthly impact ($)").Value(&impact).Validate(func(s string) error {
-					m, err := store.ParseMoney(s)
+					m, err := portfolio.ParseMoney(s)
 					if err == nil && m < 0 {
-						err = store.Errorf(store.EINVALID, "impact must not be negative")
+						err = portfolio.Errorf(portfolio.EINVALID, "impact must not be negative")
 					}
 					return err
 				}),
@@ -218,7 +219,7 @@ func (p *shortfallPage) editForm(sf store.Shortfall) tea.Cmd {
 					d := draft()
 					d.EffortDays, _ = strconv.ParseFloat(strings.TrimSpace(s), 64)
 					if _, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err != nil {
-						return store.Errorf(store.EINVALID, "effort %q is not a number of days", s)
+						return portfolio.Errorf(portfolio.EINVALID, "effort %q is not a number of days", s)
 					}
 					d.Title = "x"
 					return d.Validate()

@@ -3,9 +3,9 @@ package tui
 import (
 	"image/color"
 
-	"charm.land/lipgloss/v2"
+	"opsdeck/portfolio"
 
-	"opsdeck/store"
+	"charm.land/lipgloss/v2"
 )
 
 // Styles are the console's colours and text styles for one background.
@@ -18,8 +18,8 @@ type Styles struct {
 	App, Header, Brand, Tab, ActiveTab, Footer lipgloss.Style
 	Title, Subtle, Bold, Selected, Box         lipgloss.Style
 	StatusOK, StatusErr, Error                 lipgloss.Style
-	status                                     map[store.KPIStatus]lipgloss.Style
-	severity                                   map[store.Severity]lipgloss.Style
+	status                                     map[portfolio.KPIStatus]lipgloss.Style
+	severity                                   map[portfolio.Severity]lipgloss.Style
 	Accent                                     color.Color
 }
 
@@ -50,23 +50,23 @@ func NewStyles(dark bool) *Styles {
 	s.StatusOK = lipgloss.NewStyle().Foreground(green)
 	s.StatusErr = lipgloss.NewStyle().Foreground(red).Bold(true)
 	s.Error = lipgloss.NewStyle().Foreground(red)
-	s.status = map[store.KPIStatus]lipgloss.Style{
-		store.StatusOnTarget:  lipgloss.NewStyle().Foreground(green),
-		store.StatusAtRisk:    lipgloss.NewStyle().Foreground(amber),
-		store.StatusOffTarget: lipgloss.NewStyle().Foreground(red),
-		store.StatusMissing:   lipgloss.NewStyle().Foreground(grey).Italic(true),
+	s.status = map[portfolio.KPIStatus]lipgloss.Style{
+		portfolio.StatusOnTarget:  lipgloss.NewStyle().Foreground(green),
+		portfolio.StatusAtRisk:    lipgloss.NewStyle().Foreground(amber),
+		portfolio.StatusOffTarget: lipgloss.NewStyle().Foreground(red),
+		portfolio.StatusMissing:   lipgloss.NewStyle().Foreground(grey).Italic(true),
 	}
-	s.severity = map[store.Severity]lipgloss.Style{
-		store.SeverityCritical: lipgloss.NewStyle().Foreground(red).Bold(true),
-		store.SeverityHigh:     lipgloss.NewStyle().Foreground(red),
-		store.SeverityMedium:   lipgloss.NewStyle().Foreground(amber),
-		store.SeverityLow:      lipgloss.NewStyle().Foreground(subtle),
+	s.severity = map[portfolio.Severity]lipgloss.Style{
+		portfolio.SeverityCritical: lipgloss.NewStyle().Foreground(red).Bold(true),
+		portfolio.SeverityHigh:     lipgloss.NewStyle().Foreground(red),
+		portfolio.SeverityMedium:   lipgloss.NewStyle().Foreground(amber),
+		portfolio.SeverityLow:      lipgloss.NewStyle().Foreground(subtle),
 	}
 	return s
 }
 
 // Status styles a KPI status word.
-func (s *Styles) Status(st store.KPIStatus) lipgloss.Style { return s.status[st] }
+func (s *Styles) Status(st portfolio.KPIStatus) lipgloss.Style { return s.status[st] }
 
 // Severity styles a severity word.
-func (s *Styles) Severity(v store.Severity) lipgloss.Style { return s.severity[v] }
+func (s *Styles) Severity(v portfolio.Severity) lipgloss.Style { return s.severity[v] }

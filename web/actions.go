@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"opsdeck/auth"
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -35,7 +36,7 @@ func pathAction(r *http.Request, phase bool) (action, error) {
 		return a, err
 	}
 	if (phase && !phaseActions[a.kind]) || (!phase && !itemActions[a.kind]) {
-		return a, store.Errorf(store.ENOTFOUND, "unknown action %q", a.kind)
+		return a, portfolio.Errorf(portfolio.ENOTFOUND, "unknown action %q", a.kind)
 	}
 	if phase {
 		a.phaseID = id
@@ -62,7 +63,7 @@ func (s *Server) perform(ctx context.Context, v viewer, a action) (store.Checkli
 	if phaseActions[a.kind] {
 		eventID, err := s.store.PhaseEvent(ctx, a.phaseID)
 		if err != nil || !v.canOpen(eventID) {
-			return ch, store.Errorf(store.ENOTFOUND, "no checklist phase %d on your event", a.phaseID)
+			return ch, portfolio.Errorf(portfolio.ENOTFOUND, "no checklist phase %d on your event", a.phaseID)
 		}
 		if !v.can(auth.SignOff) {
 			return ch, forbidden("only the captain signs off a phase")
@@ -76,7 +77,7 @@ func (s *Server) perform(ctx context.Context, v viewer, a action) (store.Checkli
 	} else {
 		ref, err := s.store.ItemRef(ctx, a.itemID)
 		if err != nil || !v.canOpen(ref.EventID) {
-			return ch, store.Errorf(store.ENOTFOUND, "no checklist item %d on your event", a.itemID)
+			return ch, portfolio.Errorf(portfolio.ENOTFOUND, "no checklist item %d on your event", a.itemID)
 		}
 		if run, err = s.itemChange(ctx, v, a, ref); err != nil {
 			return ch, err
@@ -116,7 +117,7 @@ func (s *Server) itemChange(ctx context.Context, v viewer, a action, ref store.I
 				return nil, err
 			}
 			if !onCrew || !auth.CanWork(role, ref.RequiredRole) {
-				return nil, store.Errorf(store.EINVALID, "person %d is not crew on this event who may do this item", a.personID)
+				return nil, portfolio.Errorf(portfolio.EINVALID, "person %d is not crew on this event who may do this item", a.personID)
 			}
 			holder = a.personID
 		} else if !work {
@@ -155,14 +156,14 @@ func (s *Server) itemChange(ctx context.Context, v viewer, a action, ref store.I
 		}
 		return func(tx *store.Tx) (store.ChecklistChange, error) { return tx.ResetItem(ctx, ev, id, me) }, nil
 	}
-	return nil, store.Errorf(store.ENOTFOUND, "unknown action %q", a.kind)
+	return nil, portfolio.Errorf(portfolio.ENOTFOUND, "unknown action %q", a.kind)
 }
 
 func forbiddenFor(v viewer, ref store.ItemRef) error {
-	if v.Role == store.AccessGuest {
+	if v.Role == portfolio.AccessGuest {
 		return forbidden("guests can only watch the checklist")
 	}
-	if ref.RequiredRole == store.AccessCaptain && !auth.CanWork(v.Role, ref.RequiredRole) {
+	if ref.RequiredRole == portfolio.AccessCaptain && !auth.CanWork(v.Role, ref.RequiredRole) {
 		return forbidden("this item is for the captain")
 	}
 	return forbidden("your role (" + string(v.Role) + ") may not do that")
@@ -176,14 +177,14 @@ func status(err error) int {
 	if err == auth.ErrInvalid {
 		return http.StatusUnauthorized
 	}
-	switch store.ErrorCode(err) {
-	case store.EINVALID:
+	switch portfolio.ErrorCode(err) {
+	case portfolio.EINVALID:
 		return http.StatusBadRequest
-	case store.ENOTFOUND:
+	case portfolio.ENOTFOUND:
 		return http.StatusNotFound
-	case store.ECONFLICT:
+	case portfolio.ECONFLICT:
 		return http.StatusConflict
-	case store.EUNAUTHORIZED:
+	case portfolio.EUNAUTHORIZED:
 		return http.StatusUnauthorized
 	}
 	return http.StatusInternalServerError
@@ -201,7 +202,7 @@ func publicMessage(err error) string {
 	if err == auth.ErrInvalid {
 		return errUnauthorized.msg
 	}
-	return store.ErrorMessage(err)
+	return portfolio.ErrorMessage(err)
 }
 
 func errorCode(err error) string {
@@ -211,7 +212,7 @@ func errorCode(err error) string {
 	if err == auth.ErrInvalid {
 		return "unauthorized"
 	}
-	return store.ErrorCode(err)
+	return portfolio.ErrorCode(err)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -220,7 +221,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func pathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, store.Errorf(store.ENOTFOUND, "no such %s", name)
+		return 0, portfolio.Errorf(portfolio.ENOTFOUND, "no such %s", name)
 	}
 	return id, nil
 }

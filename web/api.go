@@ -8,41 +8,42 @@ import (
 	"time"
 
 	"opsdeck/auth"
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
 // apiEvent is GET /api/events/{id}: the event as the viewer may see it.
 // Guests get the timing and each phase's progress, without items.
 type apiEvent struct {
-	ID       int64              `json:"id"`
-	Title    string             `json:"title"`
-	Kind     string             `json:"kind"`
-	Location string             `json:"location"`
-	TimeZone string             `json:"time_zone"`
-	Status   string             `json:"status"`
-	Timing   store.Timing       `json:"timing"`
-	Done     int                `json:"checklist_done"`
-	Total    int                `json:"checklist_total"`
-	Phases   []apiPhase         `json:"phases"`
-	Crew     []store.CrewMember `json:"crew,omitempty"`
-	Version  uint64             `json:"version"`
-	You      apiViewer          `json:"you"`
+	ID       int64                  `json:"id"`
+	Title    string                 `json:"title"`
+	Kind     string                 `json:"kind"`
+	Location string                 `json:"location"`
+	TimeZone string                 `json:"time_zone"`
+	Status   string                 `json:"status"`
+	Timing   portfolio.Timing       `json:"timing"`
+	Done     int                    `json:"checklist_done"`
+	Total    int                    `json:"checklist_total"`
+	Phases   []apiPhase             `json:"phases"`
+	Crew     []portfolio.CrewMember `json:"crew,omitempty"`
+	Version  uint64                 `json:"version"`
+	You      apiViewer              `json:"you"`
 }
 
 type apiPhase struct {
-	ID          int64                 `json:"id"`
-	Name        string                `json:"name"`
-	Done        int                   `json:"done"`
-	Total       int                   `json:"total"`
-	SignedOffBy string                `json:"signed_off_by,omitempty"`
-	SignedOffAt time.Time             `json:"signed_off_at,omitzero"`
-	Items       []store.ChecklistItem `json:"items,omitempty"`
+	ID          int64                     `json:"id"`
+	Name        string                    `json:"name"`
+	Done        int                       `json:"done"`
+	Total       int                       `json:"total"`
+	SignedOffBy string                    `json:"signed_off_by,omitempty"`
+	SignedOffAt time.Time                 `json:"signed_off_at,omitzero"`
+	Items       []portfolio.ChecklistItem `json:"items,omitempty"`
 }
 
 type apiViewer struct {
-	PersonID int64            `json:"person_id"`
-	Name     string           `json:"name"`
-	Role     store.AccessRole `json:"role"`
+	PersonID int64                `json:"person_id"`
+	Name     string               `json:"name"`
+	Role     portfolio.AccessRole `json:"role"`
 }
 
 // apiEventViewer authenticates an API request and checks the event in the
@@ -164,7 +165,7 @@ func decodeBody(r *http.Request) (apiBody, error) {
 	case errors.As(err, &tooBig):
 		return b, &httpError{status: http.StatusRequestEntityTooLarge, code: "too_large", msg: "request body too large"}
 	case err != nil:
-		return b, store.Errorf(store.EINVALID, "request body is not the JSON expected: %v", err)
+		return b, portfolio.Errorf(portfolio.EINVALID, "request body is not the JSON expected: %v", err)
 	}
 	return b, nil
 }
@@ -207,7 +208,7 @@ func (s *Server) revoke(r *http.Request, v viewer) error {
 	}
 	l, err := s.store.CrewLink(r.Context(), id)
 	if err != nil || !v.canOpen(l.EventID) {
-		return store.Errorf(store.ENOTFOUND, "no link %d on your event", id)
+		return portfolio.Errorf(portfolio.ENOTFOUND, "no link %d on your event", id)
 	}
 	if !v.can(auth.ManageLinks) {
 		return forbidden("only an admin revokes links")

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -129,14 +130,14 @@ func BenchmarkChecklistPage(b *testing.B) {
 func BenchmarkClaim(b *testing.B) {
 	f := newFixture(b)
 	ctx := context.Background()
-	items := make([]store.ChecklistItem, b.N)
+	items := make([]portfolio.ChecklistItem, b.N)
 	for i := range items {
-		items[i] = store.ChecklistItem{Title: fmt.Sprintf("Bench item %d", i)}
+		items[i] = portfolio.ChecklistItem{Title: fmt.Sprintf("Bench item %d", i)}
 	}
-	ev := store.Event{EntityID: f.event.EntityID, Kind: "charter", Title: "Bench", DepartsAt: time.Now().Add(48 * time.Hour),
-		TimeZone: store.DemoTimeZone, Duration: 60, Status: store.EventPlanned,
-		Crew:   []store.CrewMember{{PersonID: f.people["sam"].ID, Role: store.AccessCrew}},
-		Phases: []store.Phase{{Name: "Bench", Items: items}}}
+	ev := portfolio.Event{EntityID: f.event.EntityID, Kind: "charter", Title: "Bench", DepartsAt: time.Now().Add(48 * time.Hour),
+		TimeZone: store.DemoTimeZone, Duration: 60, Status: portfolio.EventPlanned,
+		Crew:   []portfolio.CrewMember{{PersonID: f.people["sam"].ID, Role: portfolio.AccessCrew}},
+		Phases: []portfolio.Phase{{Name: "Bench", Items: items}}}
 	if err := f.store.Update(ctx, "bench", func(tx *store.Tx) error { return tx.CreateEvent(ctx, &ev) }); err != nil {
 		b.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"opsdeck/internal/testpeer"
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -114,7 +115,7 @@ func (p *phone) screenshot(name string) {
 	}
 }
 
-func linkURL(f *fixture, who string, role store.AccessRole, eventID int64) string {
+func linkURL(f *fixture, who string, role portfolio.AccessRole, eventID int64) string {
 	_, token := f.mint(who, eventID, role, false)
 	return f.base + "/l/" + token
 }
@@ -188,10 +189,10 @@ func TestBrowserEscapesItemTitles(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	evil := `<img src=x onerror=alert(1)>`
-	ev := store.Event{EntityID: f.event.EntityID, Kind: "charter", Title: `<script>alert(2)</script> cruise`, DepartsAt: time.Now().Add(48 * time.Hour),
-		TimeZone: store.DemoTimeZone, Duration: 120, Status: store.EventPlanned, Notes: evil,
-		Crew:   []store.CrewMember{{PersonID: f.people["sam"].ID, Role: store.AccessCrew}},
-		Phases: []store.Phase{{Name: evil, Items: []store.ChecklistItem{{Title: evil, Note: evil}}}}}
+	ev := portfolio.Event{EntityID: f.event.EntityID, Kind: "charter", Title: `<script>alert(2)</script> cruise`, DepartsAt: time.Now().Add(48 * time.Hour),
+		TimeZone: store.DemoTimeZone, Duration: 120, Status: portfolio.EventPlanned, Notes: evil,
+		Crew:   []portfolio.CrewMember{{PersonID: f.people["sam"].ID, Role: portfolio.AccessCrew}},
+		Phases: []portfolio.Phase{{Name: evil, Items: []portfolio.ChecklistItem{{Title: evil, Note: evil}}}}}
 	if err := f.store.Update(ctx, "test", func(tx *store.Tx) error { return tx.CreateEvent(ctx, &ev) }); err != nil {
 		t.Fatal(err)
 	}

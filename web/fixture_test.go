@@ -17,6 +17,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"opsdeck/auth"
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -28,9 +29,9 @@ type fixture struct {
 	auth   *auth.Service
 	srv    *Server
 	base   string
-	event  store.Event // the demo's sunset cruise: claims and done items
-	other  store.Event // the demo's whale watch
-	people map[string]store.Person
+	event  portfolio.Event // the demo's sunset cruise: claims and done items
+	other  portfolio.Event // the demo's whale watch
+	people map[string]portfolio.Person
 
 	mu     sync.Mutex
 	offset time.Duration
@@ -44,7 +45,7 @@ func (f *fixture) now() time.Time {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{t: t, people: map[string]store.Person{}}
+	f := &fixture{t: t, people: map[string]portfolio.Person{}}
 	ctx := context.Background()
 	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "opsdeck.db"), store.Options{Now: f.now})
 	if err != nil {
@@ -94,7 +95,7 @@ func (f *fixture) newAuth(now func() time.Time) *auth.Service {
 }
 
 // mint returns a link token for a person (by first name) on an event.
-func (f *fixture) mint(who string, eventID int64, role store.AccessRole, single bool) (store.CrewLink, string) {
+func (f *fixture) mint(who string, eventID int64, role portfolio.AccessRole, single bool) (store.CrewLink, string) {
 	f.t.Helper()
 	l, err := f.srv.MintLink(context.Background(), "test", auth.LinkRequest{EventID: eventID, PersonID: f.people[who].ID, Role: role, SingleUse: single})
 	if err != nil {
@@ -104,7 +105,7 @@ func (f *fixture) mint(who string, eventID int64, role store.AccessRole, single 
 }
 
 // session exchanges a fresh link and returns the session's tokens.
-func (f *fixture) session(who string, eventID int64, role store.AccessRole) (auth.Session, store.CrewLink) {
+func (f *fixture) session(who string, eventID int64, role portfolio.AccessRole) (auth.Session, store.CrewLink) {
 	f.t.Helper()
 	l, token := f.mint(who, eventID, role, false)
 	sess, err := f.auth.Exchange(context.Background(), token)
@@ -116,7 +117,7 @@ func (f *fixture) session(who string, eventID int64, role store.AccessRole) (aut
 
 // browser is an HTTP client with a cookie jar that does not follow
 // redirects, signed in through the magic link like a phone.
-func (f *fixture) browser(who string, role store.AccessRole) *http.Client {
+func (f *fixture) browser(who string, role portfolio.AccessRole) *http.Client {
 	f.t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -164,7 +165,7 @@ func (f *fixture) do(method, path, access string, body any) (int, string) {
 }
 
 // item finds an item of the fixture's event by title prefix.
-func (f *fixture) item(prefix string) store.ChecklistItem {
+func (f *fixture) item(prefix string) portfolio.ChecklistItem {
 	f.t.Helper()
 	ev, err := f.store.Event(context.Background(), f.event.ID)
 	if err != nil {
@@ -178,17 +179,17 @@ func (f *fixture) item(prefix string) store.ChecklistItem {
 		}
 	}
 	f.t.Fatalf("no item %q", prefix)
-	return store.ChecklistItem{}
+	return portfolio.ChecklistItem{}
 }
 
-func (f *fixture) phase(name string) store.Phase {
+func (f *fixture) phase(name string) portfolio.Phase {
 	for _, p := range f.event.Phases {
 		if p.Name == name {
 			return p
 		}
 	}
 	f.t.Fatalf("no phase %q", name)
-	return store.Phase{}
+	return portfolio.Phase{}
 }
 
 // get fetches path with a browser client.

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"opsdeck/auth"
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -152,14 +153,14 @@ func TestCaptainDialogsOnlyForCaptains(t *testing.T) {
 	page := f.base + "/e/" + itoa(f.event.ID)
 	for _, tc := range []struct {
 		who           string
-		role          store.AccessRole
+		role          portfolio.AccessRole
 		captain, link bool
 		items         bool
 	}{
-		{"sam", store.AccessCrew, false, false, true},
-		{"riley", store.AccessGuest, false, false, false},
-		{"morgan", store.AccessCaptain, true, false, true},
-		{"casey", store.AccessAdmin, true, true, true},
+		{"sam", portfolio.AccessCrew, false, false, true},
+		{"riley", portfolio.AccessGuest, false, false, false},
+		{"morgan", portfolio.AccessCaptain, true, false, true},
+		{"casey", portfolio.AccessAdmin, true, true, true},
 	} {
 		_, body := get(t, f.browser(tc.who, tc.role), page)
 		if got := strings.Contains(body, "captain-dialog"); got != tc.captain {
@@ -206,16 +207,16 @@ func TestSilentRefresh(t *testing.T) {
 func TestConcurrentClaimsOverHTTP(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	ev := store.Event{EntityID: f.event.EntityID, Kind: "event", Title: "Crowd", DepartsAt: time.Now().Add(48 * time.Hour),
-		TimeZone: store.DemoTimeZone, Duration: 60, Status: store.EventPlanned,
-		Phases: []store.Phase{{Name: "Setup", Items: []store.ChecklistItem{{Title: "Count the chairs"}}}}}
+	ev := portfolio.Event{EntityID: f.event.EntityID, Kind: "event", Title: "Crowd", DepartsAt: time.Now().Add(48 * time.Hour),
+		TimeZone: store.DemoTimeZone, Duration: 60, Status: portfolio.EventPlanned,
+		Phases: []portfolio.Phase{{Name: "Setup", Items: []portfolio.ChecklistItem{{Title: "Count the chairs"}}}}}
 	err := f.store.Update(ctx, "test", func(tx *store.Tx) error {
 		for i := range 200 {
-			p := store.Person{Name: fmt.Sprintf("Crew %03d", i), Email: fmt.Sprintf("crew%03d@example.com", i), Role: store.AccessCrew}
+			p := portfolio.Person{Name: fmt.Sprintf("Crew %03d", i), Email: fmt.Sprintf("crew%03d@example.com", i), Role: portfolio.AccessCrew}
 			if err := tx.CreatePerson(ctx, &p); err != nil {
 				return err
 			}
-			ev.Crew = append(ev.Crew, store.CrewMember{PersonID: p.ID, Role: store.AccessCrew})
+			ev.Crew = append(ev.Crew, portfolio.CrewMember{PersonID: p.ID, Role: portfolio.AccessCrew})
 		}
 		return tx.CreateEvent(ctx, &ev)
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"opsdeck/auth"
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -47,11 +48,11 @@ func TestAuthMatrix(t *testing.T) {
 	}
 
 	// Credentials. Each valid one is a fresh session from a fresh link.
-	token := func(who string, role store.AccessRole, eventID int64) string {
+	token := func(who string, role portfolio.AccessRole, eventID int64) string {
 		s, _ := f.session(who, eventID, role)
 		return s.Access
 	}
-	good := token("sam", store.AccessCrew, f.event.ID)
+	good := token("sam", portfolio.AccessCrew, f.event.ID)
 	claims := &auth.Claims{}
 	if _, _, err := jwt.NewParser().ParseUnverified(good, claims); err != nil {
 		t.Fatal(err)
@@ -111,13 +112,13 @@ func TestAuthMatrix(t *testing.T) {
 		token func() string
 		want  map[string]int
 	}{
-		{"admin", func() string { return token("casey", store.AccessAdmin, f.event.ID) }, nil},
-		{"captain", func() string { return token("morgan", store.AccessCaptain, f.event.ID) }, map[string]int{"revoke link": no}},
-		{"crew", func() string { return token("sam", store.AccessCrew, f.event.ID) }, map[string]int{
+		{"admin", func() string { return token("casey", portfolio.AccessAdmin, f.event.ID) }, nil},
+		{"captain", func() string { return token("morgan", portfolio.AccessCaptain, f.event.ID) }, map[string]int{"revoke link": no}},
+		{"crew", func() string { return token("sam", portfolio.AccessCrew, f.event.ID) }, map[string]int{
 			"log": no, "captain item": no, "assign": no, "reset": no, "sign off": no, "revoke link": no}},
-		{"guest", func() string { return token("riley", store.AccessGuest, f.event.ID) }, map[string]int{
+		{"guest", func() string { return token("riley", portfolio.AccessGuest, f.event.ID) }, map[string]int{
 			"log": no, "claim": no, "done": no, "note": no, "captain item": no, "assign": no, "reset": no, "sign off": no, "revoke link": no}},
-		{"other event's crew", func() string { return token("jess", store.AccessCrew, f.other.ID) }, map[string]int{
+		{"other event's crew", func() string { return token("jess", portfolio.AccessCrew, f.other.ID) }, map[string]int{
 			"page": no, "event": no, "stream": no, "log": no, "claim": nf, "done": nf, "note": nf, "captain item": nf,
 			"assign": nf, "reset": nf, "sign off": nf, "revoke link": nf}},
 	}
@@ -127,11 +128,11 @@ func TestAuthMatrix(t *testing.T) {
 	reset := func() string {
 		err := f.store.Update(ctx, "test", func(tx *store.Tx) error {
 			for _, id := range []int64{open.ID, captainItem.ID} {
-				if _, err := tx.ResetItem(ctx, f.event.ID, id, f.people["morgan"].ID); err != nil && store.ErrorCode(err) != store.ECONFLICT {
+				if _, err := tx.ResetItem(ctx, f.event.ID, id, f.people["morgan"].ID); err != nil && portfolio.ErrorCode(err) != portfolio.ECONFLICT {
 					return err
 				}
 			}
-			if _, err := tx.ReopenPhase(ctx, f.event.ID, underway.ID, f.people["morgan"].ID); err != nil && store.ErrorCode(err) != store.ECONFLICT {
+			if _, err := tx.ReopenPhase(ctx, f.event.ID, underway.ID, f.people["morgan"].ID); err != nil && portfolio.ErrorCode(err) != portfolio.ECONFLICT {
 				return err
 			}
 			return nil

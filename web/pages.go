@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"opsdeck/store"
+	"opsdeck/portfolio"
 )
 
 // handlePage serves an event's checklist page from the page cache.
@@ -70,7 +70,7 @@ func (s *Server) formAction(w http.ResponseWriter, r *http.Request, phase bool) 
 	}
 	if err == nil && r.PostForm.Get("person_id") != "" {
 		if a.personID, err = strconv.ParseInt(r.PostForm.Get("person_id"), 10, 64); err != nil {
-			err = store.Errorf(store.EINVALID, "person_id must be a number")
+			err = portfolio.Errorf(portfolio.EINVALID, "person_id must be a number")
 		}
 	}
 	a.note = r.PostForm.Get("note")

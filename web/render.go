@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"sync"
 
-	"opsdeck/store"
+	"opsdeck/portfolio"
 )
 
 //go:embed assets/page.html assets/style.css assets/app.js
@@ -106,7 +106,7 @@ func (r *renderer) parts(p pageView, phases ...int64) (map[string]string, error)
 // countdown).
 type pageKey struct {
 	event, person int64
-	role          store.AccessRole
+	role          portfolio.AccessRole
 }
 
 type cachedPage struct {

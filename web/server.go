@@ -23,6 +23,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"opsdeck/auth"
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -111,12 +112,12 @@ func New(opts Options) (*Server, error) {
 		opts.PollEvery = time.Second
 	}
 	if (opts.TLSCert == "") != (opts.TLSKey == "") {
-		return nil, store.Errorf(store.EINVALID, "give both --tls-cert and --tls-key, or neither")
+		return nil, portfolio.Errorf(portfolio.EINVALID, "give both --tls-cert and --tls-key, or neither")
 	}
 	if opts.BaseURL != "" {
 		u, err := url.Parse(opts.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, store.Errorf(store.EINVALID, "base URL %q must be an absolute http or https URL", opts.BaseURL)
+			return nil, portfolio.Errorf(portfolio.EINVALID, "base URL %q must be an absolute http or https URL", opts.BaseURL)
 		}
 		opts.BaseURL = strings.TrimRight(opts.BaseURL, "/")
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"opsdeck/auth"
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -16,7 +17,7 @@ import (
 type viewer struct {
 	PersonID int64
 	Name     string
-	Role     store.AccessRole
+	Role     portfolio.AccessRole
 	Event    int64 // the event the token is for
 	Expires  time.Time
 }
@@ -31,7 +32,7 @@ func (v viewer) can(p auth.Permission) bool { return auth.Can(v.Role, p) }
 // loaded once per version and shared by every viewer.
 type eventData struct {
 	version uint64
-	event   store.Event
+	event   portfolio.Event
 	log     []store.LogEntry
 	links   []store.CrewLink
 }
@@ -85,7 +86,7 @@ type pageView struct {
 	Countdown string
 	Milestone string // unix ms of each milestone, for the script's countdown
 	Notes     string
-	Crew      []store.CrewMember
+	Crew      []portfolio.CrewMember
 	You       viewer
 	Done      int
 	Total     int
@@ -115,7 +116,7 @@ type phaseView struct {
 	CanReopen     bool
 	ShowItems     bool
 	Captain       bool
-	Crew          []store.CrewMember
+	Crew          []portfolio.CrewMember
 }
 
 type itemView struct {
@@ -138,7 +139,7 @@ type itemView struct {
 	CanNote     bool
 	Reset       bool
 	Assign      bool
-	Crew        []store.CrewMember // for a captain's assign dialog
+	Crew        []portfolio.CrewMember // for a captain's assign dialog
 }
 
 type logRow struct{ At, Actor, Action, Subject, Detail string }
@@ -177,7 +178,7 @@ func (s *Server) view(d *eventData, v viewer, now time.Time) pageView {
 	p.Milestone = strings.Join(ms, " ")
 	p.Countdown = countdown(now, t)
 	for _, c := range e.Crew {
-		if c.Role == store.AccessCaptain || c.Role == store.AccessCrew {
+		if c.Role == portfolio.AccessCaptain || c.Role == portfolio.AccessCrew {
 			p.Crew = append(p.Crew, c)
 		}
 	}
@@ -223,9 +224,9 @@ func (s *Server) view(d *eventData, v viewer, now time.Time) pageView {
 	return p
 }
 
-func itemViewOf(it store.ChecklistItem, eventID int64, v viewer, locked bool, clock func(time.Time) string) itemView {
+func itemViewOf(it portfolio.ChecklistItem, eventID int64, v viewer, locked bool, clock func(time.Time) string) itemView {
 	iv := itemView{ID: it.ID, EventID: eventID, Title: it.Title, Note: it.Note, Mandatory: it.Mandatory,
-		CaptainOnly: it.RequiredRole == store.AccessCaptain, Locked: locked, State: "open"}
+		CaptainOnly: it.RequiredRole == portfolio.AccessCaptain, Locked: locked, State: "open"}
 	if it.ClaimedBy != 0 {
 		iv.State, iv.Holder, iv.HolderAt = "claimed", it.ClaimedByName, clock(it.ClaimedAt)
 	}
@@ -257,7 +258,7 @@ func itemViewOf(it store.ChecklistItem, eventID int64, v viewer, locked bool, cl
 
 // countdown is the no-script countdown: the next milestone and how far
 // off it is, to the minute.
-func countdown(now time.Time, t store.Timing) string {
+func countdown(now time.Time, t portfolio.Timing) string {
 	for _, m := range []struct {
 		label string
 		at    time.Time

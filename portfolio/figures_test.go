@@ -1,4 +1,4 @@
-package store
+package portfolio
 
 import (
 	"math"
@@ -121,11 +121,11 @@ func TestComputeBurnAndBreakEven(t *testing.T) {
 		t.Errorf("by category = %+v, want %+v", b.ByCategory, wantCats)
 	}
 
-	portfolio := ComputeBreakEven(UnitEconomics{EntityID: 1, Unit: "charter", Price: Dollars(1000), VariableCost: Dollars(400),
+	shared := ComputeBreakEven(UnitEconomics{EntityID: 1, Unit: "charter", Price: Dollars(1000), VariableCost: Dollars(400),
 		Basis: BasisPortfolio}, lines)
 	// 3,276 / 600 = 5.46 → 6; 2,736 / 600 = 4.56 → 5.
-	if portfolio.UnitsHigh != 6 || portfolio.UnitsLow != 5 || !portfolio.Reachable || portfolio.Margin != Dollars(600) {
-		t.Errorf("portfolio basis: %+v", portfolio)
+	if shared.UnitsHigh != 6 || shared.UnitsLow != 5 || !shared.Reachable || shared.Margin != Dollars(600) {
+		t.Errorf("portfolio basis: %+v", shared)
 	}
 	own := ComputeBreakEven(UnitEconomics{EntityID: 2, Unit: "haul", Price: Dollars(325), VariableCost: Dollars(140),
 		Basis: BasisEntity}, lines)

@@ -1,4 +1,4 @@
-package store
+package portfolio
 
 import (
 	"encoding/json"
@@ -148,51 +148,6 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	v, err := ParseDate(s)
 	*d = v
 	return err
-}
-
-// dateColumn converts d for a nullable TEXT column.
-func dateColumn(d Date) any {
-	if d.IsZero() {
-		return nil
-	}
-	return d.String()
-}
-
-// scanDate parses a nullable TEXT column written by dateColumn.
-func scanDate(s *string) (Date, error) {
-	if s == nil || *s == "" {
-		return Date{}, nil
-	}
-	return ParseDate(*s)
-}
-
-// timeLayout stores instants as fixed-width UTC text, so that SQL compares
-// and sorts them correctly as strings (RFC 3339 with trimmed fractions
-// would put "…:00Z" after "…:00.5Z").
-const timeLayout = "2006-01-02T15:04:05.000000000Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
-	}
-	return t, nil
-}
-
-func timeColumn(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return formatTime(t)
-}
-
-func scanTime(s *string) (time.Time, error) {
-	if s == nil || *s == "" {
-		return time.Time{}, nil
-	}
-	return parseTime(*s)
 }
 
 // ReportRole is one of the five executive roles a report is written for.

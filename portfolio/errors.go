@@ -1,4 +1,4 @@
-package store
+package portfolio
 
 import (
 	"errors"
