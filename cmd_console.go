@@ -14,6 +14,7 @@ import (
 
 	"opsdeck/portfolio"
 	"opsdeck/reports"
+	"opsdeck/store/demo"
 	"opsdeck/tui"
 )
 
@@ -59,7 +60,7 @@ func (m *Main) runConsole(cmd *cobra.Command, theme string) error {
 		return err
 	}
 	dir, _ := os.Getwd()
-	opts := tui.Options{Theme: theme, Now: m.Now, Actor: m.actor(), ExportDir: dir, Poll: time.Second}
+	opts := tui.Options{Theme: theme, Now: m.Clock.Now, Actor: m.actor(), ExportDir: dir, Poll: time.Second, EventZone: newEventZone}
 	if svc, _, err := m.mailService(ctx); err != nil {
 		opts.Status = "sending is off: " + portfolio.ErrorMessage(err)
 	} else {
@@ -100,3 +101,7 @@ func (m *Main) runConsole(cmd *cobra.Command, theme string) error {
 	}
 	return nil
 }
+
+// newEventZone is where the console's new events start: the demo's
+// harbour, as it always has been, until an owner can set their own.
+const newEventZone = demo.TimeZone

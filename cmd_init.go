@@ -7,10 +7,11 @@ import (
 
 	"opsdeck/portfolio"
 	"opsdeck/store"
+	"opsdeck/store/demo"
 )
 
 func (m *Main) initCommand() *cobra.Command {
-	var demo, empty, force bool
+	var withDemo, empty, force bool
 	cmd := &cobra.Command{
 		Use:   "init [--demo|--empty] [--force]",
 		Short: "Create the database, with the demo portfolio (default) or empty",
@@ -38,7 +39,7 @@ func (m *Main) initCommand() *cobra.Command {
 				if empty {
 					return nil
 				}
-				return tx.LoadDemo(ctx)
+				return demo.Load(ctx, tx)
 			})
 			if err != nil {
 				return fmt.Errorf("initialise %s: %w", s.Path(), err)
@@ -51,7 +52,7 @@ func (m *Main) initCommand() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&demo, "demo", false, "load the demo portfolio (the default)")
+	cmd.Flags().BoolVar(&withDemo, "demo", false, "load the demo portfolio (the default)")
 	cmd.Flags().BoolVar(&empty, "empty", false, "start with no data")
 	cmd.Flags().BoolVar(&force, "force", false, "replace a database that already holds a portfolio")
 	cmd.MarkFlagsMutuallyExclusive("demo", "empty")

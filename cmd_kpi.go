@@ -56,7 +56,7 @@ func (m *Main) kpiListCommand() *cobra.Command {
 				u := k.UnitInfo()
 				current, updated := "—", "never"
 				if k.Latest != nil {
-					current, updated = u.Format(k.Latest.Value), k.Latest.TakenAt.In(m.Now().Location()).Format("2006-01-02")
+					current, updated = u.Format(k.Latest.Value), k.Latest.TakenAt.In(m.Clock.Now().Location()).Format("2006-01-02")
 				}
 				target := u.Format(k.Target)
 				if k.Direction == portfolio.LowerIsBetter {

@@ -33,7 +33,7 @@ func (m *Main) eventsCommand() *cobra.Command {
 			if !all {
 				// Still listed while the crew are turning the boat round:
 				// no event plus turnaround runs beyond 15 days.
-				since = m.Now().Add(-15 * 24 * time.Hour)
+				since = m.Clock.Now().Add(-15 * 24 * time.Hour)
 			}
 			events, err := s.Events(cmd.Context(), since)
 			if err != nil {
@@ -41,7 +41,7 @@ func (m *Main) eventsCommand() *cobra.Command {
 			}
 			rows := make([]eventRow, 0, len(events))
 			for _, e := range events {
-				if !all && !e.Timing().TurnaroundDone.After(m.Now()) {
+				if !all && !e.Timing().TurnaroundDone.After(m.Clock.Now()) {
 					continue
 				}
 				done, total := e.Progress()

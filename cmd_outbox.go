@@ -51,7 +51,7 @@ func (m *Main) outboxCommand() *cobra.Command {
 					detail = r.LastError
 				}
 				fmt.Fprintf(t, "%d\t%d\t%s\t%s\t%d\t%s\t%s\t%s\n", r.ID, r.BatchID, what, r.Status, r.Attempts,
-					r.UpdatedAt.In(m.Now().Location()).Format("2006-01-02 15:04"), strings.Join(r.To, ", "), orDash(detail))
+					r.UpdatedAt.In(m.Clock.Now().Location()).Format("2006-01-02 15:04"), strings.Join(r.To, ", "), orDash(detail))
 			}
 			return t.Flush()
 		},

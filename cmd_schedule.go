@@ -48,7 +48,7 @@ func (m *Main) scheduleListCommand() *cobra.Command {
 			rows := make([]scheduleRow, 0, len(schedules))
 			for _, sc := range schedules {
 				row := scheduleRow{Schedule: sc, Next: []time.Time{}}
-				from := m.Now()
+				from := m.Clock.Now()
 				for range 3 {
 					n, err := sc.Next(from)
 					if err != nil {
@@ -140,7 +140,7 @@ func (m *Main) scheduleSetCommand() *cobra.Command {
 			if err := s.Update(cmd.Context(), m.actor(), func(tx *store.Tx) error { return tx.SetSchedule(cmd.Context(), &sc) }); err != nil {
 				return err
 			}
-			next, _ := sc.Next(m.Now())
+			next, _ := sc.Next(m.Clock.Now())
 			state := "next run " + localTime(next, zone)
 			if paused {
 				state = "paused; would next run " + localTime(next, zone)
@@ -221,7 +221,7 @@ func (m *Main) schedulePreviewCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			run, err := eng.PreviewNextRun(snap, sc, m.Now(), f, reports.RenderOptions{Width: 80})
+			run, err := eng.PreviewNextRun(snap, sc, m.Clock.Now(), f, reports.RenderOptions{Width: 80})
 			if err != nil {
 				return err
 			}
@@ -284,7 +284,7 @@ func (m *Main) scheduleRunsCommand() *cobra.Command {
 				if r.BatchID != 0 {
 					batch = fmt.Sprint(r.BatchID)
 				}
-				fmt.Fprintf(t, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Role, r.Slot.In(m.Now().Location()).Format("2006-01-02 15:04"),
+				fmt.Fprintf(t, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Role, r.Slot.In(m.Clock.Now().Location()).Format("2006-01-02 15:04"),
 					r.Trigger, r.Status, batch, orDash(r.Error))
 			}
 			return t.Flush()

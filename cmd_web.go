@@ -210,11 +210,11 @@ shown once: only a hash of it is stored.`,
 			base := m.setting(baseURL, "OPSDECK_BASE_URL", "http://"+m.setting("", "OPSDECK_WEB_ADDR", web.DefaultAddr))
 			u := web.LinkURL(base, token)
 			if asJSON {
-				return writeJSON(m.Stdout, linkRow{CrewLink: l, State: l.State(m.Now()), URL: u})
+				return writeJSON(m.Stdout, linkRow{CrewLink: l, State: l.State(m.Clock.Now()), URL: u})
 			}
 			fmt.Fprintln(m.Stdout, u)
 			fmt.Fprintf(m.Stderr, "opsdeck: link %d: %s (%s) on %q until %s; the URL is shown only now\n",
-				l.ID, l.PersonName, l.Role, l.EventTitle, l.ExpiresAt.In(m.Now().Location()).Format("2006-01-02 15:04"))
+				l.ID, l.PersonName, l.Role, l.EventTitle, l.ExpiresAt.In(m.Clock.Now().Location()).Format("2006-01-02 15:04"))
 			return nil
 		},
 	}
@@ -275,7 +275,7 @@ func (m *Main) linksCommand() *cobra.Command {
 			}
 			rows := make([]linkRow, 0, len(links))
 			for _, l := range links {
-				rows = append(rows, linkRow{CrewLink: l, State: l.State(m.Now())})
+				rows = append(rows, linkRow{CrewLink: l, State: l.State(m.Clock.Now())})
 			}
 			if asJSON {
 				return writeJSON(m.Stdout, rows)
@@ -288,7 +288,7 @@ func (m *Main) linksCommand() *cobra.Command {
 			fmt.Fprintln(t, "ID\tEVENT\tPERSON\tROLE\tSTATE\tEXPIRES\tSINGLE-USE")
 			for _, r := range rows {
 				fmt.Fprintf(t, "%d\t%s\t%s\t%s\t%s\t%s\t%v\n", r.ID, r.EventTitle, r.PersonName, r.Role, r.State,
-					r.ExpiresAt.In(m.Now().Location()).Format(time.DateTime), r.SingleUse)
+					r.ExpiresAt.In(m.Clock.Now().Location()).Format(time.DateTime), r.SingleUse)
 			}
 			return t.Flush()
 		},

@@ -14,6 +14,7 @@ import (
 
 	"opsdeck/mail"
 	"opsdeck/store"
+	"opsdeck/store/demo"
 )
 
 // defaultEnvFile is read from the working directory when present.
@@ -128,13 +129,13 @@ func (m *Main) openStore(ctx context.Context, bare bool) (*store.Store, error) {
 	}
 	_, statErr := os.Stat(path)
 	isNew := errors.Is(statErr, os.ErrNotExist)
-	s, err := store.Open(ctx, path, store.Options{Now: m.Now})
+	s, err := store.Open(ctx, path, store.Options{Clock: m.Clock})
 	if err != nil {
 		return nil, err
 	}
 	m.store = s
 	if isNew && !bare {
-		if err := s.Update(ctx, m.actor(), func(tx *store.Tx) error { return tx.LoadDemo(ctx) }); err != nil {
+		if err := s.Update(ctx, m.actor(), func(tx *store.Tx) error { return demo.Load(ctx, tx) }); err != nil {
 			return nil, fmt.Errorf("load demo portfolio into new database %s: %w", path, err)
 		}
 		fmt.Fprintf(m.Stderr, "opsdeck: created %s with the demo portfolio (opsdeck init --empty --force starts blank)\n", path)

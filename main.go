@@ -12,7 +12,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"opsdeck/portfolio"
 	"opsdeck/store"
@@ -45,8 +44,8 @@ type Main struct {
 	Stderr io.Writer
 	// LookupEnv reads the process environment (os.LookupEnv).
 	LookupEnv func(key string) (string, bool)
-	// Now is the clock handed to the store.
-	Now func() time.Time
+	// Clock is the store's time source.
+	Clock store.Clock
 
 	cfg   *config
 	store *store.Store
@@ -54,7 +53,7 @@ type Main struct {
 
 // NewMain returns a Main wired to the real process.
 func NewMain() *Main {
-	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, LookupEnv: os.LookupEnv, Now: time.Now}
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, LookupEnv: os.LookupEnv, Clock: store.SystemClock{}}
 }
 
 // Run executes the command line args (without the program name) and

@@ -4,20 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"opsdeck/internal/golden"
 	"opsdeck/store"
+	"opsdeck/store/storetest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-var testNow = time.Date(2026, time.November, 26, 19, 0, 0, 0, time.UTC)
 
 // cli runs opsdeck in-process with the given environment (nothing from the
 // real one) and returns what it printed and its exit status.
@@ -25,7 +21,7 @@ func cli(t *testing.T, env map[string]string, args ...string) (stdout, stderr st
 	t.Helper()
 	var out, errOut bytes.Buffer
 	m := &Main{
-		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Now: func() time.Time { return testNow },
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Clock: storetest.NewClock(storetest.Now),
 		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 	}
 	code = m.Run(context.Background(), args)
@@ -80,18 +76,7 @@ func TestStatusGolden(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	golden := filepath.Join("testdata", "status.golden")
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		os.WriteFile(golden, []byte(stdout), 0o644)
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if stdout != string(want) {
-		t.Errorf("status differs from %s (go test -update rewrites it):\n%s", golden, stdout)
-	}
+	golden.Check(t, filepath.Join("testdata", "status.golden"), stdout)
 }
 
 func statusJSON(t *testing.T, path string) portfolioStatus {

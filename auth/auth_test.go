@@ -16,16 +16,15 @@ import (
 
 	"opsdeck/portfolio"
 	"opsdeck/store"
+	"opsdeck/store/storetest"
 )
-
-var testNow = time.Date(2026, time.November, 26, 19, 0, 0, 0, time.UTC)
 
 // fixture is a demo store, a service on a movable clock, and a link for
 // Sam Okafor (crew) on the demo's first event.
 type fixture struct {
 	store *store.Store
 	svc   *Service
-	now   *time.Time
+	clock *storetest.Clock
 	mu    *sync.Mutex
 	event portfolio.Event
 	sam   portfolio.Person
@@ -35,20 +34,10 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{mu: &sync.Mutex{}}
-	now := testNow
-	f.now = &now
-	clock := func() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return *f.now }
-	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "opsdeck.db"), store.Options{Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	f := &fixture{mu: &sync.Mutex{}, clock: storetest.NewClock(storetest.Now)}
+	s := storetest.Demo(t, f.clock)
 	ctx := context.Background()
-	if err := s.Update(ctx, "test", func(tx *store.Tx) error { return tx.LoadDemo(ctx) }); err != nil {
-		t.Fatal(err)
-	}
-	events, _ := s.Events(ctx, testNow)
+	events, _ := s.Events(ctx, storetest.Now)
 	f.event = events[0]
 	f.sam, _ = s.FindPerson(ctx, "sam")
 	f.store = s
@@ -58,7 +47,7 @@ func newFixture(t *testing.T) *fixture {
 }
 
 func (f *fixture) service(t *testing.T, keys *Keyring) *Service {
-	svc, err := New(Options{Store: f.store, Keys: keys, Now: func() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return *f.now },
+	svc, err := New(Options{Store: f.store, Keys: keys, Now: f.clock.Now,
 		Sleep: func(d time.Duration) { f.mu.Lock(); f.slept += d; f.mu.Unlock() }})
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +55,7 @@ func (f *fixture) service(t *testing.T, keys *Keyring) *Service {
 	return svc
 }
 
-func (f *fixture) advance(d time.Duration) { f.mu.Lock(); *f.now = f.now.Add(d); f.mu.Unlock() }
+func (f *fixture) advance(d time.Duration) { f.clock.Advance(d) }
 
 func mustKeys(t *testing.T) *Keyring {
 	t.Helper()
@@ -164,7 +153,7 @@ func TestAccessTokenRejections(t *testing.T) {
 		"wrong audience":       forge(t, jwt.SigningMethodHS256, f.keys.Current.Secret, hdr, with(func(c *Claims) { c.Audience = jwt.ClaimStrings{"opsdeck-other"} })),
 		"wrong issuer":         forge(t, jwt.SigningMethodHS256, f.keys.Current.Secret, hdr, with(func(c *Claims) { c.Issuer = "someone" })),
 		"no expiry":            forge(t, jwt.SigningMethodHS256, f.keys.Current.Secret, hdr, with(func(c *Claims) { c.ExpiresAt = nil })),
-		"issued in future":     forge(t, jwt.SigningMethodHS256, f.keys.Current.Secret, hdr, with(func(c *Claims) { c.IssuedAt = jwt.NewNumericDate(testNow.Add(time.Hour)) })),
+		"issued in future":     forge(t, jwt.SigningMethodHS256, f.keys.Current.Secret, hdr, with(func(c *Claims) { c.IssuedAt = jwt.NewNumericDate(storetest.Now.Add(time.Hour)) })),
 		"no session":           forge(t, jwt.SigningMethodHS256, f.keys.Current.Secret, hdr, with(func(c *Claims) { c.Session = 0 })),
 		"unknown role":         forge(t, jwt.SigningMethodHS256, f.keys.Current.Secret, hdr, with(func(c *Claims) { c.Role = "root" })),
 		"refresh as access":    sess.Refresh,
@@ -212,7 +201,7 @@ func mustDecode(t *testing.T, s string) string {
 func TestRejectionsTakeTheSameTime(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	svc, err := New(Options{Store: f.store, Keys: f.keys, Now: func() time.Time { return testNow }, FailureFloor: 30 * time.Millisecond})
+	svc, err := New(Options{Store: f.store, Keys: f.keys, Now: func() time.Time { return storetest.Now }, FailureFloor: 30 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

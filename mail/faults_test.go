@@ -127,8 +127,8 @@ func TestFaultsBetweenClientAndEmulator(t *testing.T) {
 		}
 	}
 	// Three first retries, each backed off 1-2 s; they wait side by side.
-	if clock.waited < time.Second || clock.waited > 3*time.Second {
-		t.Errorf("waited %v for three first-retry backoffs of 1-2 s", clock.waited)
+	if clock.Waited() < time.Second || clock.Waited() > 3*time.Second {
+		t.Errorf("waited %v for three first-retry backoffs of 1-2 s", clock.Waited())
 	}
 	if len(faults.seen) != 8 {
 		t.Errorf("%d sends reached the proxy, want 8", len(faults.seen))
@@ -164,8 +164,8 @@ func boundedRetries(t *testing.T, script []string, want string) {
 		t.Errorf("%s after %d attempts: %q, want %s", r.Status, r.Attempts, r.LastError, want)
 	}
 	// Backoffs before attempts 2, 3, 4: at most 1 + 2 + 3 (capped) seconds.
-	if clock.waited > 6*time.Second {
-		t.Errorf("waited %v, more than the capped backoffs allow", clock.waited)
+	if clock.Waited() > 6*time.Second {
+		t.Errorf("waited %v, more than the capped backoffs allow", clock.Waited())
 	}
 	if n := len(emulatorStore(t, emu.Endpoint)); n != 0 {
 		t.Errorf("%d messages reached the emulator", n)

@@ -3,41 +3,14 @@ package mail
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"opsdeck/portfolio"
 	"opsdeck/reports"
 	"opsdeck/store"
+	"opsdeck/store/storetest"
 )
-
-var testNow = time.Date(2026, time.November, 26, 19, 0, 0, 0, time.UTC)
-
-// fakeClock advances by itself whenever someone waits on it, and records
-// how long they waited in all: throttling and backoff without sleeping.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	waited time.Duration
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	c.waited += d
-	ch := make(chan time.Time, 1)
-	ch <- c.now
-	return ch
-}
 
 // fakeTransport records what it is asked to send and answers from a script
 // of errors (nil means success).
@@ -75,17 +48,11 @@ func (f fakeQuotaTransport) Quota(context.Context) (Quota, error) {
 
 // setup returns a demo store (clock shared with the service) and a service
 // over transport t.
-func setup(t *testing.T, tr Transport) (*Service, *store.Store, *fakeClock) {
+func setup(t *testing.T, tr Transport) (*Service, *store.Store, *storetest.Clock) {
 	t.Helper()
-	clock := &fakeClock{now: testNow}
-	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "opsdeck.db"), store.Options{Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Update(context.Background(), "test", func(tx *store.Tx) error { return tx.LoadDemo(context.Background()) }); err != nil {
-		t.Fatal(err)
-	}
+	// Waits pass at once: throttling and backoff without sleeping.
+	clock := storetest.NewAutoClock(storetest.Now)
+	s := storetest.Demo(t, clock)
 	eng, err := reports.New(reports.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -127,8 +127,8 @@ func TestTransientErrorsRetry(t *testing.T) {
 		t.Errorf("after three transient failures: %s after %d attempts", r.Status, r.Attempts)
 	}
 	// Backoff 1-2 s, 2-4 s, 4-8 s with jitter: at least 3.5 s waited.
-	if clock.waited < 3500*time.Millisecond || clock.waited > 15*time.Second {
-		t.Errorf("waited %v across three backoffs", clock.waited)
+	if clock.Waited() < 3500*time.Millisecond || clock.Waited() > 15*time.Second {
+		t.Errorf("waited %v across three backoffs", clock.Waited())
 	}
 }
 
@@ -208,8 +208,8 @@ func TestThrottleKeepsTheRate(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 13 recipients at 2 a second, no burst: 12 waited for, 6 s.
-	if clock.waited < 5900*time.Millisecond || clock.waited > 6100*time.Millisecond {
-		t.Errorf("13 recipients at 2/s waited %v, want 6 s", clock.waited)
+	if clock.Waited() < 5900*time.Millisecond || clock.Waited() > 6100*time.Millisecond {
+		t.Errorf("13 recipients at 2/s waited %v, want 6 s", clock.Waited())
 	}
 }
 

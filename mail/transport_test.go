@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"opsdeck/store/storetest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 )
@@ -24,7 +26,7 @@ func sampleMessage() *Message {
 	return &Message{ID: "<opsdeck.1.abc@example.com>", From: "Reports <reports@example.com>",
 		To: []string{`"Casey Brooks" <owner@example.com>`}, Bcc: []string{"audit@example.com"},
 		Subject: "Queen of San Diego Portfolio: CFO report — 26 Nov", Text: "CFO REPORT\n\nBurn $7,036–$8,696 a month.\n",
-		HTML: "<!DOCTYPE html><p>Burn <b>$7,036–$8,696</b></p>", Date: testNow, Headers: map[string]string{"X-Opsdeck-Report": "cfo"}}
+		HTML: "<!DOCTYPE html><p>Burn <b>$7,036–$8,696</b></p>", Date: storetest.Now, Headers: map[string]string{"X-Opsdeck-Report": "cfo"}}
 }
 
 // parts parses a message back: headers and its text and HTML parts.

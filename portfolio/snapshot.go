@@ -28,7 +28,7 @@ type Snapshot struct {
 	RecognitionGaps []RecognitionGap `json:"recognition_gaps"`
 	Milestones      []Milestone      `json:"milestones"`
 	// Events are the next events whose crews are not yet finished
-	// (turnaround included), soonest first, at most snapshotEvents.
+	// (turnaround included), soonest first, at most store.SnapshotEvents.
 	Events []EventSummary `json:"events"`
 }
 

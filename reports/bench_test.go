@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"opsdeck/portfolio"
+	"opsdeck/store/storetest"
 )
 
 // scaled returns a snapshot n times the size of snap: every entity and all
@@ -83,7 +84,7 @@ func scaled(snap *portfolio.Snapshot, n int) *portfolio.Snapshot {
 // of `opsdeck report --all`. Budget: under 50 ms a run on the demo data,
 // growing no worse than linearly (bench/run prints the ratios).
 func BenchmarkRenderAll(b *testing.B) {
-	base := snapshot(b, demoStore(b))
+	base := snapshot(b, storetest.Demo(b, nil))
 	e, err := New(Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -103,7 +104,7 @@ func BenchmarkRenderAll(b *testing.B) {
 // BenchmarkRenderFormat renders the five roles in one format, to show where
 // the time goes.
 func BenchmarkRenderFormat(b *testing.B) {
-	snap := snapshot(b, demoStore(b))
+	snap := snapshot(b, storetest.Demo(b, nil))
 	e, _ := New(Options{})
 	for _, f := range Formats {
 		b.Run(string(f), func(b *testing.B) {
@@ -119,7 +120,7 @@ func BenchmarkRenderFormat(b *testing.B) {
 }
 
 func TestScaledSnapshotGrows(t *testing.T) {
-	base := snapshot(t, demoStore(t))
+	base := snapshot(t, storetest.Demo(t, nil))
 	big := scaled(base, 10)
 	if len(big.KPIs) != 10*len(base.KPIs) || len(big.Entities) != 10*len(base.Entities) {
 		t.Fatalf("scaled x10: %d KPIs, %d entities", len(big.KPIs), len(big.Entities))

@@ -12,6 +12,7 @@ import (
 
 	"opsdeck/internal/testpeer"
 	"opsdeck/portfolio"
+	"opsdeck/store/storetest"
 )
 
 // TestHTMLFitsAPhone opens each HTML report in Debian's chromium at a
@@ -19,7 +20,7 @@ import (
 // inside their own box) and every bar must have drawn.
 func TestHTMLFitsAPhone(t *testing.T) {
 	chromium := testpeer.LookPath(t, "chromium")
-	snap := snapshot(t, demoStore(t))
+	snap := snapshot(t, storetest.Demo(t, nil))
 	dir := t.TempDir()
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],

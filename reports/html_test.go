@@ -9,6 +9,7 @@ import (
 
 	"opsdeck/portfolio"
 	"opsdeck/store"
+	"opsdeck/store/storetest"
 )
 
 const hostile = `<img src=x onerror=alert(1)>`
@@ -16,8 +17,8 @@ const hostile = `<img src=x onerror=alert(1)>`
 // Every HTML report parses, carries no script or external resource, and
 // shows hostile text people typed as text.
 func TestHTMLIsSafe(t *testing.T) {
-	s := demoStore(t)
-	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
+	s := storetest.Demo(t, nil)
+	change(t, s, func(ctx context.Context, tx *store.Tx) error {
 		for _, role := range portfolio.ReportRoles {
 			if err := tx.CreateShortfall(ctx, &portfolio.Shortfall{Title: hostile, Detail: `<script>alert("x")</script> [click](https://evil.example)`,
 				OwnerRole: role, Severity: portfolio.SeverityCritical, MonthlyImpact: portfolio.Dollars(99999), EffortDays: 1}); err != nil {
@@ -78,7 +79,7 @@ func TestHTMLIsSafe(t *testing.T) {
 // The attainment bar is a row of table cells with widths, so it shows in
 // mail clients that block images and ignore CSS.
 func TestHTMLBarsAreTableCells(t *testing.T) {
-	out := render(t, snapshot(t, demoStore(t)), portfolio.RoleCEO, HTML)
+	out := render(t, snapshot(t, storetest.Demo(t, nil)), portfolio.RoleCEO, HTML)
 	if !strings.Contains(out, `<td width="33%" style="width:33%;background:#c62828`) {
 		t.Error("the charters bar (2 of 6, off target) is not a 33% red cell")
 	}

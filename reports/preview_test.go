@@ -7,10 +7,11 @@ import (
 	"time"
 
 	"opsdeck/portfolio"
+	"opsdeck/store/storetest"
 )
 
 func TestPreviewNextRunIsDatedTheDayItGoesOut(t *testing.T) {
-	s := demoStore(t)
+	s := storetest.Demo(t, nil)
 	sc, err := s.Schedule(context.Background(), portfolio.RoleCFO)
 	if err != nil {
 		t.Fatal(err)
@@ -20,11 +21,11 @@ func TestPreviewNextRunIsDatedTheDayItGoesOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := e.PreviewNextRun(snapshot(t, s), sc, testNow, Text, RenderOptions{Width: 80})
+	run, err := e.PreviewNextRun(snapshot(t, s), sc, storetest.Now, Text, RenderOptions{Width: 80})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// testNow is Thursday 26 November 2026; the next Monday 07:00 is 30 November.
+	// storetest.Now is Thursday 26 November 2026; the next Monday 07:00 is 30 November.
 	if want := time.Date(2026, time.November, 30, 7, 0, 0, 0, time.UTC); !run.At.Equal(want) {
 		t.Errorf("next run at %v, want %v", run.At, want)
 	}
@@ -47,7 +48,7 @@ func TestPreviewNextRunIsDatedTheDayItGoesOut(t *testing.T) {
 	}
 
 	sc.Cron = "not a cron"
-	if _, err := e.PreviewNextRun(snapshot(t, s), sc, testNow, Text, RenderOptions{Width: 80}); err == nil {
+	if _, err := e.PreviewNextRun(snapshot(t, s), sc, storetest.Now, Text, RenderOptions{Width: 80}); err == nil {
 		t.Error("a bad cron expression previewed without error")
 	}
 }

@@ -2,35 +2,15 @@ package reports
 
 import (
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"opsdeck/internal/golden"
 	"opsdeck/portfolio"
 	"opsdeck/store"
+	"opsdeck/store/storetest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-var testNow = time.Date(2026, time.November, 26, 19, 0, 0, 0, time.UTC)
-
-// demoStore opens a fresh demo database at the fixed test clock.
-func demoStore(t testing.TB) *store.Store {
-	t.Helper()
-	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "opsdeck.db"),
-		store.Options{Now: func() time.Time { return testNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Update(context.Background(), "test", func(tx *store.Tx) error { return tx.LoadDemo(context.Background()) }); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 func snapshot(t testing.TB, s *store.Store) *portfolio.Snapshot {
 	t.Helper()
@@ -54,7 +34,7 @@ func render(t testing.TB, snap *portfolio.Snapshot, role portfolio.ReportRole, f
 	return out
 }
 
-func update_(t testing.TB, s *store.Store, fn func(ctx context.Context, tx *store.Tx) error) {
+func change(t testing.TB, s *store.Store, fn func(ctx context.Context, tx *store.Tx) error) {
 	t.Helper()
 	ctx := context.Background()
 	if err := s.Update(ctx, "test", func(tx *store.Tx) error { return fn(ctx, tx) }); err != nil {
@@ -63,25 +43,12 @@ func update_(t testing.TB, s *store.Store, fn func(ctx context.Context, tx *stor
 }
 
 func TestGoldens(t *testing.T) {
-	snap := snapshot(t, demoStore(t))
+	snap := snapshot(t, storetest.Demo(t, nil))
 	for _, role := range portfolio.ReportRoles {
 		for _, f := range Formats {
 			t.Run(string(role)+"."+string(f), func(t *testing.T) {
 				got := render(t, snap, role, f)
-				path := filepath.Join("testdata", "golden", string(role)+"."+f.Ext())
-				if *update {
-					os.MkdirAll(filepath.Dir(path), 0o755)
-					if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (go test ./reports -update writes it)", err)
-				}
-				if got != string(want) {
-					t.Errorf("%s differs from its golden file (go test ./reports -update rewrites it)", path)
-				}
+				golden.Check(t, filepath.Join("testdata", "golden", string(role)+"."+f.Ext()), got)
 			})
 		}
 	}
@@ -119,7 +86,7 @@ func section(md, heading string) string {
 }
 
 func TestCEOFollowsData(t *testing.T) {
-	s := demoStore(t)
+	s := storetest.Demo(t, nil)
 	before := render(t, snapshot(t, s), portfolio.RoleCEO, Markdown)
 	critical := section(before, "Critical shortfalls")
 	missing := section(before, "Missing KPIs")
@@ -133,9 +100,9 @@ func TestCEOFollowsData(t *testing.T) {
 			equityID = sf.ID
 		}
 	}
-	update_(t, s, func(ctx context.Context, tx *store.Tx) error { return tx.ResolveShortfall(ctx, equityID) })
+	change(t, s, func(ctx context.Context, tx *store.Tx) error { return tx.ResolveShortfall(ctx, equityID) })
 	v := 4800.0
-	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
+	change(t, s, func(ctx context.Context, tx *store.Tx) error {
 		_, err := tx.SetKPI(ctx, "JADA", "revenue", portfolio.KPIUpdate{Value: &v})
 		return err
 	})
@@ -149,7 +116,7 @@ func TestCEOFollowsData(t *testing.T) {
 }
 
 func TestCFOFollowsData(t *testing.T) {
-	s := demoStore(t)
+	s := storetest.Demo(t, nil)
 	before := render(t, snapshot(t, s), portfolio.RoleCFO, Markdown)
 	mustContain(t, "CFO", before, "burns **$7,036–$8,696 a month**", "JADA breaks even at **6 charters a month**",
 		"| JADA | charter | $2,400 | $900 | $1,500 | $7,036–$8,696 (whole portfolio) | **6** (5 at low burn) |")
@@ -158,12 +125,12 @@ func TestCFOFollowsData(t *testing.T) {
 	snap := snapshot(t, s)
 	jada := snap.UnitEconomics[0]
 	jada.Price = portfolio.Dollars(2000)
-	update_(t, s, func(ctx context.Context, tx *store.Tx) error { return tx.SetUnitEconomics(ctx, &jada) })
+	change(t, s, func(ctx context.Context, tx *store.Tx) error { return tx.SetUnitEconomics(ctx, &jada) })
 	mustContain(t, "CFO after a price cut", render(t, snapshot(t, s), portfolio.RoleCFO, Markdown),
 		"JADA breaks even at **8 charters a month**")
 
 	// A new cost line moves burn, its category and break-even: 9,896 / 1,100 = 8.99 → 9.
-	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
+	change(t, s, func(ctx context.Context, tx *store.Tx) error {
 		return tx.CreateCostLine(ctx, &portfolio.CostLine{Category: "Vessel", Vendor: "Sailmaker", Low: portfolio.Dollars(1200), High: portfolio.Dollars(1200)})
 	})
 	after := render(t, snapshot(t, s), portfolio.RoleCFO, Markdown)
@@ -172,9 +139,9 @@ func TestCFOFollowsData(t *testing.T) {
 }
 
 func TestCTOFollowsData(t *testing.T) {
-	s := demoStore(t)
+	s := storetest.Demo(t, nil)
 	mustContain(t, "CTO", render(t, snapshot(t, s), portfolio.RoleCTO, Markdown), "saves **$25 a month**", "**10 open findings**")
-	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
+	change(t, s, func(ctx context.Context, tx *store.Tx) error {
 		return tx.CreateFinding(ctx, &portfolio.Finding{Stack: "Shared AWS account", Category: "cost", Severity: portfolio.SeverityLow,
 			Title: "Idle NAT gateway", Remediation: "Delete it.", MonthlySaving: portfolio.Dollars(32), EffortDays: 0.25})
 	})
@@ -183,7 +150,7 @@ func TestCTOFollowsData(t *testing.T) {
 }
 
 func TestCMOFollowsData(t *testing.T) {
-	s := demoStore(t)
+	s := storetest.Demo(t, nil)
 	before := render(t, snapshot(t, s), portfolio.RoleCMO, Markdown)
 	mustContain(t, "CMO", before, "3,676 subscribers, modelled at **$10,000–$50,000**",
 		"1. **Sailo**", "2. **GetMyBoat**", "3. **GetYourGuide and Viator**", "| JADA | — | 0 of 4 live, 1 planned |",
@@ -196,7 +163,7 @@ func TestCMOFollowsData(t *testing.T) {
 		}
 	}
 	size := int64(1200)
-	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
+	change(t, s, func(ctx context.Context, tx *store.Tx) error {
 		return tx.CreateChannel(ctx, &portfolio.Channel{EntityID: dc, Name: "Fan list", Kind: portfolio.ChannelEmail, Status: portfolio.ChannelLive,
 			AudienceSize: &size, ValueLow: portfolio.Dollars(2500), ValueHigh: portfolio.Dollars(5000)})
 	})
@@ -206,11 +173,11 @@ func TestCMOFollowsData(t *testing.T) {
 }
 
 func TestAccountingFollowsData(t *testing.T) {
-	s := demoStore(t)
+	s := storetest.Demo(t, nil)
 	before := render(t, snapshot(t, s), portfolio.RoleAccounting, Markdown)
 	mustContain(t, "accounting", before, "**5 revenue-recognition gaps** are open; 1 cost lines have no account",
 		"| 6400 | ↳ Marketing | expense | $60–$90/mo |")
-	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
+	change(t, s, func(ctx context.Context, tx *store.Tx) error {
 		return tx.CreateCostLine(ctx, &portfolio.CostLine{Category: "Marketing", Vendor: "Print shop", Low: portfolio.Dollars(40),
 			High: portfolio.Dollars(80), AccountCode: "6400"})
 	})
@@ -220,7 +187,7 @@ func TestAccountingFollowsData(t *testing.T) {
 }
 
 func TestChangesSinceLastReport(t *testing.T) {
-	s := demoStore(t)
+	s := storetest.Demo(t, nil)
 	e, _ := New(Options{})
 	r, err := e.Build(snapshot(t, s), portfolio.RoleCEO)
 	if err != nil {
@@ -231,7 +198,7 @@ func TestChangesSinceLastReport(t *testing.T) {
 	mustContain(t, "unchanged", out, "## Since the last report", "No headline figure has changed.")
 
 	v := 3.0
-	update_(t, s, func(ctx context.Context, tx *store.Tx) error {
+	change(t, s, func(ctx context.Context, tx *store.Tx) error {
 		_, err := tx.SetKPI(ctx, "QOS", "open_rate", portfolio.KPIUpdate{Value: &v})
 		return err
 	})
@@ -242,7 +209,7 @@ func TestChangesSinceLastReport(t *testing.T) {
 }
 
 func TestTextHasNoMarkdown(t *testing.T) {
-	snap := snapshot(t, demoStore(t))
+	snap := snapshot(t, storetest.Demo(t, nil))
 	for _, role := range portfolio.ReportRoles {
 		out := render(t, snap, role, Text)
 		mustNotContain(t, string(role)+" text", out, "**", "|---", "## ", `\(`, "⟦")
@@ -256,7 +223,7 @@ func TestTextHasNoMarkdown(t *testing.T) {
 }
 
 func TestUnknownRoleAndFormat(t *testing.T) {
-	snap := snapshot(t, demoStore(t))
+	snap := snapshot(t, storetest.Demo(t, nil))
 	e, _ := New(Options{})
 	if _, err := e.Render(snap, "cxo", Markdown, RenderOptions{}); portfolio.ErrorCode(err) != portfolio.EINVALID {
 		t.Errorf("unknown role: %v", err)
@@ -274,7 +241,7 @@ func TestUnknownRoleAndFormat(t *testing.T) {
 
 // RenderAll, which renders in parallel, gives exactly what Render gives.
 func TestRenderAllMatchesRender(t *testing.T) {
-	snap := snapshot(t, demoStore(t))
+	snap := snapshot(t, storetest.Demo(t, nil))
 	e, _ := New(Options{})
 	all, err := e.RenderAll(snap, portfolio.ReportRoles, Formats, RenderOptions{Width: 100, Style: "dark"}, nil)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"opsdeck/portfolio"
+	"opsdeck/store/storetest"
 )
 
 func TestTemplateOverride(t *testing.T) {
@@ -19,7 +20,7 @@ Burn this month: {{.CFO.Burn}}.
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap := snapshot(t, demoStore(t))
+	snap := snapshot(t, storetest.Demo(t, nil))
 	out, err := e.Render(snap, portfolio.RoleCFO, Markdown, RenderOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +36,7 @@ Burn this month: {{.CFO.Burn}}.
 }
 
 func TestBrokenTemplatesNameFileAndLine(t *testing.T) {
-	snap := snapshot(t, demoStore(t))
+	snap := snapshot(t, storetest.Demo(t, nil))
 	for _, tc := range []struct {
 		name, body, want string
 		atParse          bool

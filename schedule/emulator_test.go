@@ -16,6 +16,8 @@ import (
 	"opsdeck/portfolio"
 	"opsdeck/reports"
 	"opsdeck/store"
+	"opsdeck/store/demo"
+	"opsdeck/store/storetest"
 )
 
 // roleQueue adapts the mail service to the scheduler.
@@ -29,13 +31,13 @@ func (q roleQueue) Enqueue(ctx context.Context, role portfolio.ReportRole, reaso
 // schedule fires at 07:00 and the report arrives at the SES emulator.
 func TestScheduledReportReachesTheEmulator(t *testing.T) {
 	emu := testpeer.StartSESEmulator(t, "")
-	clock := &fakeClock{}
+	clock := storetest.NewClock(time.Time{})
 	s := openAt(t, t.TempDir()+"/opsdeck.db", clock)
 	clock.Set(at(1, 6, 0))
 	ctx := context.Background()
 	// The demo's schedules are paused; resume the CFO's, daily at 07:00.
 	if err := s.Update(ctx, "t", func(tx *store.Tx) error {
-		if err := tx.LoadDemo(ctx); err != nil {
+		if err := demo.Load(ctx, tx); err != nil {
 			return err
 		}
 		return tx.SetSchedule(ctx, &portfolio.Schedule{Role: portfolio.RoleCFO, Cron: "0 7 * * *", TimeZone: "America/Los_Angeles", Enabled: true})

@@ -10,54 +10,10 @@ import (
 
 	"opsdeck/portfolio"
 	"opsdeck/store"
+	"opsdeck/store/storetest"
 )
 
 var la, _ = time.LoadLocation("America/Los_Angeles")
-
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	waiters []waiter
-}
-
-type waiter struct {
-	at time.Time
-	ch chan time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	if d <= 0 {
-		ch <- c.now
-		return ch
-	}
-	c.waiters = append(c.waiters, waiter{c.now.Add(d), ch})
-	return ch
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-	kept := c.waiters[:0]
-	for _, w := range c.waiters {
-		if !w.at.After(t) {
-			w.ch <- t
-		} else {
-			kept = append(kept, w)
-		}
-	}
-	c.waiters = kept
-}
 
 // fakeQueue records what the scheduler enqueued.
 type fakeQueue struct {
@@ -95,7 +51,7 @@ func (a *fakeAlerter) Alert(_ context.Context, subject, _ string) error {
 
 // setup opens a store whose clock is clock, with a CFO schedule every
 // weekday... every day at 07:00 Los Angeles time, set at setAt.
-func setup(t *testing.T, clock *fakeClock, setAt time.Time, weekdays bool) (*store.Store, string) {
+func setup(t *testing.T, clock *storetest.Clock, setAt time.Time, weekdays bool) (*store.Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "opsdeck.db")
 	s := openAt(t, path, clock)
@@ -109,14 +65,9 @@ func setup(t *testing.T, clock *fakeClock, setAt time.Time, weekdays bool) (*sto
 	return s, path
 }
 
-func openAt(t *testing.T, path string, clock *fakeClock) *store.Store {
+func openAt(t *testing.T, path string, clock *storetest.Clock) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), path, store.Options{Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return storetest.OpenPath(t, path, clock)
 }
 
 func at(day, hour, minute int) time.Time {
@@ -124,7 +75,7 @@ func at(day, hour, minute int) time.Time {
 }
 
 func TestTickSendsEachSlotOnce(t *testing.T) {
-	clock := &fakeClock{}
+	clock := storetest.NewClock(time.Time{})
 	s, _ := setup(t, clock, at(1, 6, 0), false) // Tuesday 1 December
 	q := &fakeQueue{}
 	sch := New(s, q, Options{Clock: clock})
@@ -160,7 +111,7 @@ func TestTickSendsEachSlotOnce(t *testing.T) {
 // Two processes on one database (a console and the server) never both
 // send a slot.
 func TestTwoSchedulersSendOnce(t *testing.T) {
-	clock := &fakeClock{}
+	clock := storetest.NewClock(time.Time{})
 	s1, path := setup(t, clock, at(1, 6, 0), false)
 	s2 := openAt(t, path, clock)
 	q := &fakeQueue{}
@@ -179,7 +130,7 @@ func TestTwoSchedulersSendOnce(t *testing.T) {
 }
 
 func TestCatchUpSendsAMissedSlotOnce(t *testing.T) {
-	clock := &fakeClock{}
+	clock := storetest.NewClock(time.Time{})
 	s, _ := setup(t, clock, at(1, 6, 0), false)
 	q := &fakeQueue{}
 	ctx := context.Background()
@@ -228,7 +179,7 @@ func TestWeekdaysOnly(t *testing.T) {
 }
 
 func TestFailedRunIsRecordedAndAlerted(t *testing.T) {
-	clock := &fakeClock{}
+	clock := storetest.NewClock(time.Time{})
 	s, _ := setup(t, clock, at(1, 6, 0), false)
 	q := &fakeQueue{fail: errors.New("24-hour sending quota exhausted")}
 	alerts := &fakeAlerter{}
@@ -253,7 +204,7 @@ func TestFailedRunIsRecordedAndAlerted(t *testing.T) {
 }
 
 func TestDisabledAndInvalid(t *testing.T) {
-	clock := &fakeClock{}
+	clock := storetest.NewClock(time.Time{})
 	s, _ := setup(t, clock, at(1, 6, 0), false)
 	ctx := context.Background()
 	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.SetScheduleEnabled(ctx, portfolio.RoleCFO, false) }); err != nil {
@@ -285,7 +236,7 @@ func TestDisabledAndInvalid(t *testing.T) {
 
 // Run, driven by the fake clock, wakes for the slot and sends it.
 func TestRunWakesOnTime(t *testing.T) {
-	clock := &fakeClock{}
+	clock := storetest.NewClock(time.Time{})
 	s, _ := setup(t, clock, at(1, 6, 0), false)
 	q := &fakeQueue{notify: make(chan struct{}, 4)}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -308,14 +259,11 @@ func TestRunWakesOnTime(t *testing.T) {
 	}
 }
 
-func waitForWaiters(t *testing.T, c *fakeClock) {
+func waitForWaiters(t *testing.T, c *storetest.Clock) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		c.mu.Lock()
-		n := len(c.waiters)
-		c.mu.Unlock()
-		if n > 0 {
+		if c.Waiting() > 0 {
 			return
 		}
 		time.Sleep(5 * time.Millisecond)

@@ -1,20 +1,23 @@
-package store
+package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"sync"
 	"testing"
 
 	"opsdeck/portfolio"
+	"opsdeck/store"
+	"opsdeck/store/storetest"
 )
 
 // demoChecklist returns the demo's first event with its people by key.
-func demoChecklist(t *testing.T) (*Store, portfolio.Event, map[string]int64) {
+func demoChecklist(t *testing.T) (*store.Store, portfolio.Event, map[string]int64) {
 	t.Helper()
-	s := newDemo(t)
-	events, err := s.Events(context.Background(), testNow)
+	s := storetest.Demo(t, nil)
+	events, err := s.Events(context.Background(), storetest.Now)
 	if err != nil || len(events) == 0 {
 		t.Fatalf("events: %v", err)
 	}
@@ -39,10 +42,10 @@ func itemByTitle(t *testing.T, e portfolio.Event, prefix string) portfolio.Check
 	return portfolio.ChecklistItem{}
 }
 
-func change(t *testing.T, s *Store, fn func(tx *Tx) (ChecklistChange, error)) (ChecklistChange, error) {
+func change(t *testing.T, s *store.Store, fn func(tx *store.Tx) (store.ChecklistChange, error)) (store.ChecklistChange, error) {
 	t.Helper()
-	var ch ChecklistChange
-	err := s.Update(context.Background(), "test", func(tx *Tx) error {
+	var ch store.ChecklistChange
+	err := s.Update(context.Background(), "test", func(tx *store.Tx) error {
 		var err error
 		ch, err = fn(tx)
 		return err
@@ -54,10 +57,10 @@ func TestClaimConflictNamesHolder(t *testing.T) {
 	s, ev, who := demoChecklist(t)
 	ctx := context.Background()
 	provisions := itemByTitle(t, ev, "Load ice") // claimed by Sam in the demo
-	_, err := change(t, s, func(tx *Tx) (ChecklistChange, error) {
+	_, err := change(t, s, func(tx *store.Tx) (store.ChecklistChange, error) {
 		return tx.ClaimItem(ctx, ev.ID, provisions.ID, who["Jess"], who["Jess"])
 	})
-	var conflict *ItemConflict
+	var conflict *store.ItemConflict
 	if !errors.As(err, &conflict) || portfolio.ErrorCode(err) != portfolio.ECONFLICT || !strings.Contains(err.Error(), "Sam Okafor") {
 		t.Fatalf("claim of Sam's item: %v, want a conflict naming Sam Okafor", err)
 	}
@@ -66,15 +69,15 @@ func TestClaimConflictNamesHolder(t *testing.T) {
 	}
 	// Claiming what one already holds is a no-op, not a conflict: an
 	// offline replay may send it twice.
-	ch, err := change(t, s, func(tx *Tx) (ChecklistChange, error) {
+	ch, err := change(t, s, func(tx *store.Tx) (store.ChecklistChange, error) {
 		return tx.ClaimItem(ctx, ev.ID, provisions.ID, who["Sam"], who["Sam"])
 	})
 	if err != nil || ch.Action != "" {
 		t.Errorf("repeated claim: %+v %v", ch, err)
 	}
 	// An item of another event is not found through this one.
-	other, _ := s.Events(ctx, testNow)
-	_, err = change(t, s, func(tx *Tx) (ChecklistChange, error) {
+	other, _ := s.Events(ctx, storetest.Now)
+	_, err = change(t, s, func(tx *store.Tx) (store.ChecklistChange, error) {
 		return tx.ClaimItem(ctx, other[1].ID, provisions.ID, who["Sam"], who["Sam"])
 	})
 	if portfolio.ErrorCode(err) != portfolio.ENOTFOUND {
@@ -89,21 +92,37 @@ func TestItemLifecycleWritesAuditAndLog(t *testing.T) {
 	sam, jess := who["Sam"], who["Jess"]
 	steps := []struct {
 		name    string
-		fn      func(tx *Tx) (ChecklistChange, error)
+		fn      func(tx *store.Tx) (store.ChecklistChange, error)
 		wantErr string
 	}{
-		{"claim", func(tx *Tx) (ChecklistChange, error) { return tx.ClaimItem(ctx, ev.ID, clean.ID, sam, sam) }, ""},
-		{"release by another", func(tx *Tx) (ChecklistChange, error) { return tx.ReleaseItem(ctx, ev.ID, clean.ID, jess, jess) }, portfolio.ECONFLICT},
-		{"done by another", func(tx *Tx) (ChecklistChange, error) { return tx.DoneItem(ctx, ev.ID, clean.ID, jess, false) }, portfolio.ECONFLICT},
-		{"done", func(tx *Tx) (ChecklistChange, error) { return tx.DoneItem(ctx, ev.ID, clean.ID, sam, false) }, ""},
-		{"release when done", func(tx *Tx) (ChecklistChange, error) { return tx.ReleaseItem(ctx, ev.ID, clean.ID, sam, sam) }, portfolio.ECONFLICT},
-		{"undo by another", func(tx *Tx) (ChecklistChange, error) { return tx.UndoItem(ctx, ev.ID, clean.ID, jess, false) }, portfolio.ECONFLICT},
-		{"undo", func(tx *Tx) (ChecklistChange, error) { return tx.UndoItem(ctx, ev.ID, clean.ID, sam, false) }, ""},
-		{"note", func(tx *Tx) (ChecklistChange, error) { return tx.NoteItem(ctx, ev.ID, clean.ID, jess, "bleach is low") }, ""},
-		{"overlong note", func(tx *Tx) (ChecklistChange, error) {
+		{"claim", func(tx *store.Tx) (store.ChecklistChange, error) { return tx.ClaimItem(ctx, ev.ID, clean.ID, sam, sam) }, ""},
+		{"release by another", func(tx *store.Tx) (store.ChecklistChange, error) {
+			return tx.ReleaseItem(ctx, ev.ID, clean.ID, jess, jess)
+		}, portfolio.ECONFLICT},
+		{"done by another", func(tx *store.Tx) (store.ChecklistChange, error) {
+			return tx.DoneItem(ctx, ev.ID, clean.ID, jess, false)
+		}, portfolio.ECONFLICT},
+		{"done", func(tx *store.Tx) (store.ChecklistChange, error) {
+			return tx.DoneItem(ctx, ev.ID, clean.ID, sam, false)
+		}, ""},
+		{"release when done", func(tx *store.Tx) (store.ChecklistChange, error) {
+			return tx.ReleaseItem(ctx, ev.ID, clean.ID, sam, sam)
+		}, portfolio.ECONFLICT},
+		{"undo by another", func(tx *store.Tx) (store.ChecklistChange, error) {
+			return tx.UndoItem(ctx, ev.ID, clean.ID, jess, false)
+		}, portfolio.ECONFLICT},
+		{"undo", func(tx *store.Tx) (store.ChecklistChange, error) {
+			return tx.UndoItem(ctx, ev.ID, clean.ID, sam, false)
+		}, ""},
+		{"note", func(tx *store.Tx) (store.ChecklistChange, error) {
+			return tx.NoteItem(ctx, ev.ID, clean.ID, jess, "bleach is low")
+		}, ""},
+		{"overlong note", func(tx *store.Tx) (store.ChecklistChange, error) {
 			return tx.NoteItem(ctx, ev.ID, clean.ID, jess, strings.Repeat("x", portfolio.MaxNoteLength+1))
 		}, portfolio.EINVALID},
-		{"release", func(tx *Tx) (ChecklistChange, error) { return tx.ReleaseItem(ctx, ev.ID, clean.ID, sam, sam) }, ""},
+		{"release", func(tx *store.Tx) (store.ChecklistChange, error) {
+			return tx.ReleaseItem(ctx, ev.ID, clean.ID, sam, sam)
+		}, ""},
 	}
 	for _, st := range steps {
 		ch, err := change(t, s, st.fn)
@@ -142,27 +161,35 @@ func TestMandatoryItemsBlockSignOff(t *testing.T) {
 	ctx := context.Background()
 	captain := who["Morgan"]
 	phase := ev.Phases[0] // Pre-departure: weather (mandatory) is open
-	_, err := change(t, s, func(tx *Tx) (ChecklistChange, error) { return tx.SignOffPhase(ctx, ev.ID, phase.ID, captain) })
+	_, err := change(t, s, func(tx *store.Tx) (store.ChecklistChange, error) {
+		return tx.SignOffPhase(ctx, ev.ID, phase.ID, captain)
+	})
 	if portfolio.ErrorCode(err) != portfolio.ECONFLICT || !strings.Contains(err.Error(), "Check weather") {
 		t.Fatalf("sign-off with open mandatory item: %v", err)
 	}
 	weather := itemByTitle(t, ev, "Check weather")
-	if _, err := change(t, s, func(tx *Tx) (ChecklistChange, error) { return tx.DoneItem(ctx, ev.ID, weather.ID, captain, true) }); err != nil {
+	if _, err := change(t, s, func(tx *store.Tx) (store.ChecklistChange, error) {
+		return tx.DoneItem(ctx, ev.ID, weather.ID, captain, true)
+	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := change(t, s, func(tx *Tx) (ChecklistChange, error) { return tx.SignOffPhase(ctx, ev.ID, phase.ID, captain) }); err != nil {
+	if _, err := change(t, s, func(tx *store.Tx) (store.ChecklistChange, error) {
+		return tx.SignOffPhase(ctx, ev.ID, phase.ID, captain)
+	}); err != nil {
 		t.Fatalf("sign-off with mandatory items done: %v", err)
 	}
 	// A signed-off phase is locked...
 	clean := itemByTitle(t, ev, "Clean the head")
-	_, err = change(t, s, func(tx *Tx) (ChecklistChange, error) {
+	_, err = change(t, s, func(tx *store.Tx) (store.ChecklistChange, error) {
 		return tx.ClaimItem(ctx, ev.ID, clean.ID, who["Sam"], who["Sam"])
 	})
 	if portfolio.ErrorCode(err) != portfolio.ECONFLICT || !strings.Contains(err.Error(), "signed off") {
 		t.Errorf("claim in a signed-off phase: %v", err)
 	}
 	// ...until the captain resets an item, which reopens it.
-	if _, err := change(t, s, func(tx *Tx) (ChecklistChange, error) { return tx.ResetItem(ctx, ev.ID, weather.ID, captain) }); err != nil {
+	if _, err := change(t, s, func(tx *store.Tx) (store.ChecklistChange, error) {
+		return tx.ResetItem(ctx, ev.ID, weather.ID, captain)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := s.Event(ctx, ev.ID)
@@ -175,18 +202,24 @@ func TestChecklistLogIsImmutable(t *testing.T) {
 	s, ev, who := demoChecklist(t)
 	ctx := context.Background()
 	clean := itemByTitle(t, ev, "Clean the head")
-	if _, err := change(t, s, func(tx *Tx) (ChecklistChange, error) {
+	if _, err := change(t, s, func(tx *store.Tx) (store.ChecklistChange, error) {
 		return tx.ClaimItem(ctx, ev.ID, clean.ID, who["Sam"], who["Sam"])
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// Any writer, not only the store's own: the database itself refuses.
+	db, err := sql.Open("sqlite", s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
 	for _, q := range []string{"UPDATE checklist_log SET actor = 'someone else'", "DELETE FROM checklist_log"} {
-		if _, err := s.write.ExecContext(ctx, q); err == nil || !strings.Contains(err.Error(), "append-only") {
+		if _, err := db.ExecContext(ctx, q); err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("%s: %v, want refused", q, err)
 		}
 	}
 	// The log goes with its event, so a portfolio reset still works.
-	if err := s.Update(ctx, "test", func(tx *Tx) error { return tx.Reset(ctx) }); err != nil {
+	if err := s.Update(ctx, "test", func(tx *store.Tx) error { return tx.Reset(ctx) }); err != nil {
 		t.Fatalf("reset with a checklist log: %v", err)
 	}
 }
@@ -203,7 +236,7 @@ func TestConcurrentClaimsOneWins(t *testing.T) {
 	for i := range 200 {
 		wg.Go(func() {
 			by := []int64{who["Sam"], who["Jess"], who["Morgan"]}[i%3]
-			_, err := change(t, s, func(tx *Tx) (ChecklistChange, error) { return tx.ClaimItem(ctx, ev.ID, clean.ID, by, by) })
+			_, err := change(t, s, func(tx *store.Tx) (store.ChecklistChange, error) { return tx.ClaimItem(ctx, ev.ID, clean.ID, by, by) })
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil && portfolio.ErrorCode(err) != portfolio.ECONFLICT {
@@ -232,7 +265,7 @@ func TestUpdateGroupedIsolatesFailures(t *testing.T) {
 		wg.Go(func() {
 			item := []int64{clean.ID, photos.ID}[i%2]
 			by := []int64{who["Sam"], who["Jess"], who["Morgan"]}[i%3]
-			errs[i] = s.UpdateGrouped(ctx, "test", func(tx *Tx) error {
+			errs[i] = s.UpdateGrouped(ctx, "test", func(tx *store.Tx) error {
 				_, err := tx.ClaimItem(ctx, ev.ID, item, by, by)
 				return err
 			})
@@ -252,7 +285,7 @@ func TestUpdateGroupedIsolatesFailures(t *testing.T) {
 	audit, _ := s.Audit(ctx, 10)
 	claims := 0
 	for _, a := range audit {
-		if a.Action == ActClaim {
+		if a.Action == store.ActClaim {
 			claims++
 		}
 	}

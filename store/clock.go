@@ -2,8 +2,10 @@ package store
 
 import "time"
 
-// Clock is the time source of the long-running parts (the outbox worker,
-// the scheduler, the lease): tests drive it by hand instead of sleeping.
+// Clock is opsdeck's one time source: the store stamps what it writes with
+// it and judges expiry by it, and the long-running parts (the outbox
+// worker, the scheduler, the lease) wait on it, so tests drive time by hand
+// instead of sleeping (storetest.Clock).
 type Clock interface {
 	Now() time.Time
 	// After delivers once d has passed.

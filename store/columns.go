@@ -23,12 +23,12 @@ func scanDate(s *string) (portfolio.Date, error) {
 	return portfolio.ParseDate(*s)
 }
 
-// timeLayout stores instants as fixed-width UTC text, so that SQL compares
+// TimeLayout stores instants as fixed-width UTC text, so that SQL compares
 // and sorts them correctly as strings (RFC 3339 with trimmed fractions
 // would put "…:00Z" after "…:00.5Z").
-const timeLayout = "2006-01-02T15:04:05.000000000Z"
+const TimeLayout = "2006-01-02T15:04:05.000000000Z"
 
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+func formatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
 
 func parseTime(s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)

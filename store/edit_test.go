@@ -1,14 +1,16 @@
-package store
+package store_test
 
 import (
 	"context"
 	"testing"
 
 	"opsdeck/portfolio"
+	"opsdeck/store"
+	"opsdeck/store/storetest"
 )
 
 func TestChecklistEditing(t *testing.T) {
-	s := newDemo(t)
+	s := storetest.Demo(t, nil)
 	ctx := context.Background()
 	ev, err := s.Event(ctx, 1)
 	if err != nil {
@@ -16,7 +18,7 @@ func TestChecklistEditing(t *testing.T) {
 	}
 	phase := ev.Phases[0]
 	var id int64
-	err = s.Update(ctx, "t", func(tx *Tx) (err error) {
+	err = s.Update(ctx, "t", func(tx *store.Tx) (err error) {
 		id, err = tx.AddItem(ctx, phase.ID, portfolio.ItemInput{Title: "Stow the fenders", Mandatory: true})
 		return err
 	})
@@ -35,7 +37,7 @@ func TestChecklistEditing(t *testing.T) {
 	if got[len(got)-1] != "Stow the fenders" {
 		t.Fatalf("added item not last: %v", got)
 	}
-	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.MoveItem(ctx, id, -1) }); err != nil {
+	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.MoveItem(ctx, id, -1) }); err != nil {
 		t.Fatal(err)
 	}
 	got = titles()
@@ -43,18 +45,18 @@ func TestChecklistEditing(t *testing.T) {
 		t.Errorf("move up: %v", got)
 	}
 	first := ev.Phases[0].Items[0].ID
-	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.MoveItem(ctx, first, -1) }); err != nil {
+	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.MoveItem(ctx, first, -1) }); err != nil {
 		t.Errorf("moving the first item up should be a no-op: %v", err)
 	}
-	if err := s.Update(ctx, "t", func(tx *Tx) error {
+	if err := s.Update(ctx, "t", func(tx *store.Tx) error {
 		return tx.UpdateItem(ctx, id, portfolio.ItemInput{Title: "Stow fenders and lines", RequiredRole: portfolio.AccessCaptain})
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.UpdateItem(ctx, id, portfolio.ItemInput{Title: " "}) }); portfolio.ErrorCode(err) != portfolio.EINVALID {
+	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.UpdateItem(ctx, id, portfolio.ItemInput{Title: " "}) }); portfolio.ErrorCode(err) != portfolio.EINVALID {
 		t.Errorf("blank title accepted: %v", err)
 	}
-	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.DeleteItem(ctx, id) }); err != nil {
+	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.DeleteItem(ctx, id) }); err != nil {
 		t.Fatal(err)
 	}
 	if len(titles()) != len(ev.Phases[0].Items) {
@@ -62,7 +64,7 @@ func TestChecklistEditing(t *testing.T) {
 	}
 	ev.Title = "Sunset cruise, party of twelve"
 	ev.Guests = 12
-	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.UpdateEvent(ctx, &ev) }); err != nil {
+	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.UpdateEvent(ctx, &ev) }); err != nil {
 		t.Fatal(err)
 	}
 	sums, _ := s.EventSummaries(ctx)
@@ -72,18 +74,18 @@ func TestChecklistEditing(t *testing.T) {
 }
 
 func TestKPIEditAndDelete(t *testing.T) {
-	s := newDemo(t)
+	s := storetest.Demo(t, nil)
 	ctx := context.Background()
 	k := mustKPI(t, s, "JADA", "charters")
 	k.Target = 8
 	k.Name = "Charters a month"
-	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.UpdateKPI(ctx, &k) }); err != nil {
+	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.UpdateKPI(ctx, &k) }); err != nil {
 		t.Fatal(err)
 	}
 	if got := mustKPI(t, s, "JADA", "charters"); got.Target != 8 || got.Name != "Charters a month" || got.Latest.Value != 2 {
 		t.Errorf("after update: %+v", got)
 	}
-	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.DeleteKPI(ctx, k.ID) }); err != nil {
+	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.DeleteKPI(ctx, k.ID) }); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.KPI(ctx, "JADA", "charters"); portfolio.ErrorCode(err) != portfolio.ENOTFOUND {

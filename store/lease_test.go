@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"context"
@@ -7,22 +7,14 @@ import (
 	"time"
 
 	"opsdeck/portfolio"
+	"opsdeck/store/storetest"
 )
 
 func TestLeaseOneHolderAtATime(t *testing.T) {
-	now := testNow
-	clock := func() time.Time { return now }
+	clock := storetest.NewClock(storetest.Now)
 	path := filepath.Join(t.TempDir(), "l.db")
-	a, err := Open(context.Background(), path, Options{Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := Open(context.Background(), path, Options{Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a := storetest.OpenPath(t, path, clock)
+	b := storetest.OpenPath(t, path, clock)
 	ctx := context.Background()
 	must := func(ok bool, err error) bool {
 		t.Helper()
@@ -37,11 +29,11 @@ func TestLeaseOneHolderAtATime(t *testing.T) {
 	if must(b.AcquireLease(ctx, "worker", "console@host", 30*time.Second)) {
 		t.Fatal("a second holder took a live lease")
 	}
-	now = now.Add(20 * time.Second)
+	clock.Advance(20 * time.Second)
 	if !must(a.AcquireLease(ctx, "worker", "serve@host", 30*time.Second)) {
 		t.Fatal("the holder could not renew")
 	}
-	now = now.Add(25 * time.Second) // renewed until +50 s: still held
+	clock.Advance(25 * time.Second) // renewed until +50 s: still held
 	if must(b.AcquireLease(ctx, "worker", "console@host", 30*time.Second)) {
 		t.Fatal("renewal did not extend the lease")
 	}
@@ -49,7 +41,7 @@ func TestLeaseOneHolderAtATime(t *testing.T) {
 	if !live || l.Holder != "serve@host" {
 		t.Errorf("holder = %+v live=%v", l, live)
 	}
-	now = now.Add(10 * time.Second) // +55 s: expired
+	clock.Advance(10 * time.Second) // +55 s: expired
 	if !must(b.AcquireLease(ctx, "worker", "console@host", 30*time.Second)) {
 		t.Fatal("an expired lease was not taken over")
 	}

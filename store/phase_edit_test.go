@@ -1,15 +1,18 @@
-package store
+package store_test
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"testing"
 
 	"opsdeck/portfolio"
+	"opsdeck/store"
+	"opsdeck/store/storetest"
 )
 
 func TestPhaseEditing(t *testing.T) {
-	s := newDemo(t)
+	s := storetest.Demo(t, nil)
 	ctx := context.Background()
 	names := func() []string {
 		ev, err := s.Event(ctx, 1)
@@ -22,9 +25,9 @@ func TestPhaseEditing(t *testing.T) {
 		}
 		return out
 	}
-	update := func(fn func(tx *Tx) error) error { return s.Update(ctx, "t", fn) }
+	update := func(fn func(tx *store.Tx) error) error { return s.Update(ctx, "t", fn) }
 	var id int64
-	if err := update(func(tx *Tx) (err error) { id, err = tx.AddPhase(ctx, 1, "Provisioning"); return err }); err != nil {
+	if err := update(func(tx *store.Tx) (err error) { id, err = tx.AddPhase(ctx, 1, "Provisioning"); return err }); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"Pre-departure", "Boarding", "Underway", "Return and turnaround", "Provisioning"}
@@ -33,16 +36,16 @@ func TestPhaseEditing(t *testing.T) {
 	}
 	for _, bad := range []struct {
 		name string
-		fn   func(tx *Tx) error
+		fn   func(tx *store.Tx) error
 		code string
 	}{
-		{"a blank name", func(tx *Tx) error { _, err := tx.AddPhase(ctx, 1, " "); return err }, portfolio.EINVALID},
-		{"a duplicate name", func(tx *Tx) error { _, err := tx.AddPhase(ctx, 1, "Boarding"); return err }, portfolio.ECONFLICT},
-		{"a missing event", func(tx *Tx) error { _, err := tx.AddPhase(ctx, 999, "X"); return err }, portfolio.EINVALID},
-		{"renaming to a taken name", func(tx *Tx) error { return tx.RenamePhase(ctx, id, "Underway") }, portfolio.ECONFLICT},
-		{"renaming a missing phase", func(tx *Tx) error { return tx.RenamePhase(ctx, 999, "X") }, portfolio.ENOTFOUND},
-		{"a two-place move", func(tx *Tx) error { return tx.MovePhase(ctx, id, -2) }, portfolio.EINVALID},
-		{"deleting a missing phase", func(tx *Tx) error { return tx.DeletePhase(ctx, 999) }, portfolio.ENOTFOUND},
+		{"a blank name", func(tx *store.Tx) error { _, err := tx.AddPhase(ctx, 1, " "); return err }, portfolio.EINVALID},
+		{"a duplicate name", func(tx *store.Tx) error { _, err := tx.AddPhase(ctx, 1, "Boarding"); return err }, portfolio.ECONFLICT},
+		{"a missing event", func(tx *store.Tx) error { _, err := tx.AddPhase(ctx, 999, "X"); return err }, portfolio.EINVALID},
+		{"renaming to a taken name", func(tx *store.Tx) error { return tx.RenamePhase(ctx, id, "Underway") }, portfolio.ECONFLICT},
+		{"renaming a missing phase", func(tx *store.Tx) error { return tx.RenamePhase(ctx, 999, "X") }, portfolio.ENOTFOUND},
+		{"a two-place move", func(tx *store.Tx) error { return tx.MovePhase(ctx, id, -2) }, portfolio.EINVALID},
+		{"deleting a missing phase", func(tx *store.Tx) error { return tx.DeletePhase(ctx, 999) }, portfolio.ENOTFOUND},
 	} {
 		if err := update(bad.fn); portfolio.ErrorCode(err) != bad.code {
 			t.Errorf("%s: got %v, want %s", bad.name, err, bad.code)
@@ -51,15 +54,15 @@ func TestPhaseEditing(t *testing.T) {
 	if got := names(); !slices.Equal(got, want) {
 		t.Fatalf("a refused change changed the phases: %v", got)
 	}
-	if err := update(func(tx *Tx) error { return tx.RenamePhase(ctx, id, "Provisions") }); err != nil {
+	if err := update(func(tx *store.Tx) error { return tx.RenamePhase(ctx, id, "Provisions") }); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if err := update(func(tx *Tx) error { return tx.MovePhase(ctx, id, -1) }); err != nil {
+		if err := update(func(tx *store.Tx) error { return tx.MovePhase(ctx, id, -1) }); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := update(func(tx *Tx) error { return tx.MovePhase(ctx, id, 1) }); err != nil {
+	if err := update(func(tx *store.Tx) error { return tx.MovePhase(ctx, id, 1) }); err != nil {
 		t.Fatal(err)
 	}
 	want = []string{"Pre-departure", "Boarding", "Underway", "Provisions", "Return and turnaround"}
@@ -68,17 +71,19 @@ func TestPhaseEditing(t *testing.T) {
 	}
 	ev, _ := s.Event(ctx, 1)
 	first := ev.Phases[0]
-	if err := update(func(tx *Tx) error { return tx.MovePhase(ctx, first.ID, -1) }); err != nil {
+	if err := update(func(tx *store.Tx) error { return tx.MovePhase(ctx, first.ID, -1) }); err != nil {
 		t.Errorf("moving the first phase up should be a no-op: %v", err)
 	}
-	if err := update(func(tx *Tx) error { return tx.DeletePhase(ctx, first.ID) }); err != nil {
+	if err := update(func(tx *store.Tx) error { return tx.DeletePhase(ctx, first.ID) }); err != nil {
 		t.Fatal(err)
 	}
 	if got := names(); !slices.Equal(got, want[1:]) {
 		t.Errorf("after delete: %v", got)
 	}
 	var orphans int
-	s.read.QueryRow("SELECT count(*) FROM checklist_items WHERE phase_id = ?", first.ID).Scan(&orphans)
+	s.View(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRow("SELECT count(*) FROM checklist_items WHERE phase_id = ?", first.ID).Scan(&orphans)
+	})
 	if orphans != 0 {
 		t.Errorf("%d items of the deleted phase remain", orphans)
 	}

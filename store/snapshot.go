@@ -9,9 +9,9 @@ import (
 	"opsdeck/portfolio"
 )
 
-// snapshotEvents bounds the upcoming events a snapshot carries; the full
+// SnapshotEvents bounds the upcoming events a snapshot carries; the full
 // list, with checklists, is read page by page where it is shown.
-const snapshotEvents = 20
+const SnapshotEvents = 20
 
 // Snapshot reads the whole portfolio.
 func (s *Store) Snapshot(ctx context.Context) (*portfolio.Snapshot, error) {
@@ -52,7 +52,7 @@ func (s *Store) Snapshot(ctx context.Context) (*portfolio.Snapshot, error) {
 			{"recognition gaps", func() (err error) { snap.RecognitionGaps, err = listRecognitionGaps(ctx, tx); return }},
 			{"milestones", func() (err error) { snap.Milestones, err = listMilestones(ctx, tx); return }},
 			{"events", func() (err error) {
-				snap.Events, err = listUpcomingSummaries(ctx, tx, snap.TakenAt, snapshotEvents)
+				snap.Events, err = listUpcomingSummaries(ctx, tx, snap.TakenAt, SnapshotEvents)
 				return
 			}},
 		}

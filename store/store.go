@@ -30,9 +30,9 @@ import (
 
 // Options tune Open. The zero value is usable.
 type Options struct {
-	// Now is the clock used for every timestamp the store writes.
-	// Defaults to time.Now.
-	Now func() time.Time
+	// Clock stamps everything the store writes and decides what has
+	// expired. Defaults to the system clock.
+	Clock Clock
 	// Readers is the size of the read pool. Defaults to max(4, NumCPU).
 	Readers int
 }
@@ -42,7 +42,7 @@ type Store struct {
 	path  string
 	write *sql.DB
 	read  *sql.DB
-	now   func() time.Time
+	clock Clock
 	group groupCommit // see UpdateGrouped
 }
 
@@ -61,9 +61,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err := checkPath(path); err != nil {
 		return nil, err
 	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
+	clock := opts.Clock
+	if clock == nil {
+		clock = SystemClock{}
 	}
 	readers := opts.Readers
 	if readers <= 0 {
@@ -86,7 +86,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
 
-	s := &Store{path: path, write: write, now: now}
+	s := &Store{path: path, write: write, clock: clock}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()
 		return nil, err
@@ -166,7 +166,9 @@ func checkPath(path string) error {
 func (s *Store) Path() string { return s.path }
 
 // Now returns the store clock's current time.
-func (s *Store) Now() time.Time { return s.now() }
+func (s *Store) Now() time.Time { return s.clock.Now() }
+
+func (s *Store) now() time.Time { return s.clock.Now() }
 
 // Close closes both handles. The last close checkpoints the WAL into the
 // main file.
@@ -193,9 +195,21 @@ type Tx struct {
 	tx    *sql.Tx
 	now   time.Time
 	actor string
-	// quiet suppresses per-row audit entries while a bulk load (the demo)
-	// writes one summary entry of its own.
+	// quiet holds back per-row audit entries while Bulk runs.
 	quiet bool
+}
+
+// Bulk runs fn with the per-row audit entries held back, then writes one
+// entry with the details fn returns: loading the demo is one change to
+// whoever reads the log, not hundreds.
+func (tx *Tx) Bulk(ctx context.Context, action, subjectType string, fn func() (details any, err error)) error {
+	tx.quiet = true
+	details, err := fn()
+	tx.quiet = false
+	if err != nil {
+		return err
+	}
+	return tx.audit(ctx, action, subjectType, 0, details)
 }
 
 // Update runs fn in a write transaction on behalf of actor (who appears in

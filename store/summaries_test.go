@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"context"
@@ -6,17 +6,17 @@ import (
 	"testing"
 
 	"opsdeck/portfolio"
+	"opsdeck/store"
+	"opsdeck/store/storetest"
 )
 
 // The two ways of counting checklists (grouped for the full list, through
 // the indexes for the snapshot's short one) agree, and the batched trend
 // query returns what a KPI's own readings say.
 func TestSummariesAgree(t *testing.T) {
-	s := newDemo(t)
+	s := storetest.Demo(t, nil)
 	ctx := context.Background()
-	if err := s.Update(ctx, "t", func(tx *Tx) error {
-		return tx.GenerateLoad(ctx, LoadSpec{Events: 300, Items: 2000, Readings: 900, KPIs: 10})
-	}); err != nil {
+	if err := storetest.GenerateLoad(ctx, s, storetest.LoadSpec{Events: 300, Items: 2000, Readings: 900, KPIs: 10}); err != nil {
 		t.Fatal(err)
 	}
 	all, err := s.EventSummaries(ctx)
@@ -31,8 +31,8 @@ func TestSummariesAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(snap.Events) != snapshotEvents {
-		t.Fatalf("snapshot has %d upcoming events, want %d", len(snap.Events), snapshotEvents)
+	if len(snap.Events) != store.SnapshotEvents {
+		t.Fatalf("snapshot has %d upcoming events, want %d", len(snap.Events), store.SnapshotEvents)
 	}
 	for _, e := range snap.Events {
 		if byID[e.ID] != e {

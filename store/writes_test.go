@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"context"
@@ -8,14 +8,16 @@ import (
 	"time"
 
 	"opsdeck/portfolio"
+	"opsdeck/store"
+	"opsdeck/store/storetest"
 )
 
 func TestSetKPIRecordsReadingTargetAndAudit(t *testing.T) {
-	s := newDemo(t)
+	s := storetest.Demo(t, nil)
 	ctx := context.Background()
 	v, target := 5.0, 5.0
 	var got portfolio.KPI
-	err := s.Update(ctx, "tester", func(tx *Tx) (err error) {
+	err := s.Update(ctx, "tester", func(tx *store.Tx) (err error) {
 		got, err = tx.SetKPI(ctx, "jada", "CHARTERS", portfolio.KPIUpdate{Value: &v, Target: &target, Note: "busy month"})
 		return err
 	})
@@ -25,7 +27,7 @@ func TestSetKPIRecordsReadingTargetAndAudit(t *testing.T) {
 	if got.Latest == nil || got.Latest.Value != 5 || got.Target != 5 || got.Status() != portfolio.StatusOnTarget {
 		t.Errorf("after set: %+v", got)
 	}
-	if !got.Latest.TakenAt.Equal(testNow) || got.Latest.Note != "busy month" {
+	if !got.Latest.TakenAt.Equal(storetest.Now) || got.Latest.Note != "busy month" {
 		t.Errorf("reading stamped %v with note %q, want the store clock and the note", got.Latest.TakenAt, got.Latest.Note)
 	}
 	entries, _ := s.Audit(ctx, 1)
@@ -42,7 +44,7 @@ func TestSetKPIRecordsReadingTargetAndAudit(t *testing.T) {
 }
 
 func TestSetKPIRejectsBadInputAndWritesNothing(t *testing.T) {
-	s := newDemo(t)
+	s := storetest.Demo(t, nil)
 	ctx := context.Background()
 	neg, nan, inf, frac, ok := -1.0, math.NaN(), math.Inf(1), 2.5, 3.0
 	for _, tc := range []struct {
@@ -58,7 +60,7 @@ func TestSetKPIRejectsBadInputAndWritesNothing(t *testing.T) {
 		{"unknown entity", "NOPE", "charters", portfolio.KPIUpdate{Value: &ok}, portfolio.ENOTFOUND},
 		{"unknown KPI", "JADA", "nope", portfolio.KPIUpdate{Value: &ok}, portfolio.ENOTFOUND},
 	} {
-		err := s.Update(ctx, "test", func(tx *Tx) error {
+		err := s.Update(ctx, "test", func(tx *store.Tx) error {
 			_, err := tx.SetKPI(ctx, tc.entity, tc.key, tc.u)
 			return err
 		})
@@ -76,35 +78,35 @@ func TestSetKPIRejectsBadInputAndWritesNothing(t *testing.T) {
 }
 
 func TestShortfallLifecycle(t *testing.T) {
-	s := newDemo(t)
+	s := storetest.Demo(t, nil)
 	ctx := context.Background()
 	sf := portfolio.Shortfall{Title: "<img src=x onerror=alert(1)>", OwnerRole: portfolio.RoleCEO, Severity: portfolio.SeverityHigh,
 		MonthlyImpact: portfolio.Dollars(500), EffortDays: 1}
-	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.CreateShortfall(ctx, &sf) }); err != nil {
+	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.CreateShortfall(ctx, &sf) }); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Shortfall(ctx, sf.ID)
-	if err != nil || got.Title != sf.Title || got.Status != portfolio.ShortfallOpen || got.OpenedOn != portfolio.DateOf(testNow) {
+	if err != nil || got.Title != sf.Title || got.Status != portfolio.ShortfallOpen || got.OpenedOn != portfolio.DateOf(storetest.Now) {
 		t.Fatalf("created shortfall = %+v, %v", got, err)
 	}
-	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.ResolveShortfall(ctx, sf.ID) }); err != nil {
+	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.ResolveShortfall(ctx, sf.ID) }); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Shortfall(ctx, sf.ID)
-	if got.IsOpen() || got.ResolvedOn != portfolio.DateOf(testNow) {
+	if got.IsOpen() || got.ResolvedOn != portfolio.DateOf(storetest.Now) {
 		t.Errorf("after resolve: %+v", got)
 	}
-	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.ResolveShortfall(ctx, sf.ID) }); portfolio.ErrorCode(err) != portfolio.ECONFLICT {
+	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.ResolveShortfall(ctx, sf.ID) }); portfolio.ErrorCode(err) != portfolio.ECONFLICT {
 		t.Errorf("resolving twice = %v, want conflict", err)
 	}
-	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.ReopenShortfall(ctx, sf.ID) }); err != nil {
+	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.ReopenShortfall(ctx, sf.ID) }); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Shortfall(ctx, sf.ID)
 	if !got.IsOpen() || !got.ResolvedOn.IsZero() {
 		t.Errorf("after reopen: %+v", got)
 	}
-	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.ResolveShortfall(ctx, 99999) }); portfolio.ErrorCode(err) != portfolio.ENOTFOUND {
+	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.ResolveShortfall(ctx, 99999) }); portfolio.ErrorCode(err) != portfolio.ENOTFOUND {
 		t.Errorf("resolving a missing shortfall = %v, want not found", err)
 	}
 }
@@ -114,7 +116,7 @@ func TestShortfallLifecycle(t *testing.T) {
 func TestValidateRejects(t *testing.T) {
 	good := func() portfolio.Shortfall {
 		return portfolio.Shortfall{Title: "t", OwnerRole: portfolio.RoleCFO, Severity: portfolio.SeverityLow, MonthlyImpact: 1, EffortDays: 1,
-			Status: portfolio.ShortfallOpen, OpenedOn: portfolio.DateOf(testNow)}
+			Status: portfolio.ShortfallOpen, OpenedOn: portfolio.DateOf(storetest.Now)}
 	}
 	cases := map[string]interface{ Validate() error }{
 		"entity code with space":      &portfolio.Entity{Code: "BAD CODE", Name: "x", Kind: portfolio.KindOperating},
@@ -135,8 +137,8 @@ func TestValidateRejects(t *testing.T) {
 		"channel kind":                &portfolio.Channel{Name: "n", Kind: "carrier pigeon", Status: portfolio.ChannelLive},
 		"channel values":              &portfolio.Channel{Name: "n", Kind: portfolio.ChannelEmail, Status: portfolio.ChannelLive, ValueLow: 5, ValueHigh: 1},
 		"finding without remediation": &portfolio.Finding{Stack: "s", Category: "security", Severity: portfolio.SeverityLow, Title: "t", EffortDays: 1, Status: "open"},
-		"event time zone":             &portfolio.Event{Kind: "charter", Title: "t", DepartsAt: testNow, TimeZone: "Mars/Olympus", Duration: 60, Status: portfolio.EventPlanned},
-		"event duration":              &portfolio.Event{Kind: "charter", Title: "t", DepartsAt: testNow, TimeZone: "UTC", Duration: 0, Status: portfolio.EventPlanned},
+		"event time zone":             &portfolio.Event{Kind: "charter", Title: "t", DepartsAt: storetest.Now, TimeZone: "Mars/Olympus", Duration: 60, Status: portfolio.EventPlanned},
+		"event duration":              &portfolio.Event{Kind: "charter", Title: "t", DepartsAt: storetest.Now, TimeZone: "UTC", Duration: 0, Status: portfolio.EventPlanned},
 		"capital tier policy":         &portfolio.CapitalTier{Name: "n", Policy: "maybe"},
 		"action without due date":     &portfolio.Action{Title: "t", OwnerRole: portfolio.RoleCEO, Status: portfolio.ActionOpen},
 		"account type":                &portfolio.Account{Code: "1", Name: "n", Type: "vibes"},
@@ -185,34 +187,18 @@ func TestEventTimingInItsOwnZone(t *testing.T) {
 }
 
 func TestCreateConflictsAreApplicationErrors(t *testing.T) {
-	s := newDemo(t)
+	s := storetest.Demo(t, nil)
 	ctx := context.Background()
-	err := s.Update(ctx, "t", func(tx *Tx) error {
+	err := s.Update(ctx, "t", func(tx *store.Tx) error {
 		return tx.CreateEntity(ctx, &portfolio.Entity{Code: "jada", Name: "dup", Kind: portfolio.KindOperating})
 	})
 	if portfolio.ErrorCode(err) != portfolio.ECONFLICT {
 		t.Errorf("duplicate entity code (other case) = %v, want conflict", err)
 	}
-	err = s.Update(ctx, "t", func(tx *Tx) error {
+	err = s.Update(ctx, "t", func(tx *store.Tx) error {
 		return tx.CreateKPI(ctx, &portfolio.KPI{EntityID: 9999, Key: "k", Name: "n", Unit: "count", Direction: portfolio.HigherIsBetter, OwnerRole: portfolio.RoleCEO})
 	})
 	if portfolio.ErrorCode(err) != portfolio.EINVALID {
 		t.Errorf("KPI for a missing entity = %v, want invalid", err)
-	}
-}
-
-// Stored times sort as strings the way they sort as times, so SQL range
-// conditions on them (due messages, upcoming events) are right.
-func TestStoredTimesSortAsText(t *testing.T) {
-	base := time.Date(2026, 11, 26, 19, 0, 0, 0, time.UTC)
-	times := []time.Time{base, base.Add(10 * time.Millisecond), base.Add(time.Second), base.Add(time.Second + time.Nanosecond)}
-	for i := 1; i < len(times); i++ {
-		a, b := formatTime(times[i-1]), formatTime(times[i])
-		if !(a < b) {
-			t.Errorf("%s does not sort before %s", a, b)
-		}
-		if back, err := parseTime(b); err != nil || !back.Equal(times[i]) {
-			t.Errorf("%s parses back as %v, %v", b, back, err)
-		}
 	}
 }

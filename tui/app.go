@@ -65,6 +65,8 @@ type Options struct {
 	Crew Crew
 	// Status is shown in the status bar at start (a setting that is off).
 	Status string
+	// EventZone is the time zone a new event starts in; UTC if empty.
+	EventZone string
 }
 
 // Model is the console's root model.
@@ -122,8 +124,11 @@ func New(ctx context.Context, s *store.Store, eng *reports.Engine, o Options) *M
 	if o.Actor == "" {
 		o.Actor = "console"
 	}
+	if o.EventZone == "" {
+		o.EventZone = "UTC"
+	}
 	c := &Context{Ctx: ctx, Store: s, Reports: eng, Styles: NewStyles(o.Theme != "light"), Keys: DefaultKeyMap(),
-		Now: o.Now, Actor: o.Actor, ExportDir: o.ExportDir, Mail: o.Mail, Crew: o.Crew}
+		Now: o.Now, Actor: o.Actor, ExportDir: o.ExportDir, Mail: o.Mail, Crew: o.Crew, EventZone: o.EventZone}
 	c.sender = newSender(c)
 	m := &Model{c: c, help: help.New(), themeFixed: o.Theme != "", poll: o.Poll, status: o.Status, statusErr: o.Status != ""}
 	m.pages = []Page{newOverview(c), newKPIPage(c), newShortfallPage(c), newEventPage(c), newReportPage(c), newOutboxPage(c), newSchedulePage(c)}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"opsdeck/store/storetest"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -15,7 +17,7 @@ import (
 // A theme change reaches everything drawn with a background-dependent
 // colour: the cursor row of every list, the help line and the KPI filter.
 func TestThemeReachesListsAndHelp(t *testing.T) {
-	m := newConsole(t, demoStore(t), Options{Poll: time.Hour})
+	m := newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour})
 	m.themeFixed = false
 	m.Init()
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
@@ -59,7 +61,7 @@ func TestThemeReachesListsAndHelp(t *testing.T) {
 // The cursor row is marked in text as well as colour, so it shows under
 // NO_COLOR and on monochrome terminals.
 func TestCursorShowsWithoutColour(t *testing.T) {
-	m := newConsole(t, demoStore(t), Options{Poll: time.Hour})
+	m := newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	d, err := load(m.c)
 	if err != nil {
@@ -83,8 +85,8 @@ func TestCursorShowsWithoutColour(t *testing.T) {
 // A confirmation leaves the status bar after a few seconds; an error stays
 // until something replaces it.
 func TestStatusExpires(t *testing.T) {
-	now := testNow
-	m := newConsole(t, demoStore(t), Options{Poll: time.Hour, Now: func() time.Time { return now }})
+	now := storetest.Now
+	m := newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour, Now: func() time.Time { return now }})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	footer := func() string { return ansi.Strip(m.footer()) }
 	m.Update(StatusMsg{Text: "saved the thing"})
@@ -105,7 +107,7 @@ func TestStatusExpires(t *testing.T) {
 // While a form has the keys, the footer says how to leave it rather than
 // offering page keys that do not work.
 func TestFooterWhileCapturing(t *testing.T) {
-	s := start(t, newConsole(t, demoStore(t), Options{Poll: time.Hour}))
+	s := start(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour}))
 	s.waitFor("Break-even JADA")
 	s.keys("2")
 	if screen := s.waitFor("e edit value or target"); !strings.Contains(screen, "q quit") {

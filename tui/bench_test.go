@@ -14,11 +14,13 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"opsdeck/store"
+	"opsdeck/store/demo"
+	"opsdeck/store/storetest"
 )
 
 // bigLoad is the benchmark database: 10,000 events with 100,000
 // checklist items and 50,000 KPI readings, on top of the demo.
-var bigLoad = store.LoadSpec{Events: 10_000, Items: 100_000, Readings: 50_000, KPIs: 200}
+var bigLoad = storetest.LoadSpec{Events: 10_000, Items: 100_000, Readings: 50_000, KPIs: 200}
 
 var (
 	bigOnce sync.Once
@@ -35,29 +37,22 @@ func bigStore(b *testing.B) *store.Store {
 			return
 		}
 		bigPath = filepath.Join(bigDir, "big.db")
-		s, err := store.Open(context.Background(), bigPath, store.Options{Now: func() time.Time { return testNow }})
+		s, err := store.Open(context.Background(), bigPath, store.Options{Clock: storetest.NewClock(storetest.Now)})
 		if err != nil {
 			bigErr = err
 			return
 		}
 		defer s.Close()
 		ctx := context.Background()
-		bigErr = s.Update(ctx, "bench", func(tx *store.Tx) error {
-			if err := tx.LoadDemo(ctx); err != nil {
-				return err
-			}
-			return tx.GenerateLoad(ctx, bigLoad)
-		})
+		if bigErr = s.Update(ctx, "bench", func(tx *store.Tx) error { return demo.Load(ctx, tx) }); bigErr != nil {
+			return
+		}
+		bigErr = storetest.GenerateLoad(ctx, s, bigLoad)
 	})
 	if bigErr != nil {
 		b.Fatal(bigErr)
 	}
-	s, err := store.Open(context.Background(), bigPath, store.Options{Now: func() time.Time { return testNow }})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
-	return s
+	return storetest.OpenPath(b, bigPath, nil)
 }
 
 func TestMain(m *testing.M) {
@@ -200,7 +195,7 @@ func (f *firstFrame) View() tea.View {
 // BenchmarkStartup runs the program headless on the demo database until
 // its first frame with data: the budget is 100 ms.
 func BenchmarkStartup(b *testing.B) {
-	s := demoStore(b)
+	s := storetest.Demo(b, nil)
 	for b.Loop() {
 		f := &firstFrame{Model: newConsole(b, s, Options{Poll: time.Hour}), done: make(chan struct{})}
 		p := tea.NewProgram(f, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithWindowSize(100, 30),

@@ -10,29 +10,31 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"opsdeck/internal/golden"
 	"opsdeck/portfolio"
 	"opsdeck/store"
+	"opsdeck/store/storetest"
 )
 
 func TestPagesGolden(t *testing.T) {
-	s := start(t, newConsole(t, demoStore(t), Options{Poll: time.Hour}))
-	golden(t, "overview", s.waitFor("Next events", "Break-even JADA"))
+	s := start(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour}))
+	golden.Check(t, "testdata/overview.golden", s.waitFor("Next events", "Break-even JADA"))
 	s.keys("2")
-	golden(t, "kpis", s.waitFor("22 KPIs", "Charters per month"))
+	golden.Check(t, "testdata/kpis.golden", s.waitFor("22 KPIs", "Charters per month"))
 	s.keys("3")
-	golden(t, "shortfalls", s.waitFor("10 open, ranked"))
+	golden.Check(t, "testdata/shortfalls.golden", s.waitFor("10 open, ranked"))
 	s.keys("4")
-	golden(t, "events", s.waitFor("2 upcoming events"))
+	golden.Check(t, "testdata/events.golden", s.waitFor("2 upcoming events"))
 	s.keys("enter")
-	golden(t, "event-detail", s.waitFor("Crew call 16:00", "Pre-departure"))
+	golden.Check(t, "testdata/event-detail.golden", s.waitFor("Crew call 16:00", "Pre-departure"))
 	s.keys("esc", "5")
-	golden(t, "reports", s.waitFor("CEO report: Queen of San Diego"))
+	golden.Check(t, "testdata/reports.golden", s.waitFor("CEO report: Queen of San Diego"))
 	s.keys("7")
-	golden(t, "schedules", s.waitFor("Reports go out on these schedules", "Accounting"))
+	golden.Check(t, "testdata/schedules.golden", s.waitFor("Reports go out on these schedules", "Accounting"))
 }
 
 func TestTabAndHelp(t *testing.T) {
-	s := start(t, newConsole(t, demoStore(t), Options{Poll: time.Hour}))
+	s := start(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour}))
 	s.waitFor("Break-even JADA")
 	s.keys("tab")
 	s.waitFor("22 KPIs")
@@ -54,7 +56,7 @@ func TestTabAndHelp(t *testing.T) {
 // Editing a KPI through the form writes a reading, shows a confirmation,
 // and lands in the audit log; invalid input is refused inline.
 func TestKPIEdit(t *testing.T) {
-	st := demoStore(t)
+	st := storetest.Demo(t, nil)
 	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
 	s.waitFor("Break-even JADA")
 	s.keys("2")
@@ -90,7 +92,7 @@ func TestKPIEdit(t *testing.T) {
 }
 
 func TestKPIFilterAddDelete(t *testing.T) {
-	st := demoStore(t)
+	st := storetest.Demo(t, nil)
 	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
 	s.waitFor("Break-even JADA")
 	s.keys("2", "/", "text:qdn revenue")
@@ -129,7 +131,7 @@ func TestKPIFilterAddDelete(t *testing.T) {
 }
 
 func TestShortfallResolveReopenAdd(t *testing.T) {
-	st := demoStore(t)
+	st := storetest.Demo(t, nil)
 	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
 	s.waitFor("Break-even JADA")
 	s.keys("3")
@@ -169,7 +171,7 @@ func TestShortfallResolveReopenAdd(t *testing.T) {
 }
 
 func TestEventChecklistEditing(t *testing.T) {
-	st := demoStore(t)
+	st := storetest.Demo(t, nil)
 	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
 	s.waitFor("Break-even JADA")
 	s.keys("4", "enter")
@@ -211,7 +213,7 @@ func TestEventChecklistEditing(t *testing.T) {
 
 // A change made by another process shows within the poll interval.
 func TestOutsideChangesAppear(t *testing.T) {
-	st := demoStore(t)
+	st := storetest.Demo(t, nil)
 	s := start(t, newConsole(t, st, Options{Poll: 100 * time.Millisecond}))
 	s.waitFor("Break-even JADA")
 	s.keys("2")
@@ -236,7 +238,7 @@ func TestOutsideChangesAppear(t *testing.T) {
 }
 
 func TestTooSmall(t *testing.T) {
-	s := start(t, newConsole(t, demoStore(t), Options{Poll: time.Hour}))
+	s := start(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour}))
 	s.tm.Send(teaWindow(70, 20))
 	s.waitFor("Terminal too small", "at least 80×24; this one is 70×20")
 	s.tm.Send(teaWindow(100, 30))
@@ -245,7 +247,7 @@ func TestTooSmall(t *testing.T) {
 
 // The console follows the terminal's background unless a theme is given.
 func TestThemeFollowsBackground(t *testing.T) {
-	m := newConsole(t, demoStore(t), Options{Poll: time.Hour, Theme: ""})
+	m := newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour, Theme: ""})
 	m.themeFixed = false
 	m.Update(tea.BackgroundColorMsg{Color: color.White})
 	if m.c.Styles.Dark {
@@ -255,7 +257,7 @@ func TestThemeFollowsBackground(t *testing.T) {
 	if !m.c.Styles.Dark {
 		t.Error("a black background kept the light styles")
 	}
-	fixed := newConsole(t, demoStore(t), Options{Poll: time.Hour, Theme: "light"})
+	fixed := newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour, Theme: "light"})
 	fixed.Update(tea.BackgroundColorMsg{Color: color.Black})
 	if fixed.c.Styles.Dark {
 		t.Error("--theme light was overridden by the terminal")
@@ -264,7 +266,7 @@ func TestThemeFollowsBackground(t *testing.T) {
 
 // The mouse wheel scrolls lists.
 func TestMouseWheelScrolls(t *testing.T) {
-	s := start(t, newConsole(t, demoStore(t), Options{Poll: time.Hour}))
+	s := start(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour}))
 	s.waitFor("Break-even JADA")
 	s.keys("2")
 	s.waitFor("Charters per month")
@@ -276,7 +278,7 @@ func TestMouseWheelScrolls(t *testing.T) {
 }
 
 func TestSchedulesPage(t *testing.T) {
-	st := demoStore(t)
+	st := storetest.Demo(t, nil)
 	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
 	s.waitFor("Break-even JADA")
 	s.keys("7")
@@ -307,7 +309,7 @@ func TestSchedulesPage(t *testing.T) {
 
 // A form writes once, however many messages arrive while the write runs.
 func TestFormSubmitsOnce(t *testing.T) {
-	st := demoStore(t)
+	st := storetest.Demo(t, nil)
 	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
 	s.waitFor("Break-even JADA")
 	s.keys("2", "e")
@@ -331,7 +333,7 @@ func TestFormSubmitsOnce(t *testing.T) {
 // wider than the terminal (a wider one wraps and pushes the screen down),
 // and the columns that matter are still there.
 func TestEveryPageFitsEightyByTwentyFour(t *testing.T) {
-	s := startAt(t, newConsole(t, demoStore(t), Options{Poll: time.Hour}), 80, 24)
+	s := startAt(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour}), 80, 24)
 	check := func(page string, screen string) {
 		t.Helper()
 		lines := strings.Split(screen, "\n")
@@ -395,7 +397,7 @@ func (fakeCrew) Changes(int64) (<-chan struct{}, func())                { return
 // A new link's QR code is whole on an 80×24 terminal, quiet zone and
 // all, so a phone can scan it; and the event's times all show.
 func TestNewLinkQRCodeFitsEightyByTwentyFour(t *testing.T) {
-	s := startAt(t, newConsole(t, demoStore(t), Options{Poll: time.Hour, Crew: fakeCrew{}}), 80, 24)
+	s := startAt(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour, Crew: fakeCrew{}}), 80, 24)
 	s.keys("4")
 	s.waitFor("2 upcoming events")
 	s.keys("enter")

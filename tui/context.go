@@ -21,6 +21,8 @@ type Context struct {
 	Now     func() time.Time
 	// Actor names who makes changes, for the audit log.
 	Actor string
+	// EventZone is the time zone a new event starts in.
+	EventZone string
 	// ExportDir is where `x` on the Reports page writes files.
 	ExportDir string
 	// Mail sends reports; nil when sending is not set up.

@@ -16,7 +16,7 @@ import (
 
 // eventForm adds (e nil) or edits an event's own fields.
 func (p *eventPage) eventForm(e *portfolio.Event) tea.Cmd {
-	ev := portfolio.Event{Kind: "charter", Status: portfolio.EventPlanned, TimeZone: store.DemoTimeZone, Duration: 180, CrewCall: 60,
+	ev := portfolio.Event{Kind: "charter", Status: portfolio.EventPlanned, TimeZone: p.c.EventZone, Duration: 180, CrewCall: 60,
 		Boarding: 30, Turnaround: 60}
 	heading := "New event"
 	if e != nil {

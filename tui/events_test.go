@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"opsdeck/store/storetest"
 )
 
 // E on the events list opens the event's form, as it does on an open
 // event; saving it writes the change.
 func TestEditEventFromList(t *testing.T) {
-	st := demoStore(t)
+	st := storetest.Demo(t, nil)
 	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
 	s.waitFor("Break-even JADA")
 	s.keys("4")
@@ -34,7 +36,7 @@ func TestEditEventFromList(t *testing.T) {
 // Phases are added, renamed, moved and deleted from the open event; the
 // cursor follows a moved row, and deletes ask first.
 func TestPhaseEditingInConsole(t *testing.T) {
-	st := demoStore(t)
+	st := storetest.Demo(t, nil)
 	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
 	s.waitFor("Break-even JADA")
 	s.keys("4", "enter")

@@ -2,9 +2,6 @@ package tui
 
 import (
 	"context"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,30 +13,9 @@ import (
 
 	"opsdeck/reports"
 	"opsdeck/store"
+	"opsdeck/store/demo"
+	"opsdeck/store/storetest"
 )
-
-// updating reports -update, a flag teatest's golden package declares.
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-var testNow = time.Date(2026, time.November, 26, 19, 0, 0, 0, time.UTC)
-
-// demoStore opens a fresh demo database at the fixed test clock.
-func demoStore(t testing.TB) *store.Store {
-	t.Helper()
-	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "opsdeck.db"),
-		store.Options{Now: func() time.Time { return testNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Update(context.Background(), "test", func(tx *store.Tx) error { return tx.LoadDemo(context.Background()) }); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 func newConsole(t testing.TB, s *store.Store, opts Options) *Model {
 	t.Helper()
@@ -48,13 +24,16 @@ func newConsole(t testing.TB, s *store.Store, opts Options) *Model {
 		t.Fatal(err)
 	}
 	if opts.Now == nil {
-		opts.Now = func() time.Time { return testNow }
+		opts.Now = func() time.Time { return storetest.Now }
 	}
 	if opts.Theme == "" {
 		opts.Theme = "dark"
 	}
 	if opts.Actor == "" {
 		opts.Actor = "tester"
+	}
+	if opts.EventZone == "" {
+		opts.EventZone = demo.TimeZone
 	}
 	return New(context.Background(), s, eng, opts)
 }
@@ -182,25 +161,6 @@ func keyMsg(k string) tea.KeyPressMsg {
 	}
 	r := []rune(k)
 	return tea.KeyPressMsg{Code: r[0], Text: k}
-}
-
-// golden compares got with testdata/NAME.golden (rewritten by -update).
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if updating() {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./tui -update writes it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("screen differs from %s (go test ./tui -update rewrites it):\n%s", path, got)
-	}
 }
 
 // focus waits until the form's field titled title has the focus (huh moves

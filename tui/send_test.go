@@ -16,6 +16,7 @@ import (
 	"opsdeck/reports"
 	"opsdeck/schedule"
 	"opsdeck/store"
+	"opsdeck/store/storetest"
 )
 
 // flaky fails its first sends permanently, then delivers.
@@ -65,7 +66,7 @@ func mailFor(t *testing.T, s *store.Store, tr mail.Transport) *mail.Service {
 }
 
 func TestSendFromReportsAndRetryFromOutbox(t *testing.T) {
-	st := demoStore(t)
+	st := storetest.Demo(t, nil)
 	tr := &flaky{fails: 1}
 	s := start(t, newConsole(t, st, Options{Poll: time.Hour, Mail: mailFor(t, st, tr)}))
 	s.waitFor("Break-even JADA")
@@ -90,7 +91,7 @@ func TestSendFromReportsAndRetryFromOutbox(t *testing.T) {
 
 // A file-transport send from the console writes the .eml file.
 func TestSendWritesFile(t *testing.T) {
-	st := demoStore(t)
+	st := storetest.Demo(t, nil)
 	dir := t.TempDir()
 	svc := mailFor(t, st, &mail.FileTransport{Dir: dir})
 	s := start(t, newConsole(t, st, Options{Poll: time.Hour, Mail: svc}))

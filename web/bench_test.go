@@ -17,6 +17,7 @@ import (
 
 	"opsdeck/portfolio"
 	"opsdeck/store"
+	"opsdeck/store/demo"
 )
 
 // benchConns is the number of concurrent connections of every load run,
@@ -135,7 +136,7 @@ func BenchmarkClaim(b *testing.B) {
 		items[i] = portfolio.ChecklistItem{Title: fmt.Sprintf("Bench item %d", i)}
 	}
 	ev := portfolio.Event{EntityID: f.event.EntityID, Kind: "charter", Title: "Bench", DepartsAt: time.Now().Add(48 * time.Hour),
-		TimeZone: store.DemoTimeZone, Duration: 60, Status: portfolio.EventPlanned,
+		TimeZone: demo.TimeZone, Duration: 60, Status: portfolio.EventPlanned,
 		Crew:   []portfolio.CrewMember{{PersonID: f.people["sam"].ID, Role: portfolio.AccessCrew}},
 		Phases: []portfolio.Phase{{Name: "Bench", Items: items}}}
 	if err := f.store.Update(ctx, "bench", func(tx *store.Tx) error { return tx.CreateEvent(ctx, &ev) }); err != nil {

@@ -17,6 +17,7 @@ import (
 	"opsdeck/internal/testpeer"
 	"opsdeck/portfolio"
 	"opsdeck/store"
+	"opsdeck/store/demo"
 )
 
 // browser starts headless Debian chromium for the test and returns a
@@ -190,7 +191,7 @@ func TestBrowserEscapesItemTitles(t *testing.T) {
 	ctx := context.Background()
 	evil := `<img src=x onerror=alert(1)>`
 	ev := portfolio.Event{EntityID: f.event.EntityID, Kind: "charter", Title: `<script>alert(2)</script> cruise`, DepartsAt: time.Now().Add(48 * time.Hour),
-		TimeZone: store.DemoTimeZone, Duration: 120, Status: portfolio.EventPlanned, Notes: evil,
+		TimeZone: demo.TimeZone, Duration: 120, Status: portfolio.EventPlanned, Notes: evil,
 		Crew:   []portfolio.CrewMember{{PersonID: f.people["sam"].ID, Role: portfolio.AccessCrew}},
 		Phases: []portfolio.Phase{{Name: evil, Items: []portfolio.ChecklistItem{{Title: evil, Note: evil}}}}}
 	if err := f.store.Update(ctx, "test", func(tx *store.Tx) error { return tx.CreateEvent(ctx, &ev) }); err != nil {

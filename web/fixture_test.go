@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"opsdeck/auth"
 	"opsdeck/portfolio"
 	"opsdeck/store"
+	"opsdeck/store/storetest"
 )
 
 // fixture is a running crew server on 127.0.0.1 over a demo database.
@@ -37,24 +37,23 @@ type fixture struct {
 	offset time.Duration
 }
 
-func (f *fixture) now() time.Time {
+// Now is the real time moved on by the fixture's offset, so tokens
+// expire by the clock the server reads while streams still run on real
+// time. The fixture is the store's clock too.
+func (f *fixture) Now() time.Time {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return time.Now().Add(f.offset)
 }
 
+// After waits on real time.
+func (f *fixture) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	f := &fixture{t: t, people: map[string]portfolio.Person{}}
 	ctx := context.Background()
-	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "opsdeck.db"), store.Options{Now: f.now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Update(ctx, "test", func(tx *store.Tx) error { return tx.LoadDemo(ctx) }); err != nil {
-		t.Fatal(err)
-	}
+	s := storetest.Demo(t, f)
 	f.store = s
 	events, err := s.Events(ctx, time.Now())
 	if err != nil || len(events) < 2 {
@@ -68,8 +67,8 @@ func newFixture(t testing.TB) *fixture {
 	secret := make([]byte, 32)
 	rand.Read(secret)
 	f.keys, _ = auth.NewKeyring(secret, nil)
-	f.auth = f.newAuth(f.now)
-	f.srv, err = New(Options{Store: s, Auth: f.auth, Addr: "127.0.0.1:0", Now: f.now,
+	f.auth = f.newAuth(f.Now)
+	f.srv, err = New(Options{Store: s, Auth: f.auth, Addr: "127.0.0.1:0", Now: f.Now,
 		ExchangeRate: rate.Inf, PollEvery: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

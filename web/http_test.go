@@ -19,6 +19,7 @@ import (
 	"opsdeck/auth"
 	"opsdeck/portfolio"
 	"opsdeck/store"
+	"opsdeck/store/demo"
 )
 
 func TestMagicLinkGetShowsButtonPostExchanges(t *testing.T) {
@@ -208,7 +209,7 @@ func TestConcurrentClaimsOverHTTP(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	ev := portfolio.Event{EntityID: f.event.EntityID, Kind: "event", Title: "Crowd", DepartsAt: time.Now().Add(48 * time.Hour),
-		TimeZone: store.DemoTimeZone, Duration: 60, Status: portfolio.EventPlanned,
+		TimeZone: demo.TimeZone, Duration: 60, Status: portfolio.EventPlanned,
 		Phases: []portfolio.Phase{{Name: "Setup", Items: []portfolio.ChecklistItem{{Title: "Count the chairs"}}}}}
 	err := f.store.Update(ctx, "test", func(tx *store.Tx) error {
 		for i := range 200 {

@@ -1,8 +1,8 @@
-package store
+package demo
 
 import "opsdeck/portfolio"
 
-func (d *demo) accounts() error {
+func (d *loader) accounts() error {
 	chart := []portfolio.Account{
 		{Code: "1000", Name: "Assets", Type: "asset"},
 		{Code: "1010", Name: "Operating checking", Type: "asset", ParentCode: "1000"},
@@ -45,7 +45,7 @@ func (d *demo) accounts() error {
 	return nil
 }
 
-func (d *demo) costs() error {
+func (d *loader) costs() error {
 	lines := []struct {
 		entity, category, vendor, description string
 		low, high                             int64
@@ -91,7 +91,7 @@ func (d *demo) costs() error {
 	return nil
 }
 
-func (d *demo) revenue() error {
+func (d *loader) revenue() error {
 	months := []string{"2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"}
 	targets := map[string][]int64{
 		"JADA": {4800, 7200, 9600, 12000, 14400, 14400},
@@ -120,7 +120,7 @@ func (d *demo) revenue() error {
 	return nil
 }
 
-func (d *demo) capital() error {
+func (d *loader) capital() error {
 	cap0, cap1, cap2 := money(0), money(500), money(2500)
 	tiers := []portfolio.CapitalTier{
 		{Name: "Zero-cost optimizations", Policy: portfolio.PolicyDeploy, Max: &cap0,

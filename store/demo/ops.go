@@ -1,4 +1,4 @@
-package store
+package demo
 
 import (
 	"time"
@@ -8,7 +8,7 @@ import (
 
 func ptr[T any](v T) *T { return &v }
 
-func (d *demo) marketing() error {
+func (d *loader) marketing() error {
 	type ch = portfolio.Channel
 	channels := []ch{
 		{EntityID: d.entity["QOS"], Name: "Email list", Kind: portfolio.ChannelEmail, Status: portfolio.ChannelPlanned,
@@ -49,7 +49,7 @@ func (d *demo) marketing() error {
 	return nil
 }
 
-func (d *demo) technology() error {
+func (d *loader) technology() error {
 	findings := []portfolio.Finding{
 		{EntityID: d.entity["JADA"], Stack: "JADA site and payments", Category: "security", Severity: portfolio.SeverityCritical,
 			Title: "Stripe secret keys hard-coded in repositories", Detail: "Live keys sit in source files and in git history.",
@@ -102,7 +102,7 @@ func (d *demo) technology() error {
 	return nil
 }
 
-func (d *demo) accounting() error {
+func (d *loader) accounting() error {
 	gaps := []portfolio.RecognitionGap{
 		{EntityID: d.entity["JADA"], Title: "Charter deposits counted as revenue when received",
 			Detail: "Deposits belong in customer deposits until the charter sails, and back out if it is cancelled.", Severity: portfolio.SeverityCritical},
@@ -141,14 +141,14 @@ func (d *demo) accounting() error {
 }
 
 // at returns the demo's local time on the day n days from today.
-func (d *demo) at(days, hour, minute int) time.Time {
+func (d *loader) at(days, hour, minute int) time.Time {
 	t := d.today.AddDays(days).Time()
 	return time.Date(t.Year(), t.Month(), t.Day(), hour, minute, 0, 0, d.loc)
 }
 
-func (d *demo) events() error {
+func (d *loader) events() error {
 	captain, sam, jess := d.person["captain"], d.person["deck1"], d.person["deck2"]
-	claimedAt := d.tx.now.Add(-2 * time.Hour)
+	claimedAt := d.tx.Now().Add(-2 * time.Hour)
 	item := func(title string, role portfolio.AccessRole, mandatory bool) portfolio.ChecklistItem {
 		return portfolio.ChecklistItem{Title: title, RequiredRole: role, Mandatory: mandatory}
 	}
@@ -193,13 +193,13 @@ func (d *demo) events() error {
 	}
 	events := []portfolio.Event{
 		{EntityID: d.entity["JADA"], Kind: "charter", Title: "Sunset harbor cruise, private party of ten",
-			Location: "Shelter Island guest dock, San Diego", DepartsAt: d.at(3, 17, 30), TimeZone: DemoTimeZone,
+			Location: "Shelter Island guest dock, San Diego", DepartsAt: d.at(3, 17, 30), TimeZone: TimeZone,
 			Duration: 180, CrewCall: 90, Boarding: 30, Turnaround: 60, Guests: 10, Status: portfolio.EventConfirmed,
 			Notes:  "Birthday party; the client brings a cake. No red wine on deck.",
 			Crew:   []portfolio.CrewMember{{PersonID: captain, Role: portfolio.AccessCaptain}, {PersonID: sam, Role: portfolio.AccessCrew}, {PersonID: jess, Role: portfolio.AccessCrew}},
 			Phases: charterChecklist(true)},
 		{EntityID: d.entity["JADA"], Kind: "charter", Title: "Coastal whale watch, corporate group",
-			Location: "Harbor Island west basin, San Diego", DepartsAt: d.at(10, 9, 0), TimeZone: DemoTimeZone,
+			Location: "Harbor Island west basin, San Diego", DepartsAt: d.at(10, 9, 0), TimeZone: TimeZone,
 			Duration: 240, CrewCall: 75, Boarding: 30, Turnaround: 75, Guests: 12, Status: portfolio.EventPlanned,
 			Notes:  "Invoice to the client's office; deposit due a week before.",
 			Crew:   []portfolio.CrewMember{{PersonID: captain, Role: portfolio.AccessCaptain}, {PersonID: jess, Role: portfolio.AccessCrew}},

@@ -1,18 +1,20 @@
-package store
+package demo_test
 
 import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"opsdeck/portfolio"
+	"opsdeck/store"
+	"opsdeck/store/demo"
+	"opsdeck/store/storetest"
 )
 
 // The demo portfolio must reproduce the owner's situation; every figure
 // here is computed from the loaded rows, not read from a constant.
 func TestDemoPortfolioFigures(t *testing.T) {
-	s := newDemo(t)
+	s := storetest.Demo(t, nil)
 	snap, err := s.Snapshot(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +120,7 @@ func TestDemoPortfolioFigures(t *testing.T) {
 		t.Fatalf("%d upcoming events, want 2", len(upcoming))
 	}
 	for _, e := range upcoming {
-		if !e.DepartsAt.After(testNow) || e.Crew == 0 {
+		if !e.DepartsAt.After(storetest.Now) || e.Crew == 0 {
 			t.Errorf("event %q departs %v with %d crew", e.Title, e.DepartsAt, e.Crew)
 		}
 		if e.Total == 0 || e.Done != 2 && e.Done != 0 {
@@ -141,7 +143,7 @@ func TestDemoPortfolioFigures(t *testing.T) {
 		}
 	}
 	for _, a := range snap.Actions {
-		if days := portfolio.DateOf(testNow).DaysUntil(a.DueOn); days < 0 || days > 31 {
+		if days := portfolio.DateOf(storetest.Now).DaysUntil(a.DueOn); days < 0 || days > 31 {
 			t.Errorf("action %q is due in %d days, outside the 30-day plan", a.Title, days)
 		}
 	}
@@ -149,15 +151,7 @@ func TestDemoPortfolioFigures(t *testing.T) {
 
 // Events are dated relative to the clock, so the demo never goes stale.
 func TestDemoEventsFollowTheClock(t *testing.T) {
-	later := testNow.AddDate(1, 3, 0)
-	s, err := Open(context.Background(), t.TempDir()+"/later.db", Options{Now: func() time.Time { return later }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Update(context.Background(), "test", func(tx *Tx) error { return tx.LoadDemo(context.Background()) }); err != nil {
-		t.Fatal(err)
-	}
+	s := storetest.Demo(t, storetest.NewClock(storetest.Now.AddDate(1, 3, 0)))
 	snap, _ := s.Snapshot(context.Background())
 	if n := len(snap.UpcomingEvents()); n != 2 {
 		t.Errorf("%d upcoming events when loaded later, want 2", n)
@@ -166,7 +160,7 @@ func TestDemoEventsFollowTheClock(t *testing.T) {
 
 // The demo writes one audit entry, not one per row.
 func TestDemoAuditsOnce(t *testing.T) {
-	s := newDemo(t)
+	s := storetest.Demo(t, nil)
 	entries, err := s.Audit(context.Background(), 10)
 	if err != nil {
 		t.Fatal(err)
@@ -177,15 +171,15 @@ func TestDemoAuditsOnce(t *testing.T) {
 }
 
 func TestResetEmptiesPortfolio(t *testing.T) {
-	s := newDemo(t)
+	s := storetest.Demo(t, nil)
 	ctx := context.Background()
-	if err := s.Update(ctx, "test", func(tx *Tx) error { return tx.Reset(ctx) }); err != nil {
+	if err := s.Update(ctx, "test", func(tx *store.Tx) error { return tx.Reset(ctx) }); err != nil {
 		t.Fatal(err)
 	}
 	if empty, err := s.IsEmpty(ctx); err != nil || !empty {
 		t.Errorf("after Reset: empty=%v err=%v", empty, err)
 	}
-	if err := s.Update(ctx, "test", func(tx *Tx) error { return tx.LoadDemo(ctx) }); err != nil {
+	if err := s.Update(ctx, "test", func(tx *store.Tx) error { return demo.Load(ctx, tx) }); err != nil {
 		t.Fatalf("demo does not load again after a reset: %v", err)
 	}
 }

@@ -1,25 +1,27 @@
-package store
+package storetest_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 	"time"
+
+	"opsdeck/store"
+	"opsdeck/store/storetest"
 )
 
 func TestGenerateLoad(t *testing.T) {
-	s := newDemo(t)
+	s := storetest.Demo(t, nil)
 	ctx := context.Background()
 	count := func(table string) int {
 		var n int
-		if err := s.read.QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
+		if err := s.View(ctx, func(tx *sql.Tx) error { return tx.QueryRow("SELECT count(*) FROM " + table).Scan(&n) }); err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
 	baseItems, baseReadings := count("checklist_items"), count("kpi_readings")
-	if err := s.Update(ctx, "t", func(tx *Tx) error {
-		return tx.GenerateLoad(ctx, LoadSpec{Events: 40, Items: 403, Readings: 500, KPIs: 8})
-	}); err != nil {
+	if err := storetest.GenerateLoad(ctx, s, storetest.LoadSpec{Events: 40, Items: 403, Readings: 500, KPIs: 8}); err != nil {
 		t.Fatal(err)
 	}
 	items, readings := count("checklist_items"), count("kpi_readings")
@@ -39,27 +41,34 @@ func TestGenerateLoad(t *testing.T) {
 // The generated events spread over a year either side of now, in order,
 // however many there are (a big count once overflowed the spacing).
 func TestGenerateLoadSpreadsEvents(t *testing.T) {
-	s := newDemo(t)
+	s := storetest.Demo(t, nil)
 	ctx := context.Background()
 	const n = 10_000
-	if err := s.Update(ctx, "t", func(tx *Tx) error {
-		return tx.GenerateLoad(ctx, LoadSpec{Events: n, Items: n, Readings: 10, KPIs: 1})
+	if err := storetest.GenerateLoad(ctx, s, storetest.LoadSpec{Events: n, Items: n, Readings: 10, KPIs: 1}); err != nil {
+		t.Fatal(err)
+	}
+	var departures []string
+	if err := s.View(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.Query("SELECT departs_at FROM events WHERE title LIKE 'Generated%' ORDER BY id")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var at string
+			if err := rows.Scan(&at); err != nil {
+				return err
+			}
+			departures = append(departures, at)
+		}
+		return rows.Err()
 	}); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.read.Query("SELECT departs_at FROM events WHERE title LIKE 'Generated%' ORDER BY id")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	var prev time.Time
 	var first, last time.Time
-	for rows.Next() {
-		var at string
-		if err := rows.Scan(&at); err != nil {
-			t.Fatal(err)
-		}
-		d, err := parseTime(at)
+	for _, at := range departures {
+		d, err := time.Parse(store.TimeLayout, at)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,6 @@
-package store
+// Package demo loads the demo portfolio: the owner's own businesses as the
+// seed write-up describes them, for a first run and for tests.
+package demo
 
 import (
 	"context"
@@ -6,15 +8,16 @@ import (
 	"time"
 
 	"opsdeck/portfolio"
+	"opsdeck/store"
 )
 
-// DemoTimeZone is where the demo portfolio operates (San Diego).
-const DemoTimeZone = "America/Los_Angeles"
+// TimeZone is where the demo portfolio operates (San Diego).
+const TimeZone = "America/Los_Angeles"
 
-// demo is the state of one demo load: the ids of what it has created so
+// loader is the state of one demo load: the ids of what it has created so
 // far, so later rows can refer to earlier ones by a short name.
-type demo struct {
-	tx       *Tx
+type loader struct {
+	tx       *store.Tx
 	ctx      context.Context
 	entity   map[string]int64
 	person   map[string]int64
@@ -23,18 +26,18 @@ type demo struct {
 	loc      *time.Location
 }
 
-// LoadDemo fills an empty database with the demo portfolio: a yacht-charter
-// company, an events brand, a waste-hauling business and an entertainment
-// act, with their real shortfalls, costs and plans. Dates that must stay in
-// the future (events, the 30-day plan) are set relative to the clock.
-func (tx *Tx) LoadDemo(ctx context.Context) error {
-	loc, err := time.LoadLocation(DemoTimeZone)
+// Load fills an empty database with the demo portfolio, in tx: a
+// yacht-charter company, an events brand, a waste-hauling business and an
+// entertainment act, with their real shortfalls, costs and plans. Dates
+// that must stay in the future (events, the 30-day plan) are set relative
+// to the clock. The audit log gets one entry for the whole load.
+func Load(ctx context.Context, tx *store.Tx) error {
+	loc, err := time.LoadLocation(TimeZone)
 	if err != nil {
 		return fmt.Errorf("demo time zone: %w", err)
 	}
-	d := &demo{tx: tx, ctx: ctx, entity: map[string]int64{}, person: map[string]int64{},
-		shortfal: map[string]int64{}, today: portfolio.DateOf(tx.now.In(loc)), loc: loc}
-	tx.quiet = true
+	d := &loader{tx: tx, ctx: ctx, entity: map[string]int64{}, person: map[string]int64{},
+		shortfal: map[string]int64{}, today: portfolio.DateOf(tx.Now().In(loc)), loc: loc}
 	steps := []struct {
 		name string
 		run  func() error
@@ -54,17 +57,17 @@ func (tx *Tx) LoadDemo(ctx context.Context) error {
 		{"events", d.events},
 		{"schedules", d.schedules},
 	}
-	for _, st := range steps {
-		if err := st.run(); err != nil {
-			tx.quiet = false
-			return fmt.Errorf("load demo %s: %w", st.name, err)
+	return tx.Bulk(ctx, "load_demo", "portfolio", func() (any, error) {
+		for _, st := range steps {
+			if err := st.run(); err != nil {
+				return nil, fmt.Errorf("load demo %s: %w", st.name, err)
+			}
 		}
-	}
-	tx.quiet = false
-	return tx.audit(ctx, "load_demo", "portfolio", 0, map[string]any{"entities": len(d.entity), "people": len(d.person)})
+		return map[string]any{"entities": len(d.entity), "people": len(d.person)}, nil
+	})
 }
 
-func (d *demo) portfolio() error {
+func (d *loader) portfolio() error {
 	if err := d.tx.SetMeta(d.ctx, "portfolio_name", "Queen of San Diego Portfolio"); err != nil {
 		return err
 	}
@@ -94,7 +97,7 @@ func (d *demo) portfolio() error {
 	return nil
 }
 
-func (d *demo) people() error {
+func (d *loader) people() error {
 	people := []struct {
 		key string
 		p   portfolio.Person
@@ -141,7 +144,7 @@ type demoKPI struct {
 	readings                []float64
 }
 
-func (d *demo) kpis() error {
+func (d *loader) kpis() error {
 	kpis := []demoKPI{
 		{"JADA", "charters", "Charters per month", "count", portfolio.HigherIsBetter, 6, portfolio.RoleCEO, []float64{1, 3, 2, 2}},
 		{"JADA", "pipeline", "Qualified leads in pipeline", "count", portfolio.HigherIsBetter, 20, portfolio.RoleCMO, []float64{4, 1, 0}},
@@ -175,8 +178,8 @@ func (d *demo) kpis() error {
 		// Readings a month apart, the newest a few days ago.
 		for i, v := range dk.readings {
 			age := len(dk.readings) - 1 - i
-			at := d.tx.now.AddDate(0, -age, -3)
-			if err := d.tx.addReading(d.ctx, k.ID, v, at, ""); err != nil {
+			at := d.tx.Now().AddDate(0, -age, -3)
+			if err := d.tx.AddReading(d.ctx, k.ID, v, at, ""); err != nil {
 				return err
 			}
 		}
@@ -187,7 +190,7 @@ func (d *demo) kpis() error {
 // money is shorthand for whole dollars in the demo tables.
 func money(dollars int64) portfolio.Money { return portfolio.Dollars(dollars) }
 
-func (d *demo) shortfalls() error {
+func (d *loader) shortfalls() error {
 	opened := d.today.AddDays(-45)
 	list := []struct {
 		key string
@@ -239,7 +242,7 @@ func (d *demo) shortfalls() error {
 	return nil
 }
 
-func (d *demo) actions() error {
+func (d *loader) actions() error {
 	plan := []struct {
 		shortfall, title string
 		role             portfolio.ReportRole
@@ -269,7 +272,7 @@ func (d *demo) actions() error {
 
 // schedules sets the reporting rhythm the owner asked for, paused: a demo
 // should not start mailing anyone until the owner says so.
-func (d *demo) schedules() error {
+func (d *loader) schedules() error {
 	rhythm := map[portfolio.ReportRole]string{
 		portfolio.RoleCEO:        "0 7 * * 1",  // Mondays 07:00
 		portfolio.RoleCTO:        "30 7 * * 1", // Mondays 07:30
@@ -278,7 +281,7 @@ func (d *demo) schedules() error {
 		portfolio.RoleAccounting: "0 7 1 * *",
 	}
 	for _, role := range portfolio.ReportRoles {
-		if err := d.tx.SetSchedule(d.ctx, &portfolio.Schedule{Role: role, Cron: rhythm[role], TimeZone: DemoTimeZone,
+		if err := d.tx.SetSchedule(d.ctx, &portfolio.Schedule{Role: role, Cron: rhythm[role], TimeZone: TimeZone,
 			WeekdaysOnly: role == portfolio.RoleCEO}); err != nil {
 			return err
 		}
