@@ -1,6 +1,7 @@
 package portfolio
 
 import (
+	"fmt"
 	"math"
 	"sort"
 )
@@ -179,6 +180,16 @@ type BreakEven struct {
 	UnitsLow   int64          `json:"units_low"`  // at the low end of fixed cost
 	UnitsHigh  int64          `json:"units_high"` // at the high end: the figure to plan on
 	Reachable  bool           `json:"reachable"`
+}
+
+// Sentence says the break-even volume as the status summary and the
+// console write it: "6 charters a month (5 at low burn)", or "never (each
+// charter loses $50)".
+func (b BreakEven) Sentence() string {
+	if !b.Reachable {
+		return fmt.Sprintf("never (each %s loses %s)", b.Unit, -b.Margin)
+	}
+	return fmt.Sprintf("%s a month (%d at low burn)", Plural(b.UnitsHigh, b.Unit, b.Unit+"s"), b.UnitsLow)
 }
 
 // ComputeBreakEven works out break-even for u against the cost lines: all

@@ -42,12 +42,12 @@ func (u Unit) Check(field string, v float64) error {
 	}
 	if v < u.Min || v > u.Max {
 		if u.Max == math.MaxFloat64 {
-			return Errorf(EINVALID, "%s %s must not be negative", field, formatFloat(v))
+			return Errorf(EINVALID, "%s %s must not be negative", field, FormatNumber(v))
 		}
-		return Errorf(EINVALID, "%s %s is outside %s..%s for unit %s", field, formatFloat(v), formatFloat(u.Min), formatFloat(u.Max), u.Name)
+		return Errorf(EINVALID, "%s %s is outside %s..%s for unit %s", field, FormatNumber(v), FormatNumber(u.Min), FormatNumber(u.Max), u.Name)
 	}
 	if u.Integer && v != math.Trunc(v) {
-		return Errorf(EINVALID, "%s %s must be a whole number for unit %s", field, formatFloat(v), u.Name)
+		return Errorf(EINVALID, "%s %s must be a whole number for unit %s", field, FormatNumber(v), u.Name)
 	}
 	return nil
 }
@@ -60,10 +60,11 @@ func (u Unit) Format(v float64) string {
 	case "count":
 		return groupThousands(int64(v))
 	}
-	return formatFloat(v) + u.Label
+	return FormatNumber(v) + u.Label
 }
 
-func formatFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+// FormatNumber writes v as people type it: no exponent, no trailing zeros.
+func FormatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // ParseValue reads a number typed by a person for this unit, allowing the
 // decorations people type ("$12,000", "35%").

@@ -29,12 +29,7 @@ func (e EventSummary) Over() time.Time {
 }
 
 // Local is the departure in the event's own zone.
-func (e EventSummary) Local() time.Time {
-	if loc, err := Zone(e.TimeZone); err == nil {
-		return e.DepartsAt.In(loc)
-	}
-	return e.DepartsAt
-}
+func (e EventSummary) Local() time.Time { return InZone(e.DepartsAt, e.TimeZone) }
 
 // zones memoises Zone: time.LoadLocation reads and parses the zone's file
 // on every call, and a list of events asks for the same few zones per row.
@@ -52,4 +47,13 @@ func Zone(name string) (*time.Location, error) {
 	}
 	zones.Store(name, loc)
 	return loc, nil
+}
+
+// InZone returns t in the IANA zone named, where an event's crew are; t
+// as it is if the zone is unknown.
+func InZone(t time.Time, zone string) time.Time {
+	if loc, err := Zone(zone); err == nil {
+		return t.In(loc)
+	}
+	return t
 }

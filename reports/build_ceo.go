@@ -39,20 +39,14 @@ type ActionRow struct {
 const planHorizon = 30
 
 func buildCEO(snap *portfolio.Snapshot) (*CEOSection, Figures) {
-	c := &CEOSection{Health: portfolio.Health(snap.KPIs)}
-	ranked := portfolio.RankShortfalls(snap.Shortfalls)
-	for _, e := range snap.Entities {
-		h := portfolio.Health(snap.EntityKPIs(e.ID))
+	r := snap.Rollup()
+	c := &CEOSection{Health: r.KPIs, OpenCount: r.Shortfalls.Open, OpenImpact: r.Shortfalls.Impact.String(),
+		CriticalImpact: r.Shortfalls.CriticalImpact.String()}
+	for _, er := range r.Entities {
+		e, h := er.Entity, er.KPIs
 		row := EntityRow{Code: esc(e.Code), Name: esc(e.Name), Kind: string(e.Kind), KPIs: h.Total(), OnTarget: h.OnTarget,
-			AtRisk: h.AtRisk, OffTarget: h.OffTarget, Missing: h.Missing}
-		for _, s := range ranked {
-			if s.EntityID == e.ID {
-				row.Shortfalls++
-				if s.Severity == portfolio.SeverityCritical {
-					row.CriticalOpen++
-				}
-			}
-		}
+			AtRisk: h.AtRisk, OffTarget: h.OffTarget, Missing: h.Missing, Shortfalls: er.Shortfalls.Open,
+			CriticalOpen: er.Shortfalls.Critical()}
 		switch {
 		case h.Total() == 0:
 			row.Health = "no KPIs"
@@ -64,16 +58,11 @@ func buildCEO(snap *portfolio.Snapshot) (*CEOSection, Figures) {
 		c.Entities = append(c.Entities, row)
 	}
 
-	var criticalImpact, openImpact portfolio.Money
-	for i, s := range ranked {
-		c.OpenCount++
-		openImpact += s.MonthlyImpact
+	for i, s := range r.Open {
 		if s.Severity == portfolio.SeverityCritical {
-			criticalImpact += s.MonthlyImpact
 			c.Critical = append(c.Critical, shortfallRow(i+1, s, snap.TakenAt))
 		}
 	}
-	c.CriticalImpact, c.OpenImpact = criticalImpact.String(), openImpact.String()
 
 	for _, k := range portfolio.MissingKPIs(snap.KPIs) {
 		c.Missing = append(c.Missing, kpiRow(k, snap.TakenAt))
@@ -83,7 +72,7 @@ func buildCEO(snap *portfolio.Snapshot) (*CEOSection, Figures) {
 	figs := Figures{
 		{Label: "Open shortfalls", Value: float64(c.OpenCount), LowerIsBetter: true},
 		{Label: "Critical shortfalls", Value: float64(len(c.Critical)), LowerIsBetter: true},
-		{Label: "Monthly impact at stake", Value: dollars(openImpact), Money: true, LowerIsBetter: true},
+		{Label: "Monthly impact at stake", Value: dollars(r.Shortfalls.Impact), Money: true, LowerIsBetter: true},
 		{Label: "Missing KPIs", Value: float64(len(c.Missing)), LowerIsBetter: true},
 		{Label: "KPIs on target", Value: float64(c.Health.OnTarget)},
 		{Label: "Actions in the 30-day plan", Value: float64(len(c.Plan))},

@@ -1,8 +1,10 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -104,8 +106,8 @@ func (p *eventPage) renderList() {
 	shown := p.shown
 	p.list.SetRowFunc(len(shown), func(i int) string {
 		e := shown[i]
-		line := " " + rcell(itoa(int(e.ID)), 5) + "  " + cell(e.Local().Format("Mon 2 Jan 2006 15:04"), 22) + s.Bold.Render(cell(e.EntityCode, 7)) +
-			cell(e.Title, tw) + " " + cell(string(e.Status), 10) + rcell(itoa(e.Crew), 5) + "  " + progressBar(e.Done, e.Total, 16)
+		line := " " + rcell(strconv.FormatInt(e.ID, 10), 5) + "  " + cell(e.Local().Format("Mon 2 Jan 2006 15:04"), 22) + s.Bold.Render(cell(e.EntityCode, 7)) +
+			cell(e.Title, tw) + " " + cell(string(e.Status), 10) + rcell(strconv.Itoa(e.Crew), 5) + "  " + progressBar(e.Done, e.Total, 16)
 		if !e.Over().After(now) {
 			line = s.Subtle.Render(ansiStrip(line))
 		}
@@ -432,7 +434,7 @@ func (p *eventPage) timingPanel() string {
 		fmt.Sprintf(" %s · %s · %d guests · %s", t.Departure.Format("Monday 2 January 2006"), e.TimeZone, e.Guests, e.Location),
 		timesLine(p.width, s.Bold.Render(at(t.CrewCall)), s.Bold.Render(at(t.Boarding)), s.Bold.Render(at(t.Departure)),
 			s.Bold.Render(at(t.Return)), s.Bold.Render(at(t.TurnaroundDone))),
-		" Crew: " + orDash(strings.Join(crew, ", ")),
+		" Crew: " + cmp.Or(strings.Join(crew, ", "), "—"),
 		" Checklist: " + progressBar(done, total, 30),
 		s.Subtle.Render(" esc back · a add item · P add phase · e edit · d delete · K/J move · E edit event · L magic links"),
 	}
@@ -460,13 +462,6 @@ func humanDuration(d time.Duration) string {
 		return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
 	}
 	return fmt.Sprintf("%dm", int(d.Minutes()))
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
 }
 
 func (p *eventPage) ShortHelp() []key.Binding {

@@ -93,7 +93,7 @@ func (p *eventPage) renderLinks() {
 		if l.SingleUse {
 			state += "·1×"
 		}
-		lines[i] = " " + rcell(itoa(int(l.ID)), 4) + "  " + cell(l.PersonName, 20) + cell(string(l.Role), 9) + cell(state, 9) +
+		lines[i] = " " + rcell(strconv.FormatInt(l.ID, 10), 4) + "  " + cell(l.PersonName, 20) + cell(string(l.Role), 9) + cell(state, 9) +
 			cell(p.local(l.ExpiresAt), 18) + opened
 		search[i] = strings.ToLower(l.PersonName + " " + state)
 	}

@@ -162,7 +162,7 @@ func (p *kpiPage) Update(msg tea.Msg) tea.Cmd {
 
 func (p *kpiPage) editForm(k portfolio.KPI) tea.Cmd {
 	u := k.UnitInfo()
-	value, target, note := "", trimFloat(k.Target), ""
+	value, target, note := "", portfolio.FormatNumber(k.Target), ""
 	current := "no reading yet"
 	if k.Latest != nil {
 		current = "now " + u.Format(k.Latest.Value)
@@ -319,5 +319,3 @@ func (p *kpiPage) FullHelp() [][]key.Binding {
 	k := p.c.Keys
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}, {p.keys.edit, p.keys.add, p.keys.del, k.Filter, k.Back}}
 }
-
-func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

@@ -1,8 +1,10 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -70,8 +72,8 @@ func (p *outboxPage) renderRows() {
 		case store.OutboxQueued, store.OutboxSending:
 			detail, st = r.LastError, s.Subtle
 		}
-		lines[i] = " " + rcell(itoa(int(r.ID)), 5) + "  " + cell(what, 11) + st.Render(cell(r.Status, 10)) + rcell(itoa(r.Attempts), 5) + "  " +
-			cell(r.UpdatedAt.In(p.c.Now().Location()).Format("2006-01-02 15:04"), 17) + cell(orDash(detail), dw)
+		lines[i] = " " + rcell(strconv.FormatInt(r.ID, 10), 5) + "  " + cell(what, 11) + st.Render(cell(r.Status, 10)) + rcell(strconv.Itoa(r.Attempts), 5) + "  " +
+			cell(r.UpdatedAt.In(p.c.Now().Location()).Format("2006-01-02 15:04"), 17) + cell(cmp.Or(detail, "—"), dw)
 		search[i] = strings.ToLower(what + " " + r.Status + " " + detail)
 	}
 	p.list.SetRows(lines, search)
@@ -143,7 +145,7 @@ func (p *outboxPage) View() string {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
 		}
 	}
-	head := " " + orDash(strings.Join(parts, " · "))
+	head := " " + cmp.Or(strings.Join(parts, " · "), "—")
 	if p.c.Mail != nil {
 		head += p.c.Styles.Subtle.Render("   via " + p.c.Mail.Transport.Name())
 	}

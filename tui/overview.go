@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"opsdeck/portfolio"
@@ -82,58 +83,42 @@ func (p *overviewPage) render() {
 	line(" %s", s.Subtle.Render(cell("", code+name)+cell("KPIs", 4*n)+"   "+"OPEN SHORTFALLS"))
 	line(" %s", s.Subtle.Render(cell("ENTITY", code)+cell("", name)+rcell("on", n)+rcell("risk", n)+rcell("off", n)+
 		rcell(missing, n)+"   "+rcell("crit", n)+rcell("high", n)+rcell("med", n)+rcell("low", n)))
-	open := portfolio.RankShortfalls(snap.Shortfalls)
-	bySev := func(entity int64) map[portfolio.Severity]int {
-		out := map[portfolio.Severity]int{}
-		for _, sf := range open {
-			if sf.EntityID == entity {
-				out[sf.Severity]++
-			}
-		}
-		return out
-	}
+	r := snap.Rollup()
 	num := func(st lipgloss.Style, v int) string {
 		if v == 0 {
 			return s.Subtle.Render(rcell("·", n))
 		}
-		return st.Render(rcell(itoa(v), n))
+		return st.Render(rcell(strconv.Itoa(v), n))
 	}
-	sevCols := func(sev map[portfolio.Severity]int) string {
+	sevCols := func(c portfolio.ShortfallCounts) string {
 		var out string
 		for _, v := range portfolio.Severities {
-			out += num(s.Severity(v), sev[v])
+			out += num(s.Severity(v), c.BySeverity[v])
 		}
 		return out
 	}
-	for _, e := range snap.Entities {
-		h := portfolio.Health(snap.EntityKPIs(e.ID))
-		line(" %s%s%s%s%s%s   %s", s.Bold.Render(cell(e.Code, code)), cell(e.Name, name),
+	for _, e := range r.Entities {
+		h := e.KPIs
+		line(" %s%s%s%s%s%s   %s", s.Bold.Render(cell(e.Entity.Code, code)), cell(e.Entity.Name, name),
 			num(s.Status(portfolio.StatusOnTarget), h.OnTarget), num(s.Status(portfolio.StatusAtRisk), h.AtRisk),
-			num(s.Status(portfolio.StatusOffTarget), h.OffTarget), num(s.Status(portfolio.StatusMissing), h.Missing), sevCols(bySev(e.ID)))
+			num(s.Status(portfolio.StatusOffTarget), h.OffTarget), num(s.Status(portfolio.StatusMissing), h.Missing), sevCols(e.Shortfalls))
 	}
-	if sev := bySev(0); len(sev) > 0 {
-		line(" %s%s%s   %s", s.Bold.Render(cell("*", code)), cell("Portfolio-wide", name), strings.Repeat(" ", 4*n), sevCols(sev))
+	if r.Wide.Open > 0 {
+		line(" %s%s%s   %s", s.Bold.Render(cell("*", code)), cell("Portfolio-wide", name), strings.Repeat(" ", 4*n), sevCols(r.Wide))
 	}
-	h := portfolio.Health(snap.KPIs)
-	var impact portfolio.Money
-	for _, sf := range open {
-		impact += sf.MonthlyImpact
-	}
+	h := r.KPIs
 	line("")
-	line(" KPIs: %s on target · %s at risk · %s off target · %s missing", s.Status(portfolio.StatusOnTarget).Render(itoa(h.OnTarget)),
-		s.Status(portfolio.StatusAtRisk).Render(itoa(h.AtRisk)), s.Status(portfolio.StatusOffTarget).Render(itoa(h.OffTarget)),
-		s.Status(portfolio.StatusMissing).Render(itoa(h.Missing)))
-	line(" Shortfalls: %d open, %s a month at stake", len(open), impact)
+	line(" KPIs: %s on target · %s at risk · %s off target · %s missing", s.Status(portfolio.StatusOnTarget).Render(strconv.Itoa(h.OnTarget)),
+		s.Status(portfolio.StatusAtRisk).Render(strconv.Itoa(h.AtRisk)), s.Status(portfolio.StatusOffTarget).Render(strconv.Itoa(h.OffTarget)),
+		s.Status(portfolio.StatusMissing).Render(strconv.Itoa(h.Missing)))
+	line(" Shortfalls: %d open, %s a month at stake", r.Shortfalls.Open, r.Shortfalls.Impact)
 
 	line("")
 	line(" %s", s.Title.Render("Next events"))
-	if len(snap.Events) == 0 {
+	if len(r.NextEvents) == 0 {
 		line("   %s", s.Subtle.Render("none scheduled"))
 	}
-	for i, e := range snap.Events {
-		if i == 5 {
-			break
-		}
+	for _, e := range r.NextEvents {
 		// On a narrow screen the bar gives way to the title.
 		bar := 22
 		if p.vp.Width() < 100 {
@@ -143,21 +128,15 @@ func (p *overviewPage) render() {
 			cell(e.Title, max(10, p.vp.Width()-35-bar)), progressBar(e.Done, e.Total, bar))
 	}
 
-	burn := snap.Burn()
 	line("")
 	line(" %s", s.Title.Render("Money"))
-	line("   Burn %s–%s a month", burn.Low, burn.High)
-	for _, be := range snap.BreakEvens() {
+	line("   Burn %s–%s a month", r.Burn.Low, r.Burn.High)
+	for _, be := range r.BreakEvens {
+		margin := ""
 		if be.Reachable {
-			units := fmt.Sprintf("%d %ss", be.UnitsHigh, be.Unit)
-			if be.UnitsHigh == 1 {
-				units = "1 " + be.Unit
-			}
-			line("   Break-even %s: %s a month (%d at low burn), margin %s a %s", s.Bold.Render(be.EntityCode),
-				s.Bold.Render(units), be.UnitsLow, be.Margin, be.Unit)
-		} else {
-			line("   Break-even %s: never, each %s loses %s", s.Bold.Render(be.EntityCode), be.Unit, -be.Margin)
+			margin = fmt.Sprintf(", margin %s a %s", be.Margin, be.Unit)
 		}
+		line("   Break-even %s: %s%s", s.Bold.Render(be.EntityCode), be.Sentence(), margin)
 	}
 	p.lines = strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 	p.vp.SetContentLines(p.lines)

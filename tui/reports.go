@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -214,7 +215,7 @@ func (p *reportPage) confirmSend() tea.Cmd {
 	}
 	f, cmd := newPageForm("Send the "+role.Title()+" report", submit, func() []*huh.Group {
 		return []*huh.Group{huh.NewGroup(huh.NewConfirm().
-			Title(fmt.Sprintf("Send to %s via %s?", orDash(strings.Join(to, ", ")), p.c.Mail.Transport.Name())).
+			Title(fmt.Sprintf("Send to %s via %s?", cmp.Or(strings.Join(to, ", "), "—"), p.c.Mail.Transport.Name())).
 			Affirmative("Send").Negative("Cancel").Value(&yes))}
 	})
 	p.form = f

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -125,11 +126,9 @@ func (p *schedulePage) renderRows() {
 	p.list.SetRows(lines, search)
 }
 
+// localTime shows t in the schedule's own zone.
 func localTime(t time.Time, zone string) string {
-	if loc, err := time.LoadLocation(zone); err == nil {
-		t = t.In(loc)
-	}
-	return t.Format("Mon 2 Jan 15:04")
+	return portfolio.InZone(t, zone).Format("Mon 2 Jan 15:04")
 }
 
 func (p *schedulePage) current() (portfolio.Schedule, bool) {
@@ -214,7 +213,7 @@ func (p *schedulePage) renderPreview(sc portfolio.Schedule) tea.Cmd {
 			to = append(to, p.Email)
 		}
 		head := fmt.Sprintf(" Next run: %s\n To:       %s\n Subject:  %s\n (esc closes)\n\n", localTime(run.At, sc.TimeZone),
-			orDash(strings.Join(to, ", ")), run.Subject)
+			cmp.Or(strings.Join(to, ", "), "—"), run.Subject)
 		if run.Paused {
 			head = " The schedule is paused: nothing goes out until it is resumed.\n" + head
 		}

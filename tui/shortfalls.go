@@ -78,7 +78,7 @@ func (p *shortfallPage) renderRows() {
 		num := "·"
 		if sf.IsOpen() {
 			rank++
-			num = itoa(rank)
+			num = strconv.Itoa(rank)
 		}
 		entity := sf.EntityCode
 		if entity == "" {
@@ -86,7 +86,7 @@ func (p *shortfallPage) renderRows() {
 		}
 		status := strings.ReplaceAll(string(sf.Status), "_", " ")
 		line := " " + rcell(num, 3) + "  " + s.Severity(sf.Severity).Render(cell(string(sf.Severity), 9)) + cell(sf.Title, tw) + " " +
-			cell(entity, entityW) + cell(sf.OwnerRole.Title(), ownerW) + rcell(sf.MonthlyImpact.String(), 9) + rcell(trimFloat(sf.EffortDays)+"d", effortW) +
+			cell(entity, entityW) + cell(sf.OwnerRole.Title(), ownerW) + rcell(sf.MonthlyImpact.String(), 9) + rcell(portfolio.FormatNumber(sf.EffortDays)+"d", effortW) +
 			rcell(portfolio.Dollars(int64(sf.ROI()+0.5)).String(), 11) + gap + cell(status, 11)
 		if !sf.IsOpen() {
 			line = s.Subtle.Render(ansiStrip(line))
@@ -148,7 +148,7 @@ func (p *shortfallPage) editForm(sf portfolio.Shortfall) tea.Cmd {
 	entity := sf.EntityCode
 	role, severity := string(sf.OwnerRole), string(sf.Severity)
 	impact := strconv.FormatInt(int64(sf.MonthlyImpact)/100, 10)
-	effort := trimFloat(sf.EffortDays)
+	effort := portfolio.FormatNumber(sf.EffortDays)
 	entityOpts := []huh.Option[string]{huh.NewOption("the whole portfolio", "")}
 	for _, e := range p.entities {
 		entityOpts = append(entityOpts, huh.NewOption(e.Code+"  "+e.Name, e.Code))

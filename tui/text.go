@@ -63,13 +63,11 @@ func progressBar(done, total, width int) string {
 	if total == 0 {
 		return cell("no checklist", width)
 	}
-	label := " " + itoa(done) + "/" + itoa(total)
+	label := " " + strconv.Itoa(done) + "/" + strconv.Itoa(total)
 	bar := max(4, width-lipgloss.Width(label))
 	filled := done * bar / total
 	return strings.Repeat("█", filled) + strings.Repeat("░", bar-filled) + label
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // fitBlock makes s exactly w columns by h rows: long lines are cut, short
 // ones padded, missing rows added. It measures each line once, where a

@@ -1,6 +1,8 @@
-package main
+package cli
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -13,14 +15,8 @@ import (
 )
 
 func (m *Main) scheduleCommand() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "schedule",
-		Short: "List, set, pause and preview the report schedules",
-		Args:  noArgs,
-	}
-	cmd.AddCommand(m.scheduleListCommand(), m.scheduleSetCommand(), m.scheduleEnableCommand(false),
-		m.scheduleEnableCommand(true), m.schedulePreviewCommand(), m.scheduleRunsCommand())
-	return cmd
+	return group("schedule", "List, set, pause and preview the report schedules", m.scheduleListCommand(), m.scheduleSetCommand(),
+		m.scheduleEnableCommand(false), m.scheduleEnableCommand(true), m.schedulePreviewCommand(), m.scheduleRunsCommand())
 }
 
 // scheduleRow is a schedule with its next runs and last run, for list.
@@ -31,17 +27,13 @@ type scheduleRow struct {
 }
 
 func (m *Main) scheduleListCommand() *cobra.Command {
-	var asJSON bool
+	var asJSON *bool
 	cmd := &cobra.Command{
 		Use:   "list [--json]",
 		Short: "Every schedule with its next three runs and its last run",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := m.openStore(cmd.Context(), false)
-			if err != nil {
-				return err
-			}
-			schedules, err := s.Schedules(cmd.Context())
+		RunE: m.withStore(func(ctx context.Context, s *store.Store, args []string) error {
+			schedules, err := s.Schedules(ctx)
 			if err != nil {
 				return err
 			}
@@ -56,12 +48,12 @@ func (m *Main) scheduleListCommand() *cobra.Command {
 					}
 					row.Next, from = append(row.Next, n), n
 				}
-				if runs, err := s.ScheduleRuns(cmd.Context(), sc.Role, 1); err == nil && len(runs) == 1 {
+				if runs, err := s.ScheduleRuns(ctx, sc.Role, 1); err == nil && len(runs) == 1 {
 					row.LastRun = &runs[0]
 				}
 				rows = append(rows, row)
 			}
-			if asJSON {
+			if *asJSON {
 				return writeJSON(m.Stdout, rows)
 			}
 			if len(rows) == 0 {
@@ -90,12 +82,12 @@ func (m *Main) scheduleListCommand() *cobra.Command {
 					}
 				}
 				fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Role, r.Cron, r.TimeZone, days, state,
-					orDash(strings.Join(next, "; ")), last)
+					cmp.Or(strings.Join(next, "; "), "—"), last)
 			}
 			return t.Flush()
-		},
+		}),
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print machine-readable JSON")
+	asJSON = jsonFlag(cmd)
 	return cmd
 }
 
@@ -216,8 +208,7 @@ func (m *Main) schedulePreviewCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			templates, _ := m.cfg.get("OPSDECK_TEMPLATES")
-			eng, err := reports.New(reports.Options{TemplatesDir: templates})
+			eng, err := m.reportEngine()
 			if err != nil {
 				return err
 			}
@@ -234,7 +225,7 @@ func (m *Main) schedulePreviewCommand() *cobra.Command {
 				state = " (the schedule is paused: nothing will go out until it is resumed)"
 			}
 			fmt.Fprintf(m.Stdout, "Next run: %s%s\nTo:       %s\nSubject:  %s\n\n%s", localTime(run.At, sc.TimeZone), state,
-				orDash(strings.Join(to, ", ")), run.Subject, run.Body)
+				cmp.Or(strings.Join(to, ", "), "—"), run.Subject, run.Body)
 			return nil
 		},
 	}
@@ -243,7 +234,7 @@ func (m *Main) schedulePreviewCommand() *cobra.Command {
 }
 
 func (m *Main) scheduleRunsCommand() *cobra.Command {
-	var asJSON bool
+	var asJSON *bool
 	var limit int
 	cmd := &cobra.Command{
 		Use:   "runs [ROLE] [--limit N] [--json]",
@@ -271,7 +262,7 @@ func (m *Main) scheduleRunsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if asJSON {
+			if *asJSON {
 				if runs == nil {
 					runs = []store.ScheduleRun{}
 				}
@@ -285,12 +276,12 @@ func (m *Main) scheduleRunsCommand() *cobra.Command {
 					batch = fmt.Sprint(r.BatchID)
 				}
 				fmt.Fprintf(t, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Role, r.Slot.In(m.Clock.Now().Location()).Format("2006-01-02 15:04"),
-					r.Trigger, r.Status, batch, orDash(r.Error))
+					r.Trigger, r.Status, batch, cmp.Or(r.Error, "—"))
 			}
 			return t.Flush()
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print machine-readable JSON")
+	asJSON = jsonFlag(cmd)
 	cmd.Flags().IntVar(&limit, "limit", 20, "how many runs")
 	return cmd
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -13,20 +13,18 @@ import (
 	"golang.org/x/term"
 
 	"opsdeck/portfolio"
-	"opsdeck/reports"
 	"opsdeck/store/demo"
 	"opsdeck/tui"
 )
 
 func (m *Main) consoleCommand() *cobra.Command {
-	var theme string
 	cmd := &cobra.Command{
 		Use:   "console [--theme dark|light]",
 		Short: "Open the console (plain opsdeck does this at a terminal)",
 		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, args []string) error { return m.runConsole(cmd, theme) },
+		RunE:  func(cmd *cobra.Command, args []string) error { return m.runConsole(cmd) },
 	}
-	cmd.Flags().StringVar(&theme, "theme", "", "dark or light (env OPSDECK_THEME; default: ask the terminal)")
+	settingFlag(cmd.Flags(), "theme", "OPSDECK_THEME", "dark or light (env OPSDECK_THEME; default: ask the terminal)")
 	return cmd
 }
 
@@ -38,11 +36,13 @@ func (m *Main) interactive() bool {
 	return okIn && okOut && term.IsTerminal(int(in.Fd())) && term.IsTerminal(int(out.Fd()))
 }
 
-func (m *Main) runConsole(cmd *cobra.Command, theme string) error {
-	if theme == "" {
-		// The setting also reaches plain opsdeck, which has no --theme.
-		theme, _ = m.cfg.get("OPSDECK_THEME")
-	}
+// newEventZone is where the console's new events start: the demo's
+// harbour, as it always has been, until an owner can set their own.
+const newEventZone = demo.TimeZone
+
+func (m *Main) runConsole(cmd *cobra.Command) error {
+	// The setting also reaches plain opsdeck, which has no --theme.
+	theme, _ := m.cfg.get("OPSDECK_THEME")
 	if theme != "" && theme != "dark" && theme != "light" {
 		return usagef("theme %q must be dark or light (--theme or OPSDECK_THEME)", theme)
 	}
@@ -50,8 +50,7 @@ func (m *Main) runConsole(cmd *cobra.Command, theme string) error {
 		return usagef("the console needs a terminal; for scripts use opsdeck status, kpi list, report")
 	}
 	ctx := cmd.Context()
-	templates, _ := m.cfg.get("OPSDECK_TEMPLATES")
-	eng, err := reports.New(reports.Options{TemplatesDir: templates})
+	eng, err := m.reportEngine()
 	if err != nil {
 		return err
 	}
@@ -70,7 +69,7 @@ func (m *Main) runConsole(cmd *cobra.Command, theme string) error {
 	defer stop()
 	// The crew server runs while the console is open, unless its address
 	// is taken (opsdeck serve on the same machine); links work either way.
-	if crewSrv, err := m.crewServer(ctx, crewFlags{}, slog.New(slog.DiscardHandler), nil); err != nil {
+	if crewSrv, err := m.crewServer(ctx, slog.New(slog.DiscardHandler), nil); err != nil {
 		opts.Status = "magic links are off: " + portfolio.ErrorMessage(err)
 	} else {
 		opts.Crew = crewLinks{crewSrv}
@@ -101,7 +100,3 @@ func (m *Main) runConsole(cmd *cobra.Command, theme string) error {
 	}
 	return nil
 }
-
-// newEventZone is where the console's new events start: the demo's
-// harbour, as it always has been, until an owner can set their own.
-const newEventZone = demo.TimeZone

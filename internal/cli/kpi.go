@@ -1,8 +1,8 @@
-package main
+package cli
 
 import (
+	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -12,13 +12,7 @@ import (
 )
 
 func (m *Main) kpiCommand() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "kpi",
-		Short: "List KPIs or record a new reading",
-		Args:  noArgs,
-	}
-	cmd.AddCommand(m.kpiListCommand(), m.kpiSetCommand())
-	return cmd
+	return group("kpi", "List KPIs or record a new reading", m.kpiListCommand(), m.kpiSetCommand())
 }
 
 // kpiRow is a KPI with its computed status, as `kpi list --json` prints it.
@@ -29,21 +23,17 @@ type kpiRow struct {
 
 func (m *Main) kpiListCommand() *cobra.Command {
 	var entity string
-	var asJSON bool
+	var asJSON *bool
 	cmd := &cobra.Command{
 		Use:   "list [--entity CODE] [--json]",
 		Short: "List KPIs with their current value, target and status",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := m.openStore(cmd.Context(), false)
+		RunE: m.withStore(func(ctx context.Context, s *store.Store, args []string) error {
+			kpis, err := s.KPIs(ctx, entity)
 			if err != nil {
 				return err
 			}
-			kpis, err := s.KPIs(cmd.Context(), entity)
-			if err != nil {
-				return err
-			}
-			if asJSON {
+			if *asJSON {
 				rows := make([]kpiRow, 0, len(kpis))
 				for _, k := range kpis {
 					rows = append(rows, kpiRow{KPI: k, Status: string(k.Status())})
@@ -65,10 +55,10 @@ func (m *Main) kpiListCommand() *cobra.Command {
 				fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.EntityCode, k.Key, k.Name, current, target, k.Status().Label(), updated)
 			}
 			return t.Flush()
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&entity, "entity", "", "only this entity's KPIs")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print machine-readable JSON")
+	asJSON = jsonFlag(cmd)
 	return cmd
 }
 
@@ -81,48 +71,43 @@ func (m *Main) kpiSetCommand() *cobra.Command {
   opsdeck kpi set QDN quote_hours 1.5 --note "new answering service"
   opsdeck kpi set JADA charters - --target 8`,
 		Args: exactArgs(3),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			s, err := m.openStore(ctx, false)
-			if err != nil {
-				return err
-			}
-			// Look the KPI up first: its unit decides what VALUE may be.
-			before, err := s.KPI(ctx, args[0], args[1])
-			if err != nil {
-				return err
-			}
-			unit := before.UnitInfo()
-			var u portfolio.KPIUpdate
-			if args[2] != "-" {
-				v, err := unit.ParseValue("value", args[2])
-				if err != nil {
-					return err
-				}
-				u.Value = &v
-			}
-			if cmd.Flags().Changed("target") {
-				t, err := unit.ParseValue("target", target)
-				if err != nil {
-					return err
-				}
-				u.Target = &t
-			}
-			u.Note = note
-			var after portfolio.KPI
-			err = s.Update(ctx, m.actor(), func(tx *store.Tx) error {
-				after, err = tx.SetKPI(ctx, args[0], args[1], u)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(m.Stdout, "%s %s: %s → %s (target %s): %s → %s\n", after.EntityCode, after.Key,
-				latestValue(before), latestValue(after), unit.Format(after.Target),
-				before.Status().Label(), after.Status().Label())
-			return nil
-		},
 	}
+	cmd.RunE = m.withStore(func(ctx context.Context, s *store.Store, args []string) error {
+		// Look the KPI up first: its unit decides what VALUE may be.
+		before, err := s.KPI(ctx, args[0], args[1])
+		if err != nil {
+			return err
+		}
+		unit := before.UnitInfo()
+		var u portfolio.KPIUpdate
+		if args[2] != "-" {
+			v, err := unit.ParseValue("value", args[2])
+			if err != nil {
+				return err
+			}
+			u.Value = &v
+		}
+		if cmd.Flags().Changed("target") {
+			t, err := unit.ParseValue("target", target)
+			if err != nil {
+				return err
+			}
+			u.Target = &t
+		}
+		u.Note = note
+		var after portfolio.KPI
+		err = s.Update(ctx, m.actor(), func(tx *store.Tx) error {
+			after, err = tx.SetKPI(ctx, args[0], args[1], u)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "%s %s: %s → %s (target %s): %s → %s\n", after.EntityCode, after.Key,
+			latestValue(before), latestValue(after), unit.Format(after.Target),
+			before.Status().Label(), after.Status().Label())
+		return nil
+	})
 	cmd.Flags().StringVar(&target, "target", "", "new target value")
 	cmd.Flags().StringVar(&note, "note", "", "note stored with the reading")
 	cmd.ValidArgsFunction = m.completeKPIArgs
@@ -175,5 +160,3 @@ func filterPrefix(options []string, prefix string) []string {
 	}
 	return out
 }
-
-func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

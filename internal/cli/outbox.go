@@ -1,13 +1,14 @@
-package main
+package cli
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -15,21 +16,17 @@ func (m *Main) outboxCommand() *cobra.Command {
 	var status string
 	var batch int64
 	var limit int
-	var asJSON bool
+	var asJSON *bool
 	cmd := &cobra.Command{
 		Use:   "outbox [--status S] [--batch N] [--json]",
 		Short: "The delivery log: every message with its status, attempts, error and provider id",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := m.openStore(cmd.Context(), false)
+		RunE: m.withStore(func(ctx context.Context, s *store.Store, args []string) error {
+			rows, err := s.Outbox(ctx, store.OutboxFilter{Status: status, BatchID: batch, Limit: limit})
 			if err != nil {
 				return err
 			}
-			rows, err := s.Outbox(cmd.Context(), store.OutboxFilter{Status: status, BatchID: batch, Limit: limit})
-			if err != nil {
-				return err
-			}
-			if asJSON {
+			if *asJSON {
 				if rows == nil {
 					rows = []store.OutboxMessage{}
 				}
@@ -51,15 +48,15 @@ func (m *Main) outboxCommand() *cobra.Command {
 					detail = r.LastError
 				}
 				fmt.Fprintf(t, "%d\t%d\t%s\t%s\t%d\t%s\t%s\t%s\n", r.ID, r.BatchID, what, r.Status, r.Attempts,
-					r.UpdatedAt.In(m.Clock.Now().Location()).Format("2006-01-02 15:04"), strings.Join(r.To, ", "), orDash(detail))
+					r.UpdatedAt.In(m.Clock.Now().Location()).Format("2006-01-02 15:04"), strings.Join(r.To, ", "), cmp.Or(detail, "—"))
 			}
 			return t.Flush()
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&status, "status", "", "only messages in this status: "+strings.Join(store.OutboxStatuses, ", "))
 	cmd.Flags().Int64Var(&batch, "batch", 0, "only this batch")
 	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many, newest first")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print machine-readable JSON")
+	asJSON = jsonFlag(cmd)
 	cmd.AddCommand(m.outboxRetryCommand(), m.outboxResolveCommand(), m.outboxSendCommand())
 	return cmd
 }
@@ -94,6 +91,8 @@ func (m *Main) outboxRetryCommand() *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			// The transport first: a retry that cannot be sent is not
+			// queued again.
 			svc, _, err := m.mailService(ctx)
 			if err != nil {
 				return err
@@ -117,22 +116,11 @@ func (m *Main) outboxRetryCommand() *cobra.Command {
 			if n == 0 {
 				return nil
 			}
-			return m.deliverQueued(cmd)
+			return m.deliver(ctx, svc, 0)
 		},
 	}
 	cmd.Flags().BoolVar(&failed, "failed", false, "every failed message")
 	return cmd
-}
-
-// deliverQueued sends everything queued, if no other process runs the
-// worker.
-func (m *Main) deliverQueued(cmd *cobra.Command) error {
-	ctx := cmd.Context()
-	svc, _, err := m.mailService(ctx)
-	if err != nil {
-		return err
-	}
-	return m.deliver(ctx, svc, 0)
 }
 
 func (m *Main) outboxResolveCommand() *cobra.Command {
@@ -162,95 +150,14 @@ func (m *Main) outboxResolveCommand() *cobra.Command {
 				return nil
 			}
 			fmt.Fprintf(m.Stdout, "message %d queued again\n", id)
-			return m.deliverQueued(cmd)
+			svc, _, err := m.mailService(ctx)
+			if err != nil {
+				return err
+			}
+			return m.deliver(ctx, svc, 0)
 		},
 	}
 	cmd.Flags().BoolVar(&sent, "sent", false, "the provider shows it was sent")
 	cmd.Flags().BoolVar(&notSent, "not-sent", false, "it did not go out: send it again")
-	return cmd
-}
-
-func (m *Main) recipientsCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "recipients", Short: "Who receives which report", Args: noArgs}
-	list := &cobra.Command{
-		Use:   "list [--json]",
-		Short: "Every report role with its recipients",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := m.openStore(cmd.Context(), false)
-			if err != nil {
-				return err
-			}
-			rs, err := s.Recipients(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if asJSON, _ := cmd.Flags().GetBool("json"); asJSON {
-				if rs == nil {
-					rs = []portfolio.Recipient{}
-				}
-				return writeJSON(m.Stdout, rs)
-			}
-			t := newTable(m.Stdout)
-			fmt.Fprintln(t, "REPORT\tNAME\tEMAIL")
-			for _, r := range rs {
-				fmt.Fprintf(t, "%s\t%s\t%s\n", r.Role.Title(), r.Person.Name, r.Person.Email)
-			}
-			return t.Flush()
-		},
-	}
-	list.Flags().Bool("json", false, "print machine-readable JSON")
-	var name string
-	add := &cobra.Command{
-		Use:   "add ROLE EMAIL [--name NAME]",
-		Short: "Send ROLE's report to EMAIL too (adding the person if new)",
-		Args:  exactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			role, err := portfolio.ParseReportRole(args[0])
-			if err != nil {
-				return err
-			}
-			s, err := m.openStore(cmd.Context(), false)
-			if err != nil {
-				return err
-			}
-			var p portfolio.Person
-			var created bool
-			if err := s.Update(cmd.Context(), m.actor(), func(tx *store.Tx) (err error) {
-				p, created, err = tx.AddRecipientByEmail(cmd.Context(), role, args[1], name)
-				return err
-			}); err != nil {
-				return err
-			}
-			note := ""
-			if created {
-				note = " (added as a new person)"
-			}
-			fmt.Fprintf(m.Stdout, "%s <%s> now receives the %s report%s\n", p.Name, p.Email, role.Title(), note)
-			return nil
-		},
-	}
-	add.Flags().StringVar(&name, "name", "", "the person's name, if they are new")
-	remove := &cobra.Command{
-		Use:   "remove ROLE EMAIL",
-		Short: "Stop sending ROLE's report to EMAIL",
-		Args:  exactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			role, err := portfolio.ParseReportRole(args[0])
-			if err != nil {
-				return err
-			}
-			s, err := m.openStore(cmd.Context(), false)
-			if err != nil {
-				return err
-			}
-			if err := s.Update(cmd.Context(), m.actor(), func(tx *store.Tx) error { return tx.RemoveRecipient(cmd.Context(), role, args[1]) }); err != nil {
-				return err
-			}
-			fmt.Fprintf(m.Stdout, "%s no longer receives the %s report\n", args[1], role.Title())
-			return nil
-		},
-	}
-	cmd.AddCommand(list, add, remove)
 	return cmd
 }

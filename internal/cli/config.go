@@ -1,7 +1,6 @@
-package main
+package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -13,8 +12,6 @@ import (
 	"github.com/joho/godotenv"
 
 	"opsdeck/mail"
-	"opsdeck/store"
-	"opsdeck/store/demo"
 )
 
 // defaultEnvFile is read from the working directory when present.
@@ -109,46 +106,4 @@ func (c *config) dbPath() (path string, isDefault bool, err error) {
 		return "", false, errors.New("cannot find a data directory: set XDG_DATA_HOME or give --db")
 	}
 	return filepath.Join(dataHome, "opsdeck", "opsdeck.db"), true, nil
-}
-
-// openStore opens the configured database once per run. A database that
-// does not exist yet is created and, unless bare is set, given the demo
-// portfolio, so a first `opsdeck` shows something useful.
-func (m *Main) openStore(ctx context.Context, bare bool) (*store.Store, error) {
-	if m.store != nil {
-		return m.store, nil
-	}
-	path, isDefault, err := m.cfg.dbPath()
-	if err != nil {
-		return nil, err
-	}
-	if isDefault {
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
-		}
-	}
-	_, statErr := os.Stat(path)
-	isNew := errors.Is(statErr, os.ErrNotExist)
-	s, err := store.Open(ctx, path, store.Options{Clock: m.Clock})
-	if err != nil {
-		return nil, err
-	}
-	m.store = s
-	if isNew && !bare {
-		if err := s.Update(ctx, m.actor(), func(tx *store.Tx) error { return demo.Load(ctx, tx) }); err != nil {
-			return nil, fmt.Errorf("load demo portfolio into new database %s: %w", path, err)
-		}
-		fmt.Fprintf(m.Stderr, "opsdeck: created %s with the demo portfolio (opsdeck init --empty --force starts blank)\n", path)
-	}
-	return s, nil
-}
-
-// actor names who is making changes, for the audit log.
-func (m *Main) actor() string {
-	for _, key := range []string{"USER", "LOGNAME"} {
-		if v, ok := m.LookupEnv(key); ok && v != "" {
-			return "cli:" + v
-		}
-	}
-	return "cli"
 }

@@ -1,6 +1,7 @@
-package main
+package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,29 +17,11 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"opsdeck/mail"
-	"opsdeck/portfolio"
-	"opsdeck/reports"
-	"opsdeck/schedule"
 	"opsdeck/sshconsole"
 	"opsdeck/store"
 	"opsdeck/tui"
 	"opsdeck/web"
 )
-
-const webDefaultAddr = web.DefaultAddr
-
-// roleQueue lets the scheduler queue a role's report through the outbox.
-type roleQueue struct{ *mail.Service }
-
-func (q roleQueue) Enqueue(ctx context.Context, role portfolio.ReportRole, reason string) (int64, error) {
-	return q.EnqueueRole(ctx, role, reason)
-}
-
-// background runs the scheduler and the outbox worker under the worker
-// lease (see schedule.Background).
-func background(s *store.Store, svc *mail.Service, kind string, log *slog.Logger, maxCatchUp time.Duration, held func(bool)) func(context.Context) error {
-	return schedule.Background(s, roleQueue{svc}, svc, svc, schedule.Holder(kind), log, maxCatchUp, held)
-}
 
 func newLogger(w *os.File, format, level string) (*slog.Logger, error) {
 	var lv slog.Level
@@ -57,7 +40,6 @@ func newLogger(w *os.File, format, level string) (*slog.Logger, error) {
 
 func (m *Main) serveCommand() *cobra.Command {
 	var sshAddr, keysFile, hostKey, logFormat, logLevel string
-	var crew crewFlags
 	var catchUp time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve [--addr HOST:PORT] [--ssh-addr HOST:PORT] [--authorized-keys FILE] [--log-format text|json]",
@@ -99,15 +81,15 @@ finish, stops the scheduler, and closes the database cleanly.`,
 			// Everything that can refuse to start is built before anything
 			// runs, so a bad setting stops serve with nothing to unwind.
 			var leading atomic.Bool
-			crewSrv, err := m.crewServer(ctx, crew, log, workerHealth(s, &leading))
+			crewSrv, err := m.crewServer(ctx, log, workerHealth(s, &leading))
 			if err != nil {
 				return err
 			}
 			var sshSrv *sshconsole.Server
 			var sshListener net.Listener
 			if sshAddr != "" {
-				sshSrv, err = m.sshServer(ctx, s, svc, crewLinks{crewSrv}, log, sshAddr, orDefault(keysFile, filepath.Join(dataDir, "authorized_keys")),
-					orDefault(hostKey, filepath.Join(dataDir, "ssh_host_ed25519")))
+				sshSrv, err = m.sshServer(s, svc, crewLinks{crewSrv}, log, sshAddr, cmp.Or(keysFile, filepath.Join(dataDir, "authorized_keys")),
+					cmp.Or(hostKey, filepath.Join(dataDir, "ssh_host_ed25519")))
 				if err != nil {
 					return err
 				}
@@ -155,10 +137,7 @@ finish, stops the scheduler, and closes the database cleanly.`,
 	cmd.Flags().StringVar(&logFormat, "log-format", "text", "text or json")
 	cmd.Flags().StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	cmd.Flags().DurationVar(&catchUp, "catch-up", 12*time.Hour, "send a scheduled report missed while down if it is younger than this")
-	cmd.Flags().StringVar(&crew.addr, "addr", "", "crew web server address (env OPSDECK_WEB_ADDR; default "+webDefaultAddr+")")
-	cmd.Flags().StringVar(&crew.baseURL, "base-url", "", "URL crew use to reach the server, behind a proxy (env OPSDECK_BASE_URL)")
-	cmd.Flags().StringVar(&crew.cert, "tls-cert", "", "TLS certificate file (env OPSDECK_TLS_CERT)")
-	cmd.Flags().StringVar(&crew.key, "tls-key", "", "TLS key file (env OPSDECK_TLS_KEY)")
+	crewServerFlags(cmd.Flags(), "crew web server address (env OPSDECK_WEB_ADDR; default "+web.DefaultAddr+")")
 	return cmd
 }
 
@@ -194,18 +173,10 @@ func workerHealth(s *store.Store, leading *atomic.Bool) web.HealthFunc {
 	}
 }
 
-func orDefault(v, fallback string) string {
-	if v == "" {
-		return fallback
-	}
-	return v
-}
-
 // sshServer builds the SSH console: each session gets its own console over
 // the shared store and mail service.
-func (m *Main) sshServer(ctx context.Context, s *store.Store, svc *mail.Service, crew tui.Crew, log *slog.Logger, addr, keys, hostKey string) (*sshconsole.Server, error) {
-	templates, _ := m.cfg.get("OPSDECK_TEMPLATES")
-	eng, err := reports.New(reports.Options{TemplatesDir: templates})
+func (m *Main) sshServer(s *store.Store, svc *mail.Service, crew tui.Crew, log *slog.Logger, addr, keys, hostKey string) (*sshconsole.Server, error) {
+	eng, err := m.reportEngine()
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -13,7 +13,7 @@ import (
 )
 
 func (m *Main) reportCommand() *cobra.Command {
-	var format, style, out, dir, templates string
+	var format, style, out, dir string
 	var width int
 	var all bool
 	cmd := &cobra.Command{
@@ -63,12 +63,9 @@ file of the same name (ceo.md.tmpl, common.md.tmpl, ...) in --templates DIR.`,
 			if err := m.reportDefaults(&opts, out != "" || all); err != nil {
 				return err
 			}
-			if templates == "" {
-				templates, _ = m.cfg.get("OPSDECK_TEMPLATES")
-			}
 			// Parse templates before touching the database, so a broken
 			// override fails fast and nothing else happens.
-			eng, err := reports.New(reports.Options{TemplatesDir: templates})
+			eng, err := m.reportEngine()
 			if err != nil {
 				return err
 			}
@@ -112,7 +109,7 @@ file of the same name (ceo.md.tmpl, common.md.tmpl, ...) in --templates DIR.`,
 	cmd.Flags().StringVar(&style, "style", "", "term style: dark, light, notty or ascii (default dark; notty when NO_COLOR is set)")
 	cmd.Flags().StringVar(&out, "out", "", "write to FILE instead of standard output")
 	cmd.Flags().StringVar(&dir, "dir", "", "directory for --all")
-	cmd.Flags().StringVar(&templates, "templates", "", "directory of template overrides (env OPSDECK_TEMPLATES)")
+	settingFlag(cmd.Flags(), "templates", "OPSDECK_TEMPLATES", "directory of template overrides (env OPSDECK_TEMPLATES)")
 	return cmd
 }
 

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -26,7 +26,7 @@ func testBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "opsdeck")
-		binOut, binErr = exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		binOut, binErr = exec.Command("go", "build", "-o", binPath, "opsdeck").CombinedOutput()
 	})
 	if binErr != nil {
 		t.Fatalf("build: %v\n%s", binErr, binOut)

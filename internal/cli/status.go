@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -61,49 +61,24 @@ type portfolioStatus struct {
 }
 
 func summarize(snap *portfolio.Snapshot) portfolioStatus {
-	st := portfolioStatus{Portfolio: snap.PortfolioName, TakenAt: snap.TakenAt, AsOf: snap.AsOf, KPIs: portfolio.Health(snap.KPIs),
-		Burn: snap.Burn(), BreakEven: snap.BreakEvens(), Entities: []entityStatus{}, NextEvents: []eventStatus{}}
-	ranked := portfolio.RankShortfalls(snap.Shortfalls)
-	st.TopShortfalls = ranked[:min(3, len(ranked))]
-	for _, e := range snap.Entities {
-		es := entityStatus{Code: e.Code, Name: e.Name, Kind: string(e.Kind), KPIs: portfolio.Health(snap.EntityKPIs(e.ID))}
-		for _, s := range ranked {
-			if s.EntityID == e.ID {
-				es.OpenShortfalls++
-				if s.Severity == portfolio.SeverityCritical {
-					es.CriticalShortfalls++
-				}
-			}
-		}
-		st.Entities = append(st.Entities, es)
+	r := snap.Rollup()
+	st := portfolioStatus{Portfolio: snap.PortfolioName, TakenAt: snap.TakenAt, AsOf: snap.AsOf, KPIs: r.KPIs,
+		OpenShortfalls: r.Shortfalls.Open, CriticalShortfalls: r.Shortfalls.Critical(), MonthlyImpact: r.Shortfalls.Impact,
+		TopShortfalls: r.Open[:min(3, len(r.Open))], Burn: r.Burn, BreakEven: r.BreakEvens,
+		Entities: []entityStatus{}, NextEvents: []eventStatus{}}
+	for _, e := range r.Entities {
+		st.Entities = append(st.Entities, entityStatus{Code: e.Entity.Code, Name: e.Entity.Name, Kind: string(e.Entity.Kind),
+			KPIs: e.KPIs, OpenShortfalls: e.Shortfalls.Open, CriticalShortfalls: e.Shortfalls.Critical()})
 	}
 	// Shortfalls that belong to no single entity get a line of their own,
 	// so the column adds up to the total.
-	portfolioWide := entityStatus{Code: "*", Name: "Portfolio-wide", Kind: "—"}
-	for _, s := range ranked {
-		if s.EntityID == 0 {
-			portfolioWide.OpenShortfalls++
-			if s.Severity == portfolio.SeverityCritical {
-				portfolioWide.CriticalShortfalls++
-			}
-		}
+	if r.Wide.Open > 0 {
+		st.Entities = append(st.Entities, entityStatus{Code: "*", Name: "Portfolio-wide", Kind: "—",
+			OpenShortfalls: r.Wide.Open, CriticalShortfalls: r.Wide.Critical()})
 	}
-	if portfolioWide.OpenShortfalls > 0 {
-		st.Entities = append(st.Entities, portfolioWide)
-	}
-	for _, s := range ranked {
-		st.OpenShortfalls++
-		st.MonthlyImpact += s.MonthlyImpact
-		if s.Severity == portfolio.SeverityCritical {
-			st.CriticalShortfalls++
-		}
-	}
-	for _, e := range snap.UpcomingEvents() {
+	for _, e := range r.NextEvents {
 		st.NextEvents = append(st.NextEvents, eventStatus{ID: e.ID, Entity: e.EntityCode, Title: e.Title,
 			DepartsAt: e.DepartsAt, TimeZone: e.TimeZone, Done: e.Done, Total: e.Total, Crew: e.Crew})
-		if len(st.NextEvents) == 5 {
-			break
-		}
 	}
 	return st
 }
@@ -154,15 +129,11 @@ func printStatus(w io.Writer, st portfolioStatus) error {
 		shortfallCount(st.OpenShortfalls, st.CriticalShortfalls), st.MonthlyImpact)
 	for i, s := range st.TopShortfalls {
 		fmt.Fprintf(w, "            %d. %s (%s, %s/month, %s days)\n", i+1, s.Title, s.Severity, s.MonthlyImpact,
-			trimFloat(s.EffortDays))
+			portfolio.FormatNumber(s.EffortDays))
 	}
 	fmt.Fprintf(w, "Burn        %s–%s a month\n", st.Burn.Low, st.Burn.High)
 	for _, b := range st.BreakEven {
-		if !b.Reachable {
-			fmt.Fprintf(w, "Break-even  %s: never (each %s loses %s)\n", b.EntityCode, b.Unit, -b.Margin)
-			continue
-		}
-		fmt.Fprintf(w, "Break-even  %s: %s a month (%d at low burn)\n", b.EntityCode, plural(b.UnitsHigh, b.Unit), b.UnitsLow)
+		fmt.Fprintf(w, "Break-even  %s: %s\n", b.EntityCode, b.Sentence())
 	}
 	fmt.Fprintln(w, "\nNext events")
 	if len(st.NextEvents) == 0 {
@@ -182,20 +153,4 @@ func shortfallCount(open, critical int) string {
 		return fmt.Sprint(open)
 	}
 	return fmt.Sprintf("%d (%d critical)", open, critical)
-}
-
-// localTime shows t in the event's own time zone, where the crew are.
-func localTime(t time.Time, zone string) string {
-	if loc, err := time.LoadLocation(zone); err == nil {
-		t = t.In(loc)
-	}
-	return t.Format("Mon 2 Jan 15:04 MST")
-}
-
-// plural writes "1 gig", "6 charters".
-func plural(n int64, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
 }

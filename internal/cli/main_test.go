@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -182,6 +182,11 @@ func TestBadInputLeavesDatabaseUnchanged(t *testing.T) {
 		{"too few arguments", []string{"kpi", "set", "JADA", "charters"}, 2, "needs 3 arguments, got 2"},
 		{"unknown flag", []string{"status", "--colour"}, 2, "unknown flag"},
 		{"unknown command", []string{"launch"}, 2, `unknown command "launch"`},
+		{"mistyped subcommand", []string{"kpi", "sett", "JADA", "charters", "3"}, 2, `unknown command "sett" for "opsdeck kpi"; did you mean "set"?`},
+		{"unknown subcommand", []string{"schedule", "bogus"}, 2, `unknown command "bogus" for "opsdeck schedule"`},
+		{"unknown shell", []string{"completion", "tcsh"}, 2, `unknown command "tcsh" for "opsdeck completion"`},
+		{"unknown help topic", []string{"help", "kpi", "sett"}, 2, `unknown command "sett" for "opsdeck kpi"`},
+		{"mistyped subcommand before arguments", []string{"link", "revok", "3"}, 2, `did you mean "revoke"?`},
 		{"unknown entity filter", []string{"kpi", "list", "--entity", "NOPE"}, 2, `no entity "NOPE"`},
 		{"init over data", []string{"init"}, 1, "already holds a portfolio"},
 		{"init with both", []string{"init", "--demo", "--empty", "--force"}, 2, "demo empty"},

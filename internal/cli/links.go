@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+func (m *Main) linksCommand() *cobra.Command {
+	var event string
+	var asJSON *bool
+	cmd := &cobra.Command{
+		Use:   "links [--event ID] [--json]",
+		Short: "List magic links and whether each still works",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var eventID int64
+			if event != "" {
+				var err error
+				if eventID, err = parseID("event", event); err != nil {
+					return err
+				}
+			}
+			s, err := m.openStore(cmd.Context(), false)
+			if err != nil {
+				return err
+			}
+			links, err := s.CrewLinks(cmd.Context(), eventID)
+			if err != nil {
+				return err
+			}
+			rows := make([]linkRow, 0, len(links))
+			for _, l := range links {
+				rows = append(rows, linkRow{CrewLink: l, State: l.State(m.Clock.Now())})
+			}
+			if *asJSON {
+				return writeJSON(m.Stdout, rows)
+			}
+			if len(rows) == 0 {
+				fmt.Fprintln(m.Stdout, "no links (opsdeck link EVENT PERSON mints one)")
+				return nil
+			}
+			t := newTable(m.Stdout)
+			fmt.Fprintln(t, "ID\tEVENT\tPERSON\tROLE\tSTATE\tEXPIRES\tSINGLE-USE")
+			for _, r := range rows {
+				fmt.Fprintf(t, "%d\t%s\t%s\t%s\t%s\t%s\t%v\n", r.ID, r.EventTitle, r.PersonName, r.Role, r.State,
+					r.ExpiresAt.In(m.Clock.Now().Location()).Format(time.DateTime), r.SingleUse)
+			}
+			return t.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&event, "event", "", "only this event's links")
+	asJSON = jsonFlag(cmd)
+	return cmd
+}

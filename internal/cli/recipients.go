@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"opsdeck/portfolio"
+	"opsdeck/store"
+)
+
+func (m *Main) recipientsCommand() *cobra.Command {
+	var asJSON *bool
+	list := &cobra.Command{
+		Use:   "list [--json]",
+		Short: "Every report role with its recipients",
+		Args:  noArgs,
+		RunE: m.withStore(func(ctx context.Context, s *store.Store, args []string) error {
+			rs, err := s.Recipients(ctx)
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				if rs == nil {
+					rs = []portfolio.Recipient{}
+				}
+				return writeJSON(m.Stdout, rs)
+			}
+			t := newTable(m.Stdout)
+			fmt.Fprintln(t, "REPORT\tNAME\tEMAIL")
+			for _, r := range rs {
+				fmt.Fprintf(t, "%s\t%s\t%s\n", r.Role.Title(), r.Person.Name, r.Person.Email)
+			}
+			return t.Flush()
+		}),
+	}
+	asJSON = jsonFlag(list)
+	var name string
+	add := &cobra.Command{
+		Use:   "add ROLE EMAIL [--name NAME]",
+		Short: "Send ROLE's report to EMAIL too (adding the person if new)",
+		Args:  exactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			role, err := portfolio.ParseReportRole(args[0])
+			if err != nil {
+				return err
+			}
+			s, err := m.openStore(ctx, false)
+			if err != nil {
+				return err
+			}
+			var p portfolio.Person
+			var created bool
+			if err := s.Update(ctx, m.actor(), func(tx *store.Tx) (err error) {
+				p, created, err = tx.AddRecipientByEmail(ctx, role, args[1], name)
+				return err
+			}); err != nil {
+				return err
+			}
+			note := ""
+			if created {
+				note = " (added as a new person)"
+			}
+			fmt.Fprintf(m.Stdout, "%s <%s> now receives the %s report%s\n", p.Name, p.Email, role.Title(), note)
+			return nil
+		},
+	}
+	add.Flags().StringVar(&name, "name", "", "the person's name, if they are new")
+	remove := &cobra.Command{
+		Use:   "remove ROLE EMAIL",
+		Short: "Stop sending ROLE's report to EMAIL",
+		Args:  exactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			role, err := portfolio.ParseReportRole(args[0])
+			if err != nil {
+				return err
+			}
+			s, err := m.openStore(ctx, false)
+			if err != nil {
+				return err
+			}
+			if err := s.Update(ctx, m.actor(), func(tx *store.Tx) error { return tx.RemoveRecipient(ctx, role, args[1]) }); err != nil {
+				return err
+			}
+			fmt.Fprintf(m.Stdout, "%s no longer receives the %s report\n", args[1], role.Title())
+			return nil
+		},
+	}
+	return group("recipients", "Who receives which report", list, add, remove)
+}

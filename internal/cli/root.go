@@ -1,0 +1,230 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"text/tabwriter"
+
+	"opsdeck/portfolio"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// rootCommand builds the command tree. Commands close over m rather than
+// package globals, so every Run starts clean.
+func (m *Main) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "opsdeck",
+		Short: "Operations console for a small portfolio of businesses",
+		Long: `opsdeck keeps a portfolio's KPIs, shortfalls, finances, marketing channels and
+events with crew checklists in one SQLite file, and computes role reports from them.
+
+Settings come from flags, then the environment, then an env file (opsdeck.env in the
+working directory, or --env-file), then defaults. The database defaults to
+$XDG_DATA_HOME/opsdeck/opsdeck.db and is created with a demo portfolio on first use.`,
+		Args:          noArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			cfg, warnings, err := loadConfig(m.LookupEnv, settingFlags(cmd.Flags()))
+			if err != nil {
+				return err
+			}
+			for _, w := range warnings {
+				fmt.Fprintf(m.Stderr, "opsdeck: warning: %s\n", w)
+			}
+			m.cfg = cfg
+			return nil
+		},
+		// At a terminal plain opsdeck opens the console; in a script or a
+		// pipe it prints the status summary.
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if m.interactive() {
+				return m.runConsole(cmd)
+			}
+			return m.runStatus(cmd, false)
+		},
+	}
+	settingFlag(root.PersistentFlags(), "db", "OPSDECK_DB", "database file (env OPSDECK_DB)")
+	settingFlag(root.PersistentFlags(), "env-file", "OPSDECK_ENV_FILE", "env file with settings (env OPSDECK_ENV_FILE; default ./opsdeck.env)")
+	root.SetFlagErrorFunc(flagError)
+	root.AddCommand(
+		m.initCommand(),
+		m.consoleCommand(),
+		m.serveCommand(),
+		m.statusCommand(),
+		m.kpiCommand(),
+		m.eventsCommand(),
+		m.peopleCommand(),
+		m.reportCommand(),
+		m.scheduleCommand(),
+		m.sendCommand(),
+		m.outboxCommand(),
+		m.recipientsCommand(),
+		m.backupCommand(),
+		m.versionCommand(),
+		m.webCommand(),
+		m.linkCommand(),
+		m.linksCommand(),
+	)
+	// Cobra adds these lazily; made now, they get the same rules as ours.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	strictHelp(root)
+	strictGroups(root)
+	return root
+}
+
+// group is a command that only holds subcommands: alone it prints its
+// help; followed by anything else, it is a usage mistake.
+func group(use, short string, subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short}
+	cmd.AddCommand(subs...)
+	return cmd
+}
+
+// strictGroups makes every command that only holds subcommands (ours and
+// cobra's completion) refuse what is not one of them: cobra would print
+// the help and exit 0, so a script with a typo would believe it worked.
+func strictGroups(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		strictGroups(c)
+	}
+	if !cmd.HasSubCommands() || cmd.Runnable() {
+		return
+	}
+	cmd.Args = noArgs
+	cmd.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+}
+
+// strictHelp makes `opsdeck help TOPIC` a usage mistake when there is no
+// such command, like the command itself would be.
+func strictHelp(root *cobra.Command) {
+	for _, help := range root.Commands() {
+		if help.Name() != "help" || help.Run == nil {
+			continue
+		}
+		show := help.Run
+		help.Run = nil
+		help.RunE = func(cmd *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			if err != nil {
+				return usageError{err}
+			}
+			if len(rest) > 0 {
+				return unknownCommand(target, rest[0])
+			}
+			show(cmd, args)
+			return nil
+		}
+	}
+}
+
+// noArgs and exactArgs replace cobra's validators so a wrong argument count
+// is a usage error (exit 2) with the command's usage line in the message.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		if cmd.HasSubCommands() {
+			return unknownCommand(cmd, args[0])
+		}
+		return usagef("%s takes no arguments (usage: %s)", cmd.CommandPath(), cmd.UseLine())
+	}
+	return nil
+}
+
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("%s needs %s, got %d (usage: %s)", cmd.CommandPath(), portfolio.Plural(int64(n), "argument", "arguments"), len(args), cmd.UseLine())
+		}
+		return nil
+	}
+}
+
+// unknownCommand names a word that is not one of cmd's subcommands, and
+// the nearest one if there is one.
+func unknownCommand(cmd *cobra.Command, word string) error {
+	if near := nearestCommand(cmd, word); near != "" {
+		return usagef("unknown command %q for %q; did you mean %q?", word, cmd.CommandPath(), near)
+	}
+	return usagef("unknown command %q for %q (see %s --help)", word, cmd.CommandPath(), cmd.CommandPath())
+}
+
+// nearestCommand is the subcommand of cmd that word is most likely a typo
+// of (cobra's suggestion: two edits away, or a prefix), or "".
+func nearestCommand(cmd *cobra.Command, word string) string {
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2
+	}
+	if s := cmd.SuggestionsFor(word); len(s) > 0 {
+		return s[0]
+	}
+	return ""
+}
+
+// settingAnnotation marks a flag that gives a setting on the command line,
+// where it wins over the environment and the env file.
+const settingAnnotation = "opsdeck-setting"
+
+// settingFlag declares a flag that sets the setting key.
+func settingFlag(fs *pflag.FlagSet, name, key, usage string) {
+	fs.String(name, "", usage)
+	_ = fs.SetAnnotation(name, settingAnnotation, []string{key})
+}
+
+// settingFlags collects the settings given as flags, by setting name.
+func settingFlags(fs *pflag.FlagSet) map[string]string {
+	out := map[string]string{}
+	fs.Visit(func(f *pflag.Flag) {
+		if key := f.Annotations[settingAnnotation]; len(key) == 1 {
+			out[key[0]] = f.Value.String()
+		}
+	})
+	return out
+}
+
+// crewServerFlags declares the crew web server's settings as flags, for
+// the commands that run it (web, serve).
+func crewServerFlags(fs *pflag.FlagSet, addrUsage string) {
+	settingFlag(fs, "addr", "OPSDECK_WEB_ADDR", addrUsage)
+	baseURLFlag(fs)
+	settingFlag(fs, "tls-cert", "OPSDECK_TLS_CERT", "TLS certificate file (env OPSDECK_TLS_CERT)")
+	settingFlag(fs, "tls-key", "OPSDECK_TLS_KEY", "TLS key file (env OPSDECK_TLS_KEY)")
+}
+
+// baseURLFlag declares --base-url, the address crew reach the server at.
+func baseURLFlag(fs *pflag.FlagSet) {
+	settingFlag(fs, "base-url", "OPSDECK_BASE_URL", "URL crew use to reach the server, behind a proxy (env OPSDECK_BASE_URL)")
+}
+
+// jsonFlag declares --json, which every listing command has.
+func jsonFlag(cmd *cobra.Command) *bool {
+	return cmd.Flags().Bool("json", false, "print machine-readable JSON")
+}
+
+// writeJSON prints v as indented JSON: the --json output of list commands.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// newTable returns a tabwriter for aligned columns; call Flush when done.
+func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0) }
+
+var shorthandFlagError = regexp.MustCompile(`^unknown shorthand flag: '.' in (-\S+)$`)
+
+// flagError makes flag mistakes usage errors. A negative number is parsed
+// as a flag ("-1" is shorthand flag '1'), so name the real problem instead.
+func flagError(cmd *cobra.Command, err error) error {
+	if m := shorthandFlagError.FindStringSubmatch(err.Error()); m != nil {
+		if _, perr := strconv.ParseFloat(m[1], 64); perr == nil {
+			return usagef("%s: negative numbers are not valid here", m[1])
+		}
+	}
+	return usageError{err}
+}

@@ -1,0 +1,233 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"opsdeck/auth"
+	"opsdeck/mail"
+	"opsdeck/portfolio"
+	"opsdeck/reports"
+	"opsdeck/schedule"
+	"opsdeck/store"
+	"opsdeck/store/demo"
+	"opsdeck/web"
+)
+
+// This file is the one place a run builds what its command needs: the
+// store, the report engine, the mail service and the crew pieces, each on
+// first use and at most once per run, from the settings.
+
+// openStore opens the configured database once per run. A database that
+// does not exist yet is created and, unless bare is set, given the demo
+// portfolio, so a first `opsdeck` shows something useful.
+func (m *Main) openStore(ctx context.Context, bare bool) (*store.Store, error) {
+	if m.store != nil {
+		return m.store, nil
+	}
+	path, isDefault, err := m.cfg.dbPath()
+	if err != nil {
+		return nil, err
+	}
+	if isDefault {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+	}
+	_, statErr := os.Stat(path)
+	isNew := errors.Is(statErr, os.ErrNotExist)
+	s, err := store.Open(ctx, path, store.Options{Clock: m.Clock})
+	if err != nil {
+		return nil, err
+	}
+	m.store = s
+	if isNew && !bare {
+		if err := s.Update(ctx, m.actor(), func(tx *store.Tx) error { return demo.Load(ctx, tx) }); err != nil {
+			return nil, fmt.Errorf("load demo portfolio into new database %s: %w", path, err)
+		}
+		fmt.Fprintf(m.Stderr, "opsdeck: created %s with the demo portfolio (opsdeck init --empty --force starts blank)\n", path)
+	}
+	return s, nil
+}
+
+// withStore is the RunE of a command that works on the database: it opens
+// the store (creating the demo database on first use) and hands it over.
+func (m *Main) withStore(run func(ctx context.Context, s *store.Store, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		s, err := m.openStore(cmd.Context(), false)
+		if err != nil {
+			return err
+		}
+		return run(cmd.Context(), s, args)
+	}
+}
+
+// actor names who is making changes, for the audit log.
+func (m *Main) actor() string {
+	for _, key := range []string{"USER", "LOGNAME"} {
+		if v, ok := m.LookupEnv(key); ok && v != "" {
+			return "cli:" + v
+		}
+	}
+	return "cli"
+}
+
+// reportEngine parses the report templates (with the overrides in
+// OPSDECK_TEMPLATES or report --templates) once per run.
+func (m *Main) reportEngine() (*reports.Engine, error) {
+	if m.engine != nil {
+		return m.engine, nil
+	}
+	templates, _ := m.cfg.get("OPSDECK_TEMPLATES")
+	eng, err := reports.New(reports.Options{TemplatesDir: templates})
+	if err != nil {
+		return nil, err
+	}
+	m.engine = eng
+	return eng, nil
+}
+
+// mailService builds the mail service from the settings, once per run.
+// The outbox directory of the file transport sits beside the database.
+func (m *Main) mailService(ctx context.Context) (*mail.Service, mail.Setup, error) {
+	if m.mail != nil {
+		return m.mail, m.mailSetup, nil
+	}
+	s, err := m.openStore(ctx, false)
+	if err != nil {
+		return nil, mail.Setup{}, err
+	}
+	setup, err := mail.Configure(ctx, func(k string) string { v, _ := m.cfg.get(k); return v },
+		filepath.Join(filepath.Dir(s.Path()), "outbox"))
+	if err != nil {
+		return nil, setup, err
+	}
+	eng, err := m.reportEngine()
+	if err != nil {
+		return nil, setup, err
+	}
+	svc, err := mail.NewService(s, eng, setup.Transport, setup.Config)
+	if err != nil {
+		return nil, setup, err
+	}
+	svc.Actor = m.actor()
+	m.mail, m.mailSetup = svc, setup
+	return svc, setup, nil
+}
+
+// crewService is the crew sign-in service over the signing keys:
+// OPSDECK_JWT_SECRET if set, else the key file next to the database.
+func (m *Main) crewService(ctx context.Context) (*auth.Service, error) {
+	if m.crewAuth != nil {
+		return m.crewAuth, nil
+	}
+	s, err := m.openStore(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	secret, _ := m.cfg.get("OPSDECK_JWT_SECRET")
+	previous, _ := m.cfg.get("OPSDECK_JWT_PREVIOUS_SECRET")
+	keys, err := auth.LoadKeyring(filepath.Dir(s.Path()), secret, previous)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := auth.New(auth.Options{Store: s, Keys: keys, Logger: m.logger()})
+	if err != nil {
+		return nil, err
+	}
+	m.crewAuth = svc
+	return svc, nil
+}
+
+func (m *Main) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// setting is the configured setting, or fallback.
+func (m *Main) setting(key, fallback string) string {
+	if v, _ := m.cfg.get(key); v != "" {
+		return v
+	}
+	return fallback
+}
+
+// crewServer builds (without starting) the crew web server from the
+// settings (the crew server flags among them); health, if set, is what
+// /healthz reports.
+func (m *Main) crewServer(ctx context.Context, log *slog.Logger, health web.HealthFunc) (*web.Server, error) {
+	s, err := m.openStore(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := m.crewService(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return web.New(web.Options{
+		Store: s, Auth: svc, Logger: log, Health: health,
+		Addr:    m.setting("OPSDECK_WEB_ADDR", web.DefaultAddr),
+		BaseURL: m.setting("OPSDECK_BASE_URL", ""),
+		TLSCert: m.setting("OPSDECK_TLS_CERT", ""),
+		TLSKey:  m.setting("OPSDECK_TLS_KEY", ""),
+	})
+}
+
+// crewLinks lets the console mint and revoke links and follow the crew
+// through the crew server (the console does not import the web package).
+type crewLinks struct{ srv *web.Server }
+
+func (c crewLinks) MintLink(ctx context.Context, actor string, eventID, personID int64, role portfolio.AccessRole, once bool) (string, error) {
+	l, err := c.srv.MintLink(ctx, actor, auth.LinkRequest{EventID: eventID, PersonID: personID, Role: role, SingleUse: once})
+	return l.URL, err
+}
+
+func (c crewLinks) Links(ctx context.Context, eventID int64) ([]store.CrewLink, error) {
+	return c.srv.Links(ctx, eventID)
+}
+
+func (c crewLinks) RevokeLink(ctx context.Context, actor string, id int64) error {
+	return c.srv.RevokeLink(ctx, actor, id)
+}
+
+func (c crewLinks) Changes(eventID int64) (<-chan struct{}, func()) {
+	changes, stop := c.srv.Subscribe(eventID)
+	out := make(chan struct{}, 1)
+	go func() {
+		defer close(out)
+		for range changes {
+			select {
+			case out <- struct{}{}:
+			default: // one pending reload covers any number of changes
+			}
+		}
+	}()
+	return out, stop
+}
+
+// workerLease is the lease that decides which process sends the outbox and
+// runs the schedules; leaseTTL is how long a holder that stops renewing
+// keeps it.
+const (
+	workerLease = "worker"
+	leaseTTL    = 30 * time.Second
+)
+
+// roleQueue lets the scheduler queue a role's report through the outbox.
+type roleQueue struct{ *mail.Service }
+
+func (q roleQueue) Enqueue(ctx context.Context, role portfolio.ReportRole, reason string) (int64, error) {
+	return q.EnqueueRole(ctx, role, reason)
+}
+
+// background runs the scheduler and the outbox worker under the worker
+// lease (see schedule.Background).
+func background(s *store.Store, svc *mail.Service, kind string, log *slog.Logger, maxCatchUp time.Duration, held func(bool)) func(context.Context) error {
+	return schedule.Background(s, roleQueue{svc}, svc, svc, schedule.Holder(kind), log, maxCatchUp, held)
+}
