@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
 )
 
 var (
@@ -34,10 +36,19 @@ func testBinary(t *testing.T) string {
 	return binPath
 }
 
+// TestMain also lets the test binary act as the opsdeck command for the
+// scripts (testscript starts it again under that name).
 func TestMain(m *testing.M) {
-	code := m.Run()
+	testscript.Main(cleanup{m}, map[string]func(){"opsdeck": runAsOpsdeck})
+}
+
+// cleanup removes the built binary once the tests have run.
+type cleanup struct{ m *testing.M }
+
+func (c cleanup) Run() int {
+	code := c.m.Run()
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))
 	}
-	os.Exit(code)
+	return code
 }
