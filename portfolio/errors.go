@@ -13,6 +13,7 @@ const (
 	ECONFLICT     = "conflict"
 	EINVALID      = "invalid"
 	EUNAUTHORIZED = "unauthorized"
+	EFORBIDDEN    = "forbidden"
 	EINTERNAL     = "internal"
 )
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -47,14 +48,20 @@ func pathAction(r *http.Request, phase bool) (action, error) {
 }
 
 // canOpen reports whether v may see eventID at all.
-func (v viewer) canOpen(eventID int64) bool { return v.Event == eventID || v.can(auth.AnyEvent) }
+func (v viewer) canOpen(eventID int64) bool { return v.actor().CanOpen(eventID) }
 
-func (v viewer) actor() string { return fmt.Sprintf("web:%s #%d", v.Name, v.PersonID) }
+// actor is v as the checklist policy sees them.
+func (v viewer) actor() auth.Actor {
+	return auth.Actor{PersonID: v.PersonID, Role: v.Role, Event: v.Event}
+}
 
-// perform checks that v may make the change, makes it in one transaction
-// and tells everyone watching the event. Permissions come from the roles
-// table; races (two claims at once) are settled by the store's
-// conditional UPDATE, not here.
+// auditActor names v in the audit log.
+func (v viewer) auditActor() string { return fmt.Sprintf("web:%s #%d", v.Name, v.PersonID) }
+
+// perform asks the checklist policy (auth) whether v may make the change,
+// makes it in one transaction and tells everyone watching the event.
+// Races (two claims at once) are settled by the store's conditional
+// UPDATE, not here.
 func (s *Server) perform(ctx context.Context, v viewer, a action) (store.ChecklistChange, error) {
 	var (
 		ch  store.ChecklistChange
@@ -65,8 +72,8 @@ func (s *Server) perform(ctx context.Context, v viewer, a action) (store.Checkli
 		if err != nil || !v.canOpen(eventID) {
 			return ch, portfolio.Errorf(portfolio.ENOTFOUND, "no checklist phase %d on your event", a.phaseID)
 		}
-		if !v.can(auth.SignOff) {
-			return ch, forbidden("only the captain signs off a phase")
+		if err := auth.PhaseChange(v.actor()); err != nil {
+			return ch, err
 		}
 		run = func(tx *store.Tx) (store.ChecklistChange, error) {
 			if a.kind == store.ActReopen {
@@ -85,7 +92,7 @@ func (s *Server) perform(ctx context.Context, v viewer, a action) (store.Checkli
 	}
 	// Grouped: concurrent changes share one durable commit, each in its
 	// own savepoint, so a burst of crew taps costs one fsync.
-	err := s.store.UpdateGrouped(ctx, v.actor(), func(tx *store.Tx) error {
+	err := s.store.UpdateGrouped(ctx, v.auditActor(), func(tx *store.Tx) error {
 		var err error
 		ch, err = run(tx)
 		return err
@@ -99,74 +106,32 @@ func (s *Server) perform(ctx context.Context, v viewer, a action) (store.Checkli
 	return ch, nil
 }
 
-// itemChange decides, from the roles table, whether v may make change a
-// to the item ref, and returns the store call that makes it.
+// itemChange asks the checklist policy whether v may make change a to
+// the item ref, and returns the store call that makes the change allowed.
 func (s *Server) itemChange(ctx context.Context, v viewer, a action, ref store.ItemRef) (func(*store.Tx) (store.ChecklistChange, error), error) {
+	crewRole := func(personID int64) (portfolio.AccessRole, bool, error) {
+		return s.store.CrewRole(ctx, ref.EventID, personID)
+	}
+	g, err := auth.ItemChange(v.actor(), a.kind, ref, a.personID, crewRole)
+	if err != nil {
+		return nil, err
+	}
 	ev, me, id := ref.EventID, v.PersonID, ref.ID
-	work := auth.CanWork(v.Role, ref.RequiredRole)
-	manage := v.can(auth.ManageItems)
 	switch a.kind {
 	case store.ActClaim:
-		holder := me
-		if a.personID != 0 && a.personID != me {
-			if !v.can(auth.ClaimForOthers) {
-				return nil, forbidden("only the captain claims items for others")
-			}
-			role, onCrew, err := s.store.CrewRole(ctx, ev, a.personID)
-			if err != nil {
-				return nil, err
-			}
-			if !onCrew || !auth.CanWork(role, ref.RequiredRole) {
-				return nil, portfolio.Errorf(portfolio.EINVALID, "person %d is not crew on this event who may do this item", a.personID)
-			}
-			holder = a.personID
-		} else if !work {
-			return nil, forbiddenFor(v, ref)
-		}
-		return func(tx *store.Tx) (store.ChecklistChange, error) { return tx.ClaimItem(ctx, ev, id, holder, me) }, nil
+		return func(tx *store.Tx) (store.ChecklistChange, error) { return tx.ClaimItem(ctx, ev, id, g.Holder, me) }, nil
 	case store.ActRelease:
-		holder := me
-		if ref.ClaimedBy != me && ref.ClaimedBy != 0 {
-			if !manage {
-				return nil, forbidden("only the captain releases someone else's claim")
-			}
-			holder = ref.ClaimedBy
-		} else if !v.can(auth.ReleaseOwn) {
-			return nil, forbiddenFor(v, ref)
-		}
-		return func(tx *store.Tx) (store.ChecklistChange, error) { return tx.ReleaseItem(ctx, ev, id, holder, me) }, nil
+		return func(tx *store.Tx) (store.ChecklistChange, error) { return tx.ReleaseItem(ctx, ev, id, g.Holder, me) }, nil
 	case store.ActDone:
-		if !work || !v.can(auth.TickOwn) {
-			return nil, forbiddenFor(v, ref)
-		}
-		return func(tx *store.Tx) (store.ChecklistChange, error) { return tx.DoneItem(ctx, ev, id, me, manage) }, nil
+		return func(tx *store.Tx) (store.ChecklistChange, error) { return tx.DoneItem(ctx, ev, id, me, g.Anyone) }, nil
 	case store.ActUndo:
-		if !v.can(auth.TickOwn) || (ref.DoneBy != me && !manage) {
-			return nil, forbiddenFor(v, ref)
-		}
-		return func(tx *store.Tx) (store.ChecklistChange, error) { return tx.UndoItem(ctx, ev, id, me, manage) }, nil
+		return func(tx *store.Tx) (store.ChecklistChange, error) { return tx.UndoItem(ctx, ev, id, me, g.Anyone) }, nil
 	case store.ActNote:
-		if !v.can(auth.NoteItems) {
-			return nil, forbiddenFor(v, ref)
-		}
 		return func(tx *store.Tx) (store.ChecklistChange, error) { return tx.NoteItem(ctx, ev, id, me, a.note) }, nil
 	case store.ActReset:
-		if !manage {
-			return nil, forbidden("only the captain resets an item")
-		}
 		return func(tx *store.Tx) (store.ChecklistChange, error) { return tx.ResetItem(ctx, ev, id, me) }, nil
 	}
 	return nil, portfolio.Errorf(portfolio.ENOTFOUND, "unknown action %q", a.kind)
-}
-
-func forbiddenFor(v viewer, ref store.ItemRef) error {
-	if v.Role == portfolio.AccessGuest {
-		return forbidden("guests can only watch the checklist")
-	}
-	if ref.RequiredRole == portfolio.AccessCaptain && !auth.CanWork(v.Role, ref.RequiredRole) {
-		return forbidden("this item is for the captain")
-	}
-	return forbidden("your role (" + string(v.Role) + ") may not do that")
 }
 
 // status maps an error to its HTTP status: the one place that does.
@@ -174,7 +139,7 @@ func status(err error) int {
 	if he, ok := asHTTPError(err); ok {
 		return he.status
 	}
-	if err == auth.ErrInvalid {
+	if errors.Is(err, auth.ErrInvalid) {
 		return http.StatusUnauthorized
 	}
 	switch portfolio.ErrorCode(err) {
@@ -186,6 +151,8 @@ func status(err error) int {
 		return http.StatusConflict
 	case portfolio.EUNAUTHORIZED:
 		return http.StatusUnauthorized
+	case portfolio.EFORBIDDEN:
+		return http.StatusForbidden
 	}
 	return http.StatusInternalServerError
 }
@@ -199,7 +166,7 @@ func publicMessage(err error) string {
 	if status(err) == http.StatusInternalServerError {
 		return "something went wrong on the server; try again"
 	}
-	if err == auth.ErrInvalid {
+	if errors.Is(err, auth.ErrInvalid) {
 		return errUnauthorized.msg
 	}
 	return portfolio.ErrorMessage(err)
@@ -209,7 +176,7 @@ func errorCode(err error) string {
 	if he, ok := asHTTPError(err); ok {
 		return he.code
 	}
-	if err == auth.ErrInvalid {
+	if errors.Is(err, auth.ErrInvalid) {
 		return "unauthorized"
 	}
 	return portfolio.ErrorCode(err)

@@ -213,7 +213,7 @@ func (s *Server) revoke(r *http.Request, v viewer) error {
 	if !v.can(auth.ManageLinks) {
 		return forbidden("only an admin revokes links")
 	}
-	return s.RevokeLink(r.Context(), v.actor(), id)
+	return s.RevokeLink(r.Context(), v.auditActor(), id)
 }
 
 // writeAPIError answers with the error's status and a JSON body; a

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"opsdeck/auth"
+	"opsdeck/portfolio"
 )
 
 // Cookie names. Both are HttpOnly and SameSite=Strict: scripts cannot
@@ -196,9 +197,8 @@ type httpError struct {
 
 func (e *httpError) Error() string { return e.msg }
 
-func forbidden(msg string) error {
-	return &httpError{status: http.StatusForbidden, code: "forbidden", msg: msg}
-}
+// forbidden refuses what the person's role may not do.
+func forbidden(msg string) error { return portfolio.Errorf(portfolio.EFORBIDDEN, "%s", msg) }
 
 func asHTTPError(err error) (*httpError, bool) {
 	var he *httpError
