@@ -50,7 +50,10 @@ type detailRow struct {
 	phaseID, itemID int64
 }
 
+// eventLoadedMsg answers loadDetail; id is the event it asked for, so a
+// reply (a failure too) for an event the user has left is recognised.
 type eventLoadedMsg struct {
+	id    int64
 	event portfolio.Event
 	err   error
 }
@@ -123,7 +126,7 @@ func (p *eventPage) loadDetail(id int64) tea.Cmd {
 	st, ctx := p.c.Store, p.c.Ctx
 	return func() tea.Msg {
 		e, err := st.Event(ctx, id)
-		return eventLoadedMsg{e, err}
+		return eventLoadedMsg{id: id, event: e, err: err}
 	}
 }
 
@@ -202,7 +205,7 @@ func (p *eventPage) local(t time.Time) string {
 func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case eventLoadedMsg:
-		if msg.event.ID != p.wantDetail && msg.err == nil {
+		if msg.id != p.wantDetail {
 			return nil // the user left (or chose another event) meanwhile
 		}
 		if msg.err != nil {

@@ -102,3 +102,26 @@ func eventually[T any](t *testing.T, ok func() bool, format string, got func() T
 	}
 	t.Fatalf(format, got(), want)
 }
+
+// A load that fails after the user has moved on to another event does not
+// close the event now open: replies are matched to the event they were
+// asked for, failures included.
+func TestStaleFailedEventLoadKeepsTheOpenEvent(t *testing.T) {
+	m := newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour})
+	var p *eventPage
+	for _, pg := range m.pages {
+		if ep, ok := pg.(*eventPage); ok {
+			p = ep
+		}
+	}
+	stale := p.loadDetail(999) // an event deleted meanwhile: this load fails
+	current := p.loadDetail(2)
+	p.Update(current())
+	if p.detail == nil || p.detail.ID != 2 {
+		t.Fatalf("event 2 did not open: %+v", p.detail)
+	}
+	p.Update(stale())
+	if p.detail == nil || p.detail.ID != 2 {
+		t.Errorf("a stale failed load of event 999 changed the open event to %+v", p.detail)
+	}
+}
