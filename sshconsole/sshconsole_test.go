@@ -122,48 +122,8 @@ func sshArgs(addr, key string, extra ...string) []string {
 	return append(append(args, extra...), "casey@"+host)
 }
 
-// tmux runs commands in a private tmux server (its own socket) that the
-// test kills at the end.
-type tmux struct {
-	t      *testing.T
-	bin    string
-	socket string
-}
-
-func newTmux(t *testing.T) *tmux {
-	tm := &tmux{t: t, bin: testpeer.LookPath(t, "tmux"), socket: filepath.Join(t.TempDir(), "tmux.sock")}
-	t.Cleanup(func() { exec.Command(tm.bin, "-S", tm.socket, "kill-server").Run() })
-	return tm
-}
-
-func (tm *tmux) run(args ...string) string {
-	tm.t.Helper()
-	out, err := exec.Command(tm.bin, append([]string{"-S", tm.socket}, args...)...).CombinedOutput()
-	if err != nil {
-		tm.t.Fatalf("tmux %v: %v %s", args, err, out)
-	}
-	return string(out)
-}
-
-// screen waits until the pane shows want, and returns the pane.
-func (tm *tmux) screen(want string) string {
-	tm.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	var pane string
-	for time.Now().Before(deadline) {
-		pane = tm.run("capture-pane", "-p", "-t", "ssh")
-		if strings.Contains(pane, want) {
-			return pane
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	tm.t.Fatalf("the screen never showed %q:\n%s", want, pane)
-	return ""
-}
-
 func TestOpenSSHClientUsesTheConsole(t *testing.T) {
 	sshBin := testpeer.LookPath(t, "ssh")
-	tm := newTmux(t)
 	dir := t.TempDir()
 	key, pub := keypair(t, dir, "id_owner")
 	var logs syncBuffer
@@ -171,25 +131,13 @@ func TestOpenSSHClientUsesTheConsole(t *testing.T) {
 
 	// A real terminal of 100x30 columns, as a person's would be; the pane
 	// stays after ssh exits so the test can see how it ended.
-	done := filepath.Join(dir, "ssh.exit")
-	command := fmt.Sprintf("%s %s; echo $? > %s", sshBin, strings.Join(sshArgs(addr, key, "-tt"), " "), done)
-	tm.run("new-session", "-d", "-s", "ssh", "-x", "100", "-y", "30", command)
-	tm.screen("hello casey: page 1 of 2 at 100x30")
-	tm.run("send-keys", "-t", "ssh", "Tab")
-	tm.screen("page 2 of 2")
-	tm.run("send-keys", "-t", "ssh", "q")
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if b, err := os.ReadFile(done); err == nil {
-			if code := strings.TrimSpace(string(b)); code != "0" {
-				t.Errorf("ssh exited with status %s", code)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the session did not end after q")
-		}
-		time.Sleep(50 * time.Millisecond)
+	tm := testpeer.StartTmux(t, 100, 30, sshBin+" "+strings.Join(sshArgs(addr, key, "-tt"), " "))
+	tm.WaitFor("hello casey: page 1 of 2 at 100x30")
+	tm.Keys("Tab")
+	tm.WaitFor("page 2 of 2")
+	tm.Keys("q")
+	if code := tm.Wait(); code != 0 {
+		t.Errorf("ssh exited with status %d", code)
 	}
 	for _, want := range []string{"ssh login", "user=casey", "SHA256:", "ssh logout"} {
 		if !strings.Contains(logs.String(), want) {

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"opsdeck/internal/testpeer"
 )
@@ -17,7 +16,6 @@ import (
 // console draws no colour at all (bold stays, and the cursor row is marked
 // in text), without it the console is coloured.
 func TestConsoleColourInTmux(t *testing.T) {
-	tmux := testpeer.LookPath(t, "tmux")
 	dir := t.TempDir()
 	bin := testBinary(t)
 	db := filepath.Join(dir, "opsdeck.db")
@@ -34,33 +32,16 @@ func TestConsoleColourInTmux(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			// A tmux server of its own per case: one that just lost its
 			// last session may still be exiting when the next case starts.
-			socket := filepath.Join(dir, tc.name+".sock")
-			run := func(args ...string) string {
-				t.Helper()
-				out, err := exec.Command(tmux, append([]string{"-S", socket}, args...)...).CombinedOutput()
-				if err != nil {
-					t.Fatalf("tmux %v: %v %s", args, err, out)
-				}
-				return string(out)
-			}
-			t.Cleanup(func() { exec.Command(tmux, "-S", socket, "kill-server").Run() })
-			run("new-session", "-d", "-s", tc.name, "-x", "100", "-y", "30",
+			tm := testpeer.StartTmux(t, 100, 30,
 				"env TERM=xterm-256color OPSDECK_WEB_ADDR=127.0.0.1:0 "+tc.env+" "+bin+" --db "+db+" console --theme dark")
 			// pane waits for want in the plain text, then returns it and
-			// the pane with its escape sequences.
+			// the screen with its escape sequences.
 			pane := func(want string) (plain, escaped string) {
 				t.Helper()
-				for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-					plain = run("capture-pane", "-p", "-t", tc.name)
-					if strings.Contains(plain, want) {
-						return plain, run("capture-pane", "-e", "-p", "-t", tc.name)
-					}
-				}
-				t.Fatalf("the console never showed %q:\n%s", want, plain)
-				return "", ""
+				return tm.WaitFor(want), tm.Escaped()
 			}
 			pane("Break-even JADA")
-			run("send-keys", "-t", tc.name, "2")
+			tm.Keys("2")
 			plain, escaped := pane("Charters per month")
 			if got := hasColour(escaped); got != tc.colour {
 				t.Errorf("colour in the pane = %v, want %v:\n%q", got, tc.colour, escaped)

@@ -18,7 +18,6 @@ import (
 // Events page; a crew member opens it on a phone-sized browser and claims
 // an item; the console shows the claim live.
 func TestLinkFromConsoleToPhone(t *testing.T) {
-	tmux := testpeer.LookPath(t, "tmux")
 	browser := testpeer.Chromium(t, 375, 812)
 	bin := testBinary(t)
 	dir := t.TempDir()
@@ -26,32 +25,8 @@ func TestLinkFromConsoleToPhone(t *testing.T) {
 	if out, err := exec.Command(bin, "--db", db, "init").CombinedOutput(); err != nil {
 		t.Fatalf("init: %v %s", err, out)
 	}
-	socket := filepath.Join(dir, "tmux.sock")
-	run := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command(tmux, append([]string{"-S", socket}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v %s", args, err, out)
-		}
-		return string(out)
-	}
-	t.Cleanup(func() { exec.Command(tmux, "-S", socket, "kill-server").Run() })
-	run("new-session", "-d", "-s", "od", "-x", "110", "-y", "45",
-		"env TERM=xterm-256color OPSDECK_WEB_ADDR=127.0.0.1:0 "+bin+" --db "+db)
-	screen := func(want string) string {
-		t.Helper()
-		var pane string
-		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-			pane = run("capture-pane", "-p", "-J", "-t", "od")
-			if strings.Contains(pane, want) {
-				return pane
-			}
-		}
-		t.Fatalf("the console never showed %q:\n%s", want, pane)
-		return ""
-	}
-	keys := func(k ...string) { run(append([]string{"send-keys", "-t", "od"}, k...)...) }
-
+	tm := testpeer.StartTmux(t, 110, 45, "env TERM=xterm-256color OPSDECK_WEB_ADDR=127.0.0.1:0 "+bin+" --db "+db)
+	screen, keys := tm.WaitFor, tm.Keys
 	screen("Break-even JADA")
 	keys("4")
 	screen("Sunset harbor cruise")

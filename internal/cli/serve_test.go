@@ -57,7 +57,7 @@ func waitLog(t *testing.T, log *lockedLog, want string) {
 // SIGTERM.
 func TestServe(t *testing.T) {
 	sshBin := testpeer.LookPath(t, "ssh")
-	tmux := testpeer.LookPath(t, "tmux")
+	testpeer.LookPath(t, "tmux")
 	keygen := testpeer.LookPath(t, "ssh-keygen")
 	bin := testBinary(t)
 	dir := t.TempDir()
@@ -109,44 +109,15 @@ func TestServe(t *testing.T) {
 	}
 
 	// The console over SSH, in a real terminal.
-	socket := filepath.Join(dir, "tmux.sock")
-	t.Cleanup(func() { exec.Command(tmux, "-S", socket, "kill-server").Run() })
 	host, port, _ := net.SplitHostPort(sshAddr)
-	exitFile := filepath.Join(dir, "ssh.exit")
-	command := fmt.Sprintf("%s -tt -i %s -p %s -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes -o BatchMode=yes -o LogLevel=ERROR casey@%s; echo $? > %s",
-		sshBin, key, port, host, exitFile)
-	if out, err := exec.Command(tmux, "-S", socket, "new-session", "-d", "-s", "ssh", "-x", "100", "-y", "30", command).CombinedOutput(); err != nil {
-		t.Fatalf("tmux: %v %s", err, out)
-	}
-	pane := func(want string) {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		var screen []byte
-		for time.Now().Before(deadline) {
-			screen, _ = exec.Command(tmux, "-S", socket, "capture-pane", "-p", "-t", "ssh").Output()
-			if bytes.Contains(screen, []byte(want)) {
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatalf("the SSH console never showed %q:\n%s", want, screen)
-	}
-	pane("Break-even JADA")
-	exec.Command(tmux, "-S", socket, "send-keys", "-t", "ssh", "3").Run()
-	pane("10 open, ranked by return on effort")
-	exec.Command(tmux, "-S", socket, "send-keys", "-t", "ssh", "q").Run()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if b, err := os.ReadFile(exitFile); err == nil {
-			if strings.TrimSpace(string(b)) != "0" {
-				t.Errorf("ssh exited with %s", b)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the SSH session did not end on q")
-		}
-		time.Sleep(50 * time.Millisecond)
+	tm := testpeer.StartTmux(t, 100, 30, fmt.Sprintf("%s -tt -i %s -p %s -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes -o BatchMode=yes -o LogLevel=ERROR casey@%s",
+		sshBin, key, port, host))
+	tm.WaitFor("Break-even JADA")
+	tm.Keys("3")
+	tm.WaitFor("10 open, ranked by return on effort")
+	tm.Keys("q")
+	if code := tm.Wait(); code != 0 {
+		t.Errorf("ssh exited with %d", code)
 	}
 	waitLog(t, &log, `"msg":"ssh login","user":"casey"`)
 
@@ -156,7 +127,7 @@ func TestServe(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "runs the outbox worker and will send it") {
 		t.Fatalf("send while serving: %v\n%s", err, out)
 	}
-	deadline = time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for {
 		raw, _ := exec.Command(bin, "--db", db, "outbox", "--json").Output()
 		var rows []store.OutboxMessage
