@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"opsdeck/portfolio"
 	"opsdeck/store/storetest"
 )
 
@@ -53,18 +52,5 @@ func TestLeaseOneHolderAtATime(t *testing.T) {
 	}
 	if entries, _ := a.Audit(ctx, 10); len(entries) != 0 {
 		t.Errorf("lease renewals wrote %d audit entries; they are not changes to the portfolio", len(entries))
-	}
-}
-
-func TestSchedulePrevious(t *testing.T) {
-	la, _ := time.LoadLocation("America/Los_Angeles")
-	sc := portfolio.Schedule{Role: portfolio.RoleCFO, Cron: "0 7 * * 1", TimeZone: "America/Los_Angeles"} // Mondays 07:00
-	now := time.Date(2026, 12, 9, 12, 0, 0, 0, la)                                                        // Wednesday
-	prev, err := sc.Previous(now, now.AddDate(0, 0, -30))
-	if err != nil || !prev.Equal(time.Date(2026, 12, 7, 7, 0, 0, 0, la)) {
-		t.Errorf("Previous = %v, %v; want Monday 7 December 07:00", prev, err)
-	}
-	if prev, _ := sc.Previous(now, now.AddDate(0, 0, -1)); !prev.IsZero() {
-		t.Errorf("no Monday in the last day, got %v", prev)
 	}
 }

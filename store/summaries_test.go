@@ -69,16 +69,3 @@ func TestSummariesAgree(t *testing.T) {
 		}
 	}
 }
-
-func TestZone(t *testing.T) {
-	a, err := portfolio.Zone("America/Los_Angeles")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := portfolio.Zone("America/Los_Angeles"); a != b {
-		t.Error("a second look-up loaded the zone again")
-	}
-	if _, err := portfolio.Zone("Mars/Olympus_Mons"); err == nil {
-		t.Error("an unknown zone was accepted")
-	}
-}

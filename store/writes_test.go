@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"math"
 	"testing"
-	"time"
 
 	"opsdeck/portfolio"
 	"opsdeck/store"
@@ -108,81 +107,6 @@ func TestShortfallLifecycle(t *testing.T) {
 	}
 	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.ResolveShortfall(ctx, 99999) }); portfolio.ErrorCode(err) != portfolio.ENOTFOUND {
 		t.Errorf("resolving a missing shortfall = %v, want not found", err)
-	}
-}
-
-// Each domain type's Validate rejects what the schema would otherwise
-// store or refuse with an unreadable constraint error.
-func TestValidateRejects(t *testing.T) {
-	good := func() portfolio.Shortfall {
-		return portfolio.Shortfall{Title: "t", OwnerRole: portfolio.RoleCFO, Severity: portfolio.SeverityLow, MonthlyImpact: 1, EffortDays: 1,
-			Status: portfolio.ShortfallOpen, OpenedOn: portfolio.DateOf(storetest.Now)}
-	}
-	cases := map[string]interface{ Validate() error }{
-		"entity code with space":      &portfolio.Entity{Code: "BAD CODE", Name: "x", Kind: portfolio.KindOperating},
-		"entity kind":                 &portfolio.Entity{Code: "OK", Name: "x", Kind: "other"},
-		"entity without name":         &portfolio.Entity{Code: "OK", Kind: portfolio.KindOperating},
-		"person email":                &portfolio.Person{Name: "x", Email: "not-an-email", Role: portfolio.AccessCrew},
-		"person email with name":      &portfolio.Person{Name: "x", Email: "X <x@example.com>", Role: portfolio.AccessCrew},
-		"person phone":                &portfolio.Person{Name: "x", Email: "x@example.com", Phone: "call me", Role: portfolio.AccessCrew},
-		"person role":                 &portfolio.Person{Name: "x", Email: "x@example.com", Role: "boss"},
-		"KPI unit":                    &portfolio.KPI{Key: "k", Name: "n", Unit: "furlongs", Direction: portfolio.HigherIsBetter, OwnerRole: portfolio.RoleCEO},
-		"KPI direction":               &portfolio.KPI{Key: "k", Name: "n", Unit: "count", Direction: "up", OwnerRole: portfolio.RoleCEO},
-		"KPI negative target":         &portfolio.KPI{Key: "k", Name: "n", Unit: "count", Direction: portfolio.HigherIsBetter, Target: -1, OwnerRole: portfolio.RoleCEO},
-		"KPI tolerance":               &portfolio.KPI{Key: "k", Name: "n", Unit: "count", Direction: portfolio.HigherIsBetter, Tolerance: 1, OwnerRole: portfolio.RoleCEO},
-		"KPI owner":                   &portfolio.KPI{Key: "k", Name: "n", Unit: "count", Direction: portfolio.HigherIsBetter, OwnerRole: "cook"},
-		"cost high below low":         &portfolio.CostLine{Category: "c", Vendor: "v", Low: 10, High: 5},
-		"unit economics basis":        &portfolio.UnitEconomics{Unit: "u", Basis: "galaxy"},
-		"revenue month":               &portfolio.RevenueMonth{Month: "2026-13"},
-		"channel kind":                &portfolio.Channel{Name: "n", Kind: "carrier pigeon", Status: portfolio.ChannelLive},
-		"channel values":              &portfolio.Channel{Name: "n", Kind: portfolio.ChannelEmail, Status: portfolio.ChannelLive, ValueLow: 5, ValueHigh: 1},
-		"finding without remediation": &portfolio.Finding{Stack: "s", Category: "security", Severity: portfolio.SeverityLow, Title: "t", EffortDays: 1, Status: "open"},
-		"event time zone":             &portfolio.Event{Kind: "charter", Title: "t", DepartsAt: storetest.Now, TimeZone: "Mars/Olympus", Duration: 60, Status: portfolio.EventPlanned},
-		"event duration":              &portfolio.Event{Kind: "charter", Title: "t", DepartsAt: storetest.Now, TimeZone: "UTC", Duration: 0, Status: portfolio.EventPlanned},
-		"capital tier policy":         &portfolio.CapitalTier{Name: "n", Policy: "maybe"},
-		"action without due date":     &portfolio.Action{Title: "t", OwnerRole: portfolio.RoleCEO, Status: portfolio.ActionOpen},
-		"account type":                &portfolio.Account{Code: "1", Name: "n", Type: "vibes"},
-		"shortfall effort zero":       func() *portfolio.Shortfall { s := good(); s.EffortDays = 0; return &s }(),
-		"shortfall effort NaN":        func() *portfolio.Shortfall { s := good(); s.EffortDays = math.NaN(); return &s }(),
-		"shortfall resolved undated":  func() *portfolio.Shortfall { s := good(); s.Status = portfolio.ShortfallResolved; return &s }(),
-		"shortfall resolved too early": func() *portfolio.Shortfall {
-			s := good()
-			s.Status = portfolio.ShortfallResolved
-			s.ResolvedOn = s.OpenedOn.AddDays(-1)
-			return &s
-		}(),
-		"shortfall severity":       func() *portfolio.Shortfall { s := good(); s.Severity = "meh"; return &s }(),
-		"shortfall title too long": func() *portfolio.Shortfall { s := good(); s.Title = string(make([]byte, 201)); return &s }(),
-	}
-	for name, v := range cases {
-		if err := v.Validate(); portfolio.ErrorCode(err) != portfolio.EINVALID {
-			t.Errorf("%s: Validate() = %v, want an invalid-input error", name, err)
-		}
-	}
-	sf := good()
-	if err := sf.Validate(); err != nil {
-		t.Errorf("a good shortfall fails: %v", err)
-	}
-}
-
-func TestEventTimingInItsOwnZone(t *testing.T) {
-	loc, _ := time.LoadLocation("America/Los_Angeles")
-	e := portfolio.Event{DepartsAt: time.Date(2026, 11, 29, 17, 30, 0, 0, loc), TimeZone: "America/Los_Angeles",
-		Duration: 180, CrewCall: 90, Boarding: 30, Turnaround: 60}
-	tm := e.Timing()
-	for name, c := range map[string]struct {
-		got  time.Time
-		want string
-	}{
-		"crew call":  {tm.CrewCall, "16:00 PST"},
-		"boarding":   {tm.Boarding, "17:00 PST"},
-		"departure":  {tm.Departure, "17:30 PST"},
-		"return":     {tm.Return, "20:30 PST"},
-		"turnaround": {tm.TurnaroundDone, "21:30 PST"},
-	} {
-		if got := c.got.Format("15:04 MST"); got != c.want {
-			t.Errorf("%s = %s, want %s", name, got, c.want)
-		}
 	}
 }
 
