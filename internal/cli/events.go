@@ -48,20 +48,11 @@ func (m *Main) eventsCommand() *cobra.Command {
 				done, total := e.Progress()
 				rows = append(rows, eventRow{Event: e, Timing: e.Timing(), Done: done, Total: total})
 			}
-			if *asJSON {
-				return writeJSON(m.Stdout, rows)
-			}
-			if len(rows) == 0 {
-				fmt.Fprintln(m.Stdout, "no upcoming events (opsdeck events --all lists past ones)")
-				return nil
-			}
-			t := newTable(m.Stdout)
-			fmt.Fprintln(t, "ID\tDEPARTS\tENTITY\tTITLE\tSTATUS\tCREW\tCHECKLIST")
-			for _, r := range rows {
-				fmt.Fprintf(t, "%d\t%s\t%s\t%s\t%s\t%s\t%d/%d\n", r.ID, localTime(r.DepartsAt, r.TimeZone), r.EntityCode, r.Title,
-					r.Status, crewNames(r.Crew), r.Done, r.Total)
-			}
-			return t.Flush()
+			return printList(m, *asJSON, rows, "no upcoming events (opsdeck events --all lists past ones)",
+				"ID\tDEPARTS\tENTITY\tTITLE\tSTATUS\tCREW\tCHECKLIST", func(r eventRow) string {
+					return fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%s\t%d/%d", r.ID, localTime(r.DepartsAt, r.TimeZone), r.EntityCode, r.Title,
+						r.Status, crewNames(r.Crew), r.Done, r.Total)
+				})
 		}),
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "include past events")

@@ -33,16 +33,11 @@ func (m *Main) kpiListCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if *asJSON {
-				rows := make([]kpiRow, 0, len(kpis))
-				for _, k := range kpis {
-					rows = append(rows, kpiRow{KPI: k, Status: string(k.Status())})
-				}
-				return writeJSON(m.Stdout, rows)
-			}
-			t := newTable(m.Stdout)
-			fmt.Fprintln(t, "ENTITY\tKPI\tNAME\tCURRENT\tTARGET\tSTATUS\tUPDATED")
+			rows := make([]kpiRow, 0, len(kpis))
 			for _, k := range kpis {
+				rows = append(rows, kpiRow{KPI: k, Status: string(k.Status())})
+			}
+			return printList(m, *asJSON, rows, "", "ENTITY\tKPI\tNAME\tCURRENT\tTARGET\tSTATUS\tUPDATED", func(k kpiRow) string {
 				u := k.UnitInfo()
 				current, updated := "—", "never"
 				if k.Latest != nil {
@@ -52,9 +47,8 @@ func (m *Main) kpiListCommand() *cobra.Command {
 				if k.Direction == portfolio.LowerIsBetter {
 					target = "≤ " + target
 				}
-				fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.EntityCode, k.Key, k.Name, current, target, k.Status().Label(), updated)
-			}
-			return t.Flush()
+				return strings.Join([]string{k.EntityCode, k.Key, k.Name, current, target, k.KPI.Status().Label(), updated}, "\t")
+			})
 		}),
 	}
 	cmd.Flags().StringVar(&entity, "entity", "", "only this entity's KPIs")

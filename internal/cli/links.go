@@ -34,20 +34,10 @@ func (m *Main) linksCommand() *cobra.Command {
 			for _, l := range links {
 				rows = append(rows, linkRow{CrewLink: l, State: l.State(m.Clock.Now())})
 			}
-			if *asJSON {
-				return writeJSON(m.Stdout, rows)
-			}
-			if len(rows) == 0 {
-				fmt.Fprintln(m.Stdout, "no links (opsdeck link EVENT PERSON mints one)")
-				return nil
-			}
-			t := newTable(m.Stdout)
-			fmt.Fprintln(t, "ID\tEVENT\tPERSON\tROLE\tSTATE\tEXPIRES\tSINGLE-USE")
-			for _, r := range rows {
-				fmt.Fprintf(t, "%d\t%s\t%s\t%s\t%s\t%s\t%v\n", r.ID, r.EventTitle, r.PersonName, r.Role, r.State,
+			return printList(m, *asJSON, rows, "no links (opsdeck link EVENT PERSON mints one)", "ID\tEVENT\tPERSON\tROLE\tSTATE\tEXPIRES\tSINGLE-USE", func(r linkRow) string {
+				return fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%s\t%v", r.ID, r.EventTitle, r.PersonName, r.Role, r.State,
 					r.ExpiresAt.In(m.Clock.Now().Location()).Format(time.DateTime), r.SingleUse)
-			}
-			return t.Flush()
+			})
 		},
 	}
 	cmd.Flags().StringVar(&event, "event", "", "only this event's links")

@@ -26,19 +26,7 @@ func (m *Main) outboxCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if *asJSON {
-				if rows == nil {
-					rows = []store.OutboxMessage{}
-				}
-				return writeJSON(m.Stdout, rows)
-			}
-			if len(rows) == 0 {
-				fmt.Fprintln(m.Stdout, "the outbox is empty")
-				return nil
-			}
-			t := newTable(m.Stdout)
-			fmt.Fprintln(t, "ID\tBATCH\tREPORT\tSTATUS\tTRIES\tUPDATED\tTO\tPROVIDER ID / ERROR")
-			for _, r := range rows {
+			return printList(m, *asJSON, rows, "the outbox is empty", "ID\tBATCH\tREPORT\tSTATUS\tTRIES\tUPDATED\tTO\tPROVIDER ID / ERROR", func(r store.OutboxMessage) string {
 				what := string(r.Role)
 				if r.Kind == "alert" {
 					what = "alert"
@@ -47,10 +35,9 @@ func (m *Main) outboxCommand() *cobra.Command {
 				if r.Status != store.OutboxSent {
 					detail = r.LastError
 				}
-				fmt.Fprintf(t, "%d\t%d\t%s\t%s\t%d\t%s\t%s\t%s\n", r.ID, r.BatchID, what, r.Status, r.Attempts,
+				return fmt.Sprintf("%d\t%d\t%s\t%s\t%d\t%s\t%s\t%s", r.ID, r.BatchID, what, r.Status, r.Attempts,
 					r.UpdatedAt.In(m.Clock.Now().Location()).Format("2006-01-02 15:04"), strings.Join(r.To, ", "), cmp.Or(detail, "—"))
-			}
-			return t.Flush()
+			})
 		}),
 	}
 	cmd.Flags().StringVar(&status, "status", "", "only messages in this status: "+strings.Join(store.OutboxStatuses, ", "))

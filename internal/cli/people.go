@@ -41,20 +41,14 @@ func (m *Main) peopleCommand() *cobra.Command {
 			for _, p := range people {
 				rows = append(rows, personRow{Person: p, Reports: append([]portfolio.ReportRole{}, reports[p.ID]...)})
 			}
-			if *asJSON {
-				return writeJSON(m.Stdout, rows)
-			}
-			t := newTable(m.Stdout)
-			fmt.Fprintln(t, "ID\tNAME\tEMAIL\tPHONE\tROLE\tTITLE\tREPORTS")
-			for _, r := range rows {
+			return printList(m, *asJSON, rows, "", "ID\tNAME\tEMAIL\tPHONE\tROLE\tTITLE\tREPORTS", func(r personRow) string {
 				titles := make([]string, 0, len(r.Reports))
 				for _, role := range r.Reports {
 					titles = append(titles, role.Title())
 				}
-				fmt.Fprintf(t, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.Email, cmp.Or(r.Phone, "—"), r.Role, cmp.Or(r.Title, "—"),
+				return fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%s\t%s", r.ID, r.Name, r.Email, cmp.Or(r.Phone, "—"), r.Role, cmp.Or(r.Title, "—"),
 					cmp.Or(strings.Join(titles, ", "), "—"))
-			}
-			return t.Flush()
+			})
 		}),
 	}
 	asJSON = jsonFlag(cmd)

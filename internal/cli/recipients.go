@@ -21,18 +21,9 @@ func (m *Main) recipientsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if *asJSON {
-				if rs == nil {
-					rs = []portfolio.Recipient{}
-				}
-				return writeJSON(m.Stdout, rs)
-			}
-			t := newTable(m.Stdout)
-			fmt.Fprintln(t, "REPORT\tNAME\tEMAIL")
-			for _, r := range rs {
-				fmt.Fprintf(t, "%s\t%s\t%s\n", r.Role.Title(), r.Person.Name, r.Person.Email)
-			}
-			return t.Flush()
+			return printList(m, *asJSON, rs, "", "REPORT\tNAME\tEMAIL", func(r portfolio.Recipient) string {
+				return fmt.Sprintf("%s\t%s\t%s", r.Role.Title(), r.Person.Name, r.Person.Email)
+			})
 		}),
 	}
 	asJSON = jsonFlag(list)
@@ -41,16 +32,7 @@ func (m *Main) recipientsCommand() *cobra.Command {
 		Use:   "add ROLE EMAIL [--name NAME]",
 		Short: "Send ROLE's report to EMAIL too (adding the person if new)",
 		Args:  exactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			role, err := portfolio.ParseReportRole(args[0])
-			if err != nil {
-				return err
-			}
-			s, err := m.openStore(ctx, false)
-			if err != nil {
-				return err
-			}
+		RunE: m.withRole(func(ctx context.Context, s *store.Store, role portfolio.ReportRole, args []string) error {
 			var p portfolio.Person
 			var created bool
 			if err := s.Update(ctx, m.actor(), func(tx *store.Tx) (err error) {
@@ -65,29 +47,20 @@ func (m *Main) recipientsCommand() *cobra.Command {
 			}
 			fmt.Fprintf(m.Stdout, "%s <%s> now receives the %s report%s\n", p.Name, p.Email, role.Title(), note)
 			return nil
-		},
+		}),
 	}
 	add.Flags().StringVar(&name, "name", "", "the person's name, if they are new")
 	remove := &cobra.Command{
 		Use:   "remove ROLE EMAIL",
 		Short: "Stop sending ROLE's report to EMAIL",
 		Args:  exactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			role, err := portfolio.ParseReportRole(args[0])
-			if err != nil {
-				return err
-			}
-			s, err := m.openStore(ctx, false)
-			if err != nil {
-				return err
-			}
+		RunE: m.withRole(func(ctx context.Context, s *store.Store, role portfolio.ReportRole, args []string) error {
 			if err := s.Update(ctx, m.actor(), func(tx *store.Tx) error { return tx.RemoveRecipient(ctx, role, args[1]) }); err != nil {
 				return err
 			}
 			fmt.Fprintf(m.Stdout, "%s no longer receives the %s report\n", args[1], role.Title())
 			return nil
-		},
+		}),
 	}
 	return group("recipients", "Who receives which report", list, add, remove)
 }

@@ -1,12 +1,9 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"regexp"
 	"strconv"
-	"text/tabwriter"
 
 	"opsdeck/portfolio"
 
@@ -205,16 +202,6 @@ func baseURLFlag(fs *pflag.FlagSet) {
 func jsonFlag(cmd *cobra.Command) *bool {
 	return cmd.Flags().Bool("json", false, "print machine-readable JSON")
 }
-
-// writeJSON prints v as indented JSON: the --json output of list commands.
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// newTable returns a tabwriter for aligned columns; call Flush when done.
-func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0) }
 
 var shorthandFlagError = regexp.MustCompile(`^unknown shorthand flag: '.' in (-\S+)$`)
 

@@ -53,38 +53,29 @@ func (m *Main) scheduleListCommand() *cobra.Command {
 				}
 				rows = append(rows, row)
 			}
-			if *asJSON {
-				return writeJSON(m.Stdout, rows)
-			}
-			if len(rows) == 0 {
-				fmt.Fprintln(m.Stdout, "no schedules (opsdeck schedule set ROLE CRON)")
-				return nil
-			}
-			t := newTable(m.Stdout)
-			fmt.Fprintln(t, "ROLE\tCRON\tZONE\tDAYS\tSTATE\tNEXT RUNS\tLAST RUN")
-			for _, r := range rows {
-				days, state := "any day", "active"
-				if r.WeekdaysOnly {
-					days = "weekdays"
-				}
-				if !r.Enabled {
-					state = "paused"
-				}
-				var next []string
-				for _, n := range r.Next {
-					next = append(next, localTime(n, r.TimeZone))
-				}
-				last := "never"
-				if r.LastRun != nil {
-					last = fmt.Sprintf("%s %s", localTime(r.LastRun.Slot, r.TimeZone), r.LastRun.Status)
-					if r.LastRun.Error != "" {
-						last += ": " + r.LastRun.Error
+			return printList(m, *asJSON, rows, "no schedules (opsdeck schedule set ROLE CRON)",
+				"ROLE\tCRON\tZONE\tDAYS\tSTATE\tNEXT RUNS\tLAST RUN", func(r scheduleRow) string {
+					days, state := "any day", "active"
+					if r.WeekdaysOnly {
+						days = "weekdays"
 					}
-				}
-				fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Role, r.Cron, r.TimeZone, days, state,
-					cmp.Or(strings.Join(next, "; "), "—"), last)
-			}
-			return t.Flush()
+					if !r.Enabled {
+						state = "paused"
+					}
+					var next []string
+					for _, n := range r.Next {
+						next = append(next, localTime(n, r.TimeZone))
+					}
+					last := "never"
+					if r.LastRun != nil {
+						last = fmt.Sprintf("%s %s", localTime(r.LastRun.Slot, r.TimeZone), r.LastRun.Status)
+						if r.LastRun.Error != "" {
+							last += ": " + r.LastRun.Error
+						}
+					}
+					return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s\t%s", r.Role, r.Cron, r.TimeZone, days, state,
+						cmp.Or(strings.Join(next, "; "), "—"), last)
+				})
 		}),
 	}
 	asJSON = jsonFlag(cmd)
@@ -157,18 +148,8 @@ func (m *Main) scheduleEnableCommand(enable bool) *cobra.Command {
 		Aliases: aliases,
 		Short:   short,
 		Args:    exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			role, err := portfolio.ParseReportRole(args[0])
-			if err != nil {
-				return err
-			}
-			s, err := m.openStore(cmd.Context(), false)
-			if err != nil {
-				return err
-			}
-			if err := s.Update(cmd.Context(), m.actor(), func(tx *store.Tx) error {
-				return tx.SetScheduleEnabled(cmd.Context(), role, enable)
-			}); err != nil {
+		RunE: m.withRole(func(ctx context.Context, s *store.Store, role portfolio.ReportRole, args []string) error {
+			if err := s.Update(ctx, m.actor(), func(tx *store.Tx) error { return tx.SetScheduleEnabled(ctx, role, enable) }); err != nil {
 				return err
 			}
 			word := "paused"
@@ -177,7 +158,7 @@ func (m *Main) scheduleEnableCommand(enable bool) *cobra.Command {
 			}
 			fmt.Fprintf(m.Stdout, "%s report schedule %s\n", role.Title(), word)
 			return nil
-		},
+		}),
 	}
 }
 
@@ -262,23 +243,14 @@ func (m *Main) scheduleRunsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if *asJSON {
-				if runs == nil {
-					runs = []store.ScheduleRun{}
-				}
-				return writeJSON(m.Stdout, runs)
-			}
-			t := newTable(m.Stdout)
-			fmt.Fprintln(t, "ID\tROLE\tSLOT\tTRIGGER\tSTATUS\tBATCH\tERROR")
-			for _, r := range runs {
+			return printList(m, *asJSON, runs, "", "ID\tROLE\tSLOT\tTRIGGER\tSTATUS\tBATCH\tERROR", func(r store.ScheduleRun) string {
 				batch := "—"
 				if r.BatchID != 0 {
 					batch = fmt.Sprint(r.BatchID)
 				}
-				fmt.Fprintf(t, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Role, r.Slot.In(m.Clock.Now().Location()).Format("2006-01-02 15:04"),
+				return fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%s\t%s", r.ID, r.Role, r.Slot.In(m.Clock.Now().Location()).Format("2006-01-02 15:04"),
 					r.Trigger, r.Status, batch, cmp.Or(r.Error, "—"))
-			}
-			return t.Flush()
+			})
 		},
 	}
 	asJSON = jsonFlag(cmd)

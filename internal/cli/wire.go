@@ -69,6 +69,19 @@ func (m *Main) withStore(run func(ctx context.Context, s *store.Store, args []st
 	}
 }
 
+// withRole is the RunE of a command whose first argument is a report
+// role: the role is read before the store is opened, so a mistyped one
+// touches nothing.
+func (m *Main) withRole(run func(ctx context.Context, s *store.Store, role portfolio.ReportRole, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		role, err := portfolio.ParseReportRole(args[0])
+		if err != nil {
+			return err
+		}
+		return m.withStore(func(ctx context.Context, s *store.Store, args []string) error { return run(ctx, s, role, args) })(cmd, args)
+	}
+}
+
 // actor names who is making changes, for the audit log.
 func (m *Main) actor() string {
 	for _, key := range []string{"USER", "LOGNAME"} {
