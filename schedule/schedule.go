@@ -97,50 +97,42 @@ func (s *Scheduler) Run(ctx context.Context) error {
 func (s *Scheduler) Tick(ctx context.Context) (next time.Time, err error) {
 	now := s.opts.Clock.Now()
 	next = now.Add(s.opts.Recheck) // when no schedule is enabled
-	schedules, err := s.store.Schedules(ctx)
-	if err != nil {
-		return next, fmt.Errorf("read schedules: %w", err)
-	}
-	var errs []error
 	found := false
-	for _, sc := range schedules {
-		if !sc.Enabled {
-			continue
-		}
-		last, err := s.store.LastSlot(ctx, sc.Role)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		// A slot is due when it falls after both the last slot acted on
-		// and the moment this process (or the schedule) started, and is
-		// not in the future: older ones belong to catch-up.
-		from := last
-		if s.started.After(from) {
-			from = s.started
-		}
-		if sc.UpdatedAt.After(from) {
-			from = sc.UpdatedAt
-		}
-		slot, err := sc.Previous(now, from)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
+	// A slot is due when it falls after both the last slot acted on and
+	// the moment this process (or the schedule) started, and is not in the
+	// future: older ones belong to catch-up.
+	err = s.eachEnabled(ctx, now, s.started, func(sc portfolio.Schedule, slot time.Time) error {
+		var err error
 		if !slot.IsZero() {
-			errs = append(errs, s.runSlot(ctx, sc.Role, slot, "schedule"))
+			err = s.runSlot(ctx, sc.Role, slot, "schedule")
 		}
-		if n, err := sc.Next(now); err == nil && (n.Before(next) || !found) {
+		if n, nerr := sc.Next(now); nerr == nil && (n.Before(next) || !found) {
 			next, found = n, true
 		}
-	}
-	return next, errors.Join(errs...)
+		return err
+	})
+	return next, err
 }
 
 // catchUp sends, once, the latest slot of each enabled schedule that was
 // missed while no process was running, if it is younger than MaxCatchUp.
 func (s *Scheduler) catchUp(ctx context.Context) error {
 	now := s.opts.Clock.Now()
+	return s.eachEnabled(ctx, now, now.Add(-s.opts.MaxCatchUp), func(sc portfolio.Schedule, slot time.Time) error {
+		if slot.IsZero() {
+			return nil
+		}
+		s.opts.Logger.Info("sending a report missed while down", "role", sc.Role, "slot", slot)
+		return s.runSlot(ctx, sc.Role, slot, "catch_up")
+	})
+}
+
+// eachEnabled calls fn for every enabled schedule with its latest slot
+// that is not after now and falls after since, the last slot acted on and
+// the schedule's last change (slots before a schedule existed were never
+// due); the zero time when there is none. It goes on past a schedule that
+// fails and returns every error.
+func (s *Scheduler) eachEnabled(ctx context.Context, now, since time.Time, fn func(portfolio.Schedule, time.Time) error) error {
 	schedules, err := s.store.Schedules(ctx)
 	if err != nil {
 		return fmt.Errorf("read schedules: %w", err)
@@ -155,23 +147,18 @@ func (s *Scheduler) catchUp(ctx context.Context) error {
 			errs = append(errs, err)
 			continue
 		}
-		from := now.Add(-s.opts.MaxCatchUp)
-		if last.After(from) {
-			from = last
-		}
-		if sc.UpdatedAt.After(from) {
-			from = sc.UpdatedAt // slots before a schedule existed were never due
+		from := since
+		for _, t := range []time.Time{last, sc.UpdatedAt} {
+			if t.After(from) {
+				from = t
+			}
 		}
 		slot, err := sc.Previous(now, from)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if slot.IsZero() {
-			continue
-		}
-		s.opts.Logger.Info("sending a report missed while down", "role", sc.Role, "slot", slot)
-		errs = append(errs, s.runSlot(ctx, sc.Role, slot, "catch_up"))
+		errs = append(errs, fn(sc, slot))
 	}
 	return errors.Join(errs...)
 }
