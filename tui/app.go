@@ -28,7 +28,6 @@ import (
 // 7 Schedules.
 type Page interface {
 	Title() string
-	Init() tea.Cmd
 	// Update handles a message for the page and may return a command.
 	Update(msg tea.Msg) tea.Cmd
 	View() string
@@ -148,9 +147,6 @@ func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.loadCmd(), m.pollCmd()}
 	if !m.themeFixed {
 		cmds = append(cmds, tea.RequestBackgroundColor)
-	}
-	for _, p := range m.pages {
-		cmds = append(cmds, p.Init())
 	}
 	return tea.Batch(cmds...)
 }

@@ -72,7 +72,6 @@ func newEventPage(c *Context) *eventPage {
 }
 
 func (p *eventPage) Title() string   { return "Events" }
-func (p *eventPage) Init() tea.Cmd   { return nil }
 func (p *eventPage) Capturing() bool { return p.form != nil }
 
 func (p *eventPage) SetSize(w, h int) {
@@ -267,10 +266,7 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 	if p.detail != nil {
 		return p.updateDetail(msg)
 	}
-	if p.list.Update(msg, p.c.Keys) {
-		return nil
-	}
-	k, ok := msg.(tea.KeyPressMsg)
+	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil
 	}

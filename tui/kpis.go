@@ -42,7 +42,6 @@ func newKPIPage(c *Context) *kpiPage {
 }
 
 func (p *kpiPage) Title() string   { return "KPIs" }
-func (p *kpiPage) Init() tea.Cmd   { return nil }
 func (p *kpiPage) Capturing() bool { return p.form != nil || p.filtering }
 
 func (p *kpiPage) SetSize(w, h int) {
@@ -130,10 +129,7 @@ func (p *kpiPage) Update(msg tea.Msg) tea.Cmd {
 		p.list.SetFilter(p.filter.Value())
 		return cmd
 	}
-	if p.list.Update(msg, p.c.Keys) {
-		return nil
-	}
-	k, ok := msg.(tea.KeyPressMsg)
+	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil
 	}

@@ -182,6 +182,16 @@ func (l *List) Move(n int) {
 	l.clamp()
 }
 
+// Key hands msg to the list (the cursor, scrolling, the mouse wheel) and
+// returns what is left for the page: a key press the list did not take.
+func (l *List) Key(msg tea.Msg, keys KeyMap) (tea.KeyPressMsg, bool) {
+	if l.Update(msg, keys) {
+		return tea.KeyPressMsg{}, false
+	}
+	k, ok := msg.(tea.KeyPressMsg)
+	return k, ok
+}
+
 // Update moves the cursor for navigation keys and the mouse wheel; it
 // reports whether it used the message.
 func (l *List) Update(msg tea.Msg, keys KeyMap) bool {

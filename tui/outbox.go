@@ -35,7 +35,6 @@ func newOutboxPage(c *Context) *outboxPage {
 }
 
 func (p *outboxPage) Title() string   { return "Outbox" }
-func (p *outboxPage) Init() tea.Cmd   { return nil }
 func (p *outboxPage) Capturing() bool { return false }
 
 func (p *outboxPage) SetSize(w, h int) {
@@ -80,10 +79,7 @@ func (p *outboxPage) renderRows() {
 }
 
 func (p *outboxPage) Update(msg tea.Msg) tea.Cmd {
-	if p.list.Update(msg, p.c.Keys) {
-		return nil
-	}
-	k, ok := msg.(tea.KeyPressMsg)
+	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil
 	}

@@ -28,7 +28,6 @@ func newOverview(c *Context) *overviewPage {
 }
 
 func (p *overviewPage) Title() string   { return "Overview" }
-func (p *overviewPage) Init() tea.Cmd   { return nil }
 func (p *overviewPage) Capturing() bool { return false }
 
 func (p *overviewPage) SetSize(w, h int) {

@@ -57,7 +57,6 @@ func newReportPage(c *Context) *reportPage {
 }
 
 func (p *reportPage) Title() string   { return "Reports" }
-func (p *reportPage) Init() tea.Cmd   { return nil }
 func (p *reportPage) Capturing() bool { return p.form != nil }
 
 func (p *reportPage) SetSize(w, h int) {

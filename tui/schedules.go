@@ -46,7 +46,6 @@ func newSchedulePage(c *Context) *schedulePage {
 }
 
 func (p *schedulePage) Title() string   { return "Schedules" }
-func (p *schedulePage) Init() tea.Cmd   { return nil }
 func (p *schedulePage) Capturing() bool { return p.form != nil || p.preview != nil }
 
 func (p *schedulePage) SetSize(w, h int) {
@@ -158,10 +157,7 @@ func (p *schedulePage) Update(msg tea.Msg) tea.Cmd {
 	if cmd, open := updateForm(&p.form, msg); open {
 		return cmd
 	}
-	if p.list.Update(msg, p.c.Keys) {
-		return nil
-	}
-	k, ok := msg.(tea.KeyPressMsg)
+	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil
 	}

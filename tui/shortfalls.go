@@ -37,7 +37,6 @@ func newShortfallPage(c *Context) *shortfallPage {
 }
 
 func (p *shortfallPage) Title() string   { return "Shortfalls" }
-func (p *shortfallPage) Init() tea.Cmd   { return nil }
 func (p *shortfallPage) Capturing() bool { return p.form != nil }
 
 func (p *shortfallPage) SetSize(w, h int) {
@@ -105,10 +104,7 @@ func (p *shortfallPage) Update(msg tea.Msg) tea.Cmd {
 	if cmd, open := updateForm(&p.form, msg); open {
 		return cmd
 	}
-	if p.list.Update(msg, p.c.Keys) {
-		return nil
-	}
-	k, ok := msg.(tea.KeyPressMsg)
+	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil
 	}
