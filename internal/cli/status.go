@@ -11,14 +11,14 @@ import (
 )
 
 func (m *Main) statusCommand() *cobra.Command {
-	var asJSON bool
+	var asJSON *bool
 	cmd := &cobra.Command{
 		Use:   "status [--json]",
 		Short: "One-screen summary: entities, KPI health, open shortfalls, next events",
 		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, args []string) error { return m.runStatus(cmd, asJSON) },
+		RunE:  func(cmd *cobra.Command, args []string) error { return m.runStatus(cmd, *asJSON) },
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print machine-readable JSON")
+	asJSON = jsonFlag(cmd)
 	return cmd
 }
 
