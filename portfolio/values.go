@@ -49,15 +49,6 @@ func (m Money) Short() string {
 	}
 }
 
-// Plural says how many there are of something: Plural(1, "charter",
-// "charters") is "1 charter", Plural(6, ...) "6 charters".
-func Plural(n int64, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.FormatInt(n, 10) + " " + many
-}
-
 func trimZero(s string) string { return strings.TrimSuffix(s, ".0") }
 
 func groupThousands(n int64) string {
@@ -265,4 +256,13 @@ func checkText(field, v string, required bool, maxLen int) error {
 		return Errorf(EINVALID, "%s is too long (%d characters, at most %d)", field, len(v), maxLen)
 	}
 	return nil
+}
+
+// Plural says how many there are of something: Plural(1, "charter",
+// "charters") is "1 charter", Plural(6, ...) "6 charters".
+func Plural(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.FormatInt(n, 10) + " " + many
 }

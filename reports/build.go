@@ -179,13 +179,6 @@ func days(d float64) string {
 	return fmt.Sprintf("%g days", d)
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
 func percent(part, whole portfolio.Money) string {
 	if whole == 0 {
 		return "0%"

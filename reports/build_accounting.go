@@ -94,7 +94,7 @@ func buildAccounting(snap *portfolio.Snapshot) (*AccountingSection, Figures) {
 		c := cats[name]
 		notes := strings.Join(c.notes, " ")
 		if c.unmapped > 0 {
-			notes = strings.TrimSpace(plural(c.unmapped, "line has", "lines have") + " no account. " + notes)
+			notes = strings.TrimSpace(portfolio.Plural(int64(c.unmapped), "line has", "lines have") + " no account. " + notes)
 		}
 		if notes == "" {
 			notes = "—"
