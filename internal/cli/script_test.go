@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,6 +26,9 @@ import (
 //	exitcode N        the last opsdeck run exited with status N
 //	unchanged A B     files A and B are byte for byte the same (a database
 //	                  before and after a command that must not write)
+//	sqlite DB SQL     run SQL on the SQLite file DB, for a state no command
+//	                  makes: another program's database, a newer schema, a
+//	                  message left uncertain by a crash
 //
 // Every run's clock stands at OPSDECK_TEST_NOW (storetest.Now unless a
 // script sets it), so dates in the output are the same every day.
@@ -43,6 +47,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode":  cmdExitCode,
 			"unchanged": cmdUnchanged,
+			"sqlite":    cmdSQLite,
 		},
 	})
 }
@@ -98,4 +103,15 @@ func cmdUnchanged(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		ts.Fatalf("%s and %s differ (%d and %d bytes)", args[0], args[1], len(a), len(b))
 	}
+}
+
+func cmdSQLite(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: sqlite DB SQL")
+	}
+	db, err := sql.Open("sqlite", ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer db.Close()
+	_, err = db.Exec(args[1])
+	ts.Check(err)
 }
