@@ -36,6 +36,18 @@ func testBinary(t *testing.T) string {
 	return binPath
 }
 
+// demoBinary builds opsdeck (once) and makes a demo database with it in a
+// directory of the test's own.
+func demoBinary(t *testing.T) (bin, db string) {
+	t.Helper()
+	bin = testBinary(t)
+	db = filepath.Join(t.TempDir(), "opsdeck.db")
+	if out, err := exec.Command(bin, "--db", db, "init").CombinedOutput(); err != nil {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
+	return bin, db
+}
+
 // TestMain also lets the test binary act as the opsdeck command for the
 // scripts (testscript starts it again under that name).
 func TestMain(m *testing.M) {

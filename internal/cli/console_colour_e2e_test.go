@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,12 +14,7 @@ import (
 // console draws no colour at all (bold stays, and the cursor row is marked
 // in text), without it the console is coloured.
 func TestConsoleColourInTmux(t *testing.T) {
-	dir := t.TempDir()
-	bin := testBinary(t)
-	db := filepath.Join(dir, "opsdeck.db")
-	if out, err := exec.Command(bin, "--db", db, "init").CombinedOutput(); err != nil {
-		t.Fatalf("init: %v\n%s", err, out)
-	}
+	bin, db := demoBinary(t)
 	for _, tc := range []struct {
 		name, env string
 		colour    bool

@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/json"
 	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"opsdeck/internal/testpeer"
@@ -13,12 +12,7 @@ import (
 // database, edits a KPI through the form by keyboard, quits, and checks
 // with `opsdeck kpi list` that the value changed.
 func TestConsoleInTmux(t *testing.T) {
-	dir := t.TempDir()
-	bin := testBinary(t)
-	db := filepath.Join(dir, "opsdeck.db")
-	if out, err := exec.Command(bin, "--db", db, "init").CombinedOutput(); err != nil {
-		t.Fatalf("init: %v\n%s", err, out)
-	}
+	bin, db := demoBinary(t)
 	tm := testpeer.StartTmux(t, 100, 30, "env TERM=xterm-256color OPSDECK_WEB_ADDR=127.0.0.1:0 "+bin+" --db "+db)
 	tm.WaitFor("Break-even JADA")
 	tm.Keys("2")

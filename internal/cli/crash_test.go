@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -29,11 +28,7 @@ const crashAccount = `{"DedicatedIpAutoWarmupEnabled":false,"Details":{"Addition
 // that were in flight at the kill.
 func TestCrashMidBatch(t *testing.T) {
 	emu := testpeer.StartSESEmulator(t, crashAccount)
-	bin := testBinary(t)
-	db := filepath.Join(t.TempDir(), "opsdeck.db")
-	if out, err := exec.Command(bin, "--db", db, "init").CombinedOutput(); err != nil {
-		t.Fatalf("init: %v %s", err, out)
-	}
+	bin, db := demoBinary(t)
 	const n = 200
 	queue200(t, db, n)
 

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,12 +17,7 @@ import (
 // an item; the console shows the claim live.
 func TestLinkFromConsoleToPhone(t *testing.T) {
 	browser := testpeer.Chromium(t, 375, 812)
-	bin := testBinary(t)
-	dir := t.TempDir()
-	db := filepath.Join(dir, "opsdeck.db")
-	if out, err := exec.Command(bin, "--db", db, "init").CombinedOutput(); err != nil {
-		t.Fatalf("init: %v %s", err, out)
-	}
+	bin, db := demoBinary(t)
 	tm := testpeer.StartTmux(t, 110, 45, "env TERM=xterm-256color OPSDECK_WEB_ADDR=127.0.0.1:0 "+bin+" --db "+db)
 	screen, keys := tm.WaitFor, tm.Keys
 	screen("Break-even JADA")

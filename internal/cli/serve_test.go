@@ -59,12 +59,8 @@ func TestServe(t *testing.T) {
 	sshBin := testpeer.LookPath(t, "ssh")
 	testpeer.LookPath(t, "tmux")
 	keygen := testpeer.LookPath(t, "ssh-keygen")
-	bin := testBinary(t)
-	dir := t.TempDir()
-	db := filepath.Join(dir, "opsdeck.db")
-	if out, err := exec.Command(bin, "--db", db, "init").CombinedOutput(); err != nil {
-		t.Fatalf("init: %v %s", err, out)
-	}
+	bin, db := demoBinary(t)
+	dir := filepath.Dir(db)
 	key := filepath.Join(dir, "id_owner")
 	if out, err := exec.Command(keygen, "-q", "-t", "ed25519", "-N", "", "-f", key).CombinedOutput(); err != nil {
 		t.Fatalf("ssh-keygen: %v %s", err, out)
