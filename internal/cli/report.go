@@ -69,11 +69,7 @@ file of the same name (ceo.md.tmpl, common.md.tmpl, ...) in --templates DIR.`,
 			if err != nil {
 				return err
 			}
-			s, err := m.openStore(cmd.Context(), false)
-			if err != nil {
-				return err
-			}
-			snap, err := s.Snapshot(cmd.Context())
+			snap, err := m.snapshot(cmd.Context())
 			if err != nil {
 				return err
 			}

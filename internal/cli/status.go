@@ -84,11 +84,7 @@ func summarize(snap *portfolio.Snapshot) portfolioStatus {
 }
 
 func (m *Main) runStatus(cmd *cobra.Command, asJSON bool) error {
-	s, err := m.openStore(cmd.Context(), false)
-	if err != nil {
-		return err
-	}
-	snap, err := s.Snapshot(cmd.Context())
+	snap, err := m.snapshot(cmd.Context())
 	if err != nil {
 		return err
 	}

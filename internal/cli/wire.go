@@ -57,6 +57,15 @@ func (m *Main) openStore(ctx context.Context, bare bool) (*store.Store, error) {
 	return s, nil
 }
 
+// snapshot reads the whole portfolio from the configured database.
+func (m *Main) snapshot(ctx context.Context) (*portfolio.Snapshot, error) {
+	s, err := m.openStore(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	return s.Snapshot(ctx)
+}
+
 // withStore is the RunE of a command that works on the database: it opens
 // the store (creating the demo database on first use) and hands it over.
 func (m *Main) withStore(run func(ctx context.Context, s *store.Store, args []string) error) func(*cobra.Command, []string) error {
