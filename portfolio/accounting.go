@@ -28,6 +28,7 @@ func (a *Account) Validate() error {
 // the books: deposits without a policy, cash sales without records.
 type RecognitionGap struct {
 	ID         int64    `json:"id"`
+	Key        string   `json:"key"`
 	EntityID   int64    `json:"entity_id,omitempty"`
 	EntityCode string   `json:"entity,omitempty"`
 	Title      string   `json:"title"`
@@ -39,6 +40,7 @@ type RecognitionGap struct {
 // Milestone is a dated step on the road to profitability.
 type Milestone struct {
 	ID       int64  `json:"id"`
+	Key      string `json:"key"`
 	Position int    `json:"position"`
 	Title    string `json:"title"`
 	Criteria string `json:"criteria"`

@@ -40,12 +40,22 @@ func (p *Phase) Validate() error {
 		return err
 	}
 	for i := range p.Items {
-		it := &p.Items[i]
-		in := ItemInput{Title: it.Title, RequiredRole: it.RequiredRole, Mandatory: it.Mandatory, Note: it.Note}
-		if err := in.Validate(); err != nil {
-			return Errorf(EINVALID, "item %q: %s", it.Title, ErrorMessage(err))
+		if err := p.Items[i].Validate(); err != nil {
+			return Errorf(EINVALID, "item %q: %s", p.Items[i].Title, ErrorMessage(err))
 		}
-		it.RequiredRole = in.RequiredRole
+	}
+	return nil
+}
+
+// Validate checks an item and makes an unmarked one crew's.
+func (it *ChecklistItem) Validate() error {
+	in := ItemInput{Title: it.Title, RequiredRole: it.RequiredRole, Mandatory: it.Mandatory, Note: it.Note}
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	it.RequiredRole = in.RequiredRole
+	if it.DoneBy != 0 && it.DoneAt.IsZero() || it.ClaimedBy != 0 && it.ClaimedAt.IsZero() {
+		return Errorf(EINVALID, "item %q: a claim or a tick needs its time", it.Title)
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ const (
 // Event is a charter, show, gig or job with a crew and a checklist.
 type Event struct {
 	ID         int64        `json:"id"`
+	Key        string       `json:"key"`
 	EntityID   int64        `json:"entity_id"`
 	EntityCode string       `json:"entity"`
 	Kind       string       `json:"kind"` // charter, event, gig, job
@@ -39,9 +40,12 @@ type Event struct {
 
 // CrewMember is a person on an event with their role for it.
 type CrewMember struct {
-	PersonID int64      `json:"person_id"`
-	Name     string     `json:"name"`
-	Role     AccessRole `json:"role"` // captain, crew or guest
+	EventID     int64      `json:"event_id,omitempty"`
+	EventKey    string     `json:"event,omitempty"`
+	PersonID    int64      `json:"person_id"`
+	PersonEmail string     `json:"email,omitempty"`
+	Name        string     `json:"name"`
+	Role        AccessRole `json:"role"` // captain, crew or guest
 }
 
 // Phase is a named group of checklist items (pre-departure, underway...)
@@ -49,6 +53,7 @@ type CrewMember struct {
 type Phase struct {
 	ID            int64           `json:"id"`
 	EventID       int64           `json:"event_id"`
+	EventKey      string          `json:"event,omitempty"`
 	Name          string          `json:"name"`
 	Position      int             `json:"position"`
 	SignedOffBy   int64           `json:"signed_off_by,omitempty"`
@@ -60,7 +65,9 @@ type Phase struct {
 // ChecklistItem is one task on an event's checklist.
 type ChecklistItem struct {
 	ID            int64      `json:"id"`
+	Key           string     `json:"key"`
 	PhaseID       int64      `json:"phase_id"`
+	PhaseKey      string     `json:"phase,omitempty"`
 	Title         string     `json:"title"`
 	RequiredRole  AccessRole `json:"required_role"` // captain or crew
 	Position      int        `json:"position"`
@@ -68,9 +75,11 @@ type ChecklistItem struct {
 	Note          string     `json:"note"`
 	ClaimedBy     int64      `json:"claimed_by,omitempty"`
 	ClaimedByName string     `json:"claimed_by_name,omitempty"`
+	ClaimedEmail  string     `json:"claimed_by_email,omitempty"`
 	ClaimedAt     time.Time  `json:"claimed_at,omitzero"`
 	DoneBy        int64      `json:"done_by,omitempty"`
 	DoneByName    string     `json:"done_by_name,omitempty"`
+	DoneEmail     string     `json:"done_by_email,omitempty"`
 	DoneAt        time.Time  `json:"done_at,omitzero"`
 }
 

@@ -8,6 +8,7 @@ import (
 // the portfolio's bills vary with use.
 type CostLine struct {
 	ID          int64  `json:"id"`
+	Key         string `json:"key"`
 	EntityID    int64  `json:"entity_id,omitempty"` // 0: shared by the portfolio
 	EntityCode  string `json:"entity,omitempty"`
 	Category    string `json:"category"`
@@ -106,6 +107,7 @@ const (
 // may be spent on, in order.
 type CapitalTier struct {
 	ID          int64         `json:"id"`
+	Key         string        `json:"key"`
 	Position    int           `json:"position"`
 	Name        string        `json:"name"`
 	Policy      CapitalPolicy `json:"policy"`
@@ -132,6 +134,7 @@ func (c *CapitalTier) Validate() error {
 // report.
 type FinancialRule struct {
 	ID        int64  `json:"id"`
+	Key       string `json:"key"`
 	Position  int    `json:"position"`
 	Rule      string `json:"rule"`
 	Rationale string `json:"rationale"`

@@ -99,6 +99,7 @@ type KPI struct {
 type Reading struct {
 	ID      int64     `json:"id"`
 	KPIID   int64     `json:"kpi_id"`
+	KPIKey  string    `json:"kpi,omitempty"`
 	Value   float64   `json:"value"`
 	TakenAt time.Time `json:"taken_at"`
 	Note    string    `json:"note,omitempty"`
@@ -179,4 +180,16 @@ func (u KPIUpdate) Validate(k KPI) error {
 		}
 	}
 	return checkText("note", u.Note, false, 500)
+}
+
+// Validate checks a reading on its own; its value is checked against its
+// KPI's unit when it is written.
+func (r *Reading) Validate() error {
+	if err := checkFinite("value", r.Value); err != nil {
+		return err
+	}
+	if r.TakenAt.IsZero() {
+		return Errorf(EINVALID, "a reading needs the time it was taken")
+	}
+	return checkText("note", r.Note, false, 500)
 }

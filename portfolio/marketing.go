@@ -47,12 +47,14 @@ type Channel struct {
 
 // ChannelTask is a step on a channel's roadmap (the local-SEO plan, say).
 type ChannelTask struct {
-	ID        int64  `json:"id"`
-	ChannelID int64  `json:"channel_id"`
-	Position  int    `json:"position"`
-	Title     string `json:"title"`
-	DueOn     Date   `json:"due_on"`
-	DoneOn    Date   `json:"done_on"`
+	ID         int64  `json:"id"`
+	Key        string `json:"key"`
+	ChannelID  int64  `json:"channel_id"`
+	ChannelKey string `json:"channel,omitempty"`
+	Position   int    `json:"position"`
+	Title      string `json:"title"`
+	DueOn      Date   `json:"due_on"`
+	DoneOn     Date   `json:"done_on"`
 }
 
 // Validate checks c before it is written.

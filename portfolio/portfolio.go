@@ -59,6 +59,8 @@ type Person struct {
 	Phone string     `json:"phone"`
 	Title string     `json:"title"`
 	Role  AccessRole `json:"role"`
+	// Reports are the roles whose reports the person receives.
+	Reports []ReportRole `json:"reports"`
 }
 
 var phonePattern = regexp.MustCompile(`^\+?[0-9 ().-]{7,24}$`)

@@ -13,6 +13,7 @@ const (
 // Shortfall is a gap that costs the portfolio money every month it stays open.
 type Shortfall struct {
 	ID            int64           `json:"id"`
+	Key           string          `json:"key"`
 	EntityID      int64           `json:"entity_id,omitempty"` // 0: portfolio-wide
 	EntityCode    string          `json:"entity,omitempty"`
 	Title         string          `json:"title"`
@@ -94,11 +95,14 @@ const (
 // Action is one dated step of the 30-day action plan.
 type Action struct {
 	ID             int64        `json:"id"`
+	Key            string       `json:"key"`
 	ShortfallID    int64        `json:"shortfall_id,omitempty"`
+	ShortfallKey   string       `json:"shortfall_key,omitempty"`
 	Title          string       `json:"title"`
 	OwnerRole      ReportRole   `json:"owner_role"`
 	PersonID       int64        `json:"person_id,omitempty"`
 	PersonName     string       `json:"person,omitempty"`
+	PersonEmail    string       `json:"person_email,omitempty"`
 	DueOn          Date         `json:"due_on"`
 	Status         ActionStatus `json:"status"`
 	DoneOn         Date         `json:"done_on"`

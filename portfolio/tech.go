@@ -4,6 +4,7 @@ package portfolio
 // one of the portfolio's technical stacks.
 type Finding struct {
 	ID            int64    `json:"id"`
+	Key           string   `json:"key"`
 	EntityID      int64    `json:"entity_id,omitempty"`
 	EntityCode    string   `json:"entity,omitempty"`
 	Stack         string   `json:"stack"`
@@ -54,6 +55,7 @@ func (f *Finding) Validate() error {
 // DevGap is a missing piece of the development cycle (CI, staging...).
 type DevGap struct {
 	ID       int64  `json:"id"`
+	Key      string `json:"key"`
 	Position int    `json:"position"`
 	Title    string `json:"title"`
 	Detail   string `json:"detail"`

@@ -34,6 +34,10 @@ func (m Money) String() string {
 	return s
 }
 
+// Plain writes m as a plain number of dollars, as a file or a script
+// writes it: 8900, 12.5, -0.25.
+func (m Money) Plain() string { return FormatNumber(float64(m) / 100) }
+
 // Short formats m compactly for tight columns: $950, $8.9K, $1.2M.
 func (m Money) Short() string {
 	d := float64(m) / 100
@@ -265,4 +269,31 @@ func Plural(n int64, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.FormatInt(n, 10) + " " + many
+}
+
+// Slug makes a key from a title: "Zero OTA listings!" is
+// "zero-ota-listings". Letters and digits stay (lower-cased), runs of
+// anything else become one dash, and it is at most 48 characters long.
+func Slug(title string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(title) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		default:
+			dash = true
+		}
+		if b.Len() >= 48 {
+			break
+		}
+	}
+	if b.Len() == 0 {
+		return "record"
+	}
+	return strings.TrimRight(b.String(), "-")
 }

@@ -46,9 +46,15 @@ func (tx *Tx) CreateRecognitionGap(ctx context.Context, g *portfolio.Recognition
 	if err := g.Validate(); err != nil {
 		return err
 	}
+	if g.Key == "" {
+		var err error
+		if g.Key, err = tx.newKey(ctx, "recognition_gaps", "", 0, g.Title); err != nil {
+			return err
+		}
+	}
 	id, err := tx.insert(ctx, "recognition gap", fmt.Sprintf("%q", g.Title),
-		"INSERT INTO recognition_gaps (entity_id, title, detail, severity, status) VALUES (?, ?, ?, ?, ?)",
-		nullID(g.EntityID), g.Title, g.Detail, g.Severity, g.Status)
+		"INSERT INTO recognition_gaps (key, entity_id, title, detail, severity, status) VALUES (?, ?, ?, ?, ?, ?)",
+		g.Key, nullID(g.EntityID), g.Title, g.Detail, g.Severity, g.Status)
 	if err != nil {
 		return err
 	}
@@ -78,9 +84,15 @@ func (tx *Tx) CreateMilestone(ctx context.Context, m *portfolio.Milestone) error
 	if err := m.Validate(); err != nil {
 		return err
 	}
+	if m.Key == "" {
+		var err error
+		if m.Key, err = tx.newKey(ctx, "milestones", "", 0, m.Title); err != nil {
+			return err
+		}
+	}
 	id, err := tx.insert(ctx, "milestone", fmt.Sprintf("%q", m.Title),
-		"INSERT INTO milestones (position, title, criteria, due_on, done_on) VALUES (?, ?, ?, ?, ?)",
-		m.Position, m.Title, m.Criteria, m.DueOn.String(), dateColumn(m.DoneOn))
+		"INSERT INTO milestones (key, position, title, criteria, due_on, done_on) VALUES (?, ?, ?, ?, ?, ?)",
+		m.Key, m.Position, m.Title, m.Criteria, m.DueOn.String(), dateColumn(m.DoneOn))
 	if err != nil {
 		return err
 	}

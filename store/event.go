@@ -134,10 +134,16 @@ func (tx *Tx) CreateEvent(ctx context.Context, e *portfolio.Event) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
+	if e.Key == "" {
+		var err error
+		if e.Key, err = tx.newKey(ctx, "events", "", 0, portfolio.InZone(e.DepartsAt, e.TimeZone).Format("2006-01-02")+" "+e.Title); err != nil {
+			return err
+		}
+	}
 	id, err := tx.insert(ctx, "event", fmt.Sprintf("%q", e.Title),
-		`INSERT INTO events (entity_id, kind, title, location, departs_at, time_zone, duration_minutes, crew_call_minutes,
-		boarding_minutes, turnaround_minutes, guests, status, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.EntityID, e.Kind, e.Title, e.Location, formatTime(e.DepartsAt), e.TimeZone, e.Duration, e.CrewCall,
+		`INSERT INTO events (key, entity_id, kind, title, location, departs_at, time_zone, duration_minutes, crew_call_minutes,
+		boarding_minutes, turnaround_minutes, guests, status, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Key, e.EntityID, e.Kind, e.Title, e.Location, formatTime(e.DepartsAt), e.TimeZone, e.Duration, e.CrewCall,
 		e.Boarding, e.Turnaround, e.Guests, e.Status, e.Notes)
 	if err != nil {
 		return err
@@ -174,10 +180,15 @@ func (tx *Tx) createPhase(ctx context.Context, eventID int64, position int, p *p
 	for ii := range p.Items {
 		it := &p.Items[ii]
 		it.PhaseID, it.Position = p.ID, ii+1
+		if it.Key == "" {
+			if it.Key, err = tx.newKey(ctx, "checklist_items", "phase_id", p.ID, it.Title); err != nil {
+				return err
+			}
+		}
 		if it.ID, err = tx.insert(ctx, "checklist item", fmt.Sprintf("%q", it.Title),
-			`INSERT INTO checklist_items (phase_id, title, required_role, position, mandatory, note, claimed_by, claimed_at, done_by, done_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.ID, it.Title, it.RequiredRole, it.Position, it.Mandatory, it.Note, nullID(it.ClaimedBy), timeColumn(it.ClaimedAt),
+			`INSERT INTO checklist_items (key, phase_id, title, required_role, position, mandatory, note, claimed_by, claimed_at, done_by, done_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			it.Key, p.ID, it.Title, it.RequiredRole, it.Position, it.Mandatory, it.Note, nullID(it.ClaimedBy), timeColumn(it.ClaimedAt),
 			nullID(it.DoneBy), timeColumn(it.DoneAt)); err != nil {
 			return err
 		}

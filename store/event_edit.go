@@ -34,9 +34,13 @@ func (tx *Tx) AddItem(ctx context.Context, phaseID int64, in portfolio.ItemInput
 		phaseID).Scan(&next); err != nil {
 		return 0, err
 	}
+	key, err := tx.newKey(ctx, "checklist_items", "phase_id", phaseID, in.Title)
+	if err != nil {
+		return 0, err
+	}
 	id, err := tx.insert(ctx, "checklist item", fmt.Sprintf("%q", in.Title),
-		"INSERT INTO checklist_items (phase_id, title, required_role, position, mandatory, note) VALUES (?, ?, ?, ?, ?, ?)",
-		phaseID, in.Title, in.RequiredRole, next, in.Mandatory, in.Note)
+		"INSERT INTO checklist_items (key, phase_id, title, required_role, position, mandatory, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		key, phaseID, in.Title, in.RequiredRole, next, in.Mandatory, in.Note)
 	if err != nil {
 		return 0, err
 	}

@@ -32,10 +32,16 @@ func (tx *Tx) CreateCostLine(ctx context.Context, c *portfolio.CostLine) error {
 	if c.AccountCode != "" {
 		account = c.AccountCode
 	}
+	if c.Key == "" {
+		var err error
+		if c.Key, err = tx.newKey(ctx, "cost_lines", "", 0, c.Vendor); err != nil {
+			return err
+		}
+	}
 	id, err := tx.insert(ctx, "cost line", c.Vendor,
-		`INSERT INTO cost_lines (entity_id, category, vendor, description, low_cents, high_cents, account_code, audit_note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		nullID(c.EntityID), c.Category, c.Vendor, c.Description, c.Low, c.High, account, c.AuditNote)
+		`INSERT INTO cost_lines (key, entity_id, category, vendor, description, low_cents, high_cents, account_code, audit_note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.Key, nullID(c.EntityID), c.Category, c.Vendor, c.Description, c.Low, c.High, account, c.AuditNote)
 	if err != nil {
 		return err
 	}
@@ -121,9 +127,15 @@ func (tx *Tx) CreateCapitalTier(ctx context.Context, c *portfolio.CapitalTier) e
 	if err := c.Validate(); err != nil {
 		return err
 	}
+	if c.Key == "" {
+		var err error
+		if c.Key, err = tx.newKey(ctx, "capital_tiers", "", 0, c.Name); err != nil {
+			return err
+		}
+	}
 	id, err := tx.insert(ctx, "capital tier", c.Name,
-		"INSERT INTO capital_tiers (position, name, policy, max_cents, description, examples) VALUES (?, ?, ?, ?, ?, ?)",
-		c.Position, c.Name, c.Policy, c.Max, c.Description, c.Examples)
+		"INSERT INTO capital_tiers (key, position, name, policy, max_cents, description, examples) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		c.Key, c.Position, c.Name, c.Policy, c.Max, c.Description, c.Examples)
 	if err != nil {
 		return err
 	}
@@ -144,8 +156,14 @@ func (tx *Tx) CreateFinancialRule(ctx context.Context, r *portfolio.FinancialRul
 	if err := r.Validate(); err != nil {
 		return err
 	}
+	if r.Key == "" {
+		var err error
+		if r.Key, err = tx.newKey(ctx, "financial_rules", "", 0, r.Rule); err != nil {
+			return err
+		}
+	}
 	id, err := tx.insert(ctx, "financial rule", fmt.Sprint(r.Position),
-		"INSERT INTO financial_rules (position, rule, rationale) VALUES (?, ?, ?)", r.Position, r.Rule, r.Rationale)
+		"INSERT INTO financial_rules (key, position, rule, rationale) VALUES (?, ?, ?, ?)", r.Key, r.Position, r.Rule, r.Rationale)
 	if err != nil {
 		return err
 	}

@@ -69,9 +69,14 @@ func (tx *Tx) CreateChannel(ctx context.Context, c *portfolio.Channel) error {
 		if t.Position == 0 {
 			t.Position = i + 1
 		}
+		if t.Key == "" {
+			if t.Key, err = tx.newKey(ctx, "channel_tasks", "channel_id", id, t.Title); err != nil {
+				return err
+			}
+		}
 		if t.ID, err = tx.insert(ctx, "channel task", fmt.Sprintf("%q", t.Title),
-			"INSERT INTO channel_tasks (channel_id, position, title, due_on, done_on) VALUES (?, ?, ?, ?, ?)",
-			id, t.Position, t.Title, dateColumn(t.DueOn), dateColumn(t.DoneOn)); err != nil {
+			"INSERT INTO channel_tasks (key, channel_id, position, title, due_on, done_on) VALUES (?, ?, ?, ?, ?, ?)",
+			t.Key, id, t.Position, t.Title, dateColumn(t.DueOn), dateColumn(t.DoneOn)); err != nil {
 			return err
 		}
 	}

@@ -73,6 +73,31 @@ func constraintError(err error, kind, name string) error {
 	return fmt.Errorf("write %s %s: %w", kind, name, err)
 }
 
+// newKey makes a key for a new row of table from title: its slug, or the
+// slug with -2, -3... when that is taken (among the rows whose scope column
+// is scopeID, where keys are unique per parent).
+func (tx *Tx) newKey(ctx context.Context, table, scope string, scopeID int64, title string) (string, error) {
+	base := portfolio.Slug(title)
+	for n := 1; ; n++ {
+		key := base
+		if n > 1 {
+			key = fmt.Sprintf("%s-%d", base, n)
+		}
+		query, args := "SELECT count(*) FROM "+table+" WHERE key = ?", []any{key}
+		if scope != "" {
+			query += " AND " + scope + " = ?"
+			args = append(args, scopeID)
+		}
+		var taken int
+		if err := tx.tx.QueryRowContext(ctx, query, args...).Scan(&taken); err != nil {
+			return "", fmt.Errorf("make a key for %s: %w", title, err)
+		}
+		if taken == 0 {
+			return key, nil
+		}
+	}
+}
+
 // audit appends an entry to the audit log inside the current transaction,
 // so the change and its record commit or vanish together.
 func (tx *Tx) audit(ctx context.Context, action, subjectType string, subjectID int64, details any) error {

@@ -69,10 +69,16 @@ func (tx *Tx) CreateShortfall(ctx context.Context, sf *portfolio.Shortfall) erro
 	if err := sf.Validate(); err != nil {
 		return err
 	}
+	if sf.Key == "" {
+		var err error
+		if sf.Key, err = tx.newKey(ctx, "shortfalls", "", 0, sf.Title); err != nil {
+			return err
+		}
+	}
 	id, err := tx.insert(ctx, "shortfall", fmt.Sprintf("%q", sf.Title),
-		`INSERT INTO shortfalls (entity_id, title, detail, owner_role, severity, monthly_impact_cents, effort_days, status, opened_on, resolved_on)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		nullID(sf.EntityID), sf.Title, sf.Detail, sf.OwnerRole, sf.Severity, sf.MonthlyImpact, sf.EffortDays,
+		`INSERT INTO shortfalls (key, entity_id, title, detail, owner_role, severity, monthly_impact_cents, effort_days, status, opened_on, resolved_on)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sf.Key, nullID(sf.EntityID), sf.Title, sf.Detail, sf.OwnerRole, sf.Severity, sf.MonthlyImpact, sf.EffortDays,
 		sf.Status, sf.OpenedOn.String(), dateColumn(sf.ResolvedOn))
 	if err != nil {
 		return err
@@ -154,9 +160,15 @@ func (tx *Tx) CreateAction(ctx context.Context, a *portfolio.Action) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
+	if a.Key == "" {
+		var err error
+		if a.Key, err = tx.newKey(ctx, "actions", "", 0, a.Title); err != nil {
+			return err
+		}
+	}
 	id, err := tx.insert(ctx, "action", fmt.Sprintf("%q", a.Title),
-		"INSERT INTO actions (shortfall_id, title, owner_role, person_id, due_on, status, done_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		nullID(a.ShortfallID), a.Title, a.OwnerRole, nullID(a.PersonID), a.DueOn.String(), a.Status, dateColumn(a.DoneOn))
+		"INSERT INTO actions (key, shortfall_id, title, owner_role, person_id, due_on, status, done_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		a.Key, nullID(a.ShortfallID), a.Title, a.OwnerRole, nullID(a.PersonID), a.DueOn.String(), a.Status, dateColumn(a.DoneOn))
 	if err != nil {
 		return err
 	}

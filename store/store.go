@@ -197,6 +197,9 @@ type Tx struct {
 	actor string
 	// quiet holds back per-row audit entries while Bulk runs.
 	quiet bool
+	// recs remembers, for PutRecord and RemoveRecord, the records of the
+	// kinds they have read; it sees only the writes made through them.
+	recs *records
 }
 
 // Bulk runs fn with the per-row audit entries held back, then writes one

@@ -26,10 +26,16 @@ func (tx *Tx) CreateFinding(ctx context.Context, f *portfolio.Finding) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
+	if f.Key == "" {
+		var err error
+		if f.Key, err = tx.newKey(ctx, "findings", "", 0, f.Title); err != nil {
+			return err
+		}
+	}
 	id, err := tx.insert(ctx, "finding", fmt.Sprintf("%q", f.Title),
-		`INSERT INTO findings (entity_id, stack, category, severity, title, detail, remediation, monthly_saving_cents, effort_days, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		nullID(f.EntityID), f.Stack, f.Category, f.Severity, f.Title, f.Detail, f.Remediation, f.MonthlySaving, f.EffortDays, f.Status)
+		`INSERT INTO findings (key, entity_id, stack, category, severity, title, detail, remediation, monthly_saving_cents, effort_days, status)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		f.Key, nullID(f.EntityID), f.Stack, f.Category, f.Severity, f.Title, f.Detail, f.Remediation, f.MonthlySaving, f.EffortDays, f.Status)
 	if err != nil {
 		return err
 	}
@@ -50,8 +56,14 @@ func (tx *Tx) CreateDevGap(ctx context.Context, g *portfolio.DevGap) error {
 	if err := g.Validate(); err != nil {
 		return err
 	}
+	if g.Key == "" {
+		var err error
+		if g.Key, err = tx.newKey(ctx, "dev_gaps", "", 0, g.Title); err != nil {
+			return err
+		}
+	}
 	id, err := tx.insert(ctx, "dev gap", fmt.Sprintf("%q", g.Title),
-		"INSERT INTO dev_gaps (position, title, detail, status) VALUES (?, ?, ?, ?)", g.Position, g.Title, g.Detail, g.Status)
+		"INSERT INTO dev_gaps (key, position, title, detail, status) VALUES (?, ?, ?, ?, ?)", g.Key, g.Position, g.Title, g.Detail, g.Status)
 	if err != nil {
 		return err
 	}

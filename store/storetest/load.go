@@ -106,9 +106,9 @@ func generate(ctx context.Context, tx *sql.Tx, now time.Time, spec LoadSpec) err
 		}
 	}
 
-	evIns, err := tx.PrepareContext(ctx, `INSERT INTO events (entity_id, kind, title, location, departs_at, time_zone, duration_minutes,
+	evIns, err := tx.PrepareContext(ctx, `INSERT INTO events (key, entity_id, kind, title, location, departs_at, time_zone, duration_minutes,
 		crew_call_minutes, boarding_minutes, turnaround_minutes, guests, status, notes)
-		VALUES (?, 'charter', ?, 'Generated dock', ?, ?, 180, 60, 30, 60, 8, 'planned', '')`)
+		VALUES ('generated-' || ?, ?, 'charter', ?, 'Generated dock', ?, ?, 180, 60, 30, 60, 8, 'planned', '')`)
 	if err != nil {
 		return err
 	}
@@ -118,8 +118,8 @@ func generate(ctx context.Context, tx *sql.Tx, now time.Time, spec LoadSpec) err
 		return err
 	}
 	defer phIns.Close()
-	itIns, err := tx.PrepareContext(ctx, `INSERT INTO checklist_items (phase_id, title, required_role, position, mandatory, note,
-		claimed_by, claimed_at, done_by, done_at) VALUES (?, ?, 'crew', ?, 0, '', ?, ?, ?, ?)`)
+	itIns, err := tx.PrepareContext(ctx, `INSERT INTO checklist_items (key, phase_id, title, required_role, position, mandatory, note,
+		claimed_by, claimed_at, done_by, done_at) VALUES ('task-' || ?, ?, ?, 'crew', ?, 0, '', ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func generate(ctx context.Context, tx *sql.Tx, now time.Time, spec LoadSpec) err
 	spacing := 365 * 24 * time.Hour / time.Duration(max(1, spec.Events/2))
 	for e := range spec.Events {
 		departs := now.Add(time.Duration(e-spec.Events/2) * spacing)
-		res, err := evIns.ExecContext(ctx, entityIDs[e%len(entityIDs)], fmt.Sprintf("Generated charter %d", e), stamp(departs), demo.TimeZone)
+		res, err := evIns.ExecContext(ctx, e, entityIDs[e%len(entityIDs)], fmt.Sprintf("Generated charter %d", e), stamp(departs), demo.TimeZone)
 		if err != nil {
 			return fmt.Errorf("generate event %d: %w", e, err)
 		}
@@ -153,7 +153,7 @@ func generate(ctx context.Context, tx *sql.Tx, now time.Time, spec LoadSpec) err
 				if departs.Before(now) || rng.IntN(4) == 0 {
 					by, at = personIDs[rng.IntN(len(personIDs))], stamp(departs.Add(-time.Hour))
 				}
-				if _, err := itIns.ExecContext(ctx, phaseID, fmt.Sprintf("Generated task %d", i+1), i+1, by, at, by, at); err != nil {
+				if _, err := itIns.ExecContext(ctx, i+1, phaseID, fmt.Sprintf("Generated task %d", i+1), i+1, by, at, by, at); err != nil {
 					return err
 				}
 			}
