@@ -247,3 +247,17 @@ func TestUnitParseValue(t *testing.T) {
 		}
 	}
 }
+
+func TestSlug(t *testing.T) {
+	for in, want := range map[string]string{
+		"Zero OTA listings!":                                    "zero-ota-listings",
+		"  Payment keys & configs exposed ":                     "payment-keys-configs-exposed",
+		"2026-12-04 Sunset harbor cruise, private party of ten": "2026-12-04-sunset-harbor-cruise-private-party-of",
+		"éé":       "record",
+		"Fuel/oil": "fuel-oil",
+	} {
+		if got := Slug(in); got != want {
+			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

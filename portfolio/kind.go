@@ -71,6 +71,22 @@ func (k *Kind) ID(r Record) *int64 {
 	return k.id(r)
 }
 
+// Copy returns a copy of r.
+func (k *Kind) Copy(r Record) Record {
+	c := k.New()
+	for i := range k.Fields {
+		f := &k.Fields[i]
+		f.set(c, f.get(r))
+		if id := f.RefID(r); id != nil {
+			*f.RefID(c) = *id
+		}
+	}
+	if id := k.ID(r); id != nil {
+		*k.ID(c) = *id
+	}
+	return c
+}
+
 // Field returns the field called name.
 func (k *Kind) Field(name string) (*Field, bool) {
 	for i := range k.Fields {

@@ -273,8 +273,10 @@ func Plural(n int64, one, many string) string {
 
 // Slug makes a key from a title: "Zero OTA listings!" is
 // "zero-ota-listings". Letters and digits stay (lower-cased), runs of
-// anything else become one dash, and it is at most 48 characters long.
+// anything else become one dash, and a long one is cut at a word to at
+// most 48 characters.
 func Slug(title string) string {
+	const most = 48
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(title) {
@@ -288,12 +290,18 @@ func Slug(title string) string {
 		default:
 			dash = true
 		}
-		if b.Len() >= 48 {
-			break
+	}
+	s := b.String()
+	if len(s) > most {
+		s = s[:most+1]
+		if i := strings.LastIndexByte(s, '-'); i > 0 {
+			s = s[:i]
+		} else {
+			s = s[:most]
 		}
 	}
-	if b.Len() == 0 {
+	if s == "" {
 		return "record"
 	}
-	return strings.TrimRight(b.String(), "-")
+	return s
 }

@@ -32,6 +32,8 @@ type table struct {
 	slug, position, within string
 	// fill gives a new record what it takes from the moment it is made.
 	fill func(r portfolio.Record, now time.Time)
+	// read adjusts a record as read: an event's times in its own zone.
+	read func(r portfolio.Record)
 }
 
 func cols(pairs ...string) map[string]string {
@@ -95,6 +97,7 @@ var tables = map[string]*table{
 	"milestone": {name: "milestones", id: "id", order: "due_on, position, id", slug: "title", position: "position",
 		columns: cols("key", "key", "position", "position", "title", "title", "criteria", "criteria", "due_on", "due_on", "done_on", "done_on")},
 	"event": {name: "events", id: "id", order: "departs_at, id",
+		read: func(r portfolio.Record) { e := r.(*portfolio.Event); e.DepartsAt = portfolio.InZone(e.DepartsAt, e.TimeZone) },
 		columns: cols("key", "key", "entity", "entity_id", "kind", "kind", "title", "title", "location", "location",
 			"departs_at", "departs_at", "time_zone", "time_zone", "duration", "duration_minutes", "crew_call", "crew_call_minutes",
 			"boarding", "boarding_minutes", "turnaround", "turnaround_minutes", "guests", "guests", "status", "status", "notes", "notes")},
@@ -206,6 +209,9 @@ func (rs *records) list(ctx context.Context, k *portfolio.Kind) ([]portfolio.Rec
 			if err := rs.setColumn(ctx, f, rec, r.vals[i]); err != nil {
 				return nil, nil, fmt.Errorf("list %s: %w", k.Plural, err)
 			}
+		}
+		if t.read != nil {
+			t.read(rec)
 		}
 		recs = append(recs, rec)
 		ids = append(ids, r.id)
@@ -403,6 +409,33 @@ func (s *Store) Records(ctx context.Context, k *portfolio.Kind) ([]portfolio.Rec
 	return out, err
 }
 
+// Portfolio reads the portfolio's name and every record of every kind, as
+// one consistent read: what a portfolio file holds.
+func (s *Store) Portfolio(ctx context.Context) (name string, recs map[string][]portfolio.Record, err error) {
+	recs = map[string][]portfolio.Record{}
+	err = s.View(ctx, func(tx *sql.Tx) error {
+		var err error
+		if name, err = metaValue(ctx, tx, "portfolio_name", ""); err != nil {
+			return err
+		}
+		rs := newRecords(tx)
+		for _, k := range portfolio.Kinds {
+			ix, err := rs.kindIndex(ctx, k)
+			if err != nil {
+				return err
+			}
+			recs[k.Name] = ix.recs
+		}
+		return nil
+	})
+	return name, recs, err
+}
+
+// PortfolioName is the portfolio's name, "" when it has none yet.
+func (s *Store) PortfolioName(ctx context.Context) (string, error) {
+	return metaValue(ctx, s.read, "portfolio_name", "")
+}
+
 // Record finds the record of kind k with key.
 func (s *Store) Record(ctx context.Context, k *portfolio.Kind, key string) (portfolio.Record, error) {
 	var out portfolio.Record
@@ -420,6 +453,20 @@ func (tx *Tx) recordsTx() *records {
 		tx.recs = newRecords(tx.tx)
 	}
 	return tx.recs
+}
+
+// Records lists every record of kind k, inside the transaction.
+func (tx *Tx) Records(ctx context.Context, k *portfolio.Kind) ([]portfolio.Record, error) {
+	ix, err := tx.recordsTx().kindIndex(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	return append([]portfolio.Record{}, ix.recs...), nil
+}
+
+// PortfolioName is the portfolio's name, inside the transaction.
+func (tx *Tx) PortfolioName(ctx context.Context) (string, error) {
+	return metaValue(ctx, tx.tx, "portfolio_name", "")
 }
 
 // Record finds the record of kind k with key, inside the transaction.
@@ -645,7 +692,21 @@ func (e *ErrDependents) Error() string {
 
 // Dependents lists what refers to the record of kind k with key: what
 // would go with it and what stops its removal.
-func (tx *Tx) Dependents(ctx context.Context, k *portfolio.Kind, key string) ([]Dependent, error) {
+func (s *Store) Dependents(ctx context.Context, k *portfolio.Kind, key string) ([]Dependent, error) {
+	var out []Dependent
+	err := s.View(ctx, func(tx *sql.Tx) error {
+		rs := newRecords(tx)
+		rec, _, err := rs.find(ctx, k, key)
+		if err != nil {
+			return err
+		}
+		out, err = rs.dependents(ctx, k, k.Key(rec))
+		return err
+	})
+	return out, err
+}
+
+func (rs *records) dependents(ctx context.Context, k *portfolio.Kind, key string) ([]Dependent, error) {
 	var out []Dependent
 	seen := map[string]bool{}
 	var walk func(k *portfolio.Kind, key string) error
@@ -656,7 +717,7 @@ func (tx *Tx) Dependents(ctx context.Context, k *portfolio.Kind, key string) ([]
 				if f.Type != portfolio.RefField || f.Ref != k.Name {
 					continue
 				}
-				ix, err := tx.recordsTx().kindIndex(ctx, other)
+				ix, err := rs.kindIndex(ctx, other)
 				if err != nil {
 					return err
 				}
@@ -693,7 +754,7 @@ func (tx *Tx) RemoveRecord(ctx context.Context, k *portfolio.Kind, key string, c
 		return nil, err
 	}
 	key = k.Key(rec)
-	deps, err := tx.Dependents(ctx, k, key)
+	deps, err := tx.recordsTx().dependents(ctx, k, key)
 	if err != nil {
 		return nil, err
 	}

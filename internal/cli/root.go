@@ -67,6 +67,13 @@ $XDG_DATA_HOME/opsdeck/opsdeck.db and is created with a demo portfolio on first 
 		m.webCommand(),
 		m.linkCommand(),
 		m.linksCommand(),
+		m.kindsCommand(),
+		m.listCommand(),
+		m.addCommand(),
+		m.editCommand(),
+		m.rmCommand(),
+		m.exportCommand(),
+		m.importCommand(),
 	)
 	// Cobra adds these lazily; made now, they get the same rules as ours.
 	root.InitDefaultHelpCmd()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/user"
 	"path/filepath"
 	"time"
 
@@ -91,14 +92,18 @@ func (m *Main) withRole(run func(ctx context.Context, s *store.Store, role portf
 	}
 }
 
-// actor names who is making changes, for the audit log.
+// actor names who is making changes, for the audit log: the user at the
+// terminal, from the environment or else the system's account.
 func (m *Main) actor() string {
 	for _, key := range []string{"USER", "LOGNAME"} {
 		if v, ok := m.LookupEnv(key); ok && v != "" {
 			return "cli:" + v
 		}
 	}
-	return "cli"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return "cli:" + u.Username
+	}
+	return fmt.Sprintf("cli:uid %d", os.Getuid())
 }
 
 // reportEngine parses the report templates (with the overrides in

@@ -1,0 +1,55 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"opsdeck/portfolio"
+	"opsdeck/store"
+)
+
+func (m *Main) editCommand() *cobra.Command {
+	verb := group("edit", "Change fields of a record, given by its key")
+	return kindCommands(verb, func(k *portfolio.Kind) *cobra.Command {
+		cmd := &cobra.Command{
+			Use:               k.Name + " " + k.KeyHint() + " --FIELD VALUE ...",
+			Short:             "Change a " + k.Title,
+			Args:              exactArgs(1),
+			ValidArgsFunction: m.completeKeys(k),
+		}
+		m.fieldFlags(cmd, k)
+		cmd.RunE = func(cmd *cobra.Command, args []string) error {
+			// The flags are checked against a blank record first, so a bad
+			// value is a usage mistake before anything is opened.
+			given, err := applyFlags(cmd, k, k.New())
+			if err != nil {
+				return err
+			}
+			if len(given) == 0 {
+				return usagef("say what to change: a --FIELD VALUE (opsdeck kinds %s lists the fields)", k.Name)
+			}
+			return m.withStore(func(ctx context.Context, s *store.Store, args []string) error {
+				var before, after portfolio.Record
+				if err := s.Update(ctx, m.actor(), func(tx *store.Tx) error {
+					found, err := tx.Record(ctx, k, args[0])
+					if err != nil {
+						return err
+					}
+					before, after = k.Copy(found), k.Copy(found)
+					if _, err := applyFlags(cmd, k, after); err != nil {
+						return err
+					}
+					_, err = tx.PutRecord(ctx, k, args[0], after)
+					return err
+				}); err != nil {
+					return err
+				}
+				fmt.Fprintf(m.Stdout, "changed %s %s: %s\n", k.Name, k.Key(after), describeChange(k, before, after, given))
+				return nil
+			})(cmd, args)
+		}
+		return cmd
+	})
+}

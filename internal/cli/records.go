@@ -1,0 +1,214 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"opsdeck/portfolio"
+)
+
+// The record verbs (list, add, edit, rm) have one subcommand per kind,
+// made from the kind's declaration: its fields become flags, with the
+// values a choice or a reference may take offered by shell completion.
+
+// kindCommands makes verb's subcommand for every kind.
+func kindCommands(verb *cobra.Command, make func(k *portfolio.Kind) *cobra.Command) *cobra.Command {
+	for _, k := range portfolio.Kinds {
+		verb.AddCommand(make(k))
+	}
+	return verb
+}
+
+// fieldFlags declares a flag for every field of k (--monthly-impact, or
+// --monthly_impact as the portfolio file writes it).
+func (m *Main) fieldFlags(cmd *cobra.Command, k *portfolio.Kind) {
+	fs := cmd.Flags()
+	fs.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
+	})
+	for _, f := range k.Fields {
+		usage := f.Label
+		if f.Help != "" {
+			usage += ": " + f.Help
+		}
+		switch {
+		case f.Type == portfolio.BoolField:
+			fs.Bool(f.Name, false, usage)
+		case len(f.Choices) > 0:
+			fs.String(f.Name, "", usage+" ("+strings.Join(f.Choices, ", ")+")")
+			choices := f.Choices
+			_ = cmd.RegisterFlagCompletionFunc(f.Name, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+				return choices, cobra.ShellCompDirectiveNoFileComp
+			})
+		default:
+			fs.String(f.Name, "", usage)
+			if f.Type == portfolio.RefField {
+				ref, _ := portfolio.KindNamed(f.Ref)
+				_ = cmd.RegisterFlagCompletionFunc(f.Name, m.completeKeys(ref))
+			}
+		}
+	}
+}
+
+// applyFlags parses the fields given on the command line into rec and
+// returns their names, in declaration order.
+func applyFlags(cmd *cobra.Command, k *portfolio.Kind, rec portfolio.Record) ([]string, error) {
+	var given []string
+	for i := range k.Fields {
+		f := &k.Fields[i]
+		flag := cmd.Flags().Lookup(strings.ReplaceAll(f.Name, "_", "-"))
+		if flag == nil || !flag.Changed {
+			continue
+		}
+		if err := f.Parse(rec, flag.Value.String()); err != nil {
+			return nil, usageError{err}
+		}
+		given = append(given, f.Name)
+	}
+	return given, nil
+}
+
+// completeKeys offers the keys of k's records, from a database that
+// exists (completion never creates one).
+func (m *Main) completeKeys(k *portfolio.Kind) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if m.cfg == nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		if path, _, err := m.cfg.dbPath(); err != nil || !fileExists(path) {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		s, err := m.openStore(cmd.Context(), true)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		recs, err := s.Records(cmd.Context(), k)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		var keys []string
+		for _, r := range recs {
+			keys = append(keys, k.Key(r))
+		}
+		return filterPrefix(keys, toComplete), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+func fileExists(path string) bool {
+	st, err := os.Stat(filepath.Clean(path))
+	return err == nil && st.Mode().IsRegular()
+}
+
+// recordJSON writes a record as a JSON object, its key (as record_key)
+// first and then its fields in declaration order: money as integer cents in a field whose
+// name ends in _cents, numbers as numbers, an absent value as null.
+func recordJSON(k *portfolio.Kind, r portfolio.Record) json.RawMessage {
+	var b bytes.Buffer
+	b.WriteString(`{"record_key":`)
+	writeJSONValue(&b, k.Key(r))
+	for i := range k.Fields {
+		f := &k.Fields[i]
+		name := f.Name
+		v := f.Value(r)
+		if f.Type == portfolio.MoneyField {
+			name += "_cents"
+			if m, ok := v.(portfolio.Money); ok {
+				v = int64(m)
+			}
+		}
+		switch x := v.(type) {
+		case portfolio.Date:
+			if x.IsZero() {
+				v = nil
+			} else {
+				v = x.String()
+			}
+		case []string:
+			if x == nil {
+				v = []string{}
+			}
+		}
+		if f.Type == portfolio.TimeField && f.Text(r) == "" {
+			v = nil
+		}
+		b.WriteString(",")
+		writeJSONValue(&b, name)
+		b.WriteString(":")
+		writeJSONValue(&b, v)
+	}
+	b.WriteString("}")
+	return b.Bytes()
+}
+
+func writeJSONValue(b *bytes.Buffer, v any) {
+	out, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // every field value is plain data
+	}
+	b.Write(out)
+}
+
+// recordLine is a record as one row of `opsdeck list`: its key, then its
+// short fields.
+func recordLine(k *portfolio.Kind, r portfolio.Record) string {
+	cells := []string{k.Key(r)}
+	for _, f := range listedFields(k) {
+		text := f.Text(r)
+		if f.Type == portfolio.MoneyField && text != "" {
+			text = f.Value(r).(portfolio.Money).String()
+		}
+		if len([]rune(text)) > 40 {
+			text = string([]rune(text)[:39]) + "…"
+		}
+		cells = append(cells, text)
+	}
+	return strings.Join(cells, "\t")
+}
+
+// listedFields are the fields `opsdeck list` shows as columns: the short
+// ones that are not part of the key.
+func listedFields(k *portfolio.Kind) []*portfolio.Field {
+	var out []*portfolio.Field
+	for i := range k.Fields {
+		f := &k.Fields[i]
+		if f.Type == portfolio.LongTextField || (len(k.KeyFields) == 1 && k.KeyFields[0] == f.Name) {
+			continue
+		}
+		if len(out) < 7 {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func listHeader(k *portfolio.Kind) string {
+	cells := []string{"KEY"}
+	for _, f := range listedFields(k) {
+		cells = append(cells, strings.ToUpper(strings.ReplaceAll(f.Name, "_", " ")))
+	}
+	return strings.Join(cells, "\t")
+}
+
+// describeChange says what changed in a record, field by field.
+func describeChange(k *portfolio.Kind, before, after portfolio.Record, fields []string) string {
+	var parts []string
+	for _, name := range fields {
+		f, _ := k.Field(name)
+		parts = append(parts, fmt.Sprintf("%s %s → %s", name, quoteOrNone(f.Text(before)), quoteOrNone(f.Text(after))))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func quoteOrNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return fmt.Sprintf("%q", s)
+}

@@ -1,0 +1,434 @@
+// Package transfer moves a portfolio in and out of the store: the
+// portfolio file (YAML or JSON, everything the reports read, the people
+// and the events) and spreadsheet rows (CSV). Both go through the record
+// kinds declared in portfolio, so a field added there is in the file too.
+package transfer
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"opsdeck/portfolio"
+	"opsdeck/store"
+)
+
+// Format is how a portfolio file is written.
+type Format string
+
+// Formats.
+const (
+	YAML Format = "yaml"
+	JSON Format = "json"
+)
+
+// ParseFormat reads a format name.
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(strings.ToLower(s)); f {
+	case YAML, JSON:
+		return f, nil
+	case "yml":
+		return YAML, nil
+	}
+	return "", portfolio.Errorf(portfolio.EINVALID, "format %q must be yaml or json", s)
+}
+
+// versionKey names the file's format version; every file starts with it.
+const versionKey = "opsdeck_portfolio"
+
+const fileVersion = 1
+
+const fileComment = `An opsdeck portfolio: everything the reports read, the people and the events.
+Edit it, then bring it back with: opsdeck import FILE (add --dry-run to see
+what would change first). Money is in dollars, times are RFC 3339, and a
+field left out takes its default (opsdeck kinds KIND shows each kind's).`
+
+// section is one kind's records in file order, each as its fields' text.
+type section struct {
+	kind    *portfolio.Kind
+	records []portfolio.Record
+}
+
+// sections reads the store into file order: kinds in declaration order,
+// and within a kind the records grouped by the records their key refers
+// to, in those records' own order, so the order does not depend on row ids
+// (a file imported and exported again comes out the same).
+func sections(recs map[string][]portfolio.Record) []section {
+	rank := map[string]map[string]int{}
+	var out []section
+	for _, k := range portfolio.Kinds {
+		rs := append([]portfolio.Record{}, recs[k.Name]...)
+		var refs []*portfolio.Field
+		for _, name := range k.KeyFields {
+			if f, _ := k.Field(name); f.Type == portfolio.RefField {
+				refs = append(refs, f)
+			}
+		}
+		sort.SliceStable(rs, func(i, j int) bool {
+			for _, f := range refs {
+				ri, rj := rank[f.Ref][strings.ToLower(f.Text(rs[i]))], rank[f.Ref][strings.ToLower(f.Text(rs[j]))]
+				if ri != rj {
+					return ri < rj
+				}
+			}
+			return false
+		})
+		rank[k.Name] = map[string]int{}
+		for i, r := range rs {
+			rank[k.Name][strings.ToLower(k.Key(r))] = i
+		}
+		if len(rs) > 0 {
+			out = append(out, section{k, rs})
+		}
+	}
+	return out
+}
+
+// Export writes the whole portfolio to w as a portfolio file.
+func Export(ctx context.Context, s *store.Store, w io.Writer, f Format) error {
+	name, recs, err := s.Portfolio(ctx)
+	if err != nil {
+		return fmt.Errorf("read the portfolio: %w", err)
+	}
+	secs := sections(recs)
+	if f == JSON {
+		return writeJSON(w, name, secs)
+	}
+	return writeYAML(w, name, secs)
+}
+
+// fieldsWritten are the fields of r a file writes: its key, and the fields
+// that differ from a new record's (a field left out means the default).
+func fieldsWritten(k *portfolio.Kind, r portfolio.Record) []*portfolio.Field {
+	fresh := k.New()
+	var out []*portfolio.Field
+	for i := range k.Fields {
+		f := &k.Fields[i]
+		if f.Text(r) != f.Text(fresh) || isKeyField(k, f.Name) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func isKeyField(k *portfolio.Kind, name string) bool {
+	for _, n := range k.KeyFields {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+func writeYAML(w io.Writer, name string, secs []section) error {
+	root := &yaml.Node{Kind: yaml.MappingNode, HeadComment: fileComment}
+	pair := func(m *yaml.Node, key string, value *yaml.Node) {
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, value)
+	}
+	pair(root, versionKey, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(fileVersion)})
+	if name != "" {
+		pair(root, "name", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: name})
+	}
+	for _, sec := range secs {
+		seq := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, r := range sec.records {
+			m := &yaml.Node{Kind: yaml.MappingNode}
+			for _, f := range fieldsWritten(sec.kind, r) {
+				pair(m, f.Name, yamlValue(f, r))
+			}
+			seq.Content = append(seq.Content, m)
+		}
+		pair(root, sec.kind.Plural, seq)
+	}
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}); err != nil {
+		return fmt.Errorf("write the portfolio file: %w", err)
+	}
+	return enc.Close()
+}
+
+func yamlValue(f *portfolio.Field, r portfolio.Record) *yaml.Node {
+	text := f.Text(r)
+	switch f.Type {
+	case portfolio.IntField:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: text}
+	case portfolio.NumberField, portfolio.MoneyField:
+		tag := "!!int"
+		if strings.ContainsAny(text, ".e") {
+			tag = "!!float"
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: text}
+	case portfolio.BoolField:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: text}
+	case portfolio.ChoicesField:
+		seq := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		for _, v := range f.Value(r).([]string) {
+			seq.Content = append(seq.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v})
+		}
+		return seq
+	}
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: text}
+	if strings.Contains(text, "\n") {
+		n.Style = yaml.LiteralStyle
+	}
+	return n
+}
+
+func writeJSON(w io.Writer, name string, secs []section) error {
+	var b bytes.Buffer
+	put := func(v any) {
+		out, _ := json.Marshal(v)
+		b.Write(out)
+	}
+	b.WriteString("{\n  ")
+	put(versionKey)
+	fmt.Fprintf(&b, ": %d", fileVersion)
+	if name != "" {
+		b.WriteString(",\n  ")
+		put("name")
+		b.WriteString(": ")
+		put(name)
+	}
+	for _, sec := range secs {
+		b.WriteString(",\n  ")
+		put(sec.kind.Plural)
+		b.WriteString(": [")
+		for i, r := range sec.records {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString("\n    {")
+			for j, f := range fieldsWritten(sec.kind, r) {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				put(f.Name)
+				b.WriteString(": ")
+				b.Write(jsonValue(f, r))
+			}
+			b.WriteString("}")
+		}
+		b.WriteString("\n  ]")
+	}
+	b.WriteString("\n}\n")
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func jsonValue(f *portfolio.Field, r portfolio.Record) []byte {
+	text := f.Text(r)
+	switch f.Type {
+	case portfolio.IntField, portfolio.NumberField, portfolio.MoneyField, portfolio.BoolField:
+		return []byte(text)
+	case portfolio.ChoicesField:
+		out, _ := json.Marshal(f.Value(r))
+		return out
+	}
+	out, _ := json.Marshal(text)
+	return out
+}
+
+// parsed is a record read from a file, with where it stands in it.
+type parsed struct {
+	kind *portfolio.Kind
+	rec  portfolio.Record
+	line int
+}
+
+// document is a portfolio file read and checked, not yet applied.
+type document struct {
+	name     string
+	hasName  bool
+	records  []parsed
+	sections map[string]bool // the kinds the file has a section for
+}
+
+// Problems are the mistakes found in a file, each with its line.
+type Problems struct {
+	File string
+	List []Problem
+}
+
+// Problem is one mistake in a file.
+type Problem struct {
+	Line    int
+	Message string
+}
+
+func (p *Problems) add(line int, format string, args ...any) {
+	p.List = append(p.List, Problem{line, fmt.Sprintf(format, args...)})
+}
+
+func (p *Problems) Error() string {
+	var lines []string
+	for i, pr := range p.List {
+		if i == 20 {
+			lines = append(lines, fmt.Sprintf("and %d more", len(p.List)-20))
+			break
+		}
+		lines = append(lines, fmt.Sprintf("%s:%d: %s", p.File, pr.Line, pr.Message))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap makes the problems invalid input, for exit statuses and HTTP.
+func (p *Problems) Unwrap() error {
+	return portfolio.Errorf(portfolio.EINVALID, "%s has %s", p.File, portfolio.Plural(int64(len(p.List)), "mistake", "mistakes"))
+}
+
+// parse reads a portfolio file (YAML, or JSON, which YAML reads too),
+// checking its shape and every value it holds.
+func parse(name string, data []byte) (*document, *Problems) {
+	probs := &Problems{File: name}
+	var top yaml.Node
+	if err := yaml.Unmarshal(data, &top); err != nil {
+		line := 1
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			line = 0
+		}
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if n, rest, ok := strings.Cut(strings.TrimPrefix(msg, "line "), ": "); ok && strings.HasPrefix(msg, "line ") {
+			if l, err := strconv.Atoi(n); err == nil {
+				line, msg = l, rest
+			}
+		}
+		probs.add(line, "%s", msg)
+		return nil, probs
+	}
+	if len(top.Content) == 0 || top.Content[0].Kind != yaml.MappingNode {
+		probs.add(max(1, top.Line), "not a portfolio file: it must be a mapping that starts with %s: %d", versionKey, fileVersion)
+		return nil, probs
+	}
+	root := top.Content[0]
+	doc := &document{sections: map[string]bool{}}
+	version := false
+	seen := map[string]int{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		key, value := root.Content[i], root.Content[i+1]
+		if at, dup := seen[key.Value]; dup {
+			probs.add(key.Line, "%s is given twice (first on line %d)", key.Value, at)
+			continue
+		}
+		seen[key.Value] = key.Line
+		switch key.Value {
+		case versionKey:
+			if value.Value != strconv.Itoa(fileVersion) {
+				probs.add(value.Line, "%s %s is not a version this opsdeck reads (%d)", versionKey, value.Value, fileVersion)
+			}
+			version = true
+			continue
+		case "name":
+			if value.Kind != yaml.ScalarNode {
+				probs.add(value.Line, "name must be text")
+				continue
+			}
+			doc.name, doc.hasName = value.Value, true
+			continue
+		}
+		k, err := portfolio.KindNamed(key.Value)
+		if err != nil {
+			probs.add(key.Line, "%s is not a section of a portfolio file (opsdeck kinds lists them)", key.Value)
+			continue
+		}
+		doc.sections[k.Name] = true
+		if value.Kind == yaml.ScalarNode && (value.Tag == "!!null" || value.Value == "") {
+			continue // an empty section
+		}
+		if value.Kind != yaml.SequenceNode {
+			probs.add(value.Line, "%s must be a list of records", key.Value)
+			continue
+		}
+		for _, item := range value.Content {
+			if rec, ok := parseRecord(k, item, probs); ok {
+				doc.records = append(doc.records, parsed{k, rec, item.Line})
+			}
+		}
+	}
+	if !version {
+		probs.add(root.Line, "not a portfolio file: it must start with %s: %d", versionKey, fileVersion)
+	}
+	if len(probs.List) > 0 {
+		return nil, probs
+	}
+	return doc, nil
+}
+
+// parseRecord reads one record of kind k, starting from a new record's
+// defaults: a field left out keeps its default.
+func parseRecord(k *portfolio.Kind, n *yaml.Node, probs *Problems) (portfolio.Record, bool) {
+	if n.Kind != yaml.MappingNode {
+		probs.add(n.Line, "a %s must be a mapping of its fields", k.Name)
+		return nil, false
+	}
+	rec := k.New()
+	ok := true
+	given := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, value := n.Content[i], n.Content[i+1]
+		name := strings.ReplaceAll(key.Value, "-", "_")
+		f, known := k.Field(name)
+		if !known {
+			probs.add(key.Line, "%s has no field %s (opsdeck kinds %s lists them)", k.Name, key.Value, k.Name)
+			ok = false
+			continue
+		}
+		if given[name] {
+			probs.add(key.Line, "%s %s is given twice", k.Name, name)
+			ok = false
+			continue
+		}
+		given[name] = true
+		text, good := scalarText(f, value)
+		if !good {
+			probs.add(value.Line, "%s %s must be %s", k.Name, name, describeType(f))
+			ok = false
+			continue
+		}
+		if err := f.Parse(rec, text); err != nil {
+			probs.add(value.Line, "%s %s", k.Name, portfolio.ErrorMessage(err))
+			ok = false
+		}
+	}
+	return rec, ok
+}
+
+// scalarText is a value's text, as Field.Parse reads it.
+func scalarText(f *portfolio.Field, n *yaml.Node) (string, bool) {
+	if f.Type == portfolio.ChoicesField && n.Kind == yaml.SequenceNode {
+		var parts []string
+		for _, c := range n.Content {
+			if c.Kind != yaml.ScalarNode {
+				return "", false
+			}
+			parts = append(parts, c.Value)
+		}
+		return strings.Join(parts, ","), true
+	}
+	if n.Kind != yaml.ScalarNode {
+		return "", false
+	}
+	if n.Tag == "!!null" {
+		return "", true
+	}
+	return n.Value, true
+}
+
+func describeType(f *portfolio.Field) string {
+	switch f.Type {
+	case portfolio.ChoicesField:
+		return "a list of " + strings.Join(f.Choices, ", ")
+	case portfolio.RefField:
+		return "the key of a " + f.Ref
+	}
+	return "one " + string(f.Type) + " value"
+}

@@ -1,0 +1,202 @@
+package transfer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"opsdeck/portfolio"
+	"opsdeck/store"
+)
+
+// Options tune an import.
+type Options struct {
+	// DryRun checks and works out the changes, and writes nothing.
+	DryRun bool
+	// Prune removes the records the file does not have, in the kinds it has
+	// a section for.
+	Prune bool
+}
+
+// Change counts what an import did, or would do, to one kind.
+type Change struct {
+	Kind                    *portfolio.Kind
+	Added, Changed, Removed int
+}
+
+// Result is what an import did (or, for a dry run, would do).
+type Result struct {
+	Changes     []Change // kinds with a change, in file order
+	Unchanged   int
+	NameChanged bool
+}
+
+// Empty reports whether the import changes nothing.
+func (r Result) Empty() bool { return len(r.Changes) == 0 && !r.NameChanged }
+
+func (r Result) String() string {
+	if r.Empty() {
+		return fmt.Sprintf("nothing to change (%s already as the file says)", portfolio.Plural(int64(r.Unchanged), "record", "records"))
+	}
+	var lines []string
+	if r.NameChanged {
+		lines = append(lines, "name: changed")
+	}
+	for _, c := range r.Changes {
+		var parts []string
+		for _, p := range []struct {
+			n    int
+			verb string
+		}{{c.Added, "added"}, {c.Changed, "changed"}, {c.Removed, "removed"}} {
+			if p.n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", p.n, p.verb))
+			}
+		}
+		lines = append(lines, c.Kind.Plural+": "+strings.Join(parts, ", "))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// errDryRun rolls back a dry run's transaction once its changes are known.
+var errDryRun = errors.New("dry run")
+
+// Import reads the portfolio file data (named name, for messages), checks
+// all of it, and applies the difference to the store in one transaction
+// on behalf of actor: new records added, changed ones changed, and with
+// opts.Prune the records the file leaves out removed. A file with any
+// mistake changes nothing; the error is a *Problems listing each with its
+// line.
+func Import(ctx context.Context, s *store.Store, actor, name string, data []byte, opts Options) (Result, error) {
+	doc, probs := parse(name, data)
+	if probs != nil {
+		return Result{}, probs
+	}
+	var res Result
+	err := s.Update(ctx, actor, func(tx *store.Tx) error {
+		var err error
+		res, err = apply(ctx, tx, doc, opts, &Problems{File: name})
+		if err == nil && opts.DryRun {
+			return errDryRun
+		}
+		return err
+	})
+	if errors.Is(err, errDryRun) {
+		err = nil
+	}
+	return res, err
+}
+
+// apply writes a checked document in tx, going on past a record that
+// fails so that every failure is reported, then refusing them all.
+func apply(ctx context.Context, tx *store.Tx, doc *document, opts Options, probs *Problems) (Result, error) {
+	var res Result
+	changes := map[string]*Change{}
+	change := func(k *portfolio.Kind) *Change {
+		if changes[k.Name] == nil {
+			changes[k.Name] = &Change{Kind: k}
+		}
+		return changes[k.Name]
+	}
+	if doc.hasName {
+		current, err := tx.PortfolioName(ctx)
+		if err != nil {
+			return res, err
+		}
+		if doc.name != current {
+			if err := tx.SetMeta(ctx, "portfolio_name", doc.name); err != nil {
+				probs.add(1, "name: %s", portfolio.ErrorMessage(err))
+			}
+			res.NameChanged = true
+		}
+	}
+	kept := map[string]map[string]bool{}
+	for _, p := range doc.records {
+		k := p.kind
+		key := k.Key(p.rec)
+		existing, err := tx.Record(ctx, k, key)
+		switch {
+		case portfolio.ErrorCode(err) == portfolio.ENOTFOUND || emptyKey(k, p.rec):
+			if _, err := tx.PutRecord(ctx, k, "", p.rec); err != nil {
+				probs.add(p.line, "%s %s: %s", k.Name, key, portfolio.ErrorMessage(err))
+				continue
+			}
+			change(k).Added++
+		case err != nil:
+			return res, err
+		case same(k, existing, p.rec):
+			res.Unchanged++
+		default:
+			if _, err := tx.PutRecord(ctx, k, key, p.rec); err != nil {
+				probs.add(p.line, "%s %s: %s", k.Name, key, portfolio.ErrorMessage(err))
+				continue
+			}
+			change(k).Changed++
+		}
+		if kept[k.Name] == nil {
+			kept[k.Name] = map[string]bool{}
+		}
+		kept[k.Name][strings.ToLower(k.Key(p.rec))] = true
+	}
+	if opts.Prune && len(probs.List) == 0 {
+		// Children before parents, so nothing is removed twice.
+		for i := len(portfolio.Kinds) - 1; i >= 0; i-- {
+			k := portfolio.Kinds[i]
+			if !doc.sections[k.Name] {
+				continue
+			}
+			recs, err := tx.Records(ctx, k)
+			if err != nil {
+				return res, err
+			}
+			for _, r := range recs {
+				key := k.Key(r)
+				if kept[k.Name][strings.ToLower(key)] {
+					continue
+				}
+				gone, err := tx.RemoveRecord(ctx, k, key, true)
+				if err != nil {
+					probs.add(1, "removing %s %s: %s", k.Name, key, portfolio.ErrorMessage(err))
+					continue
+				}
+				change(k).Removed++
+				for _, d := range gone {
+					change(d.Kind).Removed++
+				}
+			}
+		}
+	}
+	for _, k := range portfolio.Kinds {
+		if c := changes[k.Name]; c != nil {
+			res.Changes = append(res.Changes, *c)
+		}
+	}
+	if len(probs.List) > 0 {
+		return res, probs
+	}
+	return res, nil
+}
+
+// emptyKey reports whether a record names no key of its own yet (a new
+// shortfall written without one): it is new.
+func emptyKey(k *portfolio.Kind, r portfolio.Record) bool {
+	for _, name := range k.KeyFields {
+		if f, _ := k.Field(name); f.Text(r) == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// same reports whether a record read from a file says what the stored
+// one does (references compared without regard to case, as keys are).
+func same(k *portfolio.Kind, stored, file portfolio.Record) bool {
+	for i := range k.Fields {
+		f := &k.Fields[i]
+		a, b := f.Text(stored), f.Text(file)
+		if a != b && !(f.Type == portfolio.RefField && strings.EqualFold(a, b)) {
+			return false
+		}
+	}
+	return true
+}
