@@ -2,7 +2,6 @@ package portfolio
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,6 +39,9 @@ type Kind struct {
 
 	new func() Record
 	id  func(Record) *int64
+	// title is what a missing key is made from, for kinds whose key is a
+	// made one (a shortfall's title).
+	title func(Record) string
 }
 
 // Group gathers kinds by the report they feed.
@@ -61,6 +63,14 @@ var Groups = []Group{GroupPortfolio, GroupActions, GroupFinance, GroupMarketing,
 
 // New returns an empty record of the kind, with the kind's defaults.
 func (k *Kind) New() Record { return k.new() }
+
+// MakesKeys reports whether the kind's key is made from its title when
+// left empty.
+func (k *Kind) MakesKeys() bool { return k.title != nil }
+
+// NewKey is the key a record without one gets: a slug of its title (the
+// store adds -2, -3... when it is taken).
+func (k *Kind) NewKey(r Record) string { return Slug(k.title(r)) }
 
 // ID points at a record's row id, or is nil for kinds whose key is their
 // identity (an account's code).
@@ -284,8 +294,8 @@ func (f *Field) parse(s string) (any, error) {
 		if s == "" {
 			return float64(0), nil
 		}
-		n, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
+		n, err := ParseNumber(s)
+		if err != nil {
 			return nil, bad("a number")
 		}
 		return n, nil

@@ -74,7 +74,8 @@ var (
 			text("note", "Note", func(r *Reading) *string { return &r.Note }),
 		}}, func() *Reading { return &Reading{} }, func(r *Reading) *int64 { return &r.ID })
 
-	shortfallKind = declare(Kind{Name: "shortfall", Plural: "shortfalls", Title: "Shortfall", Group: GroupActions,
+	shortfallKind = declare(Kind{title: func(r Record) string { return r.(*Shortfall).Title },
+		Name: "shortfall", Plural: "shortfalls", Title: "Shortfall", Group: GroupActions,
 		Doc:       "something missing or broken, with what it costs a month and the days to fix it",
 		KeyFields: []string{"key"},
 		Fields: []Field{
@@ -95,7 +96,8 @@ var (
 		return &Shortfall{OwnerRole: RoleCEO, Severity: SeverityMedium, EffortDays: 1, Status: ShortfallOpen}
 	}, func(s *Shortfall) *int64 { return &s.ID })
 
-	actionKind = declare(Kind{Name: "action", Plural: "actions", Title: "Action", Group: GroupActions,
+	actionKind = declare(Kind{title: func(r Record) string { return r.(*Action).Title },
+		Name: "action", Plural: "actions", Title: "Action", Group: GroupActions,
 		Doc:       "a step of the 30-day plan, usually against a shortfall",
 		KeyFields: []string{"key"},
 		Fields: []Field{
@@ -109,11 +111,12 @@ var (
 			date("done_on", "Done on", func(a *Action) *Date { return &a.DoneOn }),
 		}}, func() *Action { return &Action{OwnerRole: RoleCEO, Status: ActionOpen} }, func(a *Action) *int64 { return &a.ID })
 
-	costLineKind = declare(Kind{Name: "cost-line", Plural: "cost_lines", Title: "Cost line", Group: GroupFinance,
+	costLineKind = declare(Kind{title: func(r Record) string { c := r.(*CostLine); return c.Vendor + " " + c.Category },
+		Name: "cost-line", Plural: "cost_lines", Title: "Cost line", Group: GroupFinance,
 		Doc:       "a monthly cost, as a low-high range",
 		KeyFields: []string{"key"},
 		Fields: []Field{
-			text("key", "Key", func(c *CostLine) *string { return &c.Key }, help("made from the vendor when left empty")),
+			text("key", "Key", func(c *CostLine) *string { return &c.Key }, help("made from the vendor and category when left empty")),
 			ref("entity", "Entity", "entity", func(c *CostLine) *string { return &c.EntityCode }, func(c *CostLine) *int64 { return &c.EntityID },
 				help("empty: shared by the portfolio")),
 			text("category", "Category", func(c *CostLine) *string { return &c.Category }, required, help("hosting, insurance, fuel...")),
@@ -147,7 +150,8 @@ var (
 			optMoney("actual", "Actual", func(r *RevenueMonth) **Money { return &r.Actual }, help("empty: not recorded yet")),
 		}}, func() *RevenueMonth { return &RevenueMonth{} }, nil)
 
-	capitalTierKind = declare(Kind{Name: "capital-tier", Plural: "capital_tiers", Title: "Capital tier", Group: GroupFinance,
+	capitalTierKind = declare(Kind{title: func(r Record) string { return r.(*CapitalTier).Name },
+		Name: "capital-tier", Plural: "capital_tiers", Title: "Capital tier", Group: GroupFinance,
 		Doc:       "a tier of the capital-deployment plan",
 		KeyFields: []string{"key"},
 		Fields: []Field{
@@ -160,7 +164,8 @@ var (
 			longText("examples", "Examples", func(c *CapitalTier) *string { return &c.Examples }),
 		}}, func() *CapitalTier { return &CapitalTier{Policy: PolicyDeploy} }, func(c *CapitalTier) *int64 { return &c.ID })
 
-	financialRuleKind = declare(Kind{Name: "financial-rule", Plural: "financial_rules", Title: "Financial rule", Group: GroupFinance,
+	financialRuleKind = declare(Kind{title: func(r Record) string { return r.(*FinancialRule).Rule },
+		Name: "financial-rule", Plural: "financial_rules", Title: "Financial rule", Group: GroupFinance,
 		Doc:       "a rule the owner holds the money to",
 		KeyFields: []string{"key"},
 		Fields: []Field{
@@ -186,7 +191,8 @@ var (
 			longText("notes", "Notes", func(c *Channel) *string { return &c.Notes }),
 		}}, func() *Channel { return &Channel{Kind: ChannelWeb, Status: ChannelPlanned} }, func(c *Channel) *int64 { return &c.ID })
 
-	channelTaskKind = declare(Kind{Name: "channel-task", Plural: "channel_tasks", Title: "Channel task", Group: GroupMarketing,
+	channelTaskKind = declare(Kind{title: func(r Record) string { return r.(*ChannelTask).Title },
+		Name: "channel-task", Plural: "channel_tasks", Title: "Channel task", Group: GroupMarketing,
 		Doc:       "a step on a channel's roadmap",
 		KeyFields: []string{"channel", "key"},
 		Fields: []Field{
@@ -198,7 +204,8 @@ var (
 			date("done_on", "Done on", func(t *ChannelTask) *Date { return &t.DoneOn }),
 		}}, func() *ChannelTask { return &ChannelTask{} }, func(t *ChannelTask) *int64 { return &t.ID })
 
-	findingKind = declare(Kind{Name: "finding", Plural: "findings", Title: "Technical finding", Group: GroupTechnology,
+	findingKind = declare(Kind{title: func(r Record) string { return r.(*Finding).Title },
+		Name: "finding", Plural: "findings", Title: "Technical finding", Group: GroupTechnology,
 		Doc:       "a security, performance, cost or reliability problem in a stack, with its fix",
 		KeyFields: []string{"key"},
 		Fields: []Field{
@@ -217,7 +224,8 @@ var (
 		return &Finding{Category: "security", Severity: SeverityMedium, EffortDays: 1, Status: "open"}
 	}, func(f *Finding) *int64 { return &f.ID })
 
-	devGapKind = declare(Kind{Name: "dev-gap", Plural: "dev_gaps", Title: "Development-cycle gap", Group: GroupTechnology,
+	devGapKind = declare(Kind{title: func(r Record) string { return r.(*DevGap).Title },
+		Name: "dev-gap", Plural: "dev_gaps", Title: "Development-cycle gap", Group: GroupTechnology,
 		Doc:       "something the development cycle lacks: CI, staging, rollback",
 		KeyFields: []string{"key"},
 		Fields: []Field{
@@ -228,7 +236,8 @@ var (
 			choice("status", "Status", []string{"missing", "partial", "done"}, func(g *DevGap) *string { return &g.Status }, required),
 		}}, func() *DevGap { return &DevGap{Status: "missing"} }, func(g *DevGap) *int64 { return &g.ID })
 
-	recognitionGapKind = declare(Kind{Name: "recognition-gap", Plural: "recognition_gaps", Title: "Revenue-recognition gap", Group: GroupAccounting,
+	recognitionGapKind = declare(Kind{title: func(r Record) string { return r.(*RecognitionGap).Title },
+		Name: "recognition-gap", Plural: "recognition_gaps", Title: "Revenue-recognition gap", Group: GroupAccounting,
 		Doc:       "a way revenue is not yet recognised properly",
 		KeyFields: []string{"key"},
 		Fields: []Field{
@@ -240,7 +249,8 @@ var (
 			choice("status", "Status", []string{"open", "closed"}, func(g *RecognitionGap) *string { return &g.Status }, required),
 		}}, func() *RecognitionGap { return &RecognitionGap{Severity: SeverityMedium, Status: "open"} }, func(g *RecognitionGap) *int64 { return &g.ID })
 
-	milestoneKind = declare(Kind{Name: "milestone", Plural: "milestones", Title: "Milestone", Group: GroupAccounting,
+	milestoneKind = declare(Kind{title: func(r Record) string { return r.(*Milestone).Title },
+		Name: "milestone", Plural: "milestones", Title: "Milestone", Group: GroupAccounting,
 		Doc:       "a step on the road to profitability",
 		KeyFields: []string{"key"},
 		Fields: []Field{
@@ -252,7 +262,8 @@ var (
 			date("done_on", "Done on", func(m *Milestone) *Date { return &m.DoneOn }),
 		}}, func() *Milestone { return &Milestone{} }, func(m *Milestone) *int64 { return &m.ID })
 
-	eventKind = declare(Kind{Name: "event", Plural: "events", Title: "Event", Group: GroupEvents,
+	eventKind = declare(Kind{title: eventTitle,
+		Name: "event", Plural: "events", Title: "Event", Group: GroupEvents,
 		Doc:       "a charter, event, gig or job, with its timing; its crew and checklist are kinds of their own",
 		KeyFields: []string{"key"},
 		Fields: []Field{
@@ -293,7 +304,8 @@ var (
 			integer("position", "Position", func(p *Phase) *int { return &p.Position }, help("0 goes last")),
 		}}, func() *Phase { return &Phase{} }, func(p *Phase) *int64 { return &p.ID })
 
-	itemKind = declare(Kind{Name: "item", Plural: "items", Title: "Checklist item", Group: GroupEvents,
+	itemKind = declare(Kind{title: func(r Record) string { return r.(*ChecklistItem).Title },
+		Name: "item", Plural: "items", Title: "Checklist item", Group: GroupEvents,
 		Doc:       "a task on an event's checklist, with who claimed and who did it",
 		KeyFields: []string{"phase", "key"},
 		Fields: []Field{
@@ -336,4 +348,14 @@ func KindNamed(name string) (*Kind, error) {
 		}
 	}
 	return nil, Errorf(EINVALID, "no kind %q (opsdeck kinds lists them)", name)
+}
+
+// eventTitle is what an event's key is made from: the day it departs, in
+// its own zone, and its title.
+func eventTitle(r Record) string {
+	e := r.(*Event)
+	if e.DepartsAt.IsZero() {
+		return e.Title
+	}
+	return InZone(e.DepartsAt, e.TimeZone).Format("2006-01-02") + " " + e.Title
 }

@@ -69,11 +69,11 @@ func FormatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64)
 // ParseValue reads a number typed by a person for this unit, allowing the
 // decorations people type ("$12,000", "35%").
 func (u Unit) ParseValue(field, s string) (float64, error) {
-	t := strings.TrimSpace(s)
-	t = strings.TrimSuffix(strings.TrimPrefix(t, "$"), "%")
-	t = strings.ReplaceAll(t, ",", "")
-	v, err := strconv.ParseFloat(t, 64)
+	v, err := ParseNumber(s)
 	if err != nil {
+		if f, perr := strconv.ParseFloat(strings.TrimSpace(s), 64); perr == nil {
+			return 0, checkFinite(field, f) // NaN or an infinity: a float, but no value
+		}
 		return 0, Errorf(EINVALID, "%s %q is not a number", field, s)
 	}
 	return v, u.Check(field, v)

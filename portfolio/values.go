@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -65,7 +66,7 @@ func groupThousands(n int64) string {
 
 // ParseMoney reads a dollar amount such as "2400", "$2,400.50" or "2.4k".
 func ParseMoney(s string) (Money, error) {
-	t := strings.TrimSpace(strings.ReplaceAll(strings.TrimPrefix(strings.TrimSpace(s), "$"), ",", ""))
+	t := strings.TrimSpace(s)
 	mult := 1.0
 	switch {
 	case strings.HasSuffix(strings.ToLower(t), "k"):
@@ -73,8 +74,8 @@ func ParseMoney(s string) (Money, error) {
 	case strings.HasSuffix(strings.ToLower(t), "m"):
 		mult, t = 1e6, t[:len(t)-1]
 	}
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+	f, err := ParseNumber(t)
+	if err != nil || strings.HasSuffix(t, "%") {
 		return 0, Errorf(EINVALID, "%q is not a dollar amount", s)
 	}
 	cents := math.Round(f * mult * 100)
@@ -82,6 +83,35 @@ func ParseMoney(s string) (Money, error) {
 		return 0, Errorf(EINVALID, "%q is too large", s)
 	}
 	return Money(cents), nil
+}
+
+// thousands matches digits grouped by commas in threes: 1,234,567.5.
+var thousands = regexp.MustCompile(`^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$`)
+
+// ParseNumber reads a number as people type it: "1234.5", "1,234.5",
+// "$2,400", "96%". A comma is only a thousands separator ("2,5" is not two
+// and a half, nor twenty-five), and NaN and infinities are not numbers.
+func ParseNumber(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	sign := ""
+	if strings.HasPrefix(t, "-") {
+		sign, t = "-", t[1:]
+	}
+	t = strings.TrimSuffix(strings.TrimPrefix(t, "$"), "%")
+	if strings.Contains(t, ",") {
+		if !thousands.MatchString(t) {
+			return 0, Errorf(EINVALID, "%q is not a number", s)
+		}
+		t = strings.ReplaceAll(t, ",", "")
+	}
+	if t == "" || strings.ContainsAny(t, "_xXpP") {
+		return 0, Errorf(EINVALID, "%q is not a number", s)
+	}
+	f, err := strconv.ParseFloat(sign+t, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, Errorf(EINVALID, "%q is not a number", s)
+	}
+	return f, nil
 }
 
 // Date is a calendar day without a time zone (due dates, opened-on dates).

@@ -26,10 +26,9 @@ type table struct {
 	columns map[string]string
 	// order sorts the records as people list them.
 	order string
-	// slug is the field a missing key is made from; position is the field
-	// a zero position is filled in, counted within the rows sharing the
-	// column within.
-	slug, position, within string
+	// position is the field a zero position is filled in, counted within
+	// the rows sharing the column within.
+	position, within string
 	// fill gives a new record what it takes from the moment it is made.
 	fill func(r portfolio.Record, now time.Time)
 	// read adjusts a record as read: an event's times in its own zone.
@@ -56,7 +55,7 @@ var tables = map[string]*table{
 			"target", "target", "tolerance", "tolerance", "owner", "owner_role")},
 	"reading": {name: "kpi_readings", id: "id", order: "kpi_id, taken_at, id",
 		columns: cols("kpi", "kpi_id", "taken_at", "taken_at", "value", "value", "note", "note")},
-	"shortfall": {name: "shortfalls", id: "id", order: "id", slug: "title",
+	"shortfall": {name: "shortfalls", id: "id", order: "id",
 		columns: cols("key", "key", "entity", "entity_id", "title", "title", "detail", "detail", "owner", "owner_role",
 			"severity", "severity", "monthly_impact", "monthly_impact_cents", "effort_days", "effort_days", "status", "status",
 			"opened_on", "opened_on", "resolved_on", "resolved_on"),
@@ -65,10 +64,10 @@ var tables = map[string]*table{
 				s.OpenedOn = portfolio.DateOf(now)
 			}
 		}},
-	"action": {name: "actions", id: "id", order: "due_on, id", slug: "title",
+	"action": {name: "actions", id: "id", order: "due_on, id",
 		columns: cols("key", "key", "shortfall", "shortfall_id", "title", "title", "owner", "owner_role", "person", "person_id",
 			"due_on", "due_on", "status", "status", "done_on", "done_on")},
-	"cost-line": {name: "cost_lines", id: "id", order: "id", slug: "vendor",
+	"cost-line": {name: "cost_lines", id: "id", order: "id",
 		columns: cols("key", "key", "entity", "entity_id", "category", "category", "vendor", "vendor", "description", "description",
 			"low", "low_cents", "high", "high_cents", "account", "account_code", "audit_note", "audit_note")},
 	"unit-economics": {name: "unit_economics", order: "entity_id",
@@ -76,28 +75,31 @@ var tables = map[string]*table{
 			"basis", "fixed_cost_basis")},
 	"revenue-month": {name: "revenue_months", order: "month, entity_id",
 		columns: cols("entity", "entity_id", "month", "month", "target", "target_cents", "actual", "actual_cents")},
-	"capital-tier": {name: "capital_tiers", id: "id", order: "position, id", slug: "name", position: "position",
+	"capital-tier": {name: "capital_tiers", id: "id", order: "position, id", position: "position",
 		columns: cols("key", "key", "position", "position", "name", "name", "policy", "policy", "max", "max_cents",
 			"description", "description", "examples", "examples")},
-	"financial-rule": {name: "financial_rules", id: "id", order: "position, id", slug: "rule", position: "position",
+	"financial-rule": {name: "financial_rules", id: "id", order: "position, id", position: "position",
 		columns: cols("key", "key", "position", "position", "rule", "rule", "rationale", "rationale")},
 	"channel": {name: "channels", id: "id", order: "id",
 		columns: cols("entity", "entity_id", "name", "name", "kind", "kind", "status", "status", "audience", "audience_size",
 			"sequence", "sequence", "value_low", "value_low_cents", "value_high", "value_high_cents", "notes", "notes")},
-	"channel-task": {name: "channel_tasks", id: "id", order: "channel_id, position, id", slug: "title", position: "position", within: "channel_id",
+	"channel-task": {name: "channel_tasks", id: "id", order: "channel_id, position, id", position: "position", within: "channel_id",
 		columns: cols("channel", "channel_id", "key", "key", "position", "position", "title", "title", "due_on", "due_on", "done_on", "done_on")},
-	"finding": {name: "findings", id: "id", order: "id", slug: "title",
+	"finding": {name: "findings", id: "id", order: "id",
 		columns: cols("key", "key", "entity", "entity_id", "stack", "stack", "category", "category", "severity", "severity",
 			"title", "title", "detail", "detail", "remediation", "remediation", "monthly_saving", "monthly_saving_cents",
 			"effort_days", "effort_days", "status", "status")},
-	"dev-gap": {name: "dev_gaps", id: "id", order: "position, id", slug: "title", position: "position",
+	"dev-gap": {name: "dev_gaps", id: "id", order: "position, id", position: "position",
 		columns: cols("key", "key", "position", "position", "title", "title", "detail", "detail", "status", "status")},
-	"recognition-gap": {name: "recognition_gaps", id: "id", order: "id", slug: "title",
+	"recognition-gap": {name: "recognition_gaps", id: "id", order: "id",
 		columns: cols("key", "key", "entity", "entity_id", "title", "title", "detail", "detail", "severity", "severity", "status", "status")},
-	"milestone": {name: "milestones", id: "id", order: "due_on, position, id", slug: "title", position: "position",
+	"milestone": {name: "milestones", id: "id", order: "due_on, position, id", position: "position",
 		columns: cols("key", "key", "position", "position", "title", "title", "criteria", "criteria", "due_on", "due_on", "done_on", "done_on")},
 	"event": {name: "events", id: "id", order: "departs_at, id",
-		read: func(r portfolio.Record) { e := r.(*portfolio.Event); e.DepartsAt = portfolio.InZone(e.DepartsAt, e.TimeZone) },
+		read: func(r portfolio.Record) {
+			e := r.(*portfolio.Event)
+			e.DepartsAt = portfolio.InZone(e.DepartsAt, e.TimeZone)
+		},
 		columns: cols("key", "key", "entity", "entity_id", "kind", "kind", "title", "title", "location", "location",
 			"departs_at", "departs_at", "time_zone", "time_zone", "duration", "duration_minutes", "crew_call", "crew_call_minutes",
 			"boarding", "boarding_minutes", "turnaround", "turnaround_minutes", "guests", "guests", "status", "status", "notes", "notes")},
@@ -105,7 +107,7 @@ var tables = map[string]*table{
 		columns: cols("event", "event_id", "person", "person_id", "role", "role")},
 	"phase": {name: "checklist_phases", id: "id", order: "event_id, position, id", position: "position", within: "event_id",
 		columns: cols("event", "event_id", "name", "name", "position", "position")},
-	"item": {name: "checklist_items", id: "id", order: "phase_id, position, id", slug: "title", position: "position", within: "phase_id",
+	"item": {name: "checklist_items", id: "id", order: "phase_id, position, id", position: "position", within: "phase_id",
 		columns: cols("phase", "phase_id", "key", "key", "position", "position", "title", "title", "required_role", "required_role",
 			"mandatory", "mandatory", "note", "note", "claimed_by", "claimed_by", "claimed_at", "claimed_at", "done_by", "done_by",
 			"done_at", "done_at")},
@@ -592,23 +594,18 @@ func (tx *Tx) fillDefaults(ctx context.Context, k *portfolio.Kind, t *table, rec
 			f.SetValue(rec, next)
 		}
 	}
-	if t.slug == "" {
+	if !k.MakesKeys() {
 		return nil
 	}
 	keyField, _ := k.Field("key")
 	if keyField.Text(rec) != "" {
 		return nil
 	}
-	from, _ := k.Field(t.slug)
-	title := from.Text(rec)
-	if e, ok := rec.(*portfolio.Event); ok && !e.DepartsAt.IsZero() {
-		title = portfolio.InZone(e.DepartsAt, e.TimeZone).Format("2006-01-02") + " " + title
-	}
 	var scopeID int64
 	if t.within != "" {
 		scopeID, _ = column(withinField(k, t), rec).(int64)
 	}
-	key, err := tx.newKey(ctx, t.name, t.within, scopeID, title)
+	key, err := tx.newKey(ctx, t.name, t.within, scopeID, k.NewKey(rec))
 	if err != nil {
 		return err
 	}

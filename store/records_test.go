@@ -89,7 +89,7 @@ func TestPutAndRemoveRecords(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if c.Key != "harbor-properties" || c.EntityCode != "BAKE" || c.EntityID == 0 {
+	if c.Key != "harbor-properties-rent" || c.EntityCode != "BAKE" || c.EntityID == 0 {
 		t.Errorf("cost line after create: key %q, entity %q #%d", c.Key, c.EntityCode, c.EntityID)
 	}
 	snap, _ := s.Snapshot(ctx)
@@ -99,20 +99,20 @@ func TestPutAndRemoveRecords(t *testing.T) {
 
 	// A second line from the same vendor gets a key of its own.
 	c2 := costLine.New().(*portfolio.CostLine)
-	c2.Category, c2.Vendor = "utilities", "Harbor Properties"
-	if err := update(func(tx *store.Tx) error { _, err := tx.PutRecord(ctx, costLine, "", c2); return err }); err != nil || c2.Key != "harbor-properties-2" {
+	c2.Category, c2.Vendor = "rent", "Harbor Properties"
+	if err := update(func(tx *store.Tx) error { _, err := tx.PutRecord(ctx, costLine, "", c2); return err }); err != nil || c2.Key != "harbor-properties-rent-2" {
 		t.Errorf("second key %q, %v", c2.Key, err)
 	}
 
 	// A change by key; the key may change too.
 	if err := update(func(tx *store.Tx) error {
-		r, err := tx.Record(ctx, costLine, "harbor-properties-2")
+		r, err := tx.Record(ctx, costLine, "harbor-properties-rent-2")
 		if err != nil {
 			return err
 		}
 		line := r.(*portfolio.CostLine)
 		line.Key, line.High = "bakery-power", portfolio.Dollars(90)
-		_, err = tx.PutRecord(ctx, costLine, "harbor-properties-2", line)
+		_, err = tx.PutRecord(ctx, costLine, "harbor-properties-rent-2", line)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -149,7 +149,7 @@ func TestPutAndRemoveRecords(t *testing.T) {
 			return err
 		}, portfolio.ENOTFOUND, `no cost-line "nope"`},
 		{"refused removal", func(tx *store.Tx) error { _, err := tx.RemoveRecord(ctx, entity, "BAKE", true); return err },
-			portfolio.ECONFLICT, `entity "BAKE" is still referred to by cost-line harbor-properties`},
+			portfolio.ECONFLICT, `entity "BAKE" is still referred to by cost-line harbor-properties-rent`},
 		{"cascade not agreed", func(tx *store.Tx) error { _, err := tx.RemoveRecord(ctx, kpi, "JADA/charters", false); return err },
 			portfolio.ECONFLICT, `removing kpi "JADA/charters" also removes reading JADA/charters/`},
 	}

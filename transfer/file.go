@@ -286,7 +286,9 @@ func (p *Problems) Unwrap() error {
 }
 
 // parse reads a portfolio file (YAML, or JSON, which YAML reads too),
-// checking its shape and every value it holds.
+// checking its shape and every value it holds. The document holds the
+// records that read well, the problems the rest; it is nil when the file
+// is not a portfolio file at all.
 func parse(name string, data []byte) (*document, *Problems) {
 	probs := &Problems{File: name}
 	var top yaml.Node
@@ -356,11 +358,9 @@ func parse(name string, data []byte) (*document, *Problems) {
 	}
 	if !version {
 		probs.add(root.Line, "not a portfolio file: it must start with %s: %d", versionKey, fileVersion)
-	}
-	if len(probs.List) > 0 {
 		return nil, probs
 	}
-	return doc, nil
+	return doc, probs
 }
 
 // parseRecord reads one record of kind k, starting from a new record's

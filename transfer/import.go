@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"opsdeck/portfolio"
@@ -69,13 +70,21 @@ var errDryRun = errors.New("dry run")
 // line.
 func Import(ctx context.Context, s *store.Store, actor, name string, data []byte, opts Options) (Result, error) {
 	doc, probs := parse(name, data)
-	if probs != nil {
+	if doc == nil {
 		return Result{}, probs
 	}
+	return applyDocument(ctx, s, actor, doc, opts, probs)
+}
+
+// applyDocument applies a document in one transaction. With problems
+// found already in reading it, the records that did read are still tried,
+// so that every mistake is reported at once, and then nothing is kept.
+func applyDocument(ctx context.Context, s *store.Store, actor string, doc *document, opts Options, probs *Problems) (Result, error) {
+	assignKeys(doc)
 	var res Result
 	err := s.Update(ctx, actor, func(tx *store.Tx) error {
 		var err error
-		res, err = apply(ctx, tx, doc, opts, &Problems{File: name})
+		res, err = apply(ctx, tx, doc, opts, probs)
 		if err == nil && opts.DryRun {
 			return errDryRun
 		}
@@ -172,9 +181,43 @@ func apply(ctx context.Context, tx *store.Tx, doc *document, opts Options, probs
 		}
 	}
 	if len(probs.List) > 0 {
+		sort.SliceStable(probs.List, func(i, j int) bool { return probs.List[i].Line < probs.List[j].Line })
 		return res, probs
 	}
 	return res, nil
+}
+
+// assignKeys gives the records a file writes without a key the key the
+// store would make from their title, so that importing the same file
+// again finds them instead of adding them twice.
+func assignKeys(doc *document) {
+	taken := map[string]bool{}
+	slot := func(k *portfolio.Kind, r portfolio.Record) string {
+		return strings.ToLower(k.Name + "\x00" + k.Key(r))
+	}
+	var keyless []parsed
+	for _, p := range doc.records {
+		if p.kind.MakesKeys() && emptyKey(p.kind, p.rec) {
+			keyless = append(keyless, p)
+			continue
+		}
+		taken[slot(p.kind, p.rec)] = true
+	}
+	for _, p := range keyless {
+		f, _ := p.kind.Field("key")
+		base := p.kind.NewKey(p.rec)
+		for n := 1; ; n++ {
+			key := base
+			if n > 1 {
+				key = fmt.Sprintf("%s-%d", base, n)
+			}
+			f.SetValue(p.rec, key)
+			if !taken[slot(p.kind, p.rec)] {
+				taken[slot(p.kind, p.rec)] = true
+				break
+			}
+		}
+	}
 }
 
 // emptyKey reports whether a record names no key of its own yet (a new

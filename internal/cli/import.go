@@ -39,7 +39,17 @@ what would change and writes nothing. FILE - reads standard input.`,
 				return err
 			}
 			return m.withStore(func(ctx context.Context, s *store.Store, args []string) error {
-				res, err := transfer.Import(ctx, s, m.actor(), args[0], data, transfer.Options{DryRun: dryRun, Prune: prune})
+				opts := transfer.Options{DryRun: dryRun, Prune: prune}
+				var res transfer.Result
+				var err error
+				if transfer.IsCSV(args[0]) || kind != "" {
+					if prune {
+						return usagef("--prune is for portfolio files; a spreadsheet only adds and changes")
+					}
+					res, err = transfer.ImportCSV(ctx, s, m.actor(), args[0], data, kind, opts)
+				} else {
+					res, err = transfer.Import(ctx, s, m.actor(), args[0], data, opts)
+				}
 				var probs *transfer.Problems
 				if errors.As(err, &probs) {
 					for _, p := range probs.List {
