@@ -24,7 +24,8 @@ type table struct {
 	// columns maps a field to its column; a reference maps to the column
 	// holding the row id it resolves to.
 	columns map[string]string
-	// order sorts the records as people list them.
+	// order sorts the records as they are listed and exported: creation
+	// order where there is a row id, which an import keeps.
 	order string
 	// position is the field a zero position is filled in, counted within
 	// the rows sharing the column within.
@@ -46,7 +47,7 @@ func cols(pairs ...string) map[string]string {
 var tables = map[string]*table{
 	"entity": {name: "entities", id: "id", order: "kind DESC, position, code", position: "position",
 		columns: cols("code", "code", "name", "name", "kind", "kind", "description", "description", "position", "position")},
-	"person": {name: "people", id: "id", order: "name, id",
+	"person": {name: "people", id: "id", order: "id",
 		columns: cols("email", "email", "name", "name", "phone", "phone", "title", "title", "role", "role")},
 	"account": {name: "accounts", order: "code",
 		columns: cols("code", "code", "name", "name", "type", "type", "parent", "parent_code", "description", "description")},
@@ -64,7 +65,7 @@ var tables = map[string]*table{
 				s.OpenedOn = portfolio.DateOf(now)
 			}
 		}},
-	"action": {name: "actions", id: "id", order: "due_on, id",
+	"action": {name: "actions", id: "id", order: "id",
 		columns: cols("key", "key", "shortfall", "shortfall_id", "title", "title", "owner", "owner_role", "person", "person_id",
 			"due_on", "due_on", "status", "status", "done_on", "done_on")},
 	"cost-line": {name: "cost_lines", id: "id", order: "id",
@@ -75,25 +76,25 @@ var tables = map[string]*table{
 			"basis", "fixed_cost_basis")},
 	"revenue-month": {name: "revenue_months", order: "month, entity_id",
 		columns: cols("entity", "entity_id", "month", "month", "target", "target_cents", "actual", "actual_cents")},
-	"capital-tier": {name: "capital_tiers", id: "id", order: "position, id", position: "position",
+	"capital-tier": {name: "capital_tiers", id: "id", order: "id", position: "position",
 		columns: cols("key", "key", "position", "position", "name", "name", "policy", "policy", "max", "max_cents",
 			"description", "description", "examples", "examples")},
-	"financial-rule": {name: "financial_rules", id: "id", order: "position, id", position: "position",
+	"financial-rule": {name: "financial_rules", id: "id", order: "id", position: "position",
 		columns: cols("key", "key", "position", "position", "rule", "rule", "rationale", "rationale")},
 	"channel": {name: "channels", id: "id", order: "id",
 		columns: cols("entity", "entity_id", "name", "name", "kind", "kind", "status", "status", "audience", "audience_size",
 			"sequence", "sequence", "value_low", "value_low_cents", "value_high", "value_high_cents", "notes", "notes")},
-	"channel-task": {name: "channel_tasks", id: "id", order: "channel_id, position, id", position: "position", within: "channel_id",
+	"channel-task": {name: "channel_tasks", id: "id", order: "id", position: "position", within: "channel_id",
 		columns: cols("channel", "channel_id", "key", "key", "position", "position", "title", "title", "due_on", "due_on", "done_on", "done_on")},
 	"finding": {name: "findings", id: "id", order: "id",
 		columns: cols("key", "key", "entity", "entity_id", "stack", "stack", "category", "category", "severity", "severity",
 			"title", "title", "detail", "detail", "remediation", "remediation", "monthly_saving", "monthly_saving_cents",
 			"effort_days", "effort_days", "status", "status")},
-	"dev-gap": {name: "dev_gaps", id: "id", order: "position, id", position: "position",
+	"dev-gap": {name: "dev_gaps", id: "id", order: "id", position: "position",
 		columns: cols("key", "key", "position", "position", "title", "title", "detail", "detail", "status", "status")},
 	"recognition-gap": {name: "recognition_gaps", id: "id", order: "id",
 		columns: cols("key", "key", "entity", "entity_id", "title", "title", "detail", "detail", "severity", "severity", "status", "status")},
-	"milestone": {name: "milestones", id: "id", order: "due_on, position, id", position: "position",
+	"milestone": {name: "milestones", id: "id", order: "id", position: "position",
 		columns: cols("key", "key", "position", "position", "title", "title", "criteria", "criteria", "due_on", "due_on", "done_on", "done_on")},
 	"event": {name: "events", id: "id", order: "departs_at, id",
 		read: func(r portfolio.Record) {
@@ -105,9 +106,9 @@ var tables = map[string]*table{
 			"boarding", "boarding_minutes", "turnaround", "turnaround_minutes", "guests", "guests", "status", "status", "notes", "notes")},
 	"crew": {name: "event_crew", order: "event_id, person_id",
 		columns: cols("event", "event_id", "person", "person_id", "role", "role")},
-	"phase": {name: "checklist_phases", id: "id", order: "event_id, position, id", position: "position", within: "event_id",
+	"phase": {name: "checklist_phases", id: "id", order: "id", position: "position", within: "event_id",
 		columns: cols("event", "event_id", "name", "name", "position", "position")},
-	"item": {name: "checklist_items", id: "id", order: "phase_id, position, id", position: "position", within: "phase_id",
+	"item": {name: "checklist_items", id: "id", order: "id", position: "position", within: "phase_id",
 		columns: cols("phase", "phase_id", "key", "key", "position", "position", "title", "title", "required_role", "required_role",
 			"mandatory", "mandatory", "note", "note", "claimed_by", "claimed_by", "claimed_at", "claimed_at", "done_by", "done_by",
 			"done_at", "done_at")},

@@ -76,6 +76,18 @@ func Import(ctx context.Context, s *store.Store, actor, name string, data []byte
 	return applyDocument(ctx, s, actor, doc, opts, probs)
 }
 
+// ImportTx reads and applies a portfolio file inside a transaction the
+// caller already holds (the demo's load, in the transaction that made the
+// database).
+func ImportTx(ctx context.Context, tx *store.Tx, name string, data []byte) (Result, error) {
+	doc, probs := parse(name, data)
+	if doc == nil {
+		return Result{}, probs
+	}
+	assignKeys(doc)
+	return apply(ctx, tx, doc, Options{}, probs)
+}
+
 // applyDocument applies a document in one transaction. With problems
 // found already in reading it, the records that did read are still tried,
 // so that every mistake is reported at once, and then nothing is kept.
