@@ -340,6 +340,15 @@ var Kinds = []*Kind{entityKind, personKind, accountKind, kpiKind, readingKind, s
 	unitEconomicsKind, revenueMonthKind, capitalTierKind, financialRuleKind, channelKind, channelTaskKind, findingKind,
 	devGapKind, recognitionGapKind, milestoneKind, eventKind, crewKind, phaseKind, itemKind, scheduleKind}
 
+// MustKind is the kind called name, for code that names one it knows.
+func MustKind(name string) *Kind {
+	k, err := KindNamed(name)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
 // KindNamed finds a kind by its name or its plural, in any case.
 func KindNamed(name string) (*Kind, error) {
 	for _, k := range Kinds {

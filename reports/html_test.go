@@ -25,8 +25,8 @@ func TestHTMLIsSafe(t *testing.T) {
 				return err
 			}
 		}
-		return tx.CreateFinding(ctx, &portfolio.Finding{Stack: "<b>stack</b>", Category: "security", Severity: portfolio.SeverityHigh,
-			Title: "![x](http://evil.example/x.png)", Remediation: "`<iframe>`", EffortDays: 1})
+		return put(ctx, tx, "finding", "", &portfolio.Finding{Stack: "<b>stack</b>", Category: "security", Severity: portfolio.SeverityHigh,
+			Title: "![x](http://evil.example/x.png)", Remediation: "`<iframe>`", EffortDays: 1, Status: "open"})
 	})
 	snap := snapshot(t, s)
 	for _, role := range portfolio.ReportRoles {

@@ -34,6 +34,12 @@ func render(t testing.TB, snap *portfolio.Snapshot, role portfolio.ReportRole, f
 	return out
 }
 
+// put writes a record of the kind named through the store's one path.
+func put(ctx context.Context, tx *store.Tx, kind, key string, rec portfolio.Record) error {
+	_, err := tx.PutRecord(ctx, portfolio.MustKind(kind), key, rec)
+	return err
+}
+
 func change(t testing.TB, s *store.Store, fn func(ctx context.Context, tx *store.Tx) error) {
 	t.Helper()
 	ctx := context.Background()
@@ -125,13 +131,13 @@ func TestCFOFollowsData(t *testing.T) {
 	snap := snapshot(t, s)
 	jada := snap.UnitEconomics[0]
 	jada.Price = portfolio.Dollars(2000)
-	change(t, s, func(ctx context.Context, tx *store.Tx) error { return tx.SetUnitEconomics(ctx, &jada) })
+	change(t, s, func(ctx context.Context, tx *store.Tx) error { return put(ctx, tx, "unit-economics", "JADA", &jada) })
 	mustContain(t, "CFO after a price cut", render(t, snapshot(t, s), portfolio.RoleCFO, Markdown),
 		"JADA breaks even at **8 charters a month**")
 
 	// A new cost line moves burn, its category and break-even: 9,896 / 1,100 = 8.99 → 9.
 	change(t, s, func(ctx context.Context, tx *store.Tx) error {
-		return tx.CreateCostLine(ctx, &portfolio.CostLine{Category: "Vessel", Vendor: "Sailmaker", Low: portfolio.Dollars(1200), High: portfolio.Dollars(1200)})
+		return put(ctx, tx, "cost-line", "", &portfolio.CostLine{Category: "Vessel", Vendor: "Sailmaker", Low: portfolio.Dollars(1200), High: portfolio.Dollars(1200)})
 	})
 	after := render(t, snapshot(t, s), portfolio.RoleCFO, Markdown)
 	mustContain(t, "CFO after a new cost", after, "burns **$8,236–$9,896 a month**", "JADA breaks even at **9 charters a month**",
@@ -142,8 +148,8 @@ func TestCTOFollowsData(t *testing.T) {
 	s := storetest.Demo(t, nil)
 	mustContain(t, "CTO", render(t, snapshot(t, s), portfolio.RoleCTO, Markdown), "saves **$25 a month**", "**10 open findings**")
 	change(t, s, func(ctx context.Context, tx *store.Tx) error {
-		return tx.CreateFinding(ctx, &portfolio.Finding{Stack: "Shared AWS account", Category: "cost", Severity: portfolio.SeverityLow,
-			Title: "Idle NAT gateway", Remediation: "Delete it.", MonthlySaving: portfolio.Dollars(32), EffortDays: 0.25})
+		return put(ctx, tx, "finding", "", &portfolio.Finding{Stack: "Shared AWS account", Category: "cost", Severity: portfolio.SeverityLow,
+			Title: "Idle NAT gateway", Remediation: "Delete it.", MonthlySaving: portfolio.Dollars(32), EffortDays: 0.25, Status: "open"})
 	})
 	after := render(t, snapshot(t, s), portfolio.RoleCTO, Markdown)
 	mustContain(t, "CTO after a new finding", after, "saves **$57 a month**", "**11 open findings**", "Idle NAT gateway")
@@ -155,16 +161,9 @@ func TestCMOFollowsData(t *testing.T) {
 	mustContain(t, "CMO", before, "3,676 subscribers, modelled at **$10,000–$50,000**",
 		"1. **Sailo**", "2. **GetMyBoat**", "3. **GetYourGuide and Viator**", "| JADA | — | 0 of 4 live, 1 planned |",
 		"Claim and verify the Google Business Profile")
-	snap := snapshot(t, s)
-	var dc int64
-	for _, e := range snap.Entities {
-		if e.Code == "DC" {
-			dc = e.ID
-		}
-	}
 	size := int64(1200)
 	change(t, s, func(ctx context.Context, tx *store.Tx) error {
-		return tx.CreateChannel(ctx, &portfolio.Channel{EntityID: dc, Name: "Fan list", Kind: portfolio.ChannelEmail, Status: portfolio.ChannelLive,
+		return put(ctx, tx, "channel", "", &portfolio.Channel{EntityCode: "DC", Name: "Fan list", Kind: portfolio.ChannelEmail, Status: portfolio.ChannelLive,
 			AudienceSize: &size, ValueLow: portfolio.Dollars(2500), ValueHigh: portfolio.Dollars(5000)})
 	})
 	after := render(t, snapshot(t, s), portfolio.RoleCMO, Markdown)
@@ -178,7 +177,7 @@ func TestAccountingFollowsData(t *testing.T) {
 	mustContain(t, "accounting", before, "**5 revenue-recognition gaps** are open; 1 cost lines have no account",
 		"| 6400 | ↳ Marketing | expense | $60–$90/mo |")
 	change(t, s, func(ctx context.Context, tx *store.Tx) error {
-		return tx.CreateCostLine(ctx, &portfolio.CostLine{Category: "Marketing", Vendor: "Print shop", Low: portfolio.Dollars(40),
+		return put(ctx, tx, "cost-line", "", &portfolio.CostLine{Category: "Marketing", Vendor: "Print shop", Low: portfolio.Dollars(40),
 			High: portfolio.Dollars(80), AccountCode: "6400"})
 	})
 	after := render(t, snapshot(t, s), portfolio.RoleAccounting, Markdown)

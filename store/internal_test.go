@@ -175,7 +175,7 @@ func mustKPIB(b *testing.B, s *Store) int64 {
 	var k portfolio.KPI
 	if err := s.Update(ctx, "bench", func(tx *Tx) error {
 		e := portfolio.Entity{Code: "JADA", Name: "JADA Yacht Charters", Kind: portfolio.KindOperating}
-		if err := tx.CreateEntity(ctx, &e); err != nil {
+		if _, err := tx.PutRecord(ctx, portfolio.MustKind("entity"), "", &e); err != nil {
 			return err
 		}
 		k = portfolio.KPI{EntityID: e.ID, Key: "charters", Name: "Charters per month", Unit: "count",

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"opsdeck/portfolio"
 )
@@ -140,25 +139,4 @@ func (tx *Tx) SetKPI(ctx context.Context, entityCode, key string, u portfolio.KP
 		return portfolio.KPI{}, err
 	}
 	return kpiByKey(ctx, tx.tx, entityCode, key)
-}
-
-// AddReading records a reading taken at a given time: a KPI's history
-// brought in from elsewhere (the demo's, an owner's spreadsheet). The value
-// must suit the KPI's unit, as a new reading's must.
-func (tx *Tx) AddReading(ctx context.Context, kpiID int64, value float64, at time.Time, note string) error {
-	k, err := kpiByID(ctx, tx.tx, kpiID)
-	if err != nil {
-		return err
-	}
-	if err := (portfolio.KPIUpdate{Value: &value, Note: note}).Validate(k); err != nil {
-		return err
-	}
-	if at.IsZero() {
-		return portfolio.Errorf(portfolio.EINVALID, "a reading of %s needs the time it was taken", k.Key)
-	}
-	if _, err := tx.insert(ctx, "reading", k.Key,
-		"INSERT INTO kpi_readings (kpi_id, value, taken_at, note) VALUES (?, ?, ?, ?)", kpiID, value, formatTime(at), note); err != nil {
-		return err
-	}
-	return tx.audit(ctx, "add_reading", "kpi", kpiID, map[string]any{"entity": k.EntityCode, "key": k.Key, "value": value, "taken_at": at})
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 
 	"opsdeck/portfolio"
 )
@@ -45,40 +44,4 @@ func listChannels(ctx context.Context, q querier) ([]portfolio.Channel, error) {
 		}
 	}
 	return channels, nil
-}
-
-// CreateChannel inserts c and its tasks.
-func (tx *Tx) CreateChannel(ctx context.Context, c *portfolio.Channel) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	id, err := tx.insert(ctx, "channel", c.Name,
-		`INSERT INTO channels (entity_id, name, kind, status, audience_size, sequence, value_low_cents, value_high_cents, notes)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.EntityID, c.Name, c.Kind, c.Status, c.AudienceSize, c.Sequence, c.ValueLow, c.ValueHigh, c.Notes)
-	if err != nil {
-		return err
-	}
-	c.ID = id
-	for i := range c.Tasks {
-		t := &c.Tasks[i]
-		if err := t.Validate(); err != nil {
-			return err
-		}
-		t.ChannelID = id
-		if t.Position == 0 {
-			t.Position = i + 1
-		}
-		if t.Key == "" {
-			if t.Key, err = tx.newKey(ctx, "channel_tasks", "channel_id", id, t.Title); err != nil {
-				return err
-			}
-		}
-		if t.ID, err = tx.insert(ctx, "channel task", fmt.Sprintf("%q", t.Title),
-			"INSERT INTO channel_tasks (key, channel_id, position, title, due_on, done_on) VALUES (?, ?, ?, ?, ?, ?)",
-			t.Key, id, t.Position, t.Title, dateColumn(t.DueOn), dateColumn(t.DoneOn)); err != nil {
-			return err
-		}
-	}
-	return tx.audit(ctx, "create", "channel", id, c)
 }

@@ -38,21 +38,6 @@ func entityByCode(ctx context.Context, q querier, code string) (portfolio.Entity
 	return e, nil
 }
 
-// CreateEntity inserts e and records it in the audit log.
-func (tx *Tx) CreateEntity(ctx context.Context, e *portfolio.Entity) error {
-	if err := e.Validate(); err != nil {
-		return err
-	}
-	id, err := tx.insert(ctx, "entity", e.Code,
-		"INSERT INTO entities (code, name, kind, description, position) VALUES (?, ?, ?, ?, ?)",
-		e.Code, e.Name, e.Kind, e.Description, e.Position)
-	if err != nil {
-		return err
-	}
-	e.ID = id
-	return tx.audit(ctx, "create", "entity", id, e)
-}
-
 const personColumns = "id, name, email, phone, title, role"
 
 func scanPerson(row interface{ Scan(...any) error }) (portfolio.Person, error) {
@@ -68,34 +53,6 @@ func listPeople(ctx context.Context, q querier) ([]portfolio.Person, error) {
 // People lists everyone, by name.
 func (s *Store) People(ctx context.Context) ([]portfolio.Person, error) {
 	return listPeople(ctx, s.read)
-}
-
-// CreatePerson inserts p and records it in the audit log.
-func (tx *Tx) CreatePerson(ctx context.Context, p *portfolio.Person) error {
-	p.Email = strings.TrimSpace(p.Email)
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	id, err := tx.insert(ctx, "person", p.Email,
-		"INSERT INTO people (name, email, phone, title, role) VALUES (?, ?, ?, ?, ?)",
-		p.Name, p.Email, p.Phone, p.Title, p.Role)
-	if err != nil {
-		return err
-	}
-	p.ID = id
-	return tx.audit(ctx, "create", "person", id, p)
-}
-
-// AddRecipient makes person receive role's report.
-func (tx *Tx) AddRecipient(ctx context.Context, role portfolio.ReportRole, personID int64) error {
-	if !role.Valid() {
-		return portfolio.Errorf(portfolio.EINVALID, "unknown report role %q", role)
-	}
-	if _, err := tx.insert(ctx, "recipient", string(role),
-		"INSERT INTO report_recipients (report_role, person_id) VALUES (?, ?)", role, personID); err != nil {
-		return err
-	}
-	return tx.audit(ctx, "add_recipient", "person", personID, map[string]any{"role": role})
 }
 
 func listRecipients(ctx context.Context, q querier) ([]portfolio.Recipient, error) {

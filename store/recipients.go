@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 
 	"opsdeck/portfolio"
@@ -17,9 +18,10 @@ func personByEmail(ctx context.Context, q querier, email string) (portfolio.Pers
 	return p, err
 }
 
-// AddRecipientByEmail makes the person with email receive role's report,
-// creating the person (as a guest named name) if there is none. It returns
-// the person and whether they were created.
+// AddRecipientByEmail makes the person with email receive role's report.
+// Someone not yet known is added, as a guest called name, only when a
+// name is given: a mistyped address must not become a new person. It
+// returns the person and whether they were added.
 func (tx *Tx) AddRecipientByEmail(ctx context.Context, role portfolio.ReportRole, email, name string) (portfolio.Person, bool, error) {
 	if !role.Valid() {
 		return portfolio.Person{}, false, portfolio.Errorf(portfolio.EINVALID, "unknown report role %q (want one of ceo, cto, cmo, cfo, accounting)", role)
@@ -28,28 +30,26 @@ func (tx *Tx) AddRecipientByEmail(ctx context.Context, role portfolio.ReportRole
 	if err := portfolio.ValidateEmail(email); err != nil {
 		return portfolio.Person{}, false, err
 	}
-	p, err := personByEmail(ctx, tx.tx, email)
-	created := false
-	if portfolio.ErrorCode(err) == portfolio.ENOTFOUND {
-		if strings.TrimSpace(name) == "" {
-			name, _, _ = strings.Cut(email, "@")
-		}
-		p = portfolio.Person{Name: name, Email: email, Role: portfolio.AccessGuest}
-		if err := tx.CreatePerson(ctx, &p); err != nil {
-			return p, false, err
-		}
-		created = true
-	} else if err != nil {
-		return p, false, err
+	kind := portfolio.MustKind("person")
+	found, err := tx.Record(ctx, kind, email)
+	switch {
+	case portfolio.ErrorCode(err) == portfolio.ENOTFOUND && strings.TrimSpace(name) == "":
+		return portfolio.Person{}, false, portfolio.Errorf(portfolio.ENOTFOUND,
+			"nobody has the address %s: give --name to add them, or add them first (opsdeck add person --email %s --name NAME)", email, email)
+	case portfolio.ErrorCode(err) == portfolio.ENOTFOUND:
+		p := &portfolio.Person{Name: strings.TrimSpace(name), Email: email, Role: portfolio.AccessGuest, Reports: []portfolio.ReportRole{role}}
+		_, err := tx.PutRecord(ctx, kind, "", p)
+		return *p, true, err
+	case err != nil:
+		return portfolio.Person{}, false, err
 	}
-	var n int
-	if err := tx.tx.QueryRowContext(ctx, "SELECT count(*) FROM report_recipients WHERE report_role = ? AND person_id = ?", role, p.ID).Scan(&n); err != nil {
-		return p, false, err
+	p := found.(*portfolio.Person)
+	if slices.Contains(p.Reports, role) {
+		return *p, false, portfolio.Errorf(portfolio.ECONFLICT, "%s already receives the %s report", email, role.Title())
 	}
-	if n > 0 {
-		return p, false, portfolio.Errorf(portfolio.ECONFLICT, "%s already receives the %s report", email, role.Title())
-	}
-	return p, created, tx.AddRecipient(ctx, role, p.ID)
+	p.Reports = append(p.Reports, role)
+	_, err = tx.PutRecord(ctx, kind, email, p)
+	return *p, false, err
 }
 
 // RemoveRecipient stops the person with email receiving role's report.

@@ -151,27 +151,3 @@ func listActions(ctx context.Context, q querier) ([]portfolio.Action, error) {
 		FROM actions a LEFT JOIN people p ON p.id = a.person_id LEFT JOIN shortfalls s ON s.id = a.shortfall_id
 		ORDER BY a.due_on, a.id`)
 }
-
-// CreateAction inserts a step of the action plan.
-func (tx *Tx) CreateAction(ctx context.Context, a *portfolio.Action) error {
-	if a.Status == "" {
-		a.Status = portfolio.ActionOpen
-	}
-	if err := a.Validate(); err != nil {
-		return err
-	}
-	if a.Key == "" {
-		var err error
-		if a.Key, err = tx.newKey(ctx, "actions", "", 0, a.Title); err != nil {
-			return err
-		}
-	}
-	id, err := tx.insert(ctx, "action", fmt.Sprintf("%q", a.Title),
-		"INSERT INTO actions (key, shortfall_id, title, owner_role, person_id, due_on, status, done_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		a.Key, nullID(a.ShortfallID), a.Title, a.OwnerRole, nullID(a.PersonID), a.DueOn.String(), a.Status, dateColumn(a.DoneOn))
-	if err != nil {
-		return err
-	}
-	a.ID = id
-	return tx.audit(ctx, "create", "action", id, a)
-}

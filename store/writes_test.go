@@ -114,7 +114,8 @@ func TestCreateConflictsAreApplicationErrors(t *testing.T) {
 	s := storetest.Demo(t, nil)
 	ctx := context.Background()
 	err := s.Update(ctx, "t", func(tx *store.Tx) error {
-		return tx.CreateEntity(ctx, &portfolio.Entity{Code: "jada", Name: "dup", Kind: portfolio.KindOperating})
+		_, err := tx.PutRecord(ctx, portfolio.MustKind("entity"), "", &portfolio.Entity{Code: "jada", Name: "dup", Kind: portfolio.KindOperating})
+		return err
 	})
 	if portfolio.ErrorCode(err) != portfolio.ECONFLICT {
 		t.Errorf("duplicate entity code (other case) = %v, want conflict", err)

@@ -214,7 +214,7 @@ func TestConcurrentClaimsOverHTTP(t *testing.T) {
 	err := f.store.Update(ctx, "test", func(tx *store.Tx) error {
 		for i := range 200 {
 			p := portfolio.Person{Name: fmt.Sprintf("Crew %03d", i), Email: fmt.Sprintf("crew%03d@example.com", i), Role: portfolio.AccessCrew}
-			if err := tx.CreatePerson(ctx, &p); err != nil {
+			if _, err := tx.PutRecord(ctx, portfolio.MustKind("person"), "", &p); err != nil {
 				return err
 			}
 			ev.Crew = append(ev.Crew, portfolio.CrewMember{PersonID: p.ID, Role: portfolio.AccessCrew})
