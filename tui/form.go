@@ -21,9 +21,11 @@ type pageForm struct {
 	// submitted is set once submit has run: huh keeps reporting
 	// StateCompleted to every later message, and the write must run once.
 	submitted bool
-	// natural is the form's height before any limit: a form taller than
-	// the page scrolls to the field in focus instead of running off it.
-	natural int
+	// natural is the form's height before any limit, at width naturalW:
+	// a form taller than the page scrolls to the field in focus instead
+	// of running off it.
+	natural, naturalW int
+	groups            []*huh.Group
 }
 
 // formKeys makes esc cancel a form, as it closes everything else.
@@ -44,7 +46,8 @@ func newPageForm(title string, submit func() tea.Cmd, build func() []*huh.Group)
 // reopen starts the form afresh over the same values.
 func (pf *pageForm) reopen() tea.Cmd {
 	pf.submitted, pf.natural = false, 0
-	pf.form = huh.NewForm(pf.build()...).WithKeyMap(formKeys()).WithShowHelp(true).WithTheme(huh.ThemeFunc(huh.ThemeBase16))
+	pf.groups = pf.build()
+	pf.form = huh.NewForm(pf.groups...).WithKeyMap(formKeys()).WithShowHelp(true).WithTheme(huh.ThemeFunc(huh.ThemeBase16))
 	return pf.form.Init()
 }
 
@@ -74,8 +77,8 @@ func (pf *pageForm) view(s *Styles, width, height int) string {
 	if pf.err != "" {
 		body += s.Error.Render("not saved: "+pf.err) + "\n\n"
 	}
-	if pf.natural == 0 {
-		pf.natural = lipgloss.Height(pf.form.View())
+	if pf.natural == 0 || pf.naturalW != w {
+		pf.natural, pf.naturalW = pf.tallest(), w
 	}
 	// The box's borders take two lines.
 	if avail := height - 2 - lipgloss.Height(body); pf.natural > avail {
@@ -85,6 +88,25 @@ func (pf *pageForm) view(s *Styles, width, height int) string {
 	}
 	body += pf.form.View()
 	return lipgloss.NewStyle().Padding(0, 2).Render(s.Box.Width(w + 4).Render(body))
+}
+
+// tallest is the height of the form's tallest group at its width. Every
+// group is given it, so a later, taller group (a long select, a wrapped
+// description) is not cut to the first one's height; each group's content
+// is drawn afresh, since a group redraws its own only on a message.
+func (pf *pageForm) tallest() int {
+	tallest := 0
+	for _, g := range pf.groups {
+		h := lipgloss.Height(g.Content())
+		if head := g.Header(); head != "" {
+			h += lipgloss.Height(head)
+		}
+		if foot := g.Footer(); foot != "" {
+			h += 1 + lipgloss.Height(foot) // a blank line, then the help
+		}
+		tallest = max(tallest, h)
+	}
+	return tallest
 }
 
 // updateForm feeds msg to the open form *f and closes the form when its
