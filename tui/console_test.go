@@ -443,3 +443,14 @@ func (s *session) fillEventUpToDate(title string) {
 	s.keys("enter")
 	s.field("Date", "2026-12-31")
 }
+
+// On an empty database every list says which key adds the first record.
+func TestEmptyListsSayWhatAdds(t *testing.T) {
+	s := start(t, newConsole(t, storetest.Open(t, nil), Options{Poll: time.Hour}))
+	s.keys("2")
+	s.waitFor("No KPIs yet: n adds the first.")
+	s.keys("3")
+	s.waitFor("No shortfalls yet: n adds the first.")
+	s.keys("4")
+	s.waitFor("No events yet: n adds the first.")
+}

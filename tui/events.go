@@ -60,6 +60,7 @@ type eventLoadedMsg struct {
 
 func newEventPage(c *Context) *eventPage {
 	p := &eventPage{c: c, list: NewList(c.Styles), detailList: NewList(c.Styles)}
+	p.detailList.SetEmpty("No checklist yet: P adds a phase.")
 	p.keys.past = binding("p", "show past events")
 	p.keys.add = binding("n", "new event")
 	p.keys.edit = binding("E", "edit event")
@@ -100,6 +101,12 @@ func (p *eventPage) renderList() {
 		if p.showPast || e.Over().After(now) {
 			p.shown = append(p.shown, e)
 		}
+	}
+	switch {
+	case len(p.all) == 0:
+		p.list.SetEmpty("No events yet: n adds the first.")
+	case !p.showPast:
+		p.list.SetEmpty("No upcoming events: n adds one, p shows the past ones.")
 	}
 	tw := max(16, p.width-74)
 	p.list.SetHeader(s.Subtle.Render(" " + rcell("ID", 5) + "  " + cell("DEPARTS", 22) + cell("ENTITY", 7) + cell("TITLE", tw) + " " +

@@ -38,6 +38,7 @@ func newKPIPage(c *Context) *kpiPage {
 	p.keys.edit = binding("e", "edit value or target")
 	p.keys.add = binding("n", "new KPI")
 	p.keys.del = binding("d", "delete")
+	p.list.SetEmpty("No KPIs yet: n adds the first.")
 	return p
 }
 

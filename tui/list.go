@@ -27,6 +27,7 @@ type List struct {
 	filter  string
 	styles  *Styles // shared, so a theme change reaches the cursor row
 	header  string
+	empty   string // said when there are no rows at all
 }
 
 // cursorMark starts the cursor row, so the cursor shows without colour
@@ -69,6 +70,10 @@ func (l *List) line(i int) string {
 	}
 	return l.lines[i]
 }
+
+// SetEmpty sets what the list says when it has no rows at all: which key
+// adds the first one. (A filter that hides every row says so instead.)
+func (l *List) SetEmpty(text string) { l.empty = text }
 
 // SetHeader sets a fixed line drawn above the rows.
 func (l *List) SetHeader(h string) { l.header = h }
@@ -241,7 +246,14 @@ func (l *List) View() string {
 	}
 	h := l.rowsHeight()
 	if len(l.visible) == 0 {
-		b.WriteString("  (nothing to show)")
+		switch {
+		case l.n > 0:
+			b.WriteString("  (nothing matches the filter; esc clears it)")
+		case l.empty != "":
+			b.WriteString("  " + l.empty)
+		default:
+			b.WriteString("  (nothing to show)")
+		}
 		return b.String()
 	}
 	end := min(len(l.visible), l.offset+h)

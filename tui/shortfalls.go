@@ -33,6 +33,7 @@ func newShortfallPage(c *Context) *shortfallPage {
 	p.keys.edit = binding("e", "edit")
 	p.keys.resolve = binding("r", "resolve")
 	p.keys.reopen = binding("o", "reopen")
+	p.list.SetEmpty("No shortfalls yet: n adds the first.")
 	return p
 }
 
