@@ -25,7 +25,7 @@ import (
 // Page is one screen of the console.
 //
 // Pages: 1 Overview, 2 KPIs, 3 Shortfalls, 4 Events, 5 Reports, 6 Outbox,
-// 7 Schedules.
+// 7 Schedules, 8 Records.
 type Page interface {
 	Title() string
 	// Update handles a message for the page and may return a command.
@@ -40,6 +40,12 @@ type Page interface {
 	Capturing() bool
 	ShortHelp() []key.Binding
 	FullHelp() [][]key.Binding
+}
+
+// activePage is a page told when it comes on screen and when it leaves,
+// so it can keep costly reads for when it is seen.
+type activePage interface {
+	SetActive(on bool) tea.Cmd
 }
 
 // Minimum terminal size the console lays itself out for.
@@ -109,6 +115,8 @@ type (
 	savedMsg struct {
 		label string
 		err   error
+		// key is the record written, for the page to put its cursor on.
+		key string
 	}
 )
 
@@ -130,7 +138,13 @@ func New(ctx context.Context, s *store.Store, eng *reports.Engine, o Options) *M
 		Now: o.Now, Actor: o.Actor, ExportDir: o.ExportDir, Mail: o.Mail, Crew: o.Crew, EventZone: o.EventZone}
 	c.sender = newSender(c)
 	m := &Model{c: c, help: help.New(), themeFixed: o.Theme != "", poll: o.Poll, status: o.Status, statusErr: o.Status != ""}
-	m.pages = []Page{newOverview(c), newKPIPage(c), newShortfallPage(c), newEventPage(c), newReportPage(c), newOutboxPage(c), newSchedulePage(c)}
+	m.pages = []Page{newOverview(c), newKPIPage(c), newShortfallPage(c), newEventPage(c), newReportPage(c), newOutboxPage(c), newSchedulePage(c),
+		newRecordsPage(c)}
+	for i, p := range m.pages {
+		if _, ok := p.(*recordsPage); ok {
+			c.recordsKey = strconv.Itoa(i + 1)
+		}
+	}
 	// The number keys are as many as the pages, and the help says so.
 	digits := make([]string, len(m.pages))
 	for i := range digits {
@@ -278,8 +292,18 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 }
 
 func (m *Model) switchTo(i int) tea.Cmd {
+	if i == m.active {
+		return nil
+	}
+	var cmds []tea.Cmd
+	if p, ok := m.pages[m.active].(activePage); ok {
+		cmds = append(cmds, p.SetActive(false))
+	}
 	m.active = i
-	return nil
+	if p, ok := m.pages[i].(activePage); ok {
+		cmds = append(cmds, p.SetActive(true))
+	}
+	return tea.Batch(cmds...)
 }
 
 // refresh hands the current data to every page.

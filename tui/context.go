@@ -30,6 +30,9 @@ type Context struct {
 	// Crew mints magic links and reports live crew changes; nil when the
 	// crew server is not available.
 	Crew Crew
+	// recordsKey is the number key of the Records page, for messages
+	// that send the user there ("press 8 for Records").
+	recordsKey string
 	// sender runs the console's batches (shared by the Reports and Outbox
 	// pages).
 	sender *sender

@@ -25,7 +25,7 @@ func (p *eventPage) eventForm(e *portfolio.Event) tea.Cmd {
 	} else if len(p.entities) > 0 {
 		ev.EntityID = p.entities[0].ID
 	} else {
-		return status("add an entity first", true)
+		return needEntity(p.c, "an event")
 	}
 	loc, err := time.LoadLocation(ev.TimeZone)
 	if err != nil {

@@ -42,6 +42,13 @@ func newKPIPage(c *Context) *kpiPage {
 	return p
 }
 
+// needEntity says that what is being added belongs to an entity, and where
+// to add one: the Records page, which it puts on Entity.
+func needEntity(c *Context, what string) tea.Cmd {
+	return tea.Batch(status(what+" belongs to an entity: add one first (press "+c.recordsKey+" for Records, then n)", true),
+		func() tea.Msg { return showKindMsg{kind: "entity"} })
+}
+
 func (p *kpiPage) Title() string   { return "KPIs" }
 func (p *kpiPage) Capturing() bool { return p.form != nil || p.filtering }
 
@@ -215,9 +222,7 @@ func (p *kpiPage) addForm() tea.Cmd {
 		entityOpts = append(entityOpts, huh.NewOption(e.Code+"  "+e.Name, e.Code))
 	}
 	if len(entityOpts) == 0 {
-		return func() tea.Msg {
-			return StatusMsg{Text: "add an entity first (opsdeck init --demo loads some)", Err: true}
-		}
+		return needEntity(p.c, "a KPI")
 	}
 	entity = p.entities[0].Code
 	var unitOpts []huh.Option[string]
