@@ -134,8 +134,40 @@ type keyIndex struct {
 
 func newRecords(q querier) *records { return &records{q: q, index: map[string]*keyIndex{}} }
 
-// forget drops what is remembered of a kind after it changes.
-func (rs *records) forget(kind string) { delete(rs.index, kind) }
+// remember puts a record just written into its kind's index (if the kind
+// has been read), replacing what was there under oldKey, so a long import
+// does not read a kind again after every record.
+func (rs *records) remember(k *portfolio.Kind, oldKey string, rec portfolio.Record, id int64) {
+	ix, ok := rs.index[k.Name]
+	if !ok {
+		return
+	}
+	if oldKey != "" {
+		rs.drop(k, oldKey)
+	}
+	key := strings.ToLower(k.Key(rec))
+	ix.recs = append(ix.recs, rec)
+	ix.byKey[key], ix.idOf[key], ix.keyOf[id] = rec, id, k.Key(rec)
+}
+
+// drop takes a record out of its kind's index.
+func (rs *records) drop(k *portfolio.Kind, key string) {
+	ix, ok := rs.index[k.Name]
+	if !ok {
+		return
+	}
+	key = strings.ToLower(key)
+	old := ix.byKey[key]
+	delete(ix.keyOf, ix.idOf[key])
+	delete(ix.byKey, key)
+	delete(ix.idOf, key)
+	for i, r := range ix.recs {
+		if r == old {
+			ix.recs = append(ix.recs[:i:i], ix.recs[i+1:]...)
+			break
+		}
+	}
+}
 
 // kindIndex reads (once) every record of kind and indexes them.
 func (rs *records) kindIndex(ctx context.Context, k *portfolio.Kind) (*keyIndex, error) {
@@ -550,7 +582,11 @@ func (tx *Tx) PutRecord(ctx context.Context, k *portfolio.Kind, key string, rec 
 			return false, err
 		}
 	}
-	rs.forget(k.Name)
+	rs.remember(k, key, rec, id)
+	// The keys of records that refer to this one are read from it.
+	if key != "" && !strings.EqualFold(key, k.Key(rec)) {
+		rs.index = map[string]*keyIndex{}
+	}
 	action := "update"
 	if key == "" {
 		action = "create"
@@ -778,7 +814,7 @@ func (tx *Tx) RemoveRecord(ctx context.Context, k *portfolio.Kind, key string, c
 	if _, err := tx.tx.ExecContext(ctx, "DELETE FROM "+t.name+" WHERE "+cmpOr(t.id, "rowid")+" = ?", id); err != nil {
 		return deps, constraintError(err, k.Name, fmt.Sprintf("%q", key))
 	}
-	tx.recordsTx().forget(k.Name)
+	tx.recordsTx().drop(k, key)
 	return e.Cascade, tx.audit(ctx, "delete", strings.ReplaceAll(k.Name, "-", "_"), id, recordDetails(k, rec))
 }
 
@@ -795,6 +831,6 @@ func (tx *Tx) removeOne(ctx context.Context, k *portfolio.Kind, key string) erro
 	if _, err := tx.tx.ExecContext(ctx, "DELETE FROM "+t.name+" WHERE "+cmpOr(t.id, "rowid")+" = ?", id); err != nil {
 		return constraintError(err, k.Name, fmt.Sprintf("%q", key))
 	}
-	tx.recordsTx().forget(k.Name)
+	tx.recordsTx().drop(k, key)
 	return tx.audit(ctx, "delete", strings.ReplaceAll(k.Name, "-", "_"), id, recordDetails(k, rec))
 }

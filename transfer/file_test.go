@@ -15,7 +15,7 @@ import (
 	"opsdeck/transfer"
 )
 
-func export(t *testing.T, s *store.Store, f transfer.Format) string {
+func export(t testing.TB, s *store.Store, f transfer.Format) string {
 	t.Helper()
 	var b bytes.Buffer
 	if err := transfer.Export(context.Background(), s, &b, f); err != nil {

@@ -260,6 +260,8 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 			return tea.Batch(cmd, p.loadLinks())
 		}
 		return cmd
+	case crewLoadedMsg:
+		return p.crewForm(msg)
 	case editEventMsg:
 		// E works from the list as well as from an open event.
 		if p.form == nil {
@@ -347,6 +349,10 @@ func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
 		return p.moveRow(row, item, by)
 	case key.Matches(k, newPhaseKey):
 		return p.phaseForm(nil)
+	case key.Matches(k, crewAddKey):
+		return p.loadCrew(false)
+	case key.Matches(k, crewRemoveKey):
+		return p.loadCrew(true)
 	}
 	return nil
 }
@@ -442,7 +448,7 @@ func (p *eventPage) timingPanel() string {
 			s.Bold.Render(at(t.Return)), s.Bold.Render(at(t.TurnaroundDone))),
 		" Crew: " + cmp.Or(strings.Join(crew, ", "), "—"),
 		" Checklist: " + progressBar(done, total, 30),
-		s.Subtle.Render(" esc back · a add item · P add phase · e edit · d delete · K/J move · E edit event · L magic links"),
+		s.Subtle.Render(" esc back · a item · P phase · e edit · d delete · K/J move · E event · c/C crew · L links"),
 	}
 	for len(lines) < timingHeight-1 {
 		lines = append(lines, "")
@@ -475,7 +481,7 @@ func (p *eventPage) ShortHelp() []key.Binding {
 		return []key.Binding{p.c.Keys.Back, mintKey, revokeKey}
 	}
 	if p.detail != nil {
-		return []key.Binding{p.c.Keys.Back, p.keys.addItem, newPhaseKey, p.keys.editItem, p.keys.delItem, p.keys.up, p.keys.down, linksKey}
+		return []key.Binding{p.c.Keys.Back, p.keys.addItem, newPhaseKey, p.keys.editItem, p.keys.delItem, p.keys.up, p.keys.down, crewAddKey, linksKey}
 	}
 	return []key.Binding{p.c.Keys.Enter, p.keys.add, p.keys.edit, p.keys.past}
 }
@@ -490,7 +496,7 @@ func (p *eventPage) FullHelp() [][]key.Binding {
 		return [][]key.Binding{move, {mintKey, revokeKey, k.Back}}
 	case p.detail != nil:
 		return [][]key.Binding{move, {p.keys.addItem, newPhaseKey, p.keys.editItem, p.keys.delItem},
-			{p.keys.up, p.keys.down, p.keys.edit, linksKey, k.Back}}
+			{p.keys.up, p.keys.down, p.keys.edit, linksKey, k.Back}, {crewAddKey, crewRemoveKey}}
 	}
 	return [][]key.Binding{append(move, k.Enter), {p.keys.add, p.keys.edit, p.keys.past}}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"opsdeck/portfolio"
 	"opsdeck/store/storetest"
 )
 
@@ -123,5 +124,44 @@ func TestStaleFailedEventLoadKeepsTheOpenEvent(t *testing.T) {
 	p.Update(stale())
 	if p.detail == nil || p.detail.ID != 2 {
 		t.Errorf("a stale failed load of event 999 changed the open event to %+v", p.detail)
+	}
+}
+
+// On an open event, C takes someone off the crew and c puts a person on it
+// with their role there, or changes the role of one already on it.
+func TestEventCrew(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("4", "enter")
+	s.waitFor("Crew: Morgan Reyes (captain), Jess Tran (crew), Sam Okafor (crew)")
+	s.keys("C")
+	s.waitFor("Remove from the crew of Sunset harbor cruise")
+	s.focus("Who")
+	s.keys("down", "enter") // Sam Okafor
+	s.focus("Take them off the crew?")
+	s.keys("left", "enter")
+	s.waitFor("✓ Sam Okafor is off the crew", "Crew: Morgan Reyes (captain), Jess Tran (crew)")
+
+	s.keys("c")
+	s.waitFor("Crew of Sunset harbor cruise")
+	s.focus("Person")
+	s.keys("down", "down", "down", "enter") // Jess Tran, on it already
+	s.focus("Role on the event")
+	s.keys("up", "enter") // captain
+	s.waitFor("✓ Jess Tran is now captain on the crew", "Crew: Jess Tran (captain), Morgan Reyes (captain)")
+
+	recs, err := st.Records(context.Background(), mustKind("crew"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var crew []string
+	for _, r := range recs {
+		if c := r.(*portfolio.CrewMember); c.EventID == 1 {
+			crew = append(crew, c.PersonEmail+":"+string(c.Role))
+		}
+	}
+	if want := "[morgan.reyes@example.com:captain jess.tran@example.com:captain]"; fmt.Sprint(crew) != want {
+		t.Errorf("crew of event 1: %v, want %s", crew, want)
 	}
 }

@@ -56,8 +56,9 @@ func TestRecordsFitEightyByTwentyFour(t *testing.T) {
 }
 
 // From an empty database, everything an owner keeps is added through the
-// console: an entity, a cost line for it, an event and a person; the
-// Overview and the CFO report show the new burn.
+// console: an entity, a cost line for it, an event and a person, who then
+// goes on the event's crew; the Overview and the CFO report show the new
+// burn.
 func TestRecordsFromAnEmptyDatabase(t *testing.T) {
 	st := storetest.Open(t, nil)
 	ctx := context.Background()
@@ -148,6 +149,27 @@ func TestRecordsFromAnEmptyDatabase(t *testing.T) {
 	s.keys("down", "down", "down", "x", "enter") // CFO
 	s.waitFor("✓ added person ana@example.com", "1 person ·")
 
+	// The Events page puts her on the event's crew, as its captain.
+	s.keys("4")
+	s.waitFor("1 upcoming events", "Harbor fireworks cruise")
+	s.keys("enter")
+	s.waitFor("Crew: —")
+	s.keys("c")
+	s.waitFor("Crew of Harbor fireworks cruise")
+	s.focus("Person")
+	s.keys("enter")
+	s.focus("Role on the event")
+	s.keys("up", "enter") // crew is chosen; captain is above it
+	s.waitFor("✓ Ana Ruiz is on the crew as captain", "Crew: Ana Ruiz (captain)")
+
+	recs, err := st.Records(ctx, mustKind("crew"))
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("crew records: %v, %v", recs, err)
+	}
+	if c := recs[0].(*portfolio.CrewMember); c.PersonEmail != "ana@example.com" || c.Role != portfolio.AccessCaptain ||
+		!strings.Contains(c.EventKey, "harbor-fireworks-cruise") {
+		t.Errorf("crew member = %+v", c)
+	}
 	lines, err := st.Records(ctx, mustKind("cost-line"))
 	if err != nil || len(lines) != 1 {
 		t.Fatalf("cost lines: %v, %v", lines, err)
@@ -157,7 +179,7 @@ func TestRecordsFromAnEmptyDatabase(t *testing.T) {
 	}
 
 	// The pages that show the money follow.
-	s.keys("1")
+	s.keys("esc", "1")
 	s.waitFor("Burn $1,000–$1,500 a month")
 	s.keys("5", "right", "right", "right")
 	s.waitFor("CFO report", "burns $1,000–$1,500 a month")
