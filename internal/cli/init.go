@@ -12,12 +12,19 @@ import (
 
 func (m *Main) initCommand() *cobra.Command {
 	var withDemo, empty, force bool
+	var name string
 	cmd := &cobra.Command{
-		Use:   "init [--demo|--empty] [--force]",
+		Use:   "init [--demo|--empty [--name NAME]] [--force]",
 		Short: "Create the database, with the demo portfolio (default) or empty",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if name != "" && !empty {
+				return usagef("--name names an empty portfolio (the demo has its own); add --empty")
+			}
+			if err := portfolio.ValidateMeta("portfolio name", name); name != "" && err != nil {
+				return err
+			}
 			s, err := m.openStore(ctx, true)
 			if err != nil {
 				return err
@@ -37,6 +44,9 @@ func (m *Main) initCommand() *cobra.Command {
 					}
 				}
 				if empty {
+					if name != "" {
+						return tx.SetMeta(ctx, "portfolio_name", name)
+					}
 					return nil
 				}
 				return demo.Load(ctx, tx)
@@ -55,6 +65,7 @@ func (m *Main) initCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "load the demo portfolio (the default)")
 	cmd.Flags().BoolVar(&empty, "empty", false, "start with no data")
 	cmd.Flags().BoolVar(&force, "force", false, "replace a database that already holds a portfolio")
+	cmd.Flags().StringVar(&name, "name", "", "the empty portfolio's name, as reports title it")
 	cmd.MarkFlagsMutuallyExclusive("demo", "empty")
 	return cmd
 }
