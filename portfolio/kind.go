@@ -117,19 +117,46 @@ func (k *Kind) Key(r Record) string {
 	return strings.Join(parts, "/")
 }
 
-// SetKey fills a new record's key fields from key (as Key writes it).
+// SetKey fills a new record's key fields from key (as Key writes it). A
+// reference takes as many parts as its kind's keys have (a reading's KPI
+// is ENTITY/KEY), and the last field the rest.
 func (k *Kind) SetKey(r Record, key string) error {
-	parts := strings.SplitN(key, "/", len(k.KeyFields))
-	if len(parts) != len(k.KeyFields) {
-		return Errorf(EINVALID, "%s key %q must be %s", k.Name, key, k.KeyHint())
-	}
+	rest := key
 	for i, name := range k.KeyFields {
 		f, _ := k.Field(name)
-		if err := f.Parse(r, parts[i]); err != nil {
+		part := rest
+		if i < len(k.KeyFields)-1 {
+			n := 1
+			if f.Type == RefField {
+				n = MustKind(f.Ref).keyParts()
+			}
+			segs := strings.SplitN(rest, "/", n+1)
+			if len(segs) != n+1 {
+				return Errorf(EINVALID, "%s key %q must be %s", k.Name, key, k.KeyHint())
+			}
+			part, rest = strings.Join(segs[:n], "/"), segs[n]
+		}
+		if strings.TrimSpace(part) == "" {
+			return Errorf(EINVALID, "%s key %q must be %s", k.Name, key, k.KeyHint())
+		}
+		if err := f.Parse(r, part); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// keyParts is how many "/"-separated parts a key of the kind has.
+func (k *Kind) keyParts() int {
+	n := 0
+	for _, name := range k.KeyFields {
+		if f, _ := k.Field(name); f.Type == RefField {
+			n += MustKind(f.Ref).keyParts()
+		} else {
+			n++
+		}
+	}
+	return n
 }
 
 // KeyHint says how a key of the kind is written: "ENTITY/KEY".
@@ -193,6 +220,10 @@ type Field struct {
 	// OnDelete says what removing the record a reference names does to
 	// the record that names it.
 	OnDelete OnDelete
+	// Filled fields are given a value of the store's own when left empty
+	// (the next position, today's date), so a file or a spreadsheet that
+	// leaves one out keeps the value a record already has.
+	Filled bool
 
 	get   func(Record) any
 	set   func(Record, any)
@@ -243,6 +274,37 @@ func (f *Field) Text(r Record) string {
 		return strings.Join(v, ",")
 	}
 	panic(fmt.Sprintf("field %s: unexpected value %T", f.Name, f.get(r)))
+}
+
+// Same reports whether the field says the same in a and b: times as the
+// same instant whatever zone they are written in, references without
+// regard to case (as keys are found).
+func (f *Field) Same(a, b Record) bool {
+	if f.Type == TimeField {
+		return f.get(a).(time.Time).Equal(f.get(b).(time.Time))
+	}
+	x, y := f.Text(a), f.Text(b)
+	return x == y || f.Type == RefField && strings.EqualFold(x, y)
+}
+
+// timeLayouts are the ways a time may be written: RFC 3339, with a space
+// for the T or without seconds, as people type it. Each has its offset, as
+// an instant without one would be read in whatever zone the reader is in.
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05Z07:00", "2006-01-02T15:04Z07:00", "2006-01-02 15:04Z07:00"}
+
+// ParseTime reads a time written in any of timeLayouts, as the instant in
+// UTC, so that one instant has one text and a key made from it (a
+// reading's) is the same however it was typed.
+func ParseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	var err error
+	for _, layout := range timeLayouts {
+		var t time.Time
+		if t, err = time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, err
 }
 
 // Parse reads s (as Text writes it, or as people type it: "$1,200",
@@ -321,7 +383,7 @@ func (f *Field) parse(s string) (any, error) {
 		if s == "" {
 			return time.Time{}, nil
 		}
-		t, err := time.Parse(time.RFC3339, s)
+		t, err := ParseTime(s)
 		if err != nil {
 			return nil, bad("a time such as 2026-12-24T17:30:00-08:00")
 		}
@@ -346,6 +408,8 @@ type fieldOption func(*Field)
 func required(f *Field) { f.Required = true }
 
 func cascade(f *Field) { f.OnDelete = Cascade }
+
+func filled(f *Field) { f.Filled = true }
 
 func clears(f *Field) { f.OnDelete = Clear }
 

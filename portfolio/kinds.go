@@ -20,7 +20,7 @@ var (
 			text("name", "Name", func(e *Entity) *string { return &e.Name }, required),
 			choice("kind", "Kind", []EntityKind{KindOperating, KindAncillary}, func(e *Entity) *EntityKind { return &e.Kind }, required),
 			longText("description", "Description", func(e *Entity) *string { return &e.Description }),
-			integer("position", "Position", func(e *Entity) *int { return &e.Position }, help("order among entities; 0 goes last")),
+			integer("position", "Position", func(e *Entity) *int { return &e.Position }, filled, help("order among entities; 0 goes last")),
 		}}, func() *Entity { return &Entity{Kind: KindOperating} }, func(e *Entity) *int64 { return &e.ID })
 
 	personKind = declare(Kind{Name: "person", Plural: "people", Title: "Person", Group: GroupPortfolio,
@@ -90,7 +90,7 @@ var (
 			number("effort_days", "Effort (days)", func(s *Shortfall) *float64 { return &s.EffortDays }, required),
 			choice("status", "Status", []ShortfallStatus{ShortfallOpen, ShortfallInProgress, ShortfallResolved},
 				func(s *Shortfall) *ShortfallStatus { return &s.Status }, required),
-			date("opened_on", "Opened on", func(s *Shortfall) *Date { return &s.OpenedOn }, required, help("empty: today")),
+			date("opened_on", "Opened on", func(s *Shortfall) *Date { return &s.OpenedOn }, required, filled, help("empty: today")),
 			date("resolved_on", "Resolved on", func(s *Shortfall) *Date { return &s.ResolvedOn }),
 		}}, func() *Shortfall {
 		return &Shortfall{OwnerRole: RoleCEO, Severity: SeverityMedium, EffortDays: 1, Status: ShortfallOpen}
@@ -156,7 +156,7 @@ var (
 		KeyFields: []string{"key"},
 		Fields: []Field{
 			text("key", "Key", func(c *CapitalTier) *string { return &c.Key }, help("made from the name when left empty")),
-			integer("position", "Position", func(c *CapitalTier) *int { return &c.Position }, help("0 goes last")),
+			integer("position", "Position", func(c *CapitalTier) *int { return &c.Position }, filled, help("0 goes last")),
 			text("name", "Name", func(c *CapitalTier) *string { return &c.Name }, required),
 			choice("policy", "Policy", []CapitalPolicy{PolicyDeploy, PolicyDoNotDeploy}, func(c *CapitalTier) *CapitalPolicy { return &c.Policy }, required),
 			optMoney("max", "Spend at most", func(c *CapitalTier) **Money { return &c.Max }),
@@ -170,7 +170,7 @@ var (
 		KeyFields: []string{"key"},
 		Fields: []Field{
 			text("key", "Key", func(r *FinancialRule) *string { return &r.Key }, help("made from the rule when left empty")),
-			integer("position", "Position", func(r *FinancialRule) *int { return &r.Position }, help("0 goes last")),
+			integer("position", "Position", func(r *FinancialRule) *int { return &r.Position }, filled, help("0 goes last")),
 			text("rule", "Rule", func(r *FinancialRule) *string { return &r.Rule }, required),
 			longText("rationale", "Why", func(r *FinancialRule) *string { return &r.Rationale }),
 		}}, func() *FinancialRule { return &FinancialRule{} }, func(r *FinancialRule) *int64 { return &r.ID })
@@ -198,7 +198,7 @@ var (
 		Fields: []Field{
 			ref("channel", "Channel", "channel", func(t *ChannelTask) *string { return &t.ChannelKey }, func(t *ChannelTask) *int64 { return &t.ChannelID }, required, cascade),
 			text("key", "Key", func(t *ChannelTask) *string { return &t.Key }, help("made from the title when left empty")),
-			integer("position", "Position", func(t *ChannelTask) *int { return &t.Position }, help("0 goes last")),
+			integer("position", "Position", func(t *ChannelTask) *int { return &t.Position }, filled, help("0 goes last")),
 			text("title", "Title", func(t *ChannelTask) *string { return &t.Title }, required),
 			date("due_on", "Due on", func(t *ChannelTask) *Date { return &t.DueOn }),
 			date("done_on", "Done on", func(t *ChannelTask) *Date { return &t.DoneOn }),
@@ -230,7 +230,7 @@ var (
 		KeyFields: []string{"key"},
 		Fields: []Field{
 			text("key", "Key", func(g *DevGap) *string { return &g.Key }, help("made from the title when left empty")),
-			integer("position", "Position", func(g *DevGap) *int { return &g.Position }, help("0 goes last")),
+			integer("position", "Position", func(g *DevGap) *int { return &g.Position }, filled, help("0 goes last")),
 			text("title", "Title", func(g *DevGap) *string { return &g.Title }, required),
 			longText("detail", "Detail", func(g *DevGap) *string { return &g.Detail }),
 			choice("status", "Status", []string{"missing", "partial", "done"}, func(g *DevGap) *string { return &g.Status }, required),
@@ -255,7 +255,7 @@ var (
 		KeyFields: []string{"key"},
 		Fields: []Field{
 			text("key", "Key", func(m *Milestone) *string { return &m.Key }, help("made from the title when left empty")),
-			integer("position", "Position", func(m *Milestone) *int { return &m.Position }, help("0 goes last")),
+			integer("position", "Position", func(m *Milestone) *int { return &m.Position }, filled, help("0 goes last")),
 			text("title", "Title", func(m *Milestone) *string { return &m.Title }, required),
 			longText("criteria", "Done when", func(m *Milestone) *string { return &m.Criteria }),
 			date("due_on", "Due on", func(m *Milestone) *Date { return &m.DueOn }, required),
@@ -301,7 +301,7 @@ var (
 		Fields: []Field{
 			ref("event", "Event", "event", func(p *Phase) *string { return &p.EventKey }, func(p *Phase) *int64 { return &p.EventID }, required, cascade),
 			text("name", "Name", func(p *Phase) *string { return &p.Name }, required),
-			integer("position", "Position", func(p *Phase) *int { return &p.Position }, help("0 goes last")),
+			integer("position", "Position", func(p *Phase) *int { return &p.Position }, filled, help("0 goes last")),
 		}}, func() *Phase { return &Phase{} }, func(p *Phase) *int64 { return &p.ID })
 
 	itemKind = declare(Kind{title: func(r Record) string { return r.(*ChecklistItem).Title },
@@ -311,7 +311,7 @@ var (
 		Fields: []Field{
 			ref("phase", "Phase", "phase", func(i *ChecklistItem) *string { return &i.PhaseKey }, func(i *ChecklistItem) *int64 { return &i.PhaseID }, required, cascade),
 			text("key", "Key", func(i *ChecklistItem) *string { return &i.Key }, help("made from the title when left empty")),
-			integer("position", "Position", func(i *ChecklistItem) *int { return &i.Position }, help("0 goes last")),
+			integer("position", "Position", func(i *ChecklistItem) *int { return &i.Position }, filled, help("0 goes last")),
 			text("title", "Title", func(i *ChecklistItem) *string { return &i.Title }, required),
 			choice("required_role", "For", []AccessRole{AccessCaptain, AccessCrew}, func(i *ChecklistItem) *AccessRole { return &i.RequiredRole },
 				help("empty: crew")),

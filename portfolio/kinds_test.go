@@ -41,7 +41,7 @@ func TestKindDeclarations(t *testing.T) {
 		c := copyOf(t, k, r)
 		for i := range k.Fields {
 			f := &k.Fields[i]
-			if f.Text(c) != f.Text(r) {
+			if !f.Same(c, r) {
 				t.Errorf("%s %s: %q comes back as %q", k.Name, f.Name, f.Text(r), f.Text(c))
 			}
 			if f.Type == portfolio.RefField && f.Ref == "" || f.Type == portfolio.ChoiceField && len(f.Choices) == 0 {

@@ -393,6 +393,14 @@ func (rs *records) find(ctx context.Context, k *portfolio.Kind, key string) (por
 	}
 	r, ok := ix.byKey[strings.ToLower(key)]
 	if !ok {
+		// The key as the kind writes it: a reading's time typed with an
+		// offset names the reading kept in UTC.
+		if fresh := k.New(); k.SetKey(fresh, key) == nil {
+			key = k.Key(fresh)
+			r, ok = ix.byKey[strings.ToLower(key)]
+		}
+	}
+	if !ok {
 		return nil, 0, portfolio.Errorf(portfolio.ENOTFOUND, "no %s %q (opsdeck list %s shows them)", k.Name, key, k.Name)
 	}
 	return r, ix.idOf[strings.ToLower(key)], nil
@@ -543,6 +551,16 @@ func (tx *Tx) PutRecord(ctx context.Context, k *portfolio.Kind, key string, rec 
 	}
 	if k.Name == "reading" {
 		if err := tx.checkUnit(ctx, k, rec); err != nil {
+			return false, err
+		}
+	}
+	// One key, one record: a second reading at the same moment, or a
+	// change that takes another record's key, is refused by name rather
+	// than left for the reader to find twice.
+	if newKey := k.Key(rec); key == "" || !strings.EqualFold(key, newKey) {
+		if _, _, err := rs.find(ctx, k, newKey); err == nil {
+			return false, portfolio.Errorf(portfolio.ECONFLICT, "%s %q already exists", k.Name, newKey)
+		} else if portfolio.ErrorCode(err) != portfolio.ENOTFOUND {
 			return false, err
 		}
 	}
@@ -698,6 +716,10 @@ type Dependent struct {
 
 func (d Dependent) String() string { return d.Kind.Name + " " + d.Key }
 
+// Unwrap makes the refusal a conflict, for exit statuses and HTTP, while
+// errors.As still finds the lists.
+func (e *ErrDependents) Unwrap() error { return portfolio.Errorf(portfolio.ECONFLICT, "%s", e.Error()) }
+
 // ErrDependents refuses a removal that would take, or break, other records.
 type ErrDependents struct {
 	Kind    *portfolio.Kind
@@ -781,7 +803,7 @@ func (rs *records) dependents(ctx context.Context, k *portfolio.Kind, key string
 // RemoveRecord removes the record of kind k with key. Records that refer to
 // it and go with it (a KPI's readings) go too when cascade is set; without
 // it, or when some record refers to it that must not go, the removal is
-// refused with an *ErrDependents saying which.
+// refused with an *ErrDependents saying which (a conflict, by its code).
 func (tx *Tx) RemoveRecord(ctx context.Context, k *portfolio.Kind, key string, cascade bool) ([]Dependent, error) {
 	rec, id, err := tx.recordsTx().find(ctx, k, key)
 	if err != nil {
@@ -801,7 +823,7 @@ func (tx *Tx) RemoveRecord(ctx context.Context, k *portfolio.Kind, key string, c
 		}
 	}
 	if len(e.Refuse) > 0 || (len(e.Cascade) > 0 && !cascade) {
-		return deps, portfolio.Errorf(portfolio.ECONFLICT, "%s", e.Error())
+		return deps, e
 	}
 	// Children first, so no foreign key is left dangling on the way.
 	for i := len(e.Cascade) - 1; i >= 0; i-- {

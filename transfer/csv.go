@@ -37,8 +37,8 @@ var sheets = []sheet{
 				// A day's reading is taken at noon UTC, the same day in
 				// every zone people read it in.
 				cols["taken_at"] = d.Time().Add(12 * time.Hour).Format(time.RFC3339)
-			} else if _, terr := time.Parse(time.RFC3339, strings.TrimSpace(cols["taken_at"])); terr != nil {
-				return nil, portfolio.Errorf(portfolio.EINVALID, "date: %q is not a date (YYYY-MM-DD) or a time (RFC 3339)", cols["taken_at"])
+			} else if _, terr := portfolio.ParseTime(cols["taken_at"]); terr != nil {
+				return nil, portfolio.Errorf(portfolio.EINVALID, "date: %q is not a date (YYYY-MM-DD) or a time with its offset (2026-11-20T09:00:00-08:00)", cols["taken_at"])
 			}
 			delete(cols, "entity")
 			return fromColumns(k, cols)
@@ -153,7 +153,11 @@ func ImportCSV(ctx context.Context, s *store.Store, actor, name string, data []b
 			probs.add(line, "%s", portfolio.ErrorMessage(err))
 			continue
 		}
-		doc.records = append(doc.records, parsed{k, rec, line})
+		given := map[string]bool{}
+		for name := range cols {
+			given[name] = true
+		}
+		doc.records = append(doc.records, parsed{kind: k, rec: rec, line: line, given: given})
 	}
 	if len(doc.records) == 0 && len(probs.List) == 0 {
 		probs.add(1, "no rows below the header")

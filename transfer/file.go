@@ -242,6 +242,9 @@ type parsed struct {
 	kind *portfolio.Kind
 	rec  portfolio.Record
 	line int
+	// given names the fields a spreadsheet row has columns for; nil for a
+	// portfolio file, where a field left out takes its default.
+	given map[string]bool
 }
 
 // document is a portfolio file read and checked, not yet applied.
@@ -352,7 +355,7 @@ func parse(name string, data []byte) (*document, *Problems) {
 		}
 		for _, item := range value.Content {
 			if rec, ok := parseRecord(k, item, probs); ok {
-				doc.records = append(doc.records, parsed{k, rec, item.Line})
+				doc.records = append(doc.records, parsed{kind: k, rec: rec, line: item.Line})
 			}
 		}
 	}

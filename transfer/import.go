@@ -85,6 +85,7 @@ func ImportTx(ctx context.Context, tx *store.Tx, name string, data []byte) (Resu
 		return Result{}, probs
 	}
 	assignKeys(doc)
+	checkRepeats(doc, probs)
 	return apply(ctx, tx, doc, Options{}, probs)
 }
 
@@ -93,6 +94,7 @@ func ImportTx(ctx context.Context, tx *store.Tx, name string, data []byte) (Resu
 // so that every mistake is reported at once, and then nothing is kept.
 func applyDocument(ctx context.Context, s *store.Store, actor string, doc *document, opts Options, probs *Problems) (Result, error) {
 	assignKeys(doc)
+	checkRepeats(doc, probs)
 	var res Result
 	err := s.Update(ctx, actor, func(tx *store.Tx) error {
 		var err error
@@ -136,6 +138,9 @@ func apply(ctx context.Context, tx *store.Tx, doc *document, opts Options, probs
 		k := p.kind
 		key := k.Key(p.rec)
 		existing, err := tx.Record(ctx, k, key)
+		if err == nil {
+			p.rec = keepUnsaid(k, existing, p)
+		}
 		switch {
 		case portfolio.ErrorCode(err) == portfolio.ENOTFOUND || emptyKey(k, p.rec):
 			if _, err := tx.PutRecord(ctx, k, "", p.rec); err != nil {
@@ -244,14 +249,48 @@ func emptyKey(k *portfolio.Kind, r portfolio.Record) bool {
 }
 
 // same reports whether a record read from a file says what the stored
-// one does (references compared without regard to case, as keys are).
+// one does.
 func same(k *portfolio.Kind, stored, file portfolio.Record) bool {
 	for i := range k.Fields {
-		f := &k.Fields[i]
-		a, b := f.Text(stored), f.Text(file)
-		if a != b && !(f.Type == portfolio.RefField && strings.EqualFold(a, b)) {
+		if !k.Fields[i].Same(stored, file) {
 			return false
 		}
 	}
 	return true
+}
+
+// keepUnsaid is the record p says, for a record that exists already: the
+// fields it leaves to the store (a position, an opened date) and, from a
+// spreadsheet, the columns it does not have keep the stored values, so
+// that importing the same file again changes nothing and a sheet of
+// actuals does not wipe the targets.
+func keepUnsaid(k *portfolio.Kind, stored portfolio.Record, p parsed) portfolio.Record {
+	fresh := k.New()
+	out := k.Copy(p.rec)
+	for i := range k.Fields {
+		f := &k.Fields[i]
+		unsaid := p.given != nil && !p.given[f.Name]
+		if unsaid || f.Filled && f.Text(p.rec) == f.Text(fresh) {
+			f.SetValue(out, f.Value(stored))
+		}
+	}
+	return out
+}
+
+// checkRepeats reports each record a file gives twice (by key, as the
+// store finds them): which of the two was meant cannot be told, and
+// applying both would change the record on every import.
+func checkRepeats(doc *document, probs *Problems) {
+	first := map[string]int{}
+	for _, p := range doc.records {
+		if emptyKey(p.kind, p.rec) {
+			continue
+		}
+		slot := strings.ToLower(p.kind.Name + "\x00" + p.kind.Key(p.rec))
+		if at, ok := first[slot]; ok {
+			probs.add(p.line, "%s %s is given twice (first on line %d)", p.kind.Name, p.kind.Key(p.rec), at)
+			continue
+		}
+		first[slot] = p.line
+	}
 }
