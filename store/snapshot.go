@@ -90,11 +90,20 @@ func (tx *Tx) SetMeta(ctx context.Context, key, value string) error {
 	return tx.audit(ctx, "set", "meta", 0, map[string]string{key: value})
 }
 
-// IsEmpty reports whether the database holds no portfolio yet.
+// IsEmpty reports whether the database holds no portfolio yet: no record
+// of any kind, no schedule and no name, so that nothing an owner has
+// begun is written over without --force.
 func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
-	var n int
-	err := s.read.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM entities) + (SELECT count(*) FROM people)").Scan(&n)
-	return n == 0, err
+	for _, t := range portfolioTables {
+		var found bool
+		if err := s.read.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM "+t+")").Scan(&found); err != nil {
+			return false, fmt.Errorf("look in %s: %w", t, err)
+		}
+		if found {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // portfolioTables are the tables Reset clears, children before parents.
@@ -105,7 +114,7 @@ var portfolioTables = []string{
 	"checklist_log", "milestones", "recognition_gaps", "dev_gaps",
 	"findings", "channel_tasks", "channels", "financial_rules", "capital_tiers", "revenue_months", "unit_economics",
 	"cost_lines", "accounts", "actions", "shortfalls", "kpi_readings", "kpis", "report_recipients", "people",
-	"entities", "meta",
+	"entities", "schedules", "meta",
 }
 
 // Reset deletes the whole portfolio (but not the audit log, which records

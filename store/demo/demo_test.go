@@ -179,7 +179,77 @@ func TestResetEmptiesPortfolio(t *testing.T) {
 	if empty, err := s.IsEmpty(ctx); err != nil || !empty {
 		t.Errorf("after Reset: empty=%v err=%v", empty, err)
 	}
+	// Nothing of any kind is left: the demo's schedules and name went too.
+	name, recs, err := s.Portfolio(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for kind, rs := range recs {
+		if len(rs) > 0 {
+			t.Errorf("after Reset: %d %s records left", len(rs), kind)
+		}
+	}
+	if name != "" {
+		t.Errorf("after Reset the portfolio is still called %q", name)
+	}
 	if err := s.Update(ctx, "test", func(tx *store.Tx) error { return demo.Load(ctx, tx) }); err != nil {
 		t.Fatalf("demo does not load again after a reset: %v", err)
 	}
+}
+
+// A database holding any record of any kind, or only a name, is not
+// empty: init without --force must not write over an owner's first
+// account or schedule.
+func TestNotEmptyWithAnyRecord(t *testing.T) {
+	ctx := context.Background()
+	_, recs, err := storetest.Demo(t, nil).Portfolio(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range portfolio.Kinds {
+		if len(recs[k.Name]) == 0 {
+			continue
+		}
+		s := storetest.Open(t, nil)
+		// The record with what it refers to, and nothing else of its
+		// kind's neighbours: the kinds it refers to go in first.
+		err := s.Update(ctx, "test", func(tx *store.Tx) error { return putWithRefs(ctx, tx, recs, map[string]bool{}, k, recs[k.Name][0]) })
+		if err != nil {
+			t.Fatalf("%s: %v", k.Name, err)
+		}
+		if empty, err := s.IsEmpty(ctx); err != nil || empty {
+			t.Errorf("a database with a %s: empty=%v err=%v", k.Name, empty, err)
+		}
+	}
+	s := storetest.Open(t, nil)
+	if err := s.Update(ctx, "test", func(tx *store.Tx) error { return tx.SetMeta(ctx, "portfolio_name", "Harbor Holdings") }); err != nil {
+		t.Fatal(err)
+	}
+	if empty, err := s.IsEmpty(ctx); err != nil || empty {
+		t.Errorf("a database with only a name: empty=%v err=%v", empty, err)
+	}
+}
+
+// putWithRefs writes r, of kind k, and first the records it refers to.
+func putWithRefs(ctx context.Context, tx *store.Tx, recs map[string][]portfolio.Record, done map[string]bool, k *portfolio.Kind, r portfolio.Record) error {
+	if done[k.Name+"/"+k.Key(r)] {
+		return nil
+	}
+	done[k.Name+"/"+k.Key(r)] = true
+	for i := range k.Fields {
+		f := &k.Fields[i]
+		if f.Type != portfolio.RefField || f.Text(r) == "" {
+			continue
+		}
+		ref := portfolio.MustKind(f.Ref)
+		for _, target := range recs[ref.Name] {
+			if strings.EqualFold(ref.Key(target), f.Text(r)) {
+				if err := putWithRefs(ctx, tx, recs, done, ref, target); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	_, err := tx.PutRecord(ctx, k, "", k.Copy(r))
+	return err
 }
