@@ -11,14 +11,14 @@ import (
 	"opsdeck/portfolio"
 )
 
-const eventSelect = `SELECT v.id, v.entity_id, e.code, v.kind, v.title, v.location, v.departs_at, v.time_zone, v.duration_minutes,
+const eventSelect = `SELECT v.id, v.key, v.entity_id, e.code, v.kind, v.title, v.location, v.departs_at, v.time_zone, v.duration_minutes,
 	v.crew_call_minutes, v.boarding_minutes, v.turnaround_minutes, v.guests, v.status, v.notes
 	FROM events v JOIN entities e ON e.id = v.entity_id`
 
 func scanEvent(row interface{ Scan(...any) error }) (portfolio.Event, error) {
 	var e portfolio.Event
 	var departs string
-	if err := row.Scan(&e.ID, &e.EntityID, &e.EntityCode, &e.Kind, &e.Title, &e.Location, &departs, &e.TimeZone,
+	if err := row.Scan(&e.ID, &e.Key, &e.EntityID, &e.EntityCode, &e.Kind, &e.Title, &e.Location, &departs, &e.TimeZone,
 		&e.Duration, &e.CrewCall, &e.Boarding, &e.Turnaround, &e.Guests, &e.Status, &e.Notes); err != nil {
 		return e, err
 	}
@@ -52,7 +52,8 @@ func (s *Store) Events(ctx context.Context, since time.Time) ([]portfolio.Event,
 	return listEvents(ctx, s.read, since)
 }
 
-// Event loads one event with its crew and checklist.
+// Event loads one event with its key, its crew (with their emails, so
+// each crew record's key is the event's and the email) and checklist.
 func (s *Store) Event(ctx context.Context, id int64) (portfolio.Event, error) {
 	e, err := scanEvent(s.read.QueryRowContext(ctx, eventSelect+" WHERE v.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -68,9 +69,9 @@ func loadEventDetail(ctx context.Context, q querier, e *portfolio.Event) error {
 	var err error
 	e.Crew, err = queryAll(ctx, q, func(row interface{ Scan(...any) error }) (portfolio.CrewMember, error) {
 		var c portfolio.CrewMember
-		err := row.Scan(&c.PersonID, &c.Name, &c.Role)
+		err := row.Scan(&c.PersonID, &c.PersonEmail, &c.Name, &c.Role)
 		return c, err
-	}, `SELECT p.id, p.name, c.role FROM event_crew c JOIN people p ON p.id = c.person_id WHERE c.event_id = ?
+	}, `SELECT p.id, p.email, p.name, c.role FROM event_crew c JOIN people p ON p.id = c.person_id WHERE c.event_id = ?
 		ORDER BY CASE c.role WHEN 'captain' THEN 0 WHEN 'crew' THEN 1 ELSE 2 END, p.name`, e.ID)
 	if err != nil {
 		return fmt.Errorf("load crew of event %d: %w", e.ID, err)
