@@ -260,8 +260,6 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 			return tea.Batch(cmd, p.loadLinks())
 		}
 		return cmd
-	case crewLoadedMsg:
-		return p.crewForm(msg)
 	case editEventMsg:
 		// E works from the list as well as from an open event.
 		if p.form == nil {
@@ -350,9 +348,9 @@ func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, newPhaseKey):
 		return p.phaseForm(nil)
 	case key.Matches(k, crewAddKey):
-		return p.loadCrew(false)
+		return p.crewForm(false)
 	case key.Matches(k, crewRemoveKey):
-		return p.loadCrew(true)
+		return p.crewForm(true)
 	}
 	return nil
 }

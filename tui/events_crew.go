@@ -21,57 +21,14 @@ var (
 	crewRemoveKey = binding("C", "remove from crew")
 )
 
-// crewLoadedMsg brings the open event's key and its crew with their
-// emails, which a crew record is keyed by (the event as loaded has
-// neither).
-type crewLoadedMsg struct {
-	eventID  int64
-	eventKey string
-	crew     []*portfolio.CrewMember
-	remove   bool // the form to open: C's, not c's
-	err      error
-}
-
-func (p *eventPage) loadCrew(remove bool) tea.Cmd {
-	st, ctx, id := p.c.Store, p.c.Ctx, p.detail.ID
-	return func() tea.Msg {
-		msg := crewLoadedMsg{eventID: id, remove: remove}
-		events, crew := mustKind("event"), mustKind("crew")
-		recs, err := st.Records(ctx, events)
-		if err != nil {
-			msg.err = err
-			return msg
-		}
-		for _, r := range recs {
-			if e := r.(*portfolio.Event); e.ID == id {
-				msg.eventKey = e.Key
-			}
-		}
-		if msg.eventKey == "" {
-			msg.err = portfolio.Errorf(portfolio.ENOTFOUND, "the event is gone")
-			return msg
-		}
-		if recs, err = st.Records(ctx, crew); err != nil {
-			msg.err = err
-			return msg
-		}
-		for _, r := range recs {
-			if c := r.(*portfolio.CrewMember); c.EventID == id {
-				msg.crew = append(msg.crew, c)
-			}
-		}
-		return msg
-	}
-}
-
-// crewForm opens the form msg was loaded for, if its event is still open.
-func (p *eventPage) crewForm(msg crewLoadedMsg) tea.Cmd {
-	if p.detail == nil || p.detail.ID != msg.eventID || p.form != nil {
+// crewForm opens c's form (put a person on the open event's crew, or
+// change their role) or, with remove, C's (take one off). The event as
+// loaded has its key and its crew's emails, which name the crew records.
+func (p *eventPage) crewForm(remove bool) tea.Cmd {
+	if p.detail == nil || p.form != nil {
 		return nil
 	}
-	if msg.err != nil {
-		return status("crew: "+portfolio.ErrorMessage(msg.err), true)
-	}
+	event := p.detail
 	names := map[string]string{}
 	for _, person := range p.people {
 		names[strings.ToLower(person.Email)] = person.Name
@@ -84,17 +41,17 @@ func (p *eventPage) crewForm(msg crewLoadedMsg) tea.Cmd {
 	}
 	crewKind := mustKind("crew")
 	keyOf := func(email string) string {
-		return crewKind.Key(&portfolio.CrewMember{EventKey: msg.eventKey, PersonEmail: email})
+		return crewKind.Key(&portfolio.CrewMember{EventKey: event.Key, PersonEmail: email})
 	}
-	if msg.remove {
-		if len(msg.crew) == 0 {
+	if remove {
+		if len(event.Crew) == 0 {
 			return status("nobody is on the crew yet: c adds someone", true)
 		}
 		var opts []huh.Option[string]
-		for _, c := range msg.crew {
-			opts = append(opts, huh.NewOption(fmt.Sprintf("%s (%s)", nameOf(c.PersonEmail), c.Role), c.PersonEmail))
+		for _, c := range event.Crew {
+			opts = append(opts, huh.NewOption(fmt.Sprintf("%s (%s)", c.Name, c.Role), c.PersonEmail))
 		}
-		email, yes := msg.crew[0].PersonEmail, false
+		email, yes := event.Crew[0].PersonEmail, false
 		submit := func() tea.Cmd {
 			if !yes {
 				return func() tea.Msg { return savedMsg{label: "nobody removed from the crew"} }
@@ -105,7 +62,7 @@ func (p *eventPage) crewForm(msg crewLoadedMsg) tea.Cmd {
 				return err
 			})
 		}
-		f, cmd := newPageForm("Remove from the crew of "+p.detail.Title, submit, func() []*huh.Group {
+		f, cmd := newPageForm("Remove from the crew of "+event.Title, submit, func() []*huh.Group {
 			return []*huh.Group{huh.NewGroup(
 				huh.NewSelect[string]().Title("Who").Options(opts...).Value(&email),
 				huh.NewConfirm().Title("Take them off the crew?").Affirmative("Remove").Negative("Keep").Value(&yes),
@@ -119,7 +76,7 @@ func (p *eventPage) crewForm(msg crewLoadedMsg) tea.Cmd {
 			func() tea.Msg { return showKindMsg{kind: "person"} })
 	}
 	on := map[string]portfolio.AccessRole{}
-	for _, c := range msg.crew {
+	for _, c := range event.Crew {
 		on[strings.ToLower(c.PersonEmail)] = c.Role
 	}
 	var people []huh.Option[string]
@@ -133,7 +90,7 @@ func (p *eventPage) crewForm(msg crewLoadedMsg) tea.Cmd {
 	roleField, _ := crewKind.Field("role")
 	email, role := p.people[0].Email, string(portfolio.AccessCrew)
 	submit := func() tea.Cmd {
-		rec := &portfolio.CrewMember{EventKey: msg.eventKey, PersonEmail: email, Role: portfolio.AccessRole(role)}
+		rec := &portfolio.CrewMember{EventKey: event.Key, PersonEmail: email, Role: portfolio.AccessRole(role)}
 		key, label := "", fmt.Sprintf("%s is on the crew as %s", nameOf(email), role)
 		if _, ok := on[strings.ToLower(email)]; ok {
 			// Already on it: the role changes.
@@ -144,7 +101,7 @@ func (p *eventPage) crewForm(msg crewLoadedMsg) tea.Cmd {
 			return err
 		})
 	}
-	f, cmd := newPageForm("Crew of "+p.detail.Title, submit, func() []*huh.Group {
+	f, cmd := newPageForm("Crew of "+event.Title, submit, func() []*huh.Group {
 		return []*huh.Group{huh.NewGroup(
 			selectOf("Person", people, &email),
 			huh.NewSelect[string]().Title(roleField.Label).Options(huh.NewOptions(roleField.Choices...)...).Value(&role),

@@ -138,7 +138,7 @@ func TestEventCrew(t *testing.T) {
 	s.keys("C")
 	s.waitFor("Remove from the crew of Sunset harbor cruise")
 	s.focus("Who")
-	s.keys("down", "enter") // Sam Okafor
+	s.keys("down", "down", "enter") // Sam Okafor, as the crew line lists them
 	s.focus("Take them off the crew?")
 	s.keys("left", "enter")
 	s.waitFor("✓ Sam Okafor is off the crew", "Crew: Morgan Reyes (captain), Jess Tran (crew)")
