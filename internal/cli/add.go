@@ -15,8 +15,8 @@ func (m *Main) addCommand() *cobra.Command {
 	return kindCommands(verb, func(k *portfolio.Kind) *cobra.Command {
 		cmd := &cobra.Command{
 			Use:   k.Name + " --FIELD VALUE ...",
-			Short: "Add a " + k.Title + ": " + k.Doc,
-			Long:  "Add a " + k.Title + ". Fields not given take their defaults; opsdeck kinds " + k.Name + " lists them.",
+			Short: "Add " + k.A() + ": " + k.Doc,
+			Long:  "Add " + k.A() + ". Fields not given take their defaults; opsdeck kinds " + k.Name + " lists them.",
 			Args:  noArgs,
 		}
 		m.fieldFlags(cmd, k)

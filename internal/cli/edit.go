@@ -15,7 +15,7 @@ func (m *Main) editCommand() *cobra.Command {
 	return kindCommands(verb, func(k *portfolio.Kind) *cobra.Command {
 		cmd := &cobra.Command{
 			Use:               k.Name + " " + k.KeyHint() + " --FIELD VALUE ...",
-			Short:             "Change a " + k.Title,
+			Short:             "Change " + k.A() + ", given by its key",
 			Args:              exactArgs(1),
 			ValidArgsFunction: m.completeKeys(k),
 		}

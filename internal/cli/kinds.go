@@ -74,7 +74,7 @@ func (m *Main) kindsCommand() *cobra.Command {
 			return printList(m, false, k.Fields, "", "FIELD\tTYPE\tREQUIRED\tVALUES", func(f fieldInfo) string {
 				values := strings.Join(f.Choices, ", ")
 				if f.Ref != "" {
-					values = article(f.Ref) + " " + f.Ref + " key"
+					values = portfolio.MustKind(f.Ref).A() + " key"
 				}
 				if f.Help != "" {
 					values = strings.TrimPrefix(values+"; "+f.Help, "; ")
@@ -97,12 +97,4 @@ func kindNames() []string {
 		out = append(out, k.Name)
 	}
 	return out
-}
-
-// article is "a" or "an", as the word that follows is said.
-func article(word string) string {
-	if word != "" && strings.ContainsRune("aeio", rune(word[0])) {
-		return "an"
-	}
-	return "a"
 }

@@ -16,7 +16,7 @@ func (m *Main) listCommand() *cobra.Command {
 		var asJSON *bool
 		cmd := &cobra.Command{
 			Use:   k.Name + " [--json]",
-			Short: "List every " + k.Title + ": " + k.Doc,
+			Short: "List the " + k.Nouns() + ": " + k.Doc,
 			Args:  noArgs,
 			RunE: m.withStore(func(ctx context.Context, s *store.Store, args []string) error {
 				recs, err := s.Records(ctx, k)
@@ -30,7 +30,7 @@ func (m *Main) listCommand() *cobra.Command {
 					}
 					return writeJSON(m.Stdout, rows)
 				}
-				return printList(m, false, recs, "no "+k.Plural+" yet (opsdeck add "+k.Name+" adds one)", listHeader(k),
+				return printList(m, false, recs, "no "+k.Nouns()+" yet (opsdeck add "+k.Name+" adds one)", listHeader(k),
 					func(r portfolio.Record) string { return recordLine(k, r) })
 			}),
 		}

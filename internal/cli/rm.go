@@ -18,7 +18,7 @@ func (m *Main) rmCommand() *cobra.Command {
 		var yes bool
 		cmd := &cobra.Command{
 			Use:               k.Name + " " + k.KeyHint() + " [--yes]",
-			Short:             "Remove a " + k.Title + " (and, once agreed, what goes with it)",
+			Short:             "Remove " + k.A() + " (and, once agreed, what goes with it)",
 			Args:              exactArgs(1),
 			ValidArgsFunction: m.completeKeys(k),
 			RunE: m.withStore(func(ctx context.Context, s *store.Store, args []string) error {
@@ -53,7 +53,7 @@ func (m *Main) rmCommand() *cobra.Command {
 				}
 				fmt.Fprintf(m.Stdout, "removed %s %s", k.Name, args[0])
 				if len(gone) > 0 {
-					fmt.Fprintf(m.Stdout, " and %s", portfolio.Plural(int64(len(gone)), "record", "records"))
+					fmt.Fprintf(m.Stdout, " and with it %s", countKinds(gone))
 				}
 				fmt.Fprintln(m.Stdout)
 				return nil
@@ -62,4 +62,25 @@ func (m *Main) rmCommand() *cobra.Command {
 		cmd.Flags().BoolVarP(&yes, "yes", "y", false, "remove what goes with it without asking")
 		return cmd
 	})
+}
+
+// countKinds says how many of each kind ds holds, in the kinds' order: "1
+// KPI, 2 KPI readings and 1 revenue month".
+func countKinds(ds []store.Dependent) string {
+	var parts []string
+	for _, k := range portfolio.Kinds {
+		n := 0
+		for _, d := range ds {
+			if d.Kind == k {
+				n++
+			}
+		}
+		if n > 0 {
+			parts = append(parts, k.Count(n))
+		}
+	}
+	if len(parts) > 1 {
+		return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+	}
+	return strings.Join(parts, "")
 }
