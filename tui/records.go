@@ -321,7 +321,7 @@ func (p *recordsPage) selected() (portfolio.Record, bool) {
 // scroll into view.
 func (p *recordsPage) renderRows() {
 	k := p.current()
-	p.list.SetEmpty(fmt.Sprintf("No %s yet: n adds the first.", kindMany(k)))
+	p.list.SetEmpty(fmt.Sprintf("No %s yet: n adds the first.", k.Nouns()))
 	t := p.table
 	if t == nil || p.width == 0 {
 		p.list.SetHeader("")
@@ -361,7 +361,7 @@ func (p *recordsPage) View() string {
 	case p.filtering || p.list.Filter() != "":
 		info = " " + p.filter.View()
 	case p.table != nil:
-		info = " " + kindNoun(k, len(p.table.recs))
+		info = " " + k.Count(len(p.table.recs))
 		if hidden := len(p.table.fields) + 1 - len(p.table.layout(p.width-1)); hidden > 0 {
 			info += fmt.Sprintf(" · %s off screen, e shows all", countOf(hidden, "column"))
 		}

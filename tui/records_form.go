@@ -116,7 +116,7 @@ func (p *recordsPage) openForm(msg recordFormMsg) tea.Cmd {
 	for _, f := range k.Fields {
 		if f.Type == portfolio.RefField && f.Required && len(msg.refs[f.Ref]) == 0 {
 			ref, _ := portfolio.KindNamed(f.Ref)
-			return status(fmt.Sprintf("a %s needs a %s: add one first (%s, in %s)", kindOne(k), kindOne(ref), ref.Title,
+			return status(fmt.Sprintf("%s needs %s: add one first (%s, in %s)", k.A(), ref.A(), ref.Title,
 				groupLabel(ref.Group, false)), true)
 		}
 	}
@@ -132,9 +132,9 @@ func (p *recordsPage) openForm(msg recordFormMsg) tea.Cmd {
 		}
 		values[i] = v
 	}
-	heading := "New " + kindOne(k)
+	heading := "New " + k.Noun()
 	if msg.key != "" {
-		heading = "Edit " + kindOne(k) + " " + msg.key
+		heading = "Edit " + k.Noun() + " " + msg.key
 	}
 	base, key := msg.rec, msg.key
 	submit := func() tea.Cmd {
@@ -172,7 +172,7 @@ func saveRecord(c *Context, k *portfolio.Kind, key string, base portfolio.Record
 		if key != "" {
 			verb = "saved"
 		}
-		return savedMsg{label: verb + " " + kindOne(k) + " " + k.Key(rec), key: k.Key(rec), err: err}
+		return savedMsg{label: verb + " " + k.Noun() + " " + k.Key(rec), key: k.Key(rec), err: err}
 	}
 }
 

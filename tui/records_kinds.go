@@ -7,7 +7,7 @@ import (
 )
 
 // How the console names kinds and groups: the Records page's strips, its
-// empty tables, its questions ("removes 4 KPI readings").
+// empty tables and questions use the kinds' own nouns (Kind.Noun, Count, A).
 
 // mustKind is a kind portfolio declares; the console is built with them.
 func mustKind(name string) *portfolio.Kind {
@@ -47,37 +47,4 @@ func groupLabel(g portfolio.Group, short bool) string {
 	}
 	s := string(g)
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// kindOne and kindMany name a kind in a sentence: "cost line", "cost
-// lines"; "KPI", "KPIs".
-func kindOne(k *portfolio.Kind) string {
-	words := strings.Fields(k.Title)
-	for i, w := range words {
-		if w != strings.ToUpper(w) {
-			words[i] = strings.ToLower(w)
-		}
-	}
-	return strings.Join(words, " ")
-}
-
-func kindMany(k *portfolio.Kind) string {
-	one := kindOne(k)
-	i := strings.LastIndex(one, " ") + 1
-	last := one[i:]
-	plural := k.Plural[strings.LastIndex(k.Plural, "_")+1:]
-	switch {
-	case last == strings.ToUpper(last):
-		plural = last + "s"
-	case len(last) < 2 || !strings.HasPrefix(plural, last[:2]):
-		// The kind's plural names the collection ("crew"), not a word
-		// for many of them.
-		plural = last + "s"
-	}
-	return one[:i] + plural
-}
-
-// kindNoun says how many records of a kind: "1 KPI", "4 KPI readings".
-func kindNoun(k *portfolio.Kind, n int) string {
-	return portfolio.Plural(int64(n), kindOne(k), kindMany(k))
 }

@@ -55,7 +55,7 @@ func (p *recordsPage) askRemove(msg dependentsMsg) tea.Cmd {
 			refuse = append(refuse, d)
 		}
 	}
-	what := kindOne(msg.kind) + " " + msg.key
+	what := msg.kind.Noun() + " " + msg.key
 	if len(refuse) > 0 {
 		p.notice = &notice{title: "Not removed: " + what + " is still referred to",
 			body: "It is referred to by " + describeDependents(refuse) + ". Change or remove those first."}
@@ -74,7 +74,7 @@ func (p *recordsPage) askRemove(msg dependentsMsg) tea.Cmd {
 		}
 		return removeRecord(p.c, k, key, n, dependentCounts(goes))
 	}
-	f, cmd := newPageForm("Remove "+kindOne(k), submit, func() []*huh.Group {
+	f, cmd := newPageForm("Remove "+k.Noun(), submit, func() []*huh.Group {
 		return []*huh.Group{huh.NewGroup(huh.NewConfirm().Title(question).Description(detail).
 			Affirmative("Remove").Negative("Keep").Value(&yes))}
 	})
@@ -86,7 +86,7 @@ func (p *recordsPage) askRemove(msg dependentsMsg) tea.Cmd {
 // records that go with it (counted in also) when the user agreed to them:
 // if another number would go now, nothing is removed.
 func removeRecord(c *Context, k *portfolio.Kind, key string, want int, also string) tea.Cmd {
-	what := kindOne(k) + " " + key
+	what := k.Noun() + " " + key
 	label := "removed " + what
 	if want > 0 {
 		label += " and " + also
@@ -110,7 +110,7 @@ func describeDependents(ds []store.Dependent) string {
 			names = append(names, fmt.Sprintf("and %d more", len(ds)-5))
 			break
 		}
-		names = append(names, kindOne(d.Kind)+" "+d.Key)
+		names = append(names, d.Kind.Noun()+" "+d.Key)
 	}
 	return dependentCounts(ds) + ": " + strings.Join(names, ", ")
 }
@@ -127,7 +127,7 @@ func dependentCounts(ds []store.Dependent) string {
 	}
 	var counts []string
 	for _, k := range kinds {
-		counts = append(counts, kindNoun(k, count[k]))
+		counts = append(counts, k.Count(count[k]))
 	}
 	return joinAnd(counts)
 }

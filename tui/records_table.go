@@ -4,7 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"opsdeck/portfolio"
@@ -172,6 +171,3 @@ func (t *recordTable) align(c int, s string, w int) string {
 	}
 	return cell(s, w)
 }
-
-// wrap breaks s into lines of at most w columns, at spaces.
-func wrap(s string, w int) string { return lipgloss.NewStyle().Width(w).Render(s) }

@@ -71,6 +71,13 @@ func TestRecordsFromAnEmptyDatabase(t *testing.T) {
 	s.waitFor("a KPI belongs to an entity: add one first (press 8 for Records, then n)")
 	s.keys("8")
 	s.waitFor("[Entity]", "No entities yet: n adds the first.")
+	// A KPI's form says what it needs first, as a sentence says it.
+	s.keys("right", "right")
+	s.waitFor("[KPI]", "No KPIs yet")
+	s.keys("n")
+	s.waitFor("a KPI needs an entity: add one first (Entity, in Portfolio & people)")
+	s.keys("left", "left")
+	s.waitFor("[Entity]")
 
 	s.keys("n")
 	s.waitFor("New entity (* required)")
@@ -219,7 +226,7 @@ func TestRecordsRemove(t *testing.T) {
 	s.waitFor("7 entities", "▸JADA")
 	s.keys("d")
 	screen := ansiFlat(s.waitFor("Not removed: entity JADA is still referred to", "press any key"))
-	for _, want := range []string{"It is referred to by 3 shortfalls, 4 cost lines, 1 technical finding, 1 revenue-recognition gap and 2 events: " +
+	for _, want := range []string{"It is referred to by 3 shortfalls, 4 cost lines, 1 technical finding, 1 recognition gap and 2 events: " +
 		"shortfall empty-sales-pipeline, shortfall crew-equity-exposure, shortfall zero-ota-listings, cost line bayside-marina, " +
 		"cost line marine-underwriter, and 6 more. Change or remove those first."} {
 		if !strings.Contains(screen, want) {
@@ -268,17 +275,4 @@ func ansiFlat(screen string) string {
 		words = append(words, strings.Fields(strings.Trim(line, " │╭╮╰╯─┃"))...)
 	}
 	return strings.Join(words, " ")
-}
-
-func TestKindNouns(t *testing.T) {
-	for _, c := range []struct{ kind, one, many string }{
-		{"kpi", "KPI", "KPIs"}, {"reading", "KPI reading", "KPI readings"}, {"person", "person", "people"},
-		{"entity", "entity", "entities"}, {"crew", "crew member", "crew members"}, {"unit-economics", "unit economics", "unit economics"},
-		{"cost-line", "cost line", "cost lines"}, {"recognition-gap", "revenue-recognition gap", "revenue-recognition gaps"},
-	} {
-		k := mustKind(c.kind)
-		if one, many := kindOne(k), kindMany(k); one != c.one || many != c.many {
-			t.Errorf("%s: %q, %q; want %q, %q", c.kind, one, many, c.one, c.many)
-		}
-	}
 }

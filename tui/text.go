@@ -116,3 +116,33 @@ func countOf(n int, unit string) string {
 	}
 	return strconv.Itoa(n) + " " + unit + "s"
 }
+
+// wrap breaks s into lines of at most w columns at spaces only, never
+// inside a word: a key such as bayside-marina stays whole to be read and
+// typed. A word wider than w is cut at w.
+func wrap(s string, w int) string {
+	var out []string
+	for para := range strings.SplitSeq(s, "\n") {
+		line, lineW := "", 0
+		for _, word := range strings.Fields(para) {
+			ww := ansi.StringWidth(word)
+			if lineW > 0 && lineW+1+ww > w {
+				out = append(out, line)
+				line, lineW = "", 0
+			}
+			for ww > w {
+				out = append(out, ansi.Truncate(word, w, ""))
+				word = ansi.TruncateLeft(word, w, "")
+				ww = ansi.StringWidth(word)
+			}
+			if lineW > 0 {
+				line += " "
+				lineW++
+			}
+			line += word
+			lineW += ww
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}

@@ -50,3 +50,15 @@ func TestWindow(t *testing.T) {
 		t.Errorf("window of nothing = %q", got)
 	}
 }
+
+// A wrapped sentence breaks at spaces, never at a key's hyphen.
+func TestWrapKeepsWordsWhole(t *testing.T) {
+	got := wrap("cost line bayside-marina, cost line marine-underwriter and 6 more", 20)
+	want := "cost line\nbayside-marina, cost\nline\nmarine-underwriter\nand 6 more"
+	if got != want {
+		t.Errorf("wrap = %q, want %q", got, want)
+	}
+	if got := wrap("abcdefghij", 4); got != "abcd\nefgh\nij" {
+		t.Errorf("a long word: %q", got)
+	}
+}
