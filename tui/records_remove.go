@@ -1,7 +1,7 @@
 package tui
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -22,83 +22,128 @@ import (
 // removal refused, with what stops it.
 type notice struct{ title, body string }
 
-// dependentsMsg answers loadDependents.
+// dependentsMsg says what refers to a record about to be removed: the
+// answer to loadDependents, or, with changed set, to a removal that found
+// something else referring to it by then (the store's *ErrDependents, or
+// other records going with it than the user agreed to). The page asks
+// again with what is there now.
 type dependentsMsg struct {
-	kind *portfolio.Kind
-	key  string
-	deps []store.Dependent
-	err  error
+	kind         *portfolio.Kind
+	key          string
+	refuse, goes []store.Dependent
+	changed      bool
+	err          error
 }
 
 func (p *recordsPage) loadDependents(k *portfolio.Kind, key string) tea.Cmd {
 	st, ctx := p.c.Store, p.c.Ctx
 	return func() tea.Msg {
 		deps, err := st.Dependents(ctx, k, key)
-		return dependentsMsg{kind: k, key: key, deps: deps, err: err}
+		msg := dependentsMsg{kind: k, key: key, err: err}
+		for _, d := range deps {
+			if d.Goes {
+				msg.goes = append(msg.goes, d)
+			} else {
+				msg.refuse = append(msg.refuse, d)
+			}
+		}
+		return msg
 	}
 }
 
 // askRemove refuses the removal, naming what stops it, or asks whether to
 // remove the record and what goes with it.
 func (p *recordsPage) askRemove(msg dependentsMsg) tea.Cmd {
+	if msg.changed && p.form != nil && p.form.submitted {
+		p.form = nil // the removal it asked for was not made
+	}
 	if p.form != nil || msg.kind != p.current() {
 		return nil
 	}
 	if msg.err != nil {
 		return status("not removed: "+portfolio.ErrorMessage(msg.err), true)
 	}
-	var refuse, goes []store.Dependent
-	for _, d := range msg.deps {
-		if d.Goes {
-			goes = append(goes, d)
-		} else {
-			refuse = append(refuse, d)
-		}
-	}
 	what := msg.kind.Noun() + " " + msg.key
-	if len(refuse) > 0 {
+	since := ""
+	if msg.changed {
+		since = "Something changed while you were asked, and nothing was removed. "
+	}
+	if len(msg.refuse) > 0 {
 		p.notice = &notice{title: "Not removed: " + what + " is still referred to",
-			body: "It is referred to by " + describeDependents(refuse) + ". Change or remove those first."}
-		return status(fmt.Sprintf("not removed: %s is referred to by %s", what, countOf(len(refuse), "record")), true)
+			body: since + "It is referred to by " + describeDependents(msg.refuse) + ". Change or remove those first."}
+		return status(fmt.Sprintf("not removed: %s is referred to by %s", what, countOf(len(msg.refuse), "record")), true)
 	}
 	question := "Remove " + what + "?"
-	detail := ""
-	if len(goes) > 0 {
-		detail = "Removing " + what + " also removes " + describeDependents(goes) + "."
+	detail := strings.TrimSpace(since)
+	if len(msg.goes) > 0 {
+		detail = since + "Removing " + what + " also removes " + describeDependents(msg.goes) + "."
 	}
 	yes := false
-	k, key, n := msg.kind, msg.key, len(goes)
+	k, key, goes := msg.kind, msg.key, msg.goes
 	submit := func() tea.Cmd {
 		if !yes {
 			return func() tea.Msg { return savedMsg{label: "nothing removed"} }
 		}
-		return removeRecord(p.c, k, key, n, dependentCounts(goes))
+		return removeRecord(p.c, k, key, goes)
 	}
 	f, cmd := newPageForm("Remove "+k.Noun(), submit, func() []*huh.Group {
 		return []*huh.Group{huh.NewGroup(huh.NewConfirm().Title(question).Description(detail).
 			Affirmative("Remove").Negative("Keep").Value(&yes))}
 	})
 	p.form = f
+	if msg.changed {
+		return tea.Batch(cmd, status("not removed: what goes with "+what+" changed while you were asked", true))
+	}
 	return cmd
 }
 
-// removeRecord removes a record in a write transaction, with the want
-// records that go with it (counted in also) when the user agreed to them:
-// if another number would go now, nothing is removed.
-func removeRecord(c *Context, k *portfolio.Kind, key string, want int, also string) tea.Cmd {
-	what := k.Noun() + " " + key
-	label := "removed " + what
-	if want > 0 {
-		label += " and " + also
+// errOthersGo rolls back a removal that took other records with it than
+// the ones the user agreed to.
+var errOthersGo = errors.New("other records would go")
+
+// removeRecord removes a record in a write transaction, with the records
+// in goes when the user agreed to them. If the store refuses (someone
+// made a record refer to it meanwhile) or other records would go, nothing
+// is removed and the page is told what refers to it now.
+func removeRecord(c *Context, k *portfolio.Kind, key string, goes []store.Dependent) tea.Cmd {
+	label := "removed " + k.Noun() + " " + key
+	if len(goes) > 0 {
+		label += " and " + dependentCounts(goes)
 	}
-	return write(c, label, func(ctx context.Context, tx *store.Tx) error {
-		gone, err := tx.RemoveRecord(ctx, k, key, want > 0)
-		if err == nil && len(gone) != want {
-			return portfolio.Errorf(portfolio.ECONFLICT, "what goes with %s changed while you were asked (%d, not %d): nothing removed; press d again",
-				what, len(gone), want)
+	return func() tea.Msg {
+		var gone []store.Dependent
+		err := c.Store.Update(c.Ctx, c.Actor, func(tx *store.Tx) (err error) {
+			if gone, err = tx.RemoveRecord(c.Ctx, k, key, len(goes) > 0); err == nil && !sameDependents(gone, goes) {
+				return errOthersGo
+			}
+			return err
+		})
+		var refused *store.ErrDependents
+		switch {
+		case errors.As(err, &refused):
+			return dependentsMsg{kind: k, key: key, refuse: refused.Refuse, goes: refused.Cascade, changed: true}
+		case errors.Is(err, errOthersGo):
+			return dependentsMsg{kind: k, key: key, goes: gone, changed: true}
 		}
-		return err
-	})
+		return savedMsg{label: label, err: err}
+	}
+}
+
+// sameDependents reports whether a and b name the same records.
+func sameDependents(a, b []store.Dependent) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	names := make(map[string]bool, len(a))
+	for _, d := range a {
+		names[strings.ToLower(d.String())] = true
+	}
+	for _, d := range b {
+		if !names[strings.ToLower(d.String())] {
+			return false
+		}
+	}
+	return true
 }
 
 // describeDependents counts records by kind and names the first five:

@@ -10,6 +10,7 @@ import (
 
 	"opsdeck/internal/golden"
 	"opsdeck/portfolio"
+	"opsdeck/store"
 	"opsdeck/store/storetest"
 )
 
@@ -275,4 +276,61 @@ func ansiFlat(screen string) string {
 		words = append(words, strings.Fields(strings.Trim(line, " │╭╮╰╯─┃"))...)
 	}
 	return strings.Join(words, " ")
+}
+
+// A removal agreed to is not made if, meanwhile, more records would go
+// with it or a record has come to refer to it: the page asks again, or
+// refuses, with what is there now.
+func TestRecordsRemoveAsksAgainWhenItChanged(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	ctx := context.Background()
+	change := func(fn func(tx *store.Tx) error) {
+		t.Helper()
+		if err := st.Update(ctx, "other", fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("8", "right", "right")
+	s.waitFor("[KPI]", "▸JADA/charters")
+	s.keys("d")
+	s.waitFor("Remove KPI JADA/charters?", "4 KPI readings")
+	change(func(tx *store.Tx) error {
+		v := 3.0
+		_, err := tx.SetKPI(ctx, "JADA", "charters", portfolio.KPIUpdate{Value: &v})
+		return err
+	})
+	s.keys("left", "enter")
+	screen := ansiFlat(s.waitFor("Remove KPI JADA/charters?", "5 KPI readings"))
+	if want := "Something changed while you were asked, and nothing was removed. Removing KPI JADA/charters also removes 5 KPI readings"; !strings.Contains(screen, want) {
+		t.Errorf("the question again does not say %q:\n%s", want, screen)
+	}
+	if _, err := st.Record(ctx, mustKind("kpi"), "JADA/charters"); err != nil {
+		t.Fatalf("removed with readings nobody agreed to: %v", err)
+	}
+	s.keys("left", "enter")
+	s.waitFor("✓ removed KPI JADA/charters and 5 KPI readings")
+
+	change(func(tx *store.Tx) error {
+		_, err := tx.PutRecord(ctx, mustKind("entity"), "", &portfolio.Entity{Code: "ZED", Name: "Zed Rentals", Kind: portfolio.KindOperating})
+		return err
+	})
+	s.keys("left", "left", "/", "text:ZED", "enter")
+	s.waitFor("▸ZED")
+	s.keys("d")
+	s.waitFor("Remove entity ZED?")
+	change(func(tx *store.Tx) error {
+		_, err := tx.PutRecord(ctx, mustKind("cost-line"), "", &portfolio.CostLine{EntityCode: "ZED", Category: "rent", Vendor: "Dock Co",
+			Low: portfolio.Dollars(100), High: portfolio.Dollars(100)})
+		return err
+	})
+	s.keys("left", "enter")
+	screen = ansiFlat(s.waitFor("Not removed: entity ZED is still referred to", "press any key"))
+	if want := "Something changed while you were asked, and nothing was removed. It is referred to by 1 cost line: cost line"; !strings.Contains(screen, want) {
+		t.Errorf("the refusal does not say %q:\n%s", want, screen)
+	}
+	if _, err := st.Record(ctx, mustKind("entity"), "ZED"); err != nil {
+		t.Fatalf("ZED is gone: %v", err)
+	}
 }
