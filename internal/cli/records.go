@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,12 +19,29 @@ import (
 // made from the kind's declaration: its fields become flags, with the
 // values a choice or a reference may take offered by shell completion.
 
-// kindCommands makes verb's subcommand for every kind.
+// kindCommands makes verb's subcommand for every kind. A kind may also be
+// named by its plural, as the portfolio file's sections and opsdeck kinds
+// name it (list kpis, list cost_lines, list cost-lines); help shows the
+// name alone.
 func kindCommands(verb *cobra.Command, make func(k *portfolio.Kind) *cobra.Command) *cobra.Command {
 	for _, k := range portfolio.Kinds {
-		verb.AddCommand(make(k))
+		cmd := make(k)
+		cmd.Aliases = kindAliases(k)
+		verb.AddCommand(cmd)
 	}
+	verb.Annotations = map[string]string{groupAnnotation: "kind"}
 	return verb
+}
+
+// kindAliases are the other names of k that portfolio.KindNamed takes.
+func kindAliases(k *portfolio.Kind) []string {
+	var out []string
+	for _, a := range []string{k.Plural, strings.ReplaceAll(k.Plural, "_", "-")} {
+		if a != k.Name && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // fieldFlags declares a flag for every field of k (--monthly-impact, or

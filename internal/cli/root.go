@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"opsdeck/portfolio"
 
@@ -103,7 +104,17 @@ func strictGroups(cmd *cobra.Command) {
 	}
 	cmd.Args = noArgs
 	cmd.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	if cmd.Annotations[groupAnnotation] == "" {
+		cmd.Annotations[groupAnnotation] = "command"
+	}
 }
+
+// groupAnnotation marks a command that only holds subcommands, with what
+// its subcommands are called in a sentence ("kind", "command").
+const groupAnnotation = "opsdeck-group"
 
 // strictHelp makes `opsdeck help TOPIC` a usage mistake when there is no
 // such command, like the command itself would be.
@@ -210,11 +221,74 @@ func jsonFlag(cmd *cobra.Command) *bool {
 	return cmd.Flags().Bool("json", false, "print machine-readable JSON")
 }
 
+var unknownFlagError = regexp.MustCompile(`^unknown flag: --([^=\s]+)$`)
+
+// nearestFlag is the flag of cmd that name is most likely a typo of, or
+// "": one edit away (a transposition is one), two for a longer name.
+func nearestFlag(cmd *cobra.Command, name string) string {
+	name = strings.ReplaceAll(strings.ToLower(name), "_", "-")
+	most := 1
+	if len(name) > 4 {
+		most = 2
+	}
+	best, bestD := "", most+1
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Hidden || f.Name == "help" {
+			return
+		}
+		if d := editDistance(name, f.Name); d < bestD {
+			best, bestD = f.Name, d
+		}
+	})
+	return best
+}
+
+// editDistance is the optimal string alignment distance between a and b:
+// the insertions, deletions, substitutions and swaps of neighbours that
+// turn one into the other.
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}
+
 var shorthandFlagError = regexp.MustCompile(`^unknown shorthand flag: '.' in (-\S+)$`)
 
 // flagError makes flag mistakes usage errors. A negative number is parsed
 // as a flag ("-1" is shorthand flag '1'), so name the real problem instead.
 func flagError(cmd *cobra.Command, err error) error {
+	// A flag the group does not have, after a word that is none of its
+	// subcommands ("add entitiy --code X"): the word is the mistake, and
+	// the flag was meant for the subcommand it misspells.
+	if word := cmd.Annotations[groupAnnotation]; word != "" {
+		if args := cmd.Flags().Args(); len(args) > 0 {
+			return unknownCommand(cmd, args[0])
+		}
+		return usagef("%s; name the %s first (usage: %s %s [flags])", err, word, cmd.CommandPath(), strings.ToUpper(word))
+	}
+	if m := unknownFlagError.FindStringSubmatch(err.Error()); m != nil {
+		if near := nearestFlag(cmd, m[1]); near != "" {
+			return usagef("%s; did you mean --%s?", err, near)
+		}
+	}
 	if m := shorthandFlagError.FindStringSubmatch(err.Error()); m != nil {
 		if _, perr := strconv.ParseFloat(m[1], 64); perr == nil {
 			return usagef("%s: negative numbers are not valid here", m[1])
