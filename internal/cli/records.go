@@ -58,7 +58,10 @@ func (m *Main) fieldFlags(cmd *cobra.Command, k *portfolio.Kind) {
 		}
 		switch {
 		case f.Type == portfolio.BoolField:
-			fs.Bool(f.Name, false, usage)
+			// Any of the words the portfolio file takes (yes, no, on,
+			// off...), read by the field itself; alone, true.
+			fs.Var(new(boolText), f.Name, usage)
+			fs.Lookup(f.Name).NoOptDefVal = "true"
 		case len(f.Choices) > 0:
 			fs.String(f.Name, "", usage+" ("+strings.Join(f.Choices, ", ")+")")
 			choices := f.Choices
@@ -74,6 +77,15 @@ func (m *Main) fieldFlags(cmd *cobra.Command, k *portfolio.Kind) {
 		}
 	}
 }
+
+// boolText is a bool field's flag: the text as given, left to the field
+// to read, so --mandatory=yes is as good as mandatory: yes in a file.
+type boolText string
+
+func (b *boolText) String() string     { return string(*b) }
+func (b *boolText) Set(s string) error { *b = boolText(s); return nil }
+func (b *boolText) Type() string       { return "bool" }
+func (b *boolText) IsBoolFlag() bool   { return true }
 
 // applyFlags parses the fields given on the command line into rec and
 // returns their names, in declaration order.
