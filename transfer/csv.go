@@ -168,6 +168,13 @@ func ImportCSV(ctx context.Context, s *store.Store, actor, name string, data []b
 	return applyDocument(ctx, s, actor, doc, Options{DryRun: opts.DryRun}, probs)
 }
 
+// CheckSheetKind says whether records of kind come from spreadsheets,
+// before any file is read.
+func CheckSheetKind(kind string) error {
+	_, err := pickSheet(kind, nil)
+	return err
+}
+
 // pickSheet is the sheet for kind, or the one the header's columns show.
 func pickSheet(kind string, header []string) (sheet, error) {
 	if kind != "" {

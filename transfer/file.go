@@ -294,20 +294,26 @@ func (p *Problems) Unwrap() error {
 // is not a portfolio file at all.
 func parse(name string, data []byte) (*document, *Problems) {
 	probs := &Problems{File: name}
+	if looksLikeJSON(name, data) {
+		// The YAML parser reads JSON too, but it places a JSON syntax
+		// error at the start of the object around it; the JSON decoder
+		// knows the byte.
+		if line, msg, bad := jsonSyntax(data); bad {
+			probs.add(line, "%s", msg)
+			return nil, probs
+		}
+	}
 	var top yaml.Node
-	if err := yaml.Unmarshal(data, &top); err != nil {
-		line := 1
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			line = 0
-		}
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		if n, rest, ok := strings.Cut(strings.TrimPrefix(msg, "line "), ": "); ok && strings.HasPrefix(msg, "line ") {
-			if l, err := strconv.Atoi(n); err == nil {
-				line, msg = l, rest
-			}
-		}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&top); err != nil && !errors.Is(err, io.EOF) {
+		line, msg := yamlSyntax(data, err)
 		probs.add(line, "%s", msg)
+		return nil, probs
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
+		// A second document would be silently left out.
+		probs.add(max(1, next.Line), "a second document (after ---); a portfolio file holds one")
 		return nil, probs
 	}
 	if len(top.Content) == 0 || top.Content[0].Kind != yaml.MappingNode {
@@ -315,6 +321,11 @@ func parse(name string, data []byte) (*document, *Problems) {
 		return nil, probs
 	}
 	root := top.Content[0]
+	if !hasKey(root, versionKey) {
+		// Some other YAML: say so once, not once for each of its keys.
+		probs.add(root.Line, "not a portfolio file: it must start with %s: %d", versionKey, fileVersion)
+		return nil, probs
+	}
 	doc := &document{sections: map[string]bool{}}
 	version := false
 	seen := map[string]int{}
@@ -364,6 +375,91 @@ func parse(name string, data []byte) (*document, *Problems) {
 		return nil, probs
 	}
 	return doc, probs
+}
+
+func hasKey(m *yaml.Node, key string) bool {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
+func looksLikeJSON(name string, data []byte) bool {
+	if strings.EqualFold(pathExt(name), ".json") {
+		return true
+	}
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	return len(trimmed) > 0 && trimmed[0] == '{'
+}
+
+// jsonSyntax finds the line of a JSON syntax error, if there is one.
+func jsonSyntax(data []byte) (line int, msg string, bad bool) {
+	lineAt := func(offset int64) int { return 1 + bytes.Count(data[:min(int(offset), len(data))], []byte("\n")) }
+	dec := json.NewDecoder(bytes.NewReader(data))
+	depth, values := 0, 0
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			if depth > 0 {
+				return lineAt(int64(len(bytes.TrimRight(data, " \t\r\n")))), "the file ends inside an object or a list (a } or ] is missing)", true
+			}
+			return 0, "", false
+		}
+		if err == nil {
+			switch tok {
+			case json.Delim('{'), json.Delim('['):
+				depth++
+			case json.Delim('}'), json.Delim(']'):
+				depth--
+			}
+			if depth == 0 {
+				if values++; values == 2 {
+					return lineAt(dec.InputOffset()), "a second value after the portfolio; a file holds one", true
+				}
+			}
+			continue
+		}
+		var se *json.SyntaxError
+		offset := dec.InputOffset()
+		if errors.As(err, &se) {
+			offset = se.Offset
+		} else if errors.Is(err, io.ErrUnexpectedEOF) {
+			offset = int64(len(data))
+		}
+		return lineAt(offset), strings.TrimPrefix(err.Error(), "json: "), true
+	}
+}
+
+// yamlSyntax is the line and message of a YAML syntax error. The parser
+// names the line where the broken list or mapping starts, not the line
+// that breaks it, so the message says so; a tab in an indent is found
+// exactly.
+func yamlSyntax(data []byte, err error) (int, string) {
+	line := 1
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		line = 0
+	}
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if n, rest, ok := strings.Cut(strings.TrimPrefix(msg, "line "), ": "); ok && strings.HasPrefix(msg, "line ") {
+		if l, err := strconv.Atoi(n); err == nil {
+			line, msg = l, rest
+		}
+	}
+	switch {
+	case strings.Contains(msg, "tab character"):
+		for i, text := range strings.Split(string(data), "\n") {
+			indent := text[:len(text)-len(strings.TrimLeft(text, " \t"))]
+			if strings.Contains(indent, "\t") {
+				return i + 1, "a tab in the indent; YAML indents with spaces"
+			}
+		}
+	case strings.HasPrefix(msg, "did not find expected"):
+		msg = "the list or mapping that starts here is broken below: " + msg + " (check the indents of the lines that follow)"
+	}
+	return line, msg
 }
 
 // parseRecord reads one record of kind k, starting from a new record's

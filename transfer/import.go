@@ -164,6 +164,7 @@ func apply(ctx context.Context, tx *store.Tx, doc *document, opts Options, probs
 		}
 		kept[k.Name][strings.ToLower(k.Key(p.rec))] = true
 	}
+	var refused []string
 	if opts.Prune && len(probs.List) == 0 {
 		// Children before parents, so nothing is removed twice.
 		for i := len(portfolio.Kinds) - 1; i >= 0; i-- {
@@ -181,9 +182,14 @@ func apply(ctx context.Context, tx *store.Tx, doc *document, opts Options, probs
 					continue
 				}
 				gone, err := tx.RemoveRecord(ctx, k, key, true)
-				if err != nil {
-					probs.add(1, "removing %s %s: %s", k.Name, key, portfolio.ErrorMessage(err))
+				if portfolio.ErrorCode(err) == portfolio.ECONFLICT {
+					// The file is right; the portfolio cannot follow it
+					// yet (a record kept elsewhere still refers).
+					refused = append(refused, portfolio.ErrorMessage(err))
 					continue
+				}
+				if err != nil {
+					return res, err
 				}
 				change(k).Removed++
 				for _, d := range gone {
@@ -196,6 +202,12 @@ func apply(ctx context.Context, tx *store.Tx, doc *document, opts Options, probs
 		if c := changes[k.Name]; c != nil {
 			res.Changes = append(res.Changes, *c)
 		}
+	}
+	if len(refused) > 0 && len(probs.List) == 0 {
+		if len(refused) > 3 {
+			refused = append(refused[:3], fmt.Sprintf("and %d more", len(refused)-3))
+		}
+		return res, portfolio.Errorf(portfolio.ECONFLICT, "--prune cannot remove what the file leaves out, so nothing was imported: %s", strings.Join(refused, "; "))
 	}
 	if len(probs.List) > 0 {
 		sort.SliceStable(probs.List, func(i, j int) bool { return probs.List[i].Line < probs.List[j].Line })

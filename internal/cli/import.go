@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"opsdeck/portfolio"
-	"opsdeck/store"
 	"opsdeck/transfer"
 )
 
@@ -34,38 +32,65 @@ what would change and writes nothing. FILE - reads standard input.`,
   opsdeck init --empty && opsdeck import portfolio.yaml`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			sheet := transfer.IsCSV(args[0]) || kind != ""
+			if sheet && prune {
+				return usagef("--prune is for portfolio files; a spreadsheet only adds and changes")
+			}
+			if kind != "" {
+				if err := transfer.CheckSheetKind(kind); err != nil {
+					return usagef("--kind: %s", portfolio.ErrorMessage(err))
+				}
+			}
 			data, err := m.readInput(args[0])
 			if err != nil {
 				return err
 			}
-			return m.withStore(func(ctx context.Context, s *store.Store, args []string) error {
-				opts := transfer.Options{DryRun: dryRun, Prune: prune}
-				var res transfer.Result
-				var err error
-				if transfer.IsCSV(args[0]) || kind != "" {
-					if prune {
-						return usagef("--prune is for portfolio files; a spreadsheet only adds and changes")
-					}
-					res, err = transfer.ImportCSV(ctx, s, m.actor(), args[0], data, kind, opts)
-				} else {
-					res, err = transfer.Import(ctx, s, m.actor(), args[0], data, opts)
+			// The name mistakes are reported against.
+			name := args[0]
+			if name == "-" {
+				name = "stdin"
+			}
+			// A database that is not there yet is made for the file, empty:
+			// the file is the portfolio, not something to merge into the
+			// demo. If nothing comes of the import, it goes again.
+			ctx := cmd.Context()
+			path, _, err := m.cfg.dbPath()
+			if err != nil {
+				return err
+			}
+			_, statErr := os.Stat(path)
+			isNew := errors.Is(statErr, os.ErrNotExist)
+			s, err := m.openStore(ctx, true)
+			if err != nil {
+				return err
+			}
+			opts := transfer.Options{DryRun: dryRun, Prune: prune}
+			var res transfer.Result
+			if sheet {
+				res, err = transfer.ImportCSV(ctx, s, m.actor(), name, data, kind, opts)
+			} else {
+				res, err = transfer.Import(ctx, s, m.actor(), name, data, opts)
+			}
+			if isNew && (err != nil || dryRun) {
+				m.removeNewDatabase(path)
+			} else if isNew {
+				fmt.Fprintf(m.Stderr, "opsdeck: created %s for the imported portfolio\n", path)
+			}
+			var probs *transfer.Problems
+			if errors.As(err, &probs) {
+				for _, p := range probs.List {
+					fmt.Fprintf(m.Stderr, "%s:%d: %s\n", probs.File, p.Line, p.Message)
 				}
-				var probs *transfer.Problems
-				if errors.As(err, &probs) {
-					for _, p := range probs.List {
-						fmt.Fprintf(m.Stderr, "%s:%d: %s\n", probs.File, p.Line, p.Message)
-					}
-					return usagef("%s: %s; nothing was imported", args[0], portfolio.Plural(int64(len(probs.List)), "mistake", "mistakes"))
-				}
-				if err != nil {
-					return err
-				}
-				if dryRun && !res.Empty() {
-					fmt.Fprintln(m.Stdout, "dry run; would change:")
-				}
-				fmt.Fprintln(m.Stdout, res)
-				return nil
-			})(cmd, args)
+				return usagef("%s: %s; nothing was imported", name, portfolio.Plural(int64(len(probs.List)), "mistake", "mistakes"))
+			}
+			if err != nil {
+				return err
+			}
+			if dryRun && !res.Empty() {
+				fmt.Fprintln(m.Stdout, "dry run; would change:")
+			}
+			fmt.Fprintln(m.Stdout, res)
+			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "check and show what would change; write nothing")
@@ -94,4 +119,17 @@ func (m *Main) readInput(name string) ([]byte, error) {
 		return nil, usagef("%s is over %d MiB; that is no portfolio file", name, maxImport>>20)
 	}
 	return data, nil
+}
+
+// removeNewDatabase takes away a database this run made and did not fill,
+// with its write-ahead log, so a refused import leaves no trace.
+func (m *Main) removeNewDatabase(path string) {
+	if err := m.Close(); err != nil {
+		fmt.Fprintf(m.Stderr, "opsdeck: close %s: %v\n", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			fmt.Fprintf(m.Stderr, "opsdeck: remove %s: %v\n", p, err)
+		}
+	}
 }
