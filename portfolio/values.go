@@ -64,23 +64,66 @@ func groupThousands(n int64) string {
 	return s
 }
 
-// ParseMoney reads a dollar amount such as "2400", "$2,400.50" or "2.4k".
+// MaxMoney is the largest amount ParseMoney reads, either way of zero: ten
+// trillion dollars, small enough that every amount up to it is written by
+// Plain exactly and read back the same.
+const MaxMoney = Money(1e15)
+
+// ParseMoney reads a dollar amount as people type it: "2400", "$2,400.50",
+// "-$12.5", "2.4k", "1M". It is refused when it is no number, a
+// percentage, finer than a cent ("12.345": rounding it would change what
+// was typed) or larger than MaxMoney.
 func ParseMoney(s string) (Money, error) {
 	t := strings.TrimSpace(s)
-	mult := 1.0
+	shift := 2 // the cents of a dollar; a thousand more for k, a million for m
 	switch {
-	case strings.HasSuffix(strings.ToLower(t), "k"):
-		mult, t = 1e3, t[:len(t)-1]
-	case strings.HasSuffix(strings.ToLower(t), "m"):
-		mult, t = 1e6, t[:len(t)-1]
+	case strings.HasSuffix(t, "k") || strings.HasSuffix(t, "K"):
+		shift, t = 5, t[:len(t)-1]
+	case strings.HasSuffix(t, "m") || strings.HasSuffix(t, "M"):
+		shift, t = 8, t[:len(t)-1]
 	}
-	f, err := ParseNumber(t)
-	if err != nil || strings.HasSuffix(t, "%") {
+	text, ok := plainNumber(t)
+	if !ok || strings.HasSuffix(t, "%") {
 		return 0, Errorf(EINVALID, "%q is not a dollar amount", s)
 	}
-	cents := math.Round(f * mult * 100)
-	if math.Abs(cents) > math.MaxInt64/2 {
-		return 0, Errorf(EINVALID, "%q is too large", s)
+	// Exactly, in decimal: the value is digits × 10^-scale cents.
+	neg := text[0] == '-'
+	mantissa, exponent, _ := strings.Cut(strings.ToLower(strings.TrimLeft(text, "+-")), "e")
+	whole, frac, _ := strings.Cut(mantissa, ".")
+	digits := strings.TrimLeft(whole+frac, "0")
+	if digits == "" {
+		return 0, nil
+	}
+	tooLarge := Errorf(EINVALID, "%q is too large (at most %s)", s, MaxMoney)
+	exp := 0
+	if exponent != "" {
+		var err error
+		exp, err = strconv.Atoi(strings.TrimPrefix(exponent, "+"))
+		switch {
+		case (err != nil || exp > 1000) && !strings.HasPrefix(exponent, "-"):
+			return 0, tooLarge
+		case err != nil || exp < -1000:
+			return 0, Errorf(EINVALID, "%q has more than cents", s)
+		}
+	}
+	scale := len(frac) - exp - shift
+	switch {
+	case scale > 0:
+		if len(digits)-len(strings.TrimRight(digits, "0")) < scale {
+			return 0, Errorf(EINVALID, "%q has more than cents", s)
+		}
+		digits = digits[:len(digits)-scale]
+	case len(digits)-scale > 16:
+		return 0, tooLarge
+	default:
+		digits += strings.Repeat("0", -scale)
+	}
+	cents, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil || cents > int64(MaxMoney) {
+		return 0, tooLarge
+	}
+	if neg {
+		cents = -cents
 	}
 	return Money(cents), nil
 }
@@ -88,30 +131,78 @@ func ParseMoney(s string) (Money, error) {
 // thousands matches digits grouped by commas in threes: 1,234,567.5.
 var thousands = regexp.MustCompile(`^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$`)
 
-// ParseNumber reads a number as people type it: "1234.5", "1,234.5",
-// "$2,400", "96%". A comma is only a thousands separator ("2,5" is not two
-// and a half, nor twenty-five), and NaN and infinities are not numbers.
-func ParseNumber(s string) (float64, error) {
+// decimal matches a plain decimal number, with an exponent if it has one:
+// 12, 12.5, .5, 12., 1.5e3.
+var decimal = regexp.MustCompile(`^([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$`)
+
+// plainNumber is s as strconv reads it, without what people write around
+// a number: a sign, then a dollar sign, commas between thousands, a
+// percent sign. It is false when what is left is no plain decimal number
+// (hex, NaN, "1_000", "2,5").
+func plainNumber(s string) (string, bool) {
 	t := strings.TrimSpace(s)
 	sign := ""
-	if strings.HasPrefix(t, "-") {
-		sign, t = "-", t[1:]
+	if strings.HasPrefix(t, "-") || strings.HasPrefix(t, "+") {
+		sign, t = t[:1], t[1:]
 	}
 	t = strings.TrimSuffix(strings.TrimPrefix(t, "$"), "%")
 	if strings.Contains(t, ",") {
 		if !thousands.MatchString(t) {
-			return 0, Errorf(EINVALID, "%q is not a number", s)
+			return "", false
 		}
 		t = strings.ReplaceAll(t, ",", "")
 	}
-	if t == "" || strings.ContainsAny(t, "_xXpP") {
+	if !decimal.MatchString(t) {
+		return "", false
+	}
+	return sign + t, true
+}
+
+// ParseNumber reads a number as people type it: "1234.5", "1,234.5",
+// "$2,400", "96%", "-0.25", "1.5e3". A comma is only a thousands
+// separator ("2,5" is not two and a half, nor twenty-five), and NaN,
+// infinities and numbers too large for a float64 are not numbers.
+func ParseNumber(s string) (float64, error) {
+	text, ok := plainNumber(s)
+	if !ok {
 		return 0, Errorf(EINVALID, "%q is not a number", s)
 	}
-	f, err := strconv.ParseFloat(sign+t, 64)
+	f, err := strconv.ParseFloat(text, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0, Errorf(EINVALID, "%q is not a number", s)
 	}
+	if f == 0 {
+		return 0, nil // not -0, which would be written "-0"
+	}
 	return f, nil
+}
+
+// wholeThousands matches a whole number grouped by commas in threes.
+var wholeThousands = regexp.MustCompile(`^[0-9]{1,3}(,[0-9]{3})+$`)
+
+// ParseWhole reads a whole number as people type it: "12", "-3",
+// "12,000". As in ParseNumber a comma only separates thousands ("1,23" is
+// refused, not read as 123).
+func ParseWhole(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	sign := ""
+	if strings.HasPrefix(t, "-") || strings.HasPrefix(t, "+") {
+		sign, t = t[:1], t[1:]
+	}
+	if strings.Contains(t, ",") {
+		if !wholeThousands.MatchString(t) {
+			return 0, Errorf(EINVALID, "%q is not a whole number", s)
+		}
+		t = strings.ReplaceAll(t, ",", "")
+	}
+	if t == "" || strings.Trim(t, "0123456789") != "" {
+		return 0, Errorf(EINVALID, "%q is not a whole number", s)
+	}
+	n, err := strconv.ParseInt(sign+t, 10, 64)
+	if err != nil {
+		return 0, Errorf(EINVALID, "%q is too large for a whole number", s)
+	}
+	return n, nil
 }
 
 // Date is a calendar day without a time zone (due dates, opened-on dates).
