@@ -40,6 +40,13 @@ back, into this database or a new one (opsdeck init --empty).`,
 			} else if len(args) == 1 && strings.EqualFold(filepath.Ext(args[0]), ".json") {
 				f = transfer.JSON
 			}
+			// A file that cannot be written is said before the database
+			// is opened (or, on a first run, made).
+			if len(args) == 1 {
+				if err := checkDestination(args[0]); err != nil {
+					return fmt.Errorf("export to %s: %w", args[0], err)
+				}
+			}
 			return m.withStore(func(ctx context.Context, s *store.Store, args []string) error {
 				var b bytes.Buffer
 				if err := transfer.Export(ctx, s, &b, f); err != nil {
@@ -50,7 +57,7 @@ back, into this database or a new one (opsdeck init --empty).`,
 					return err
 				}
 				if err := writeFileAtomic(args[0], b.Bytes()); err != nil {
-					return fmt.Errorf("write %s: %w", args[0], err)
+					return fmt.Errorf("export to %s: %w", args[0], err)
 				}
 				fmt.Fprintf(m.Stderr, "wrote %s\n", args[0])
 				return nil

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -69,6 +71,11 @@ file of the same name (ceo.md.tmpl, common.md.tmpl, ...) in --templates DIR.`,
 			if err != nil {
 				return err
 			}
+			if out != "" {
+				if err := checkDestination(out); err != nil {
+					return fmt.Errorf("write to %s: %w", out, err)
+				}
+			}
 			snap, err := m.snapshot(cmd.Context())
 			if err != nil {
 				return err
@@ -92,7 +99,7 @@ file of the same name (ceo.md.tmpl, common.md.tmpl, ...) in --templates DIR.`,
 					continue
 				}
 				if err := writeFileAtomic(dest, []byte(r.Text)); err != nil {
-					return fmt.Errorf("write %s report: %w", r.Role.Title(), err)
+					return fmt.Errorf("write %s report to %s: %w", r.Role.Title(), dest, err)
 				}
 				fmt.Fprintf(m.Stderr, "wrote %s\n", dest)
 			}
@@ -153,22 +160,62 @@ func (m *Main) stdoutIsTerminal() bool {
 }
 
 // writeFileAtomic writes through a temporary file and a rename, so a
-// reader never sees half a report and a failure leaves the old file.
+// reader never sees half a report and a failure leaves the old file. A
+// failure names the file asked for, never the temporary one.
 func writeFileAtomic(path string, data []byte) error {
+	if err := checkDestination(path); err != nil {
+		return err
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot create a file in %s: %w", filepath.Dir(path), pathCause(err))
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return err
+		return pathCause(err)
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		return pathCause(err)
 	}
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
+		return pathCause(err)
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return pathCause(err)
+	}
+	return nil
+}
+
+// checkDestination says why path cannot be written as a file, before
+// anything is done for it: its directory is missing or is no directory,
+// or path is a directory.
+func checkDestination(path string) error {
+	dir := filepath.Dir(path)
+	switch st, err := os.Stat(dir); {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("directory %s does not exist", dir)
+	case err != nil:
+		return pathCause(err)
+	case !st.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("%s is a directory", path)
+	}
+	return nil
+}
+
+// pathCause is the cause of a failed file operation without the path it
+// was on (a temporary file's name means nothing to whoever reads it).
+func pathCause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
 }
