@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -16,10 +17,22 @@ func (m *Main) addCommand() *cobra.Command {
 		cmd := &cobra.Command{
 			Use:   k.Name + " --FIELD VALUE ...",
 			Short: "Add " + k.A() + ": " + k.Doc,
-			Long:  "Add " + k.A() + ". Fields not given take their defaults; opsdeck kinds " + k.Name + " lists them.",
-			Args:  noArgs,
+			Long: "Add " + k.A() + ". Fields not given take their defaults, shown below; those marked (required)\n" +
+				"must be given. opsdeck kinds " + k.Name + " lists them too.",
+			Args: noArgs,
 		}
 		m.fieldFlags(cmd, k)
+		// Help shows each field's default, and which must be given, as
+		// opsdeck kinds does.
+		for i := range k.Fields {
+			f := &k.Fields[i]
+			flag := cmd.Flags().Lookup(strings.ReplaceAll(f.Name, "_", "-"))
+			if mustGive(k, f) {
+				flag.Usage += " (required)"
+			} else if !f.Filled {
+				flag.DefValue = fieldDefault(k, f)
+			}
+		}
 		cmd.RunE = func(cmd *cobra.Command, args []string) error {
 			rec := k.New()
 			// The fields are read before the store opens: a mistyped value

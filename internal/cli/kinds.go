@@ -20,11 +20,16 @@ type kindInfo struct {
 	Fields []fieldInfo `json:"fields"`
 }
 
+// fieldInfo is a field as `kinds --json` describes it. Required is
+// whether a new record must be given it (a field with a default, or one
+// the store fills, need not be); Default is what it holds when not given.
 type fieldInfo struct {
 	Name     string   `json:"name"`
 	Label    string   `json:"label"`
 	Type     string   `json:"type"`
 	Required bool     `json:"required"`
+	Default  string   `json:"default"`
+	Filled   bool     `json:"filled,omitempty"`
 	Optional bool     `json:"optional,omitempty"`
 	Choices  []string `json:"choices,omitempty"`
 	Ref      string   `json:"ref,omitempty"`
@@ -55,9 +60,10 @@ func (m *Main) kindsCommand() *cobra.Command {
 			var infos []kindInfo
 			for _, k := range kinds {
 				info := kindInfo{Name: k.Name, Plural: k.Plural, Title: k.Title, Group: string(k.Group), Doc: k.Doc, Key: k.KeyFields}
-				for _, f := range k.Fields {
-					info.Fields = append(info.Fields, fieldInfo{Name: f.Name, Label: f.Label, Type: string(f.Type), Required: f.Required,
-						Optional: f.Optional, Choices: f.Choices, Ref: f.Ref, Help: f.Help})
+				for i := range k.Fields {
+					f := &k.Fields[i]
+					info.Fields = append(info.Fields, fieldInfo{Name: f.Name, Label: f.Label, Type: string(f.Type), Required: mustGive(k, f),
+						Default: fieldDefault(k, f), Filled: f.Filled, Optional: f.Optional, Choices: f.Choices, Ref: f.Ref, Help: f.Help})
 				}
 				infos = append(infos, info)
 			}
@@ -65,25 +71,33 @@ func (m *Main) kindsCommand() *cobra.Command {
 				return writeJSON(m.Stdout, infos)
 			}
 			if len(args) == 0 {
-				return printList(m, false, infos, "", "KIND\tKEY\tGROUP\tWHAT IT IS", func(k kindInfo) string {
-					return k.Name + "\t" + strings.ToUpper(strings.Join(k.Key, "/")) + "\t" + k.Group + "\t" + k.Doc
+				return printList(m, false, kinds, "", "KIND\tKEY\tGROUP\tWHAT IT IS", func(k *portfolio.Kind) string {
+					return k.Name + "\t" + k.KeyHint() + "\t" + string(k.Group) + "\t" + k.Doc
 				})
 			}
-			k := infos[0]
-			fmt.Fprintf(m.Stdout, "%s (%s): %s\nKey: %s\n\n", k.Title, k.Name, k.Doc, strings.ToUpper(strings.Join(k.Key, "/")))
-			return printList(m, false, k.Fields, "", "FIELD\tTYPE\tREQUIRED\tVALUES", func(f fieldInfo) string {
+			k := kinds[0]
+			fmt.Fprintf(m.Stdout, "%s (%s): %s\nKey: %s\n\n", k.Title, k.Name, k.Doc, k.KeyHint())
+			fieldHelp := func(fi fieldInfo) string {
+				f, _ := k.Field(fi.Name)
+				if f.Filled { // the last clause of its help is its default
+					what, _ := filledHelp(f)
+					return what
+				}
+				return f.Help
+			}
+			return printList(m, false, infos[0].Fields, "", "FIELD\tTYPE\tREQUIRED\tDEFAULT\tVALUES", func(f fieldInfo) string {
 				values := strings.Join(f.Choices, ", ")
 				if f.Ref != "" {
 					values = portfolio.MustKind(f.Ref).A() + " key"
 				}
-				if f.Help != "" {
-					values = strings.TrimPrefix(values+"; "+f.Help, "; ")
+				if help := fieldHelp(f); help != "" {
+					values = strings.TrimPrefix(values+"; "+help, "; ")
 				}
 				required := ""
 				if f.Required {
 					required = "yes"
 				}
-				return "--" + strings.ReplaceAll(f.Name, "_", "-") + "\t" + f.Type + "\t" + required + "\t" + values
+				return "--" + strings.ReplaceAll(f.Name, "_", "-") + "\t" + f.Type + "\t" + required + "\t" + f.Default + "\t" + values
 			})
 		},
 	}

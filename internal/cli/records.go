@@ -51,6 +51,8 @@ func (m *Main) fieldFlags(cmd *cobra.Command, k *portfolio.Kind) {
 	fs.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
 	})
+	// In the kind's order, as opsdeck kinds lists them.
+	fs.SortFlags = false
 	for _, f := range k.Fields {
 		usage := f.Label
 		if f.Help != "" {
@@ -63,19 +65,38 @@ func (m *Main) fieldFlags(cmd *cobra.Command, k *portfolio.Kind) {
 			fs.Var(new(boolText), f.Name, usage)
 			fs.Lookup(f.Name).NoOptDefVal = "true"
 		case len(f.Choices) > 0:
-			fs.String(f.Name, "", usage+" ("+strings.Join(f.Choices, ", ")+")")
+			fs.Var(&fieldText{typ: string(f.Type)}, f.Name, usage+" ("+strings.Join(f.Choices, ", ")+")")
 			choices := f.Choices
 			_ = cmd.RegisterFlagCompletionFunc(f.Name, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 				return choices, cobra.ShellCompDirectiveNoFileComp
 			})
 		default:
-			fs.String(f.Name, "", usage)
+			fs.Var(&fieldText{typ: flagType(f)}, f.Name, usage)
 			if f.Type == portfolio.RefField {
 				ref, _ := portfolio.KindNamed(f.Ref)
 				_ = cmd.RegisterFlagCompletionFunc(f.Name, m.completeKeys(ref))
 			}
 		}
 	}
+}
+
+// fieldText is a field's flag: the text as given, read by the field once
+// every flag is in. Its type is the field's, for help: --low money.
+type fieldText struct{ text, typ string }
+
+func (t *fieldText) String() string     { return t.text }
+func (t *fieldText) Set(s string) error { t.text = s; return nil }
+func (t *fieldText) Type() string       { return t.typ }
+
+// flagType names a field's kind of value in help.
+func flagType(f portfolio.Field) string {
+	switch f.Type {
+	case portfolio.LongTextField:
+		return "text"
+	case portfolio.RefField:
+		return "key"
+	}
+	return string(f.Type)
 }
 
 // boolText is a bool field's flag: the text as given, left to the field
@@ -86,6 +107,34 @@ func (b *boolText) String() string     { return string(*b) }
 func (b *boolText) Set(s string) error { *b = boolText(s); return nil }
 func (b *boolText) Type() string       { return "bool" }
 func (b *boolText) IsBoolFlag() bool   { return true }
+
+// fieldDefault is what field f of a new record of kind k holds when it is
+// not given: the kind's default ("medium", "0"), or, for a field the store
+// fills, what its help says it gets ("empty: today"); "" for none.
+func fieldDefault(k *portfolio.Kind, f *portfolio.Field) string {
+	if f.Filled {
+		_, last := filledHelp(f)
+		return last
+	}
+	return f.Text(k.New())
+}
+
+// filledHelp splits a filled field's help into what it is and, in its last
+// clause, what the store gives it: "order among entities" and "0 goes
+// last"; "" and "today" for "empty: today".
+func filledHelp(f *portfolio.Field) (what, given string) {
+	i := strings.LastIndex(f.Help, "; ")
+	if i < 0 {
+		return "", strings.TrimPrefix(f.Help, "empty: ")
+	}
+	return f.Help[:i], strings.TrimPrefix(f.Help[i+2:], "empty: ")
+}
+
+// mustGive reports whether a new record of kind k must be given field f:
+// it is required and has no default, nor is it filled by the store.
+func mustGive(k *portfolio.Kind, f *portfolio.Field) bool {
+	return f.Required && !f.Filled && f.Text(k.New()) == ""
+}
 
 // applyFlags parses the fields given on the command line into rec and
 // returns their names, in declaration order.
