@@ -91,6 +91,10 @@ type Model struct {
 	themeFixed bool
 	poll       time.Duration
 	reloading  bool
+	// The header and the footer's keys are drawn again only when what
+	// they show changes, not on every key press.
+	headerKey, helpKey   string
+	headerView, helpView string
 }
 
 // Messages the root model handles.
@@ -354,33 +358,7 @@ func (m *Model) render() string {
 		return s.StatusErr.Render("Terminal too small") + fmt.Sprintf("\n\nopsdeck needs at least %d×%d; this one is %d×%d.\nEnlarge the window, or press q to quit.",
 			MinWidth, MinHeight, m.width, m.height)
 	}
-	tabs := func(allNamed bool) string {
-		var out []string
-		for i, p := range m.pages {
-			label := strconv.Itoa(i + 1)
-			if allNamed || i == m.active {
-				label += " " + p.Title()
-			}
-			if i == m.active {
-				out = append(out, s.ActiveTab.Render(label))
-			} else {
-				out = append(out, s.Tab.Render(label))
-			}
-		}
-		return s.Brand.Render("opsdeck") + " " + strings.Join(out, "")
-	}
-	header := tabs(true)
-	if lipgloss.Width(header) > m.width {
-		// Too narrow for every name: the other pages go by number.
-		header = tabs(false)
-	}
-	name := ""
-	if m.data != nil {
-		name = m.data.Snap.PortfolioName
-	}
-	if w := m.width - lipgloss.Width(header) - 2; w > 10 {
-		header += " " + s.Subtle.Render(rcell(name, w))
-	}
+	header := m.header()
 	_, h := m.contentSize()
 	var body string
 	switch {
@@ -400,6 +378,47 @@ func (m *Model) render() string {
 	return header + "\n" + body + "\n" + m.footer()
 }
 
+// header is the brand, the page tabs and the portfolio's name. Every tab
+// is named when there is room for that and the whole name; otherwise the
+// other pages go by number (? lists them), so the name always shows, cut
+// short only on a terminal too narrow for it.
+func (m *Model) header() string {
+	s := m.c.Styles
+	name := ""
+	if m.data != nil {
+		name = m.data.Snap.PortfolioName
+	}
+	cacheKey := fmt.Sprint(m.active, m.width, s.Dark, name)
+	if cacheKey == m.headerKey {
+		return m.headerView
+	}
+	m.headerKey = cacheKey
+	tabs := func(allNamed bool) string {
+		var out []string
+		for i, p := range m.pages {
+			label := strconv.Itoa(i + 1)
+			if allNamed || i == m.active {
+				label += " " + p.Title()
+			}
+			if i == m.active {
+				out = append(out, s.ActiveTab.Render(label))
+			} else {
+				out = append(out, s.Tab.Render(label))
+			}
+		}
+		return s.Brand.Render("opsdeck") + " " + strings.Join(out, "")
+	}
+	header := tabs(true)
+	if lipgloss.Width(header)+2+lipgloss.Width(name) > m.width {
+		header = tabs(false)
+	}
+	if w := m.width - lipgloss.Width(header) - 2; w > 0 && name != "" {
+		header += " " + s.Subtle.Render(rcell(name, w))
+	}
+	m.headerView = header
+	return header
+}
+
 func (m *Model) footer() string {
 	s := m.c.Styles
 	status := ""
@@ -413,34 +432,99 @@ func (m *Model) footer() string {
 			status += s.StatusOK.Render("✓ " + m.status)
 		}
 	}
-	bindings := append(m.pages[m.active].ShortHelp(), m.c.Keys.Next, m.c.Keys.Help, m.c.Keys.Quit)
+	line := " " + status
+	if status != "" {
+		line += "  "
+	}
+	page, global := m.pages[m.active].ShortHelp(), []key.Binding{m.c.Keys.Help, m.c.Keys.Quit}
 	if m.pages[m.active].Capturing() {
 		// A form or filter has the keys (and shows its own): the page's
 		// keys, tab and q do not work now.
-		bindings = []key.Binding{binding("esc", "back"), binding("ctrl+c", "quit")}
+		page, global = nil, []key.Binding{binding("esc", "back"), binding("ctrl+c", "quit")}
 	}
-	helpLine := m.help.ShortHelpView(bindings)
-	line := status
-	if line != "" {
-		line += "  "
+	width := m.width - lipgloss.Width(line)
+	var sig strings.Builder
+	fmt.Fprint(&sig, width, m.c.Styles.Dark)
+	for _, b := range append(page, global...) {
+		fmt.Fprint(&sig, "\x00", b.Help().Key, "\x00", b.Help().Desc, b.Enabled())
 	}
-	line += helpLine
-	return lipgloss.NewStyle().MaxWidth(m.width).Render(" " + line)
+	if sig.String() != m.helpKey {
+		m.helpKey = sig.String()
+		m.helpView = m.help.ShortHelpView(fitHelp(width, lipgloss.Width(m.help.ShortSeparator), page, m.c.Keys.Next, global))
+	}
+	return lipgloss.NewStyle().MaxWidth(m.width).Render(line + m.helpView)
+}
+
+// fitHelp chooses the hints for a footer of width columns: the page's
+// own, most important first, then next (tab), then global (? and q),
+// which always show. When they do not all fit, next goes first, then the
+// page's hints from the last; ? lists every key.
+func fitHelp(width, sep int, page []key.Binding, next key.Binding, global []key.Binding) []key.Binding {
+	var shown []key.Binding
+	for _, b := range page {
+		if b.Enabled() {
+			shown = append(shown, b)
+		}
+	}
+	size := func(bs []key.Binding) int {
+		w := 0
+		for i, b := range bs {
+			if i > 0 {
+				w += sep
+			}
+			w += lipgloss.Width(b.Help().Key) + 1 + lipgloss.Width(b.Help().Desc)
+		}
+		return w
+	}
+	with := func(bs ...[]key.Binding) []key.Binding {
+		var out []key.Binding
+		for _, b := range bs {
+			out = append(out, b...)
+		}
+		return out
+	}
+	if all := with(shown, []key.Binding{next}, global); size(all) <= width {
+		return all
+	}
+	for n := len(shown); n > 0; n-- {
+		if fit := with(shown[:n], global); size(fit) <= width {
+			return fit
+		}
+	}
+	return global
 }
 
 func (m *Model) fullHelp() string {
 	k := m.c.Keys
 	global := [][]key.Binding{{k.Next, k.Prev, k.Pages, k.Help, k.Quit}}
 	page := m.pages[m.active].FullHelp()
-	// Side by side when they fit; on a narrow terminal the page's own keys
-	// go below the global ones rather than off the edge.
+	// Columns side by side as far as they fit; the rest go below rather
+	// than off the edge.
 	wide := m.help
 	wide.SetWidth(0)
-	keys := wide.FullHelpView(append(global, page...))
-	if lipgloss.Width(keys) > m.width {
-		keys = m.help.FullHelpView(global) + "\n\n" + m.help.FullHelpView(page)
+	var rows []string
+	var row [][]key.Binding
+	for _, col := range append(global, page...) {
+		if len(row) > 0 && lipgloss.Width(wide.FullHelpView(append(row, col))) > m.width {
+			rows, row = append(rows, wide.FullHelpView(row)), nil
+		}
+		row = append(row, col)
 	}
-	return m.c.Styles.Title.Render("  Keys on the "+m.pages[m.active].Title()+" page") + "\n\n" + keys +
+	keys := strings.Join(append(rows, wide.FullHelpView(row)), "\n\n")
+	// The pages by number, as the header shows them when narrow; a page's
+	// number and name stay on one line.
+	list, line := "", "Pages:"
+	for i, p := range m.pages {
+		page := strconv.Itoa(i+1) + " " + p.Title()
+		if lipgloss.Width(line)+3+lipgloss.Width(page) > m.width-4 {
+			list, line = list+line+"\n  ", "      " // under the first page
+		} else if i > 0 {
+			line += " ·"
+		}
+		line += " " + page
+	}
+	list += line
+	return m.c.Styles.Title.Render("  Keys on the "+m.pages[m.active].Title()+" page") + "\n  " + m.c.Styles.Subtle.Render(list) + "\n\n" + keys +
 		"\n\n" + m.c.Styles.Subtle.Render("  press ? or esc to close")
 }
 

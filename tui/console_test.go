@@ -338,15 +338,7 @@ func TestEveryPageFitsEightyByTwentyFour(t *testing.T) {
 	s := startAt(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour}), 80, 24)
 	check := func(page string, screen string) {
 		t.Helper()
-		lines := strings.Split(screen, "\n")
-		if len(lines) > 24 {
-			t.Errorf("%s: %d lines on a 24-line terminal:\n%s", page, len(lines), screen)
-		}
-		for _, line := range lines {
-			if w := ansi.StringWidth(line); w > 80 {
-				t.Errorf("%s: a line of %d columns: %q", page, w, line)
-			}
-		}
+		checkScreen(t, page, screen, 80, 24)
 	}
 	check("overview", s.waitFor("1 Overview  2  3", "   low", "Next events"))
 	s.keys("2")
@@ -354,11 +346,11 @@ func TestEveryPageFitsEightyByTwentyFour(t *testing.T) {
 	s.keys("3")
 	check("shortfalls", s.waitFor("3 Shortfalls", "RETURN/DAY STATUS", "$1,667 open"))
 	s.keys("4")
-	check("events", s.waitFor("2 upcoming events", "CHECKLIST"))
+	check("events", s.waitFor("2 upcoming events", "CHECKLIST", "2/14", "0/14"))
 	s.keys("enter")
-	check("event detail", s.waitFor("Crew 16:00", "Turnaround 21:30", "Pre-departure"))
+	check("event detail", s.waitFor("Crew 16:00", "Turnaround 21:30", "Pre-departure", "departs in 3 days", "L magic links"))
 	s.keys("?")
-	check("event detail keys", s.waitFor("Keys on the Events page", "a add item", "L   magic links"))
+	check("event detail keys", s.waitFor("Keys on the Events page", "a add item", "L   magic links", "C   remove from crew"))
 	s.keys("esc")
 	s.keys("esc", "5")
 	check("reports", s.waitFor("CEO report: Queen of San Diego"))
@@ -384,6 +376,50 @@ func TestEveryPageFitsEightyByTwentyFour(t *testing.T) {
 	}
 	check("new event form, last field", s.waitFor("┃ Guests", "╰"))
 	s.keys("esc")
+}
+
+// checkScreen checks that a screen fits w×h, that the header keeps the
+// portfolio's name whole and that the footer ends with the keys that
+// always show, uncut.
+func checkScreen(t *testing.T, page, screen string, w, h int) {
+	t.Helper()
+	lines := strings.Split(screen, "\n")
+	if len(lines) > h {
+		t.Errorf("%s: %d lines on a %d-line terminal:\n%s", page, len(lines), h, screen)
+	}
+	for _, line := range lines {
+		if lw := ansi.StringWidth(line); lw > w {
+			t.Errorf("%s: a line of %d columns: %q", page, lw, line)
+		}
+	}
+	if !strings.HasSuffix(strings.TrimSpace(lines[0]), "Queen of San Diego Portfolio") {
+		t.Errorf("%s at %d columns: the header lost the portfolio's name: %q", page, w, lines[0])
+	}
+	if foot := strings.TrimSpace(lines[len(lines)-1]); !strings.HasSuffix(foot, "? all keys • q quit") && !strings.HasSuffix(foot, "ctrl+c quit") {
+		t.Errorf("%s at %d columns: the footer is cut: %q", page, w, foot)
+	}
+}
+
+// At 100×30 too every page keeps the portfolio's name and whole hints.
+func TestEveryPageFitsAHundredByThirty(t *testing.T) {
+	s := start(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour}))
+	check := func(page string, screen string) {
+		t.Helper()
+		checkScreen(t, page, screen, 100, 30)
+	}
+	check("overview", s.waitFor("Next events", "Break-even JADA"))
+	for _, pg := range []struct{ key, name, want string }{
+		{"2", "kpis", "22 KPIs"}, {"3", "shortfalls", "RETURN/DAY"}, {"4", "events", "2 upcoming events"},
+		{"5", "reports", "CEO report: Queen of San Diego"}, {"6", "outbox", "The outbox is empty"},
+		{"7", "schedules", "NEXT RUN"}, {"8", "records", "7 entities"},
+	} {
+		s.keys(pg.key)
+		check(pg.name, s.waitFor(pg.want))
+	}
+	s.keys("4", "enter")
+	check("event detail", s.waitFor("Pre-departure", "L magic links"))
+	s.keys("?")
+	check("event detail keys", s.waitFor("Keys on the Events page", "Pages: 1 Overview · 2 KPIs"))
 }
 
 // fakeCrew mints links without a crew server.

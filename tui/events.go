@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"opsdeck/portfolio"
 	"opsdeck/store"
@@ -108,15 +109,21 @@ func (p *eventPage) renderList() {
 	case !p.showPast:
 		p.list.SetEmpty("No upcoming events: n adds one, p shows the past ones.")
 	}
-	tw := max(16, p.width-74)
-	p.list.SetHeader(s.Subtle.Render(" " + rcell("ID", 5) + "  " + cell("DEPARTS", 22) + cell("ENTITY", 7) + cell("TITLE", tw) + " " +
-		cell("STATUS", 10) + rcell("CREW", 5) + "  " + cell("CHECKLIST", 16)))
+	// At 80 columns the date drops its weekday and the bar narrows, so the
+	// checklist count still shows.
+	dateW, dateFmt, barW := 22, "Mon 2 Jan 2006 15:04", 16
+	if p.width < 96 {
+		dateW, dateFmt, barW = 18, "2 Jan 2006 15:04", 12
+	}
+	tw := max(12, p.width-(dateW+barW+35))
+	p.list.SetHeader(s.Subtle.Render(" " + rcell("ID", 5) + "  " + cell("DEPARTS", dateW) + cell("ENTITY", 7) + cell("TITLE", tw) + " " +
+		cell("STATUS", 10) + rcell("CREW", 5) + "  " + cell("CHECKLIST", barW)))
 	// Rows are drawn as they scroll into view: there may be ten thousand.
 	shown := p.shown
 	p.list.SetRowFunc(len(shown), func(i int) string {
 		e := shown[i]
-		line := " " + rcell(strconv.FormatInt(e.ID, 10), 5) + "  " + cell(e.Local().Format("Mon 2 Jan 2006 15:04"), 22) + s.Bold.Render(cell(e.EntityCode, 7)) +
-			cell(e.Title, tw) + " " + cell(string(e.Status), 10) + rcell(strconv.Itoa(e.Crew), 5) + "  " + progressBar(e.Done, e.Total, 16)
+		line := " " + rcell(strconv.FormatInt(e.ID, 10), 5) + "  " + cell(e.Local().Format(dateFmt), dateW) + s.Bold.Render(cell(e.EntityCode, 7)) +
+			cell(e.Title, tw) + " " + cell(string(e.Status), 10) + rcell(strconv.Itoa(e.Crew), 5) + "  " + progressBar(e.Done, e.Total, barW)
 		if !e.Over().After(now) {
 			line = s.Subtle.Render(ansiStrip(line))
 		}
@@ -136,8 +143,9 @@ func (p *eventPage) loadDetail(id int64) tea.Cmd {
 	}
 }
 
-// timingHeight is the rows the timing panel and crew take above the checklist.
-const timingHeight = 9
+// timingHeight is the rows the timing panel and crew take above the
+// checklist: five lines and a blank one. The keys are in the footer.
+const timingHeight = 6
 
 func (p *eventPage) renderDetail() {
 	if p.detail == nil {
@@ -411,11 +419,11 @@ func (p *eventPage) View() string {
 	if p.detail != nil {
 		return p.timingPanel() + "\n" + p.detailList.View()
 	}
-	scope := "upcoming"
+	head := countOf(len(p.shown), "upcoming event") + " (p: show past)"
 	if p.showPast {
-		scope = "all"
+		head = countOf(len(p.shown), "event") + ", past ones too (p: hide past)"
 	}
-	return p.c.Styles.Subtle.Render(fmt.Sprintf(" %d %s events (p: %s)", len(p.shown), scope, map[bool]string{true: "hide past", false: "show past"}[p.showPast])) +
+	return p.c.Styles.Subtle.Render(" "+head) +
 		"\n" + p.list.View()
 }
 
@@ -439,16 +447,19 @@ func (p *eventPage) timingPanel() string {
 	}
 	at := func(tm time.Time) string { return tm.Format("15:04") }
 	done, total := e.Progress()
+	// The title gives way to the countdown, the location to the date.
+	meta := e.EntityCode + " · " + e.Kind + " · " + string(e.Status)
+	titleW := max(20, p.width-lipgloss.Width(meta)-lipgloss.Width(countdown)-6)
 	lines := []string{
-		fmt.Sprintf(" %s  %s  %s", s.Title.Render(e.Title), s.Subtle.Render(e.EntityCode+" · "+e.Kind+" · "+string(e.Status)), s.Bold.Render(countdown)),
-		fmt.Sprintf(" %s · %s · %d guests · %s", t.Departure.Format("Monday 2 January 2006"), e.TimeZone, e.Guests, e.Location),
+		fmt.Sprintf(" %s  %s  %s", s.Title.Render(ansi.Truncate(e.Title, titleW, "…")), s.Subtle.Render(meta), s.Bold.Render(countdown)),
+		ansi.Truncate(fmt.Sprintf(" %s · %s · %s · %s", t.Departure.Format("Monday 2 January 2006"), e.TimeZone, countOf(e.Guests, "guest"), e.Location),
+			p.width, "…"),
 		timesLine(p.width, s.Bold.Render(at(t.CrewCall)), s.Bold.Render(at(t.Boarding)), s.Bold.Render(at(t.Departure)),
 			s.Bold.Render(at(t.Return)), s.Bold.Render(at(t.TurnaroundDone))),
-		" Crew: " + cmp.Or(strings.Join(crew, ", "), "—"),
+		ansi.Truncate(" Crew: "+cmp.Or(strings.Join(crew, ", "), "—"), p.width, "…"),
 		" Checklist: " + progressBar(done, total, 30),
-		s.Subtle.Render(" esc back · a item · P phase · e edit · d delete · K/J move · E event · c/C crew · L links"),
 	}
-	for len(lines) < timingHeight-1 {
+	for len(lines) < timingHeight {
 		lines = append(lines, "")
 	}
 	return strings.Join(lines, "\n")
@@ -479,7 +490,9 @@ func (p *eventPage) ShortHelp() []key.Binding {
 		return []key.Binding{p.c.Keys.Back, mintKey, revokeKey}
 	}
 	if p.detail != nil {
-		return []key.Binding{p.c.Keys.Back, p.keys.addItem, newPhaseKey, p.keys.editItem, p.keys.delItem, p.keys.up, p.keys.down, crewAddKey, linksKey}
+		// Most used first: the footer keeps as many as fit, ? lists all.
+		return []key.Binding{p.c.Keys.Back, p.keys.addItem, binding("e", "edit"), binding("c/C", "crew"), linksKey,
+			binding("d", "delete"), binding("P", "add phase"), binding("K/J", "move")}
 	}
 	return []key.Binding{p.c.Keys.Enter, p.keys.add, p.keys.edit, p.keys.past}
 }
@@ -493,8 +506,8 @@ func (p *eventPage) FullHelp() [][]key.Binding {
 	case p.detail != nil && p.links != nil:
 		return [][]key.Binding{move, {mintKey, revokeKey, k.Back}}
 	case p.detail != nil:
-		return [][]key.Binding{move, {p.keys.addItem, newPhaseKey, p.keys.editItem, p.keys.delItem},
-			{p.keys.up, p.keys.down, p.keys.edit, linksKey, k.Back}, {crewAddKey, crewRemoveKey}}
+		return [][]key.Binding{move, {p.keys.addItem, newPhaseKey, p.keys.editItem, p.keys.delItem, p.keys.up, p.keys.down},
+			{p.keys.edit, crewAddKey, crewRemoveKey, linksKey, k.Back}}
 	}
 	return [][]key.Binding{append(move, k.Enter), {p.keys.add, p.keys.edit, p.keys.past}}
 }

@@ -65,7 +65,7 @@ func (p *eventPage) openLinks() tea.Cmd {
 		return status("magic links need the crew server (opsdeck serve, or a free --addr)", true)
 	}
 	p.links = &linksPanel{list: NewList(p.c.Styles), loading: true}
-	p.links.list.SetSize(p.width, max(3, p.height-timingHeight-3))
+	p.links.list.SetSize(p.width, max(3, p.height-timingHeight-1)) // less the heading
 	return p.loadLinks()
 }
 

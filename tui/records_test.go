@@ -78,7 +78,7 @@ func TestRecordsFromAnEmptyDatabase(t *testing.T) {
 	s.keys("n")
 	s.waitFor("a KPI needs an entity: add one first (Entity, in Portfolio & people)")
 	s.keys("left", "left")
-	s.waitFor("[Entity]")
+	s.waitFor("[Entity]", "No entities yet")
 
 	s.keys("n")
 	s.waitFor("New entity (* required)")
@@ -159,7 +159,7 @@ func TestRecordsFromAnEmptyDatabase(t *testing.T) {
 
 	// The Events page puts her on the event's crew, as its captain.
 	s.keys("4")
-	s.waitFor("1 upcoming events", "Harbor fireworks cruise")
+	s.waitFor("1 upcoming event (p: show past)", "Harbor fireworks cruise")
 	s.keys("enter")
 	s.waitFor("Crew: —")
 	s.keys("c")
