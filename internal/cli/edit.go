@@ -32,6 +32,7 @@ func (m *Main) editCommand() *cobra.Command {
 			}
 			return m.withStore(func(ctx context.Context, s *store.Store, args []string) error {
 				var before, after portfolio.Record
+				var changed []string
 				if err := s.Update(ctx, m.actor(), func(tx *store.Tx) error {
 					found, err := tx.Record(ctx, k, args[0])
 					if err != nil {
@@ -41,12 +42,24 @@ func (m *Main) editCommand() *cobra.Command {
 					if _, err := applyFlags(cmd, k, after); err != nil {
 						return err
 					}
+					for _, name := range given {
+						if f, _ := k.Field(name); !f.Same(before, after) {
+							changed = append(changed, name)
+						}
+					}
+					if len(changed) == 0 {
+						return nil // nothing to write, nor to audit
+					}
 					_, err = tx.PutRecord(ctx, k, args[0], after)
 					return err
 				}); err != nil {
 					return err
 				}
-				fmt.Fprintf(m.Stdout, "changed %s %s: %s\n", k.Name, k.Key(after), describeChange(k, before, after, given))
+				if len(changed) == 0 {
+					fmt.Fprintf(m.Stdout, "nothing to change: %s %s already has %s\n", k.Name, k.Key(before), describeValues(k, before, given))
+					return nil
+				}
+				fmt.Fprintf(m.Stdout, "changed %s %s: %s\n", k.Name, k.Key(after), describeChange(k, before, after, changed))
 				return nil
 			})(cmd, args)
 		}

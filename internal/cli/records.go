@@ -292,6 +292,17 @@ func describeChange(k *portfolio.Kind, before, after portfolio.Record, fields []
 	return strings.Join(parts, ", ")
 }
 
+// describeValues says what fields of a record hold: name "Harbor",
+// actual none.
+func describeValues(k *portfolio.Kind, r portfolio.Record, fields []string) string {
+	var parts []string
+	for _, name := range fields {
+		f, _ := k.Field(name)
+		parts = append(parts, name+" "+quoteOrNone(f.Text(r)))
+	}
+	return strings.Join(parts, ", ")
+}
+
 func quoteOrNone(s string) string {
 	if s == "" {
 		return "none"
