@@ -17,7 +17,7 @@ func (m *Main) exportCommand() *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "export [FILE] [--format yaml|json]",
-		Short: "Write the whole portfolio as one editable file (standard output without FILE)",
+		Short: "Write the whole portfolio as one editable file (standard output without FILE, or for -)",
 		Long: `Write the whole portfolio as one human-editable file: everything the reports
 read, the people and the events, with each record's key, in a stable order.
 No secrets, sessions, links, outbox or audit log. opsdeck import brings a file
@@ -31,6 +31,9 @@ back, into this database or a new one (opsdeck init --empty).`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 && args[0] == "-" {
+				args = nil // standard output, as import - reads standard input
+			}
 			f := transfer.YAML
 			if format != "" {
 				var err error
