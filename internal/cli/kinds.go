@@ -51,7 +51,7 @@ func (m *Main) kindsCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			kinds := portfolio.Kinds
 			if len(args) == 1 {
-				k, err := portfolio.KindNamed(args[0])
+				k, err := kindNamed(args[0])
 				if err != nil {
 					return err
 				}
@@ -111,4 +111,26 @@ func kindNames() []string {
 		out = append(out, k.Name)
 	}
 	return out
+}
+
+// kindNamed is portfolio.KindNamed, with the nearest kind when name is
+// none: "kpo" is most likely kpi.
+func kindNamed(name string) (*portfolio.Kind, error) {
+	k, err := portfolio.KindNamed(name)
+	if err == nil {
+		return k, nil
+	}
+	best, bestD := "", 3
+	lower := strings.ToLower(name)
+	for _, other := range portfolio.Kinds {
+		for _, n := range append([]string{other.Name}, kindAliases(other)...) {
+			if d := editDistance(lower, n); d < bestD && d < len(lower) {
+				best, bestD = other.Name, d
+			}
+		}
+	}
+	if best == "" {
+		return nil, err
+	}
+	return nil, portfolio.Errorf(portfolio.EINVALID, "no kind %q; did you mean %q? (opsdeck kinds lists them)", name, best)
 }
