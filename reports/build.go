@@ -19,7 +19,8 @@ type Report struct {
 	RoleTitle string
 	Portfolio string
 	Date      string
-	AsOf      string
+	// AsOf is when the data last changed; empty when nothing is recorded.
+	AsOf string
 	// HasPrevious is true once a report for this role has been sent
 	// before; Changes then lists what moved since (possibly nothing).
 	HasPrevious bool
@@ -63,7 +64,6 @@ func (e *Engine) Build(snap *portfolio.Snapshot, role portfolio.ReportRole) (*Re
 		RoleTitle: role.Title(),
 		Portfolio: esc(snap.PortfolioName),
 		Date:      snap.TakenAt.Format("Monday 2 January 2006"),
-		AsOf:      "no changes recorded yet",
 	}
 	if !snap.AsOf.IsZero() {
 		r.AsOf = snap.AsOf.In(snap.TakenAt.Location()).Format("2 Jan 2006 15:04 MST")
@@ -124,8 +124,35 @@ func shortfallRow(rank int, s portfolio.Shortfall, now time.Time) ShortfallRow {
 }
 
 // funcs are the few helpers templates get; the data is already formatted.
+// plural and pick make a sentence agree with its number:
+// {{plural 1 "gap is" "gaps are"}} is "1 gap is", {{pick 3 "is" "are"}}
+// is "are".
 var funcs = template.FuncMap{
 	"add": func(a, b int) int { return a + b },
+	"plural": func(n any, one, many string) (string, error) {
+		v, err := count(n)
+		return portfolio.Plural(v, one, many), err
+	},
+	"pick": func(n any, one, many string) (string, error) {
+		v, err := count(n)
+		if v == 1 {
+			return one, err
+		}
+		return many, err
+	},
+}
+
+// count reads a template's number, whichever integer type it is.
+func count(n any) (int64, error) {
+	switch v := n.(type) {
+	case int:
+		return int64(v), nil
+	case int64:
+		return v, nil
+	case int32:
+		return int64(v), nil
+	}
+	return 0, fmt.Errorf("want a whole number, not %T", n)
 }
 
 // markdownSpecial are the characters that could turn typed-in text into

@@ -39,8 +39,10 @@ type TierRow struct {
 // BreakEvenRow is an entity's break-even volume.
 type BreakEvenRow struct {
 	Entity, Unit, Price, Variable, Margin, Fixed, Basis string
-	Units, UnitsLow                                     int64
-	Reachable                                           bool
+	// Volume is Units with the unit, as a sentence says it: "6 charters".
+	Volume          string
+	Units, UnitsLow int64
+	Reachable       bool
 }
 
 // RevenueRow is one month's portfolio revenue against target.
@@ -62,14 +64,15 @@ func buildCFO(snap *portfolio.Snapshot) (*CFOSection, Figures) {
 			Share: percent(cat.High, burn.High), Lines: cat.Lines})
 	}
 	for _, t := range snap.CapitalTiers {
-		row := TierRow{Position: t.Position, Name: esc(t.Name), Policy: "Deploy", Cap: "no cap set",
+		// Cap says what the tier may spend, as the sentence after its name.
+		row := TierRow{Position: t.Position, Name: esc(t.Name), Policy: "Deploy", Cap: "no spending cap set",
 			Description: esc(t.Description), Examples: esc(t.Examples)}
 		if t.Policy == portfolio.PolicyDoNotDeploy {
-			row.Policy, row.Cap = "Do not deploy", "nothing"
+			row.Policy, row.Cap = "Do not deploy", "spend nothing"
 		} else if t.Max != nil {
-			row.Cap = "up to " + t.Max.String() + "/mo"
+			row.Cap = "spend up to " + t.Max.String() + "/mo"
 			if *t.Max == 0 {
-				row.Cap = "$0: time only"
+				row.Cap = "time only, no spend"
 			}
 		}
 		c.Tiers = append(c.Tiers, row)
@@ -81,7 +84,7 @@ func buildCFO(snap *portfolio.Snapshot) (*CFOSection, Figures) {
 	for _, be := range snap.BreakEvens() {
 		row := BreakEvenRow{Entity: esc(be.EntityCode), Unit: esc(be.Unit), Price: be.Price.String(), Variable: be.Variable.String(),
 			Margin: be.Margin.String(), Fixed: moneyRange(be.FixedLow, be.FixedHigh), Units: be.UnitsHigh, UnitsLow: be.UnitsLow,
-			Reachable: be.Reachable, Basis: "own costs"}
+			Reachable: be.Reachable, Basis: "own costs", Volume: esc(portfolio.Plural(be.UnitsHigh, be.Unit, be.Unit+"s"))}
 		if be.Basis == portfolio.BasisPortfolio {
 			row.Basis = "whole portfolio"
 		}

@@ -15,6 +15,7 @@ type CMOSection struct {
 	Matrix        []MatrixRow
 	Audiences     []AudienceRow
 	TotalAudience string
+	Audience      int64 // TotalAudience as a number, for the words around it
 	Blasts        []BlastRow
 	OTA           []OTAStep
 	SEO           []SEOTask
@@ -85,11 +86,14 @@ func buildCMO(snap *portfolio.Snapshot) (*CMOSection, Figures) {
 				Value: moneyRange(ch.ValueLow, ch.ValueHigh), Status: statusLabel[ch.Status], Notes: esc(ch.Notes)}
 			if ch.AudienceSize != nil {
 				row.Audience = groupInt(*ch.AudienceSize) + " subscribers"
+				if *ch.AudienceSize == 1 {
+					row.Audience = "1 subscriber"
+				}
 			}
 			c.Blasts = append(c.Blasts, row)
 		}
 	}
-	c.TotalAudience = groupInt(audience)
+	c.TotalAudience, c.Audience = groupInt(audience), audience
 	sort.SliceStable(c.Audiences, func(i, j int) bool { return c.Audiences[i].size > c.Audiences[j].size })
 
 	var kinds []portfolio.ChannelKind

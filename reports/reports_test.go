@@ -98,7 +98,7 @@ func TestCEOFollowsData(t *testing.T) {
 	missing := section(before, "Missing KPIs")
 	mustContain(t, "critical shortfalls", critical, "Crew equity exposure", "Zero OTA listings")
 	mustContain(t, "missing KPIs", missing, "Charter revenue this month")
-	mustContain(t, "summary", before, "**8 critical shortfalls** put $23,300 a month at stake", "**9 are missing**")
+	mustContain(t, "summary", before, "**8 critical shortfalls** put $23,300 a month at stake", "**9 have never had a reading**")
 
 	var equityID int64
 	for _, sf := range snapshot(t, s).Shortfalls {
@@ -116,7 +116,7 @@ func TestCEOFollowsData(t *testing.T) {
 	after := render(t, snapshot(t, s), portfolio.RoleCEO, Markdown)
 	mustNotContain(t, "critical shortfalls after resolving", section(after, "Critical shortfalls"), "Crew equity exposure")
 	mustNotContain(t, "missing KPIs after a reading", section(after, "Missing KPIs"), "Charter revenue this month")
-	mustContain(t, "summary after changes", after, "**7 critical shortfalls** put $20,800 a month at stake", "**8 are missing**")
+	mustContain(t, "summary after changes", after, "**7 critical shortfalls** put $20,800 a month at stake", "**8 have never had a reading**")
 	// The resolved shortfall's action is still open, but no longer ranks.
 	mustContain(t, "action plan", section(after, "30-day action plan"), "Crew equity exposure (resolved)")
 }
@@ -174,7 +174,7 @@ func TestCMOFollowsData(t *testing.T) {
 func TestAccountingFollowsData(t *testing.T) {
 	s := storetest.Demo(t, nil)
 	before := render(t, snapshot(t, s), portfolio.RoleAccounting, Markdown)
-	mustContain(t, "accounting", before, "**5 revenue-recognition gaps** are open; 1 cost lines have no account",
+	mustContain(t, "accounting", before, "**5 revenue-recognition gaps** are open; 1 cost line has no account",
 		"| 6400 | ↳ Marketing | expense | $60–$90/mo |")
 	change(t, s, func(ctx context.Context, tx *store.Tx) error {
 		return put(ctx, tx, "cost-line", "", &portfolio.CostLine{Category: "Marketing", Vendor: "Print shop", Low: portfolio.Dollars(40),
@@ -218,7 +218,8 @@ func TestTextHasNoMarkdown(t *testing.T) {
 			}
 		}
 	}
-	mustContain(t, "CFO text", render(t, snap, portfolio.RoleCFO, Text), "██████░░░░ 58%", "Burn by category\n----------------")
+	mustContain(t, "CFO text", render(t, snap, portfolio.RoleCFO, Text), "██████░░░░ 58%", "Burn by category\n----------------",
+		"6 (5 at low burn)", "4. Do not deploy: spend nothing.", "2. Low-cost wins: spend up to $500/mo.")
 }
 
 func TestUnknownRoleAndFormat(t *testing.T) {

@@ -147,11 +147,13 @@ func (t *textWriter) table(n *extast.Table, indent string) {
 }
 
 // cell flattens a table cell. A cell that leads with a bold title and
-// goes on to explain it keeps the two apart, as the bold did.
+// goes on to explain it keeps the two apart, as the bold did; a bold
+// figure followed by a remark in brackets ("**6** (5 at low burn)") reads
+// as it is.
 func (t *textWriter) cell(c ast.Node) string {
 	text := t.inline(c)
 	if e, ok := c.FirstChild().(*ast.Emphasis); ok && e.Level == 2 && e.NextSibling() != nil {
-		if title := t.inline(e); strings.HasPrefix(text, title+" ") {
+		if title := t.inline(e); strings.HasPrefix(text, title+" ") && !strings.HasPrefix(text[len(title)+1:], "(") {
 			return title + " — " + text[len(title)+1:]
 		}
 	}
