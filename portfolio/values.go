@@ -205,6 +205,18 @@ func ParseWhole(s string) (int64, error) {
 	return n, nil
 }
 
+// ParseBool reads yes or no as people and files write it: yes, no, y, n,
+// true, false, on, off, 1, 0, in any case.
+func ParseBool(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "yes", "y", "1", "on":
+		return true, nil
+	case "false", "no", "n", "0", "off":
+		return false, nil
+	}
+	return false, Errorf(EINVALID, "%q is not yes or no", s)
+}
+
 // Date is a calendar day without a time zone (due dates, opened-on dates).
 // The zero Date means "no date".
 type Date struct{ t time.Time }

@@ -163,3 +163,27 @@ func TestParseWhole(t *testing.T) {
 		}
 	}
 }
+
+func TestParseBool(t *testing.T) {
+	for in, want := range map[string]bool{"yes": true, "Y": true, "TRUE": true, "on": true, "1": true, " no ": false,
+		"n": false, "False": false, "OFF": false, "0": false} {
+		if got, err := portfolio.ParseBool(in); err != nil || got != want {
+			t.Errorf("ParseBool(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "maybe", "2", "yess", "t"} {
+		if _, err := portfolio.ParseBool(in); portfolio.ErrorCode(err) != portfolio.EINVALID {
+			t.Errorf("ParseBool(%q) = %v, want invalid", in, err)
+		}
+	}
+	// A field reads the same words.
+	item := portfolio.MustKind("item")
+	f, _ := item.Field("mandatory")
+	for _, in := range []string{"yes", "n", "TRUE", "off", "1", "0", "on", "y"} {
+		want, _ := portfolio.ParseBool(in)
+		r := item.New()
+		if err := f.Parse(r, in); err != nil || f.Value(r) != want {
+			t.Errorf("mandatory %q reads as %v, %v; ParseBool says %v", in, f.Value(r), err, want)
+		}
+	}
+}

@@ -19,7 +19,7 @@ func (m *Main) addCommand() *cobra.Command {
 			Short: "Add " + k.A() + ": " + k.Doc,
 			Long: "Add " + k.A() + ". Fields not given take their defaults, shown below; those marked (required)\n" +
 				"must be given. opsdeck kinds " + k.Name + " lists them too.",
-			Args: noArgs,
+			Args: fieldArgs(k, 0),
 		}
 		m.fieldFlags(cmd, k)
 		// Help shows each field's default, and which must be given, as

@@ -16,7 +16,7 @@ func (m *Main) editCommand() *cobra.Command {
 		cmd := &cobra.Command{
 			Use:               k.Name + " " + k.KeyHint() + " --FIELD VALUE ...",
 			Short:             "Change " + k.A() + ", given by its key",
-			Args:              exactArgs(1),
+			Args:              fieldArgs(k, 1),
 			ValidArgsFunction: m.completeKeys(k),
 		}
 		m.fieldFlags(cmd, k)

@@ -99,6 +99,32 @@ func flagType(f portfolio.Field) string {
 	return string(f.Type)
 }
 
+// fieldArgs checks that a command with k's field flags has n arguments.
+// A word left over after a yes-or-no field's flag (--mandatory no) was
+// meant as its value, which such a flag takes only after =.
+func fieldArgs(k *portfolio.Kind, n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			for i := range k.Fields {
+				f := &k.Fields[i]
+				flag := cmd.Flags().Lookup(strings.ReplaceAll(f.Name, "_", "-"))
+				if f.Type != portfolio.BoolField || flag == nil || !flag.Changed {
+					continue
+				}
+				for _, a := range args {
+					if _, err := portfolio.ParseBool(a); err == nil {
+						return usagef("--%s takes its value after =: --%s=%s (alone it means yes)", flag.Name, flag.Name, a)
+					}
+				}
+			}
+		}
+		if n == 0 {
+			return noArgs(cmd, args)
+		}
+		return exactArgs(n)(cmd, args)
+	}
+}
+
 // boolText is a bool field's flag: the text as given, left to the field
 // to read, so --mandatory=yes is as good as mandatory: yes in a file.
 type boolText string
