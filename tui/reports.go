@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -202,6 +201,10 @@ func (p *reportPage) confirmSend() tea.Cmd {
 			}
 		}
 	}
+	if len(to) == 0 {
+		// The message would only fail in the outbox: say who to add.
+		return status(fmt.Sprintf("nobody receives the %s report: add it to a person's reports on Records (%s)", role.Title(), p.c.recordsKey), true)
+	}
 	if bcc := p.c.Mail.Config.Bcc; bcc != "" {
 		to = append(to, bcc+" (bcc)")
 	}
@@ -214,7 +217,7 @@ func (p *reportPage) confirmSend() tea.Cmd {
 	}
 	f, cmd := newPageForm("Send the "+role.Title()+" report", submit, func() []*huh.Group {
 		return []*huh.Group{huh.NewGroup(huh.NewConfirm().
-			Title(fmt.Sprintf("Send to %s via %s?", cmp.Or(strings.Join(to, ", "), "—"), p.c.Mail.Transport.Name())).
+			Title(fmt.Sprintf("Send to %s via %s?", strings.Join(to, ", "), p.c.Mail.Transport.Name())).
 			Affirmative("Send").Negative("Cancel").Value(&yes))}
 	})
 	p.form = f

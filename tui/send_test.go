@@ -126,3 +126,17 @@ func TestBatchSummaryCountsRowsNotProgress(t *testing.T) {
 		t.Errorf("summary %q, want batch 7: 2 sent, 1 failed", got)
 	}
 }
+
+// s on a report nobody receives says who to add, and queues nothing that
+// could only fail.
+func TestSendWithoutRecipientsSaysWhoToAdd(t *testing.T) {
+	st := storetest.Open(t, nil)
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour, Mail: mailFor(t, st, &flaky{})}))
+	s.keys("5")
+	s.waitFor("CEO report: Portfolio")
+	s.keys("s")
+	s.waitFor("nobody receives the CEO report: add it to a person's reports on Records (8)")
+	if rows, _ := st.Outbox(context.Background(), store.OutboxFilter{}); len(rows) != 0 {
+		t.Errorf("queued: %+v", rows)
+	}
+}
