@@ -436,21 +436,22 @@ func (m *Model) footer() string {
 	if status != "" {
 		line += "  "
 	}
-	page, global := m.pages[m.active].ShortHelp(), []key.Binding{m.c.Keys.Help, m.c.Keys.Quit}
+	page, next, global := m.pages[m.active].ShortHelp(), m.c.Keys.Next, []key.Binding{m.c.Keys.Help, m.c.Keys.Quit}
 	if m.pages[m.active].Capturing() {
 		// A form or filter has the keys (and shows its own): the page's
 		// keys, tab and q do not work now.
 		page, global = nil, []key.Binding{binding("esc", "back"), binding("ctrl+c", "quit")}
+		next.SetEnabled(false)
 	}
 	width := m.width - lipgloss.Width(line)
 	var sig strings.Builder
 	fmt.Fprint(&sig, width, m.c.Styles.Dark)
-	for _, b := range append(page, global...) {
+	for _, b := range append(append(page, next), global...) {
 		fmt.Fprint(&sig, "\x00", b.Help().Key, "\x00", b.Help().Desc, b.Enabled())
 	}
 	if sig.String() != m.helpKey {
 		m.helpKey = sig.String()
-		m.helpView = m.help.ShortHelpView(fitHelp(width, lipgloss.Width(m.help.ShortSeparator), page, m.c.Keys.Next, global))
+		m.helpView = m.help.ShortHelpView(fitHelp(width, lipgloss.Width(m.help.ShortSeparator), page, next, global))
 	}
 	return lipgloss.NewStyle().MaxWidth(m.width).Render(line + m.helpView)
 }
@@ -483,8 +484,10 @@ func fitHelp(width, sep int, page []key.Binding, next key.Binding, global []key.
 		}
 		return out
 	}
-	if all := with(shown, []key.Binding{next}, global); size(all) <= width {
-		return all
+	if next.Enabled() {
+		if all := with(shown, []key.Binding{next}, global); size(all) <= width {
+			return all
+		}
 	}
 	for n := len(shown); n > 0; n-- {
 		if fit := with(shown[:n], global); size(fit) <= width {
