@@ -40,6 +40,11 @@ func TestFieldParse(t *testing.T) {
 		{"item", "mandatory", "maybe", "", "is not yes or no"},
 		{"entity", "position", "3", "3", ""},
 		{"entity", "position", "3.5", "", "is not a whole number"},
+		{"entity", "position", "1,23", "", "is not a whole number"},
+		{"channel", "audience", "1,234", "1234", ""},
+		{"shortfall", "monthly_impact", "12.345", "", `monthly_impact: "12.345" has more than cents`},
+		{"shortfall", "monthly_impact", "$1,234.50", "1234.5", ""},
+		{"shortfall", "monthly_impact", "lots", "", `monthly_impact: "lots" is not a dollar amount`},
 		{"channel", "audience", "", "", ""},
 		{"channel", "audience", "12,000", "12000", ""},
 	} {

@@ -347,9 +347,9 @@ func (f *Field) parse(s string) (any, error) {
 		if s == "" {
 			return int64(0), nil
 		}
-		n, err := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64)
+		n, err := ParseWhole(s)
 		if err != nil {
-			return nil, bad("a whole number")
+			return nil, Errorf(EINVALID, "%s: %s", f.Name, ErrorMessage(err))
 		}
 		return n, nil
 	case NumberField:
@@ -367,7 +367,8 @@ func (f *Field) parse(s string) (any, error) {
 		}
 		m, err := ParseMoney(s)
 		if err != nil {
-			return nil, bad("a dollar amount")
+			// ParseMoney says why: no amount, finer than a cent, too large.
+			return nil, Errorf(EINVALID, "%s: %s", f.Name, ErrorMessage(err))
 		}
 		return m, nil
 	case DateField:
@@ -389,13 +390,14 @@ func (f *Field) parse(s string) (any, error) {
 		}
 		return t, nil
 	case BoolField:
-		switch strings.ToLower(s) {
-		case "", "false", "no", "n", "0", "off":
+		if s == "" {
 			return false, nil
-		case "true", "yes", "y", "1", "on":
-			return true, nil
 		}
-		return nil, bad("yes or no")
+		b, err := ParseBool(s)
+		if err != nil {
+			return nil, Errorf(EINVALID, "%s: %s", f.Name, ErrorMessage(err))
+		}
+		return b, nil
 	}
 	return nil, fmt.Errorf("field %s: unknown type %s", f.Name, f.Type)
 }

@@ -172,13 +172,6 @@ func applyFlags(cmd *cobra.Command, k *portfolio.Kind, rec portfolio.Record) ([]
 		if flag == nil || !flag.Changed {
 			continue
 		}
-		if f.Type == portfolio.MoneyField && strings.TrimSpace(flag.Value.String()) != "" {
-			// Say why an amount is refused ("has more than cents"), which
-			// Field.Parse does not yet pass on.
-			if _, err := portfolio.ParseMoney(flag.Value.String()); err != nil {
-				return nil, usagef("%s: %s", f.Name, portfolio.ErrorMessage(err))
-			}
-		}
 		if err := f.Parse(rec, flag.Value.String()); err != nil {
 			return nil, usageError{err}
 		}
