@@ -485,10 +485,21 @@ func (s *session) fillEventUpToDate(title string) {
 // On an empty database every list says which key adds the first record.
 func TestEmptyListsSayWhatAdds(t *testing.T) {
 	s := start(t, newConsole(t, storetest.Open(t, nil), Options{Poll: time.Hour}))
+	// The Overview says what is not there yet, rather than zeros and an
+	// empty table.
+	screen := s.waitFor("No entities yet: press 8 for Records, then n adds the first.", "KPIs: none tracked yet", "Shortfalls: none open",
+		"No upcoming events.", "No costs recorded yet.")
+	for _, zero := range []string{"ENTITY", "0 on target", "$0"} {
+		if strings.Contains(screen, zero) {
+			t.Errorf("the empty Overview shows %q:\n%s", zero, screen)
+		}
+	}
 	s.keys("2")
 	s.waitFor("No KPIs yet: n adds the first.")
 	s.keys("3")
 	s.waitFor("No shortfalls yet: n adds the first.")
 	s.keys("4")
 	s.waitFor("No events yet: n adds the first.")
+	s.keys("7")
+	s.waitFor("No schedules yet: press 8 for Records, go to Report schedule, then n.")
 }

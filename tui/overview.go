@@ -79,10 +79,14 @@ func (p *overviewPage) render() {
 	if n < 8 {
 		missing = "miss"
 	}
-	line(" %s", s.Subtle.Render(cell("", code+name)+cell("KPIs", 4*n)+"   "+"OPEN SHORTFALLS"))
-	line(" %s", s.Subtle.Render(cell("ENTITY", code)+cell("", name)+rcell("on", n)+rcell("risk", n)+rcell("off", n)+
-		rcell(missing, n)+"   "+rcell("crit", n)+rcell("high", n)+rcell("med", n)+rcell("low", n)))
 	r := snap.Rollup()
+	if len(r.Entities) == 0 && r.Wide.Open == 0 {
+		line("   %s", s.Subtle.Render("No entities yet: press "+p.c.recordsKey+" for Records, then n adds the first."))
+	} else {
+		line(" %s", s.Subtle.Render(cell("", code+name)+cell("KPIs", 4*n)+"   "+"OPEN SHORTFALLS"))
+		line(" %s", s.Subtle.Render(cell("ENTITY", code)+cell("", name)+rcell("on", n)+rcell("risk", n)+rcell("off", n)+
+			rcell(missing, n)+"   "+rcell("crit", n)+rcell("high", n)+rcell("med", n)+rcell("low", n)))
+	}
 	num := func(st lipgloss.Style, v int) string {
 		if v == 0 {
 			return s.Subtle.Render(rcell("·", n))
@@ -107,15 +111,23 @@ func (p *overviewPage) render() {
 	}
 	h := r.KPIs
 	line("")
-	line(" KPIs: %s on target · %s at risk · %s off target · %s missing", s.Status(portfolio.StatusOnTarget).Render(strconv.Itoa(h.OnTarget)),
-		s.Status(portfolio.StatusAtRisk).Render(strconv.Itoa(h.AtRisk)), s.Status(portfolio.StatusOffTarget).Render(strconv.Itoa(h.OffTarget)),
-		s.Status(portfolio.StatusMissing).Render(strconv.Itoa(h.Missing)))
-	line(" Shortfalls: %d open, %s a month at stake", r.Shortfalls.Open, r.Shortfalls.Impact)
+	if h.Total() == 0 {
+		line(" KPIs: none tracked yet")
+	} else {
+		line(" KPIs: %s on target · %s at risk · %s off target · %s missing", s.Status(portfolio.StatusOnTarget).Render(strconv.Itoa(h.OnTarget)),
+			s.Status(portfolio.StatusAtRisk).Render(strconv.Itoa(h.AtRisk)), s.Status(portfolio.StatusOffTarget).Render(strconv.Itoa(h.OffTarget)),
+			s.Status(portfolio.StatusMissing).Render(strconv.Itoa(h.Missing)))
+	}
+	if r.Shortfalls.Open == 0 {
+		line(" Shortfalls: none open")
+	} else {
+		line(" Shortfalls: %d open, %s a month at stake", r.Shortfalls.Open, r.Shortfalls.Impact)
+	}
 
 	line("")
 	line(" %s", s.Title.Render("Next events"))
 	if len(r.NextEvents) == 0 {
-		line("   %s", s.Subtle.Render("none scheduled"))
+		line("   %s", s.Subtle.Render("No upcoming events."))
 	}
 	for _, e := range r.NextEvents {
 		// On a narrow screen the bar gives way to the title.
@@ -129,7 +141,14 @@ func (p *overviewPage) render() {
 
 	line("")
 	line(" %s", s.Title.Render("Money"))
-	line("   Burn %s–%s a month", r.Burn.Low, r.Burn.High)
+	switch {
+	case len(snap.CostLines) == 0:
+		line("   %s", s.Subtle.Render("No costs recorded yet."))
+	case r.Burn.Low == r.Burn.High:
+		line("   Burn %s a month", r.Burn.High)
+	default:
+		line("   Burn %s–%s a month", r.Burn.Low, r.Burn.High)
+	}
 	for _, be := range r.BreakEvens {
 		margin := ""
 		if be.Reachable {
