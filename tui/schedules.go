@@ -248,7 +248,7 @@ func (p *schedulePage) View() string {
 		return p.preview.View()
 	}
 	if len(p.rows) == 0 {
-		return p.c.Styles.Subtle.Render(" No schedules yet: press "+p.c.recordsKey+" for Records, go to Report schedule, then n.")
+		return p.c.Styles.Subtle.Render(" No schedules yet: press " + p.c.recordsKey + " for Records, go to Report schedule, then n.")
 	}
 	return p.c.Styles.Subtle.Render(" Reports go out on these schedules from the opsdeck holding the worker lease.") +
 		"\n" + p.list.View()
