@@ -37,7 +37,12 @@ what would change and writes nothing. FILE - reads standard input.`,
 				return usagef("--prune is for portfolio files; a spreadsheet only adds and changes")
 			}
 			if kind != "" {
-				if err := transfer.CheckSheetKind(kind); err != nil {
+				k, err := kindNamed(kind)
+				if err == nil {
+					kind = k.Name
+					err = transfer.CheckSheetKind(kind)
+				}
+				if err != nil {
 					return usagef("--kind: %s", portfolio.ErrorMessage(err))
 				}
 			}
