@@ -348,7 +348,8 @@ func TestEveryPageFitsEightyByTwentyFour(t *testing.T) {
 	s.keys("4")
 	check("events", s.waitFor("2 upcoming events", "CHECKLIST", "2/14", "0/14"))
 	s.keys("enter")
-	check("event detail", s.waitFor("Crew 16:00", "Turnaround 21:30", "Pre-departure", "departs in 3 days", "L magic links"))
+	check("event detail", s.waitFor("Crew 16:00", "Turnaround 21:30", "Pre-departure", "departs in 3 days", "L magic links",
+		"Check weather, tides and notice", "done by Morgan Reyes Thu 09:40"))
 	s.keys("?")
 	check("event detail keys", s.waitFor("Keys on the Events page", "a add item", "L   magic links", "C   remove from crew"))
 	s.keys("esc")

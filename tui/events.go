@@ -190,9 +190,14 @@ func (p *eventPage) renderDetail() {
 			case it.ClaimedBy != 0:
 				who = fmt.Sprintf("claimed by %s %s", it.ClaimedByName, p.local(it.ClaimedAt))
 			}
-			tw := max(16, p.width-57)
+			// At 80 columns who-and-when narrows so the task reads.
+			whoW := 40
+			if p.width < 100 {
+				whoW = 31
+			}
+			tw := max(16, p.width-17-whoW)
 			lines = append(lines, fmt.Sprintf("   %s %s %s %s %s", mark, cell(it.Title, tw), cell(req, 1), s.Subtle.Render(cell(string(it.RequiredRole), 8)),
-				s.Subtle.Render(cell(who, 40))))
+				s.Subtle.Render(cell(who, whoW))))
 			search = append(search, strings.ToLower(it.Title))
 			p.detailRows = append(p.detailRows, detailRow{pi, ii, ph.ID, it.ID})
 		}
