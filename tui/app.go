@@ -423,7 +423,7 @@ func (m *Model) footer() string {
 	s := m.c.Styles
 	status := ""
 	if m.data != nil && m.data.Trouble > 0 {
-		status = s.StatusErr.Render(fmt.Sprintf("⚠ %d need attention (Outbox, Schedules)", m.data.Trouble)) + "  "
+		status = s.StatusErr.Render(fmt.Sprintf("⚠ %d %s attention (Outbox, Schedules)", m.data.Trouble, map[bool]string{true: "needs", false: "need"}[m.data.Trouble == 1])) + "  "
 	}
 	if m.showStatus() {
 		if m.statusErr {

@@ -504,3 +504,25 @@ func TestEmptyListsSayWhatAdds(t *testing.T) {
 	s.keys("7")
 	s.waitFor("No schedules yet: press 8 for Records, go to Report schedule, then n.")
 }
+
+// A portfolio of one KPI says "1 KPI".
+func TestOneKPI(t *testing.T) {
+	st := storetest.Open(t, nil)
+	ctx := context.Background()
+	if err := st.Update(ctx, "test", func(tx *store.Tx) error {
+		if _, err := tx.PutRecord(ctx, portfolio.MustKind("entity"), "", &portfolio.Entity{Code: "BAKE", Name: "Harbor Bakery",
+			Kind: portfolio.KindOperating}); err != nil {
+			return err
+		}
+		_, err := tx.PutRecord(ctx, portfolio.MustKind("kpi"), "", &portfolio.KPI{EntityCode: "BAKE", Key: "loaves", Name: "Loaves a day",
+			Unit: "count", Direction: portfolio.HigherIsBetter, Target: 200, OwnerRole: portfolio.RoleCEO})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.keys("2")
+	if screen := s.waitFor("Loaves a day"); !strings.Contains(screen, " 1 KPI ") || strings.Contains(screen, "1 KPIs") {
+		t.Errorf("the KPIs page does not say 1 KPI:\n%s", screen)
+	}
+}

@@ -306,7 +306,7 @@ func (p *kpiPage) View() string {
 	if p.form != nil {
 		return p.form.view(p.c.Styles, p.width, p.height)
 	}
-	top := p.c.Styles.Subtle.Render(fmt.Sprintf(" %d KPIs", p.list.Len()))
+	top := p.c.Styles.Subtle.Render(" " + countOf(p.list.Len(), "KPI"))
 	if p.filtering || p.list.Filter() != "" {
 		top = " " + p.filter.View()
 	}

@@ -75,7 +75,7 @@ func TestSendFromReportsAndRetryFromOutbox(t *testing.T) {
 	s.keys("s")
 	s.waitFor("Send to owner@example.com, audit@example.com (bcc) via test transport?")
 	s.keys("left", "enter")
-	s.waitFor("batch 1: 0 sent, 1 failed")
+	s.waitFor("batch 1: 0 sent, 1 failed", "⚠ 1 needs attention (Outbox, Schedules)")
 	s.keys("6")
 	s.waitFor("1 failed", "MessageRejected: Email address is not v")
 	s.keys("r")
