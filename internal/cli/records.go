@@ -278,12 +278,13 @@ func recordLine(k *portfolio.Kind, r portfolio.Record) string {
 }
 
 // listedFields are the fields `opsdeck list` shows as columns: the short
-// ones that are not part of the key.
+// ones that are not part of the key, which the KEY column already shows
+// (a KPI's entity and key as JADA/charters).
 func listedFields(k *portfolio.Kind) []*portfolio.Field {
 	var out []*portfolio.Field
 	for i := range k.Fields {
 		f := &k.Fields[i]
-		if f.Type == portfolio.LongTextField || (len(k.KeyFields) == 1 && k.KeyFields[0] == f.Name) {
+		if f.Type == portfolio.LongTextField || slices.Contains(k.KeyFields, f.Name) {
 			continue
 		}
 		if len(out) < 7 {

@@ -15,6 +15,9 @@ import (
 // rootCommand builds the command tree. Commands close over m rather than
 // package globals, so every Run starts clean.
 func (m *Main) rootCommand() *cobra.Command {
+	// Kinds are written in capitals as often as not (list KPI, add
+	// Entity); commands take any case.
+	cobra.EnableCaseInsensitive = true
 	root := &cobra.Command{
 		Use:   "opsdeck",
 		Short: "Operations console for a small portfolio of businesses",
