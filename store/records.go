@@ -636,6 +636,9 @@ func cmpOr(a, b string) string {
 func (tx *Tx) fillDefaults(ctx context.Context, k *portfolio.Kind, t *table, rec portfolio.Record) error {
 	if t.position != "" {
 		f, _ := k.Field(t.position)
+		if f.Value(rec).(int64) < 0 {
+			return portfolio.Errorf(portfolio.EINVALID, "%s %d must be 1 or more (0 puts it last)", f.Name, f.Value(rec).(int64))
+		}
 		if f.Value(rec).(int64) == 0 {
 			query, args := "SELECT coalesce(max(position), 0) + 1 FROM "+t.name, []any{}
 			if t.within != "" {
