@@ -15,29 +15,61 @@ import (
 // apiEvent is GET /api/events/{id}: the event as the viewer may see it.
 // Guests get the timing and each phase's progress, without items.
 type apiEvent struct {
-	ID       int64                  `json:"id"`
-	Title    string                 `json:"title"`
-	Kind     string                 `json:"kind"`
-	Location string                 `json:"location"`
-	TimeZone string                 `json:"time_zone"`
-	Status   string                 `json:"status"`
-	Timing   portfolio.Timing       `json:"timing"`
-	Done     int                    `json:"checklist_done"`
-	Total    int                    `json:"checklist_total"`
-	Phases   []apiPhase             `json:"phases"`
-	Crew     []portfolio.CrewMember `json:"crew,omitempty"`
-	Version  uint64                 `json:"version"`
-	You      apiViewer              `json:"you"`
+	ID       int64            `json:"id"`
+	Title    string           `json:"title"`
+	Kind     string           `json:"kind"`
+	Location string           `json:"location"`
+	TimeZone string           `json:"time_zone"`
+	Status   string           `json:"status"`
+	Timing   portfolio.Timing `json:"timing"`
+	Done     int              `json:"checklist_done"`
+	Total    int              `json:"checklist_total"`
+	Phases   []apiPhase       `json:"phases"`
+	Crew     []apiCrewMember  `json:"crew,omitempty"`
+	Version  uint64           `json:"version"`
+	You      apiViewer        `json:"you"`
+}
+
+// apiCrewMember is a crew member as the crew see each other: by name and
+// role. Their email addresses are the owner's to know, not the crew's.
+type apiCrewMember struct {
+	PersonID int64                `json:"person_id"`
+	Name     string               `json:"name"`
+	Role     portfolio.AccessRole `json:"role"`
+}
+
+// apiItem is a checklist item as the crew see it: who claimed or ticked
+// it by name, not by email address.
+type apiItem struct {
+	ID            int64                `json:"id"`
+	PhaseID       int64                `json:"phase_id"`
+	Title         string               `json:"title"`
+	RequiredRole  portfolio.AccessRole `json:"required_role"`
+	Position      int                  `json:"position"`
+	Mandatory     bool                 `json:"mandatory"`
+	Note          string               `json:"note"`
+	ClaimedBy     int64                `json:"claimed_by,omitempty"`
+	ClaimedByName string               `json:"claimed_by_name,omitempty"`
+	ClaimedAt     time.Time            `json:"claimed_at,omitzero"`
+	DoneBy        int64                `json:"done_by,omitempty"`
+	DoneByName    string               `json:"done_by_name,omitempty"`
+	DoneAt        time.Time            `json:"done_at,omitzero"`
+}
+
+func apiItemOf(it portfolio.ChecklistItem) apiItem {
+	return apiItem{ID: it.ID, PhaseID: it.PhaseID, Title: it.Title, RequiredRole: it.RequiredRole, Position: it.Position,
+		Mandatory: it.Mandatory, Note: it.Note, ClaimedBy: it.ClaimedBy, ClaimedByName: it.ClaimedByName, ClaimedAt: it.ClaimedAt,
+		DoneBy: it.DoneBy, DoneByName: it.DoneByName, DoneAt: it.DoneAt}
 }
 
 type apiPhase struct {
-	ID          int64                     `json:"id"`
-	Name        string                    `json:"name"`
-	Done        int                       `json:"done"`
-	Total       int                       `json:"total"`
-	SignedOffBy string                    `json:"signed_off_by,omitempty"`
-	SignedOffAt time.Time                 `json:"signed_off_at,omitzero"`
-	Items       []portfolio.ChecklistItem `json:"items,omitempty"`
+	ID          int64     `json:"id"`
+	Name        string    `json:"name"`
+	Done        int       `json:"done"`
+	Total       int       `json:"total"`
+	SignedOffBy string    `json:"signed_off_by,omitempty"`
+	SignedOffAt time.Time `json:"signed_off_at,omitzero"`
+	Items       []apiItem `json:"items,omitempty"`
 }
 
 type apiViewer struct {
@@ -82,7 +114,9 @@ func (s *Server) handleAPIEvent(w http.ResponseWriter, r *http.Request) {
 	out.Done, out.Total = e.Progress()
 	items := v.can(auth.ViewItems)
 	if items {
-		out.Crew = e.Crew
+		for _, c := range e.Crew {
+			out.Crew = append(out.Crew, apiCrewMember{c.PersonID, c.Name, c.Role})
+		}
 	}
 	for _, p := range e.Phases {
 		ap := apiPhase{ID: p.ID, Name: p.Name, SignedOffBy: p.SignedOffName, SignedOffAt: p.SignedOffAt}
@@ -93,7 +127,9 @@ func (s *Server) handleAPIEvent(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if items {
-			ap.Items = p.Items
+			for _, it := range p.Items {
+				ap.Items = append(ap.Items, apiItemOf(it))
+			}
 		}
 		out.Phases = append(out.Phases, ap)
 	}
@@ -139,7 +175,7 @@ func (s *Server) apiAction(w http.ResponseWriter, r *http.Request, phase bool) {
 	out := map[string]any{"change": ch}
 	if ch.ItemID != 0 {
 		if it, err := s.store.ChecklistItem(r.Context(), ch.ItemID); err == nil {
-			out["item"] = it
+			out["item"] = apiItemOf(it)
 		}
 	}
 	// The page's script asks for its own rendering of what changed, so

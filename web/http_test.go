@@ -118,6 +118,24 @@ func TestClaimConflictNamesHolder(t *testing.T) {
 	}
 }
 
+// The crew see each other by name and role: no email address of anyone
+// on the event reaches a crew member's phone, in the event or in the
+// answer to a claim.
+func TestCrewDoNotSeeEachOthersEmail(t *testing.T) {
+	f := newFixture(t)
+	jess, _ := f.session("jess", f.event.ID, "")
+	code, event := f.do("GET", "/api/events/"+itoa(f.event.ID), jess.Access, nil)
+	if code != http.StatusOK || !strings.Contains(event, `"name":"Sam Okafor"`) {
+		t.Fatalf("event: %d %s", code, event)
+	}
+	_, claim := f.do("POST", "/api/items/"+itoa(f.item("Clean").ID)+"/claim", jess.Access, nil)
+	for what, body := range map[string]string{"event": event, "claim": claim} {
+		if strings.Contains(body, "@") {
+			t.Errorf("the %s answer holds an email address: %s", what, body)
+		}
+	}
+}
+
 // Without JavaScript everything works through form posts and redirects.
 func TestFormPostsWithoutScript(t *testing.T) {
 	f := newFixture(t)
