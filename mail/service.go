@@ -169,8 +169,8 @@ func (s *Service) Build(ctx context.Context, roles []portfolio.ReportRole) ([]st
 type QuotaError struct{ Need, Remaining int }
 
 func (e *QuotaError) Error() string {
-	return fmt.Sprintf("this batch needs %d recipients but only %d remain of the 24-hour sending quota (SES counts every recipient, BCC copies included); nothing was queued",
-		e.Need, e.Remaining)
+	return fmt.Sprintf("this batch needs %s but only %d remain of the 24-hour sending quota (SES counts every recipient, BCC copies included); nothing was queued",
+		portfolio.Plural(int64(e.Need), "recipient", "recipients"), e.Remaining)
 }
 
 // Enqueue renders the roles' reports and writes them to the outbox as one

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"opsdeck/mail"
+	"opsdeck/portfolio"
 	"opsdeck/schedule"
 	"opsdeck/store"
 )
@@ -75,8 +76,8 @@ func (m *Main) deliver(ctx context.Context, svc *mail.Service, batch int64) erro
 	}
 	fmt.Fprintln(m.Stdout)
 	if counts[store.OutboxFailed] > 0 && batch != 0 {
-		return fmt.Errorf("%d messages failed; see opsdeck outbox --batch %d, fix the cause, then opsdeck outbox retry --failed",
-			counts[store.OutboxFailed], batch)
+		return fmt.Errorf("%s failed; see opsdeck outbox --batch %d, fix the cause, then opsdeck outbox retry --failed",
+			portfolio.Plural(int64(counts[store.OutboxFailed]), "message", "messages"), batch)
 	}
 	return nil
 }

@@ -62,14 +62,16 @@ opsdeck outbox). --dry-run renders and checks everything and sends nothing.`,
 				fmt.Fprintln(m.Stdout, line)
 			}
 			if dryRun {
-				fmt.Fprintf(m.Stdout, "dry run: %d messages to %d recipients would be sent; nothing was queued\n", len(msgs)-bad, recipients)
+				fmt.Fprintf(m.Stdout, "dry run: %s to %s would be sent; nothing was queued\n",
+					portfolio.Plural(int64(len(msgs)-bad), "message", "messages"), portfolio.Plural(int64(recipients), "recipient", "recipients"))
 				return nil
 			}
 			if !yes {
 				if !m.interactive() {
 					return usagef("not a terminal: add --yes to send without a confirmation")
 				}
-				fmt.Fprintf(m.Stdout, "Send %d messages to %d recipients via %s? [y/N] ", len(msgs)-bad, recipients, setup.Transport.Name())
+				fmt.Fprintf(m.Stdout, "Send %s to %s via %s? [y/N] ",
+					portfolio.Plural(int64(len(msgs)-bad), "message", "messages"), portfolio.Plural(int64(recipients), "recipient", "recipients"), setup.Transport.Name())
 				answer, _ := bufio.NewReader(m.Stdin).ReadString('\n')
 				if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
 					fmt.Fprintln(m.Stdout, "nothing sent")
