@@ -189,7 +189,7 @@ func (b BreakEven) Sentence() string {
 	if !b.Reachable {
 		return fmt.Sprintf("never (each %s loses %s)", b.Unit, -b.Margin)
 	}
-	return fmt.Sprintf("%s a month (%d at low burn)", Plural(b.UnitsHigh, b.Unit, b.Unit+"s"), b.UnitsLow)
+	return fmt.Sprintf("%s a month (%d at low burn)", Plural(b.UnitsHigh, b.Unit, ""), b.UnitsLow)
 }
 
 // ComputeBreakEven works out break-even for u against the cost lines: all

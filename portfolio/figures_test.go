@@ -261,3 +261,10 @@ func TestSlug(t *testing.T) {
 		}
 	}
 }
+
+func TestBreakEvenSentenceSaysTheUnitAsSaid(t *testing.T) {
+	b := BreakEven{Unit: "loaf", UnitsHigh: 300, UnitsLow: 250, Reachable: true}
+	if got := b.Sentence(); got != "300 loaves a month (250 at low burn)" {
+		t.Errorf("Sentence() = %q", got)
+	}
+}

@@ -396,8 +396,12 @@ func checkText(field, v string, required bool, maxLen int) error {
 }
 
 // Plural says how many there are of something: Plural(1, "charter",
-// "charters") is "1 charter", Plural(6, ...) "6 charters".
+// "charters") is "1 charter", Plural(6, ...) "6 charters". An empty many
+// is made from one by PluralOf.
 func Plural(n int64, one, many string) string {
+	if many == "" {
+		many = PluralOf(one)
+	}
 	if n == 1 {
 		return "1 " + one
 	}
@@ -437,4 +441,41 @@ func Slug(title string) string {
 		return "record"
 	}
 	return s
+}
+
+// irregular are the plurals an owner's unit of sale may need that the
+// rules in PluralOf do not make.
+var irregular = map[string]string{
+	"person": "people", "child": "children", "man": "men", "woman": "women", "foot": "feet", "tooth": "teeth",
+	"mouse": "mice", "goose": "geese", "loaf": "loaves", "leaf": "leaves", "half": "halves", "shelf": "shelves",
+	"calf": "calves", "wolf": "wolves", "knife": "knives", "life": "lives", "wife": "wives", "thief": "thieves",
+	"sheep": "sheep", "fish": "fish", "series": "series", "species": "species", "hero": "heroes", "potato": "potatoes",
+	"tomato": "tomatoes", "cargo": "cargoes", "echo": "echoes",
+}
+
+// PluralOf is the plural of an English noun as an owner names a unit of
+// sale ("charter", "guest night", "bus", "delivery", "loaf"): the last
+// word is made plural, by the common rules and a list of irregular ones.
+func PluralOf(noun string) string {
+	head, word := "", noun
+	if i := strings.LastIndexByte(noun, ' '); i >= 0 {
+		head, word = noun[:i+1], noun[i+1:]
+	}
+	lower := strings.ToLower(word)
+	if p, ok := irregular[lower]; ok {
+		if word != lower && len(word) > 0 && strings.ToUpper(word[:1]) == word[:1] {
+			p = strings.ToUpper(p[:1]) + p[1:]
+		}
+		return head + p
+	}
+	switch {
+	case word == "":
+		return noun
+	case strings.HasSuffix(lower, "s") || strings.HasSuffix(lower, "x") || strings.HasSuffix(lower, "z") ||
+		strings.HasSuffix(lower, "ch") || strings.HasSuffix(lower, "sh"):
+		return head + word + "es"
+	case len(lower) > 1 && lower[len(lower)-1] == 'y' && !strings.ContainsRune("aeiou", rune(lower[len(lower)-2])):
+		return head + word[:len(word)-1] + "ies"
+	}
+	return head + word + "s"
 }

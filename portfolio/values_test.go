@@ -187,3 +187,19 @@ func TestParseBool(t *testing.T) {
 		}
 	}
 }
+
+// A unit of sale an owner names is made plural as it is said.
+func TestPluralOf(t *testing.T) {
+	for one, many := range map[string]string{
+		"charter": "charters", "tour": "tours", "loaf": "loaves", "Loaf": "Loaves", "bus": "buses", "box": "boxes",
+		"delivery": "deliveries", "day": "days", "guest night": "guest nights", "bunch": "bunches", "dish": "dishes",
+		"person": "people", "sheep": "sheep", "roof": "roofs", "gig": "gigs", "pickup": "pickups", "": "",
+	} {
+		if got := portfolio.PluralOf(one); got != many {
+			t.Errorf("PluralOf(%q) = %q, want %q", one, got, many)
+		}
+	}
+	if got := portfolio.Plural(3, "loaf", ""); got != "3 loaves" {
+		t.Errorf("Plural(3, loaf) = %q", got)
+	}
+}

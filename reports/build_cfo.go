@@ -84,7 +84,7 @@ func buildCFO(snap *portfolio.Snapshot) (*CFOSection, Figures) {
 	for _, be := range snap.BreakEvens() {
 		row := BreakEvenRow{Entity: esc(be.EntityCode), Unit: esc(be.Unit), Price: be.Price.String(), Variable: be.Variable.String(),
 			Margin: be.Margin.String(), Fixed: moneyRange(be.FixedLow, be.FixedHigh), Units: be.UnitsHigh, UnitsLow: be.UnitsLow,
-			Reachable: be.Reachable, Basis: "own costs", Volume: esc(portfolio.Plural(be.UnitsHigh, be.Unit, be.Unit+"s"))}
+			Reachable: be.Reachable, Basis: "own costs", Volume: esc(portfolio.Plural(be.UnitsHigh, be.Unit, ""))}
 		if be.Basis == portfolio.BasisPortfolio {
 			row.Basis = "whole portfolio"
 		}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"opsdeck/portfolio"
+
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -114,7 +116,7 @@ func countOf(n int, unit string) string {
 	if n == 1 {
 		return "1 " + unit
 	}
-	return strconv.Itoa(n) + " " + unit + "s"
+	return strconv.Itoa(n) + " " + portfolio.PluralOf(unit)
 }
 
 // wrap breaks s into lines of at most w columns at spaces only, never
