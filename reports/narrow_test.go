@@ -72,7 +72,8 @@ func TestTextRecordsFitTheWidth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "- 1. Payment keys exposed — Stripe keys sit in a\n  repository | and in env files\n  Entity: CLOUD ·") {
+	// A ranked record's number is its marker, with no bullet before it.
+	if !strings.Contains(out, "\n1. Payment keys exposed — Stripe keys sit in a\n   repository | and in env files\n   Entity: CLOUD ·") {
 		t.Errorf("text records:\n%s", out)
 	}
 	for _, line := range strings.Split(out, "\n") {

@@ -109,11 +109,21 @@ func (t *textWriter) table(n *extast.Table, indent string) {
 	}
 	if len(rows) > 1 && len(indent)+tableWidth(rows, 2) > t.width {
 		rank := ranked(rows)
+		// A ranked row leads with its number ("1. "), which is its
+		// marker; any other row is a bullet.
+		marker := "- "
+		if rank {
+			marker = ""
+		}
 		for _, row := range rows[1:] {
 			lead, details := record(rows[0], row, rank)
-			t.out.WriteString(wrap(lead, t.width, indent+"- ", indent+"  ") + "\n")
+			hang := indent + "  "
+			if rank {
+				hang = indent + strings.Repeat(" ", len(strings.TrimSpace(row[0]))+2)
+			}
+			t.out.WriteString(wrap(lead, t.width, indent+marker, hang) + "\n")
 			if len(details) > 0 {
-				t.out.WriteString(wrap(strings.Join(details, " · "), t.width, indent+"  ", indent+"  ") + "\n")
+				t.out.WriteString(wrap(strings.Join(details, " · "), t.width, hang, hang) + "\n")
 			}
 		}
 		t.out.WriteString("\n")
