@@ -14,9 +14,25 @@ import (
 	"opsdeck/store"
 )
 
+// newEventZone is where a new event starts: where the last event added
+// is (an owner's events are mostly in one place), else the console's own
+// zone.
+func (p *eventPage) newEventZone() string {
+	var last portfolio.EventSummary
+	for _, e := range p.all {
+		if e.ID > last.ID && e.TimeZone != "" {
+			last = e
+		}
+	}
+	if last.ID != 0 {
+		return last.TimeZone
+	}
+	return p.c.EventZone
+}
+
 // eventForm adds (e nil) or edits an event's own fields.
 func (p *eventPage) eventForm(e *portfolio.Event) tea.Cmd {
-	ev := portfolio.Event{Kind: "charter", Status: portfolio.EventPlanned, TimeZone: p.c.EventZone, Duration: 180, CrewCall: 60,
+	ev := portfolio.Event{Kind: "charter", Status: portfolio.EventPlanned, TimeZone: p.newEventZone(), Duration: 180, CrewCall: 60,
 		Boarding: 30, Turnaround: 60}
 	heading := "New event"
 	if e != nil {

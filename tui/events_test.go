@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"opsdeck/portfolio"
+	"opsdeck/store"
 	"opsdeck/store/storetest"
 )
 
@@ -164,4 +165,46 @@ func TestEventCrew(t *testing.T) {
 	if want := "[morgan.reyes@example.com:captain jess.tran@example.com:captain]"; fmt.Sprint(crew) != want {
 		t.Errorf("crew of event 1: %v, want %s", crew, want)
 	}
+}
+
+// A new event starts in the zone of the last event added, not in a zone
+// the console was built with: an owner's events are mostly in one place.
+func TestNewEventStartsWhereTheLastOneIs(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, nil)
+	err := st.Update(ctx, "test", func(tx *store.Tx) error {
+		if err := putFields(ctx, tx, "entity", map[string]string{"code": "KIWI", "name": "Kiwi Cruises"}); err != nil {
+			return err
+		}
+		return putFields(ctx, tx, "event", map[string]string{"entity": "KIWI", "title": "Harbour lights",
+			"departs_at": "2026-12-20T19:00:00+13:00", "time_zone": "Pacific/Auckland"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour, EventZone: "UTC"}))
+	s.keys("4")
+	s.waitFor("Harbour lights")
+	s.keys("n")
+	s.waitFor("New event")
+	s.field("Title", "Sky tower dinner")
+	for _, title := range []string{"Entity", "Kind", "Location", "Status", "Date", "Departure time"} {
+		s.focus(title)
+		s.keys("enter")
+	}
+	s.focus("Time zone")
+	s.waitFor("> Pacific/Auckland")
+}
+
+func putFields(ctx context.Context, tx *store.Tx, kind string, fields map[string]string) error {
+	k := mustKind(kind)
+	r := k.New()
+	for name, v := range fields {
+		f, _ := k.Field(name)
+		if err := f.Parse(r, v); err != nil {
+			return err
+		}
+	}
+	_, err := tx.PutRecord(ctx, k, "", r)
+	return err
 }

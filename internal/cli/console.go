@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -13,7 +14,6 @@ import (
 	"golang.org/x/term"
 
 	"opsdeck/portfolio"
-	"opsdeck/store/demo"
 	"opsdeck/tui"
 )
 
@@ -36,9 +36,26 @@ func (m *Main) interactive() bool {
 	return okIn && okOut && term.IsTerminal(int(in.Fd())) && term.IsTerminal(int(out.Fd()))
 }
 
-// newEventZone is where the console's new events start: the demo's
-// harbour, as it always has been, until an owner can set their own.
-const newEventZone = demo.TimeZone
+// localZone is the IANA name of this machine's time zone, where the
+// console's first event starts (later ones start where the last one is):
+// TZ if it names a zone, else what /etc/localtime links to, else UTC.
+func (m *Main) localZone() string {
+	if tz, ok := m.LookupEnv("TZ"); ok {
+		if name := strings.TrimPrefix(tz, ":"); name != "" && name != "Local" {
+			if _, err := time.LoadLocation(name); err == nil {
+				return name
+			}
+		}
+	}
+	if target, err := os.Readlink("/etc/localtime"); err == nil {
+		if _, name, ok := strings.Cut(target, "zoneinfo/"); ok {
+			if _, err := time.LoadLocation(name); err == nil {
+				return name
+			}
+		}
+	}
+	return "UTC"
+}
 
 func (m *Main) runConsole(cmd *cobra.Command) error {
 	// The setting also reaches plain opsdeck, which has no --theme.
@@ -59,7 +76,7 @@ func (m *Main) runConsole(cmd *cobra.Command) error {
 		return err
 	}
 	dir, _ := os.Getwd()
-	opts := tui.Options{Theme: theme, Now: m.Clock.Now, Actor: m.actor(), ExportDir: dir, Poll: time.Second, EventZone: newEventZone}
+	opts := tui.Options{Theme: theme, Now: m.Clock.Now, Actor: m.actor(), ExportDir: dir, Poll: time.Second, EventZone: m.localZone()}
 	if svc, _, err := m.mailService(ctx); err != nil {
 		opts.Status = "sending is off: " + portfolio.ErrorMessage(err)
 	} else {

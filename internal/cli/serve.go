@@ -186,7 +186,7 @@ func (m *Main) sshServer(s *store.Store, svc *mail.Service, crew tui.Crew, log *
 	return sshconsole.New(sshconsole.Options{
 		Addr: addr, HostKeyPath: hostKey, AuthorizedKeysPath: keys, Logger: log, IdleTimeout: 8 * time.Hour,
 		NewModel: func(sessCtx context.Context, user string) (tea.Model, error) {
-			return tui.New(sessCtx, s, eng, tui.Options{Actor: "ssh:" + user, Mail: svc, Crew: crew, Poll: time.Second, Now: m.Clock.Now, EventZone: newEventZone}), nil
+			return tui.New(sessCtx, s, eng, tui.Options{Actor: "ssh:" + user, Mail: svc, Crew: crew, Poll: time.Second, Now: m.Clock.Now, EventZone: m.localZone()}), nil
 		},
 	})
 }
