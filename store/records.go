@@ -712,9 +712,13 @@ type Dependent struct {
 	Kind *portfolio.Kind
 	Key  string
 	// Goes is set when the dependent is removed with it (a KPI's
-	// readings); otherwise its reference is cleared or the removal is
-	// refused.
+	// readings).
 	Goes bool
+	// Cleared is set when the dependent stays and its reference, Field,
+	// is emptied (who ticked an item, when that person goes). A dependent
+	// that neither goes nor is cleared refuses the removal.
+	Cleared bool
+	Field   string
 }
 
 func (d Dependent) String() string { return d.Kind.Name + " " + d.Key }
@@ -750,7 +754,8 @@ func (e *ErrDependents) Error() string {
 }
 
 // Dependents lists what refers to the record of kind k with key: what
-// would go with it and what stops its removal.
+// would go with it, what would stay with a reference cleared, and what
+// stops its removal.
 func (s *Store) Dependents(ctx context.Context, k *portfolio.Kind, key string) ([]Dependent, error) {
 	var out []Dependent
 	err := s.View(ctx, func(tx *sql.Tx) error {
@@ -765,8 +770,18 @@ func (s *Store) Dependents(ctx context.Context, k *portfolio.Kind, key string) (
 	return out, err
 }
 
+// Dependents is Store.Dependents inside the transaction: what a removal
+// made in it would take, clear and be refused by.
+func (tx *Tx) Dependents(ctx context.Context, k *portfolio.Kind, key string) ([]Dependent, error) {
+	rec, _, err := tx.recordsTx().find(ctx, k, key)
+	if err != nil {
+		return nil, err
+	}
+	return tx.recordsTx().dependents(ctx, k, k.Key(rec))
+}
+
 func (rs *records) dependents(ctx context.Context, k *portfolio.Kind, key string) ([]Dependent, error) {
-	var out []Dependent
+	var out, cleared []Dependent
 	seen := map[string]bool{}
 	var walk func(k *portfolio.Kind, key string) error
 	walk = func(k *portfolio.Kind, key string) error {
@@ -785,7 +800,11 @@ func (rs *records) dependents(ctx context.Context, k *portfolio.Kind, key string
 						continue
 					}
 					d := Dependent{Kind: other, Key: other.Key(r), Goes: f.OnDelete == portfolio.Cascade}
-					if f.OnDelete == portfolio.Clear || seen[d.String()] {
+					if f.OnDelete == portfolio.Clear {
+						cleared = append(cleared, Dependent{Kind: other, Key: d.Key, Cleared: true, Field: f.Name})
+						continue
+					}
+					if seen[d.String()] {
 						continue
 					}
 					seen[d.String()] = true
@@ -800,7 +819,16 @@ func (rs *records) dependents(ctx context.Context, k *portfolio.Kind, key string
 		}
 		return nil
 	}
-	return out, walk(k, key)
+	if err := walk(k, key); err != nil {
+		return nil, err
+	}
+	// A reference in a record that goes anyway is not cleared.
+	for _, c := range cleared {
+		if !seen[c.String()] {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 // RemoveRecord removes the record of kind k with key. Records that refer to
@@ -819,9 +847,10 @@ func (tx *Tx) RemoveRecord(ctx context.Context, k *portfolio.Kind, key string, c
 	}
 	e := &ErrDependents{Kind: k, Key: key}
 	for _, d := range deps {
-		if d.Goes {
+		switch {
+		case d.Goes:
 			e.Cascade = append(e.Cascade, d)
-		} else {
+		case !d.Cleared:
 			e.Refuse = append(e.Refuse, d)
 		}
 	}

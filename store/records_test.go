@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -198,5 +199,44 @@ func TestPersonReports(t *testing.T) {
 	got, _ := s.Record(ctx, person, "RILEY@example.com")
 	if n != 2 || got == nil || len(got.(*portfolio.Person).Reports) != 2 {
 		t.Errorf("recipients %d, person %+v", n, got)
+	}
+}
+
+// What a removal empties rather than removes or is refused by is listed
+// too: the records that keep going without the one removed, by field.
+func TestDependentsListWhatIsCleared(t *testing.T) {
+	s := storetest.Demo(t, nil)
+	ctx := context.Background()
+	person := kind(t, "person")
+	deps, err := s.Dependents(ctx, person, "morgan.reyes@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cleared, goes, refuse []string
+	for _, d := range deps {
+		switch {
+		case d.Cleared:
+			cleared = append(cleared, d.Kind.Name+"."+d.Field)
+		case d.Goes:
+			goes = append(goes, d.Kind.Name)
+		default:
+			refuse = append(refuse, d.String())
+		}
+	}
+	if !slices.Contains(cleared, "item.claimed_by") || !slices.Contains(cleared, "item.done_by") || !slices.Contains(goes, "crew") || len(refuse) > 0 {
+		t.Errorf("Morgan's dependents: cleared %v, goes %v, refuse %v", cleared, goes, refuse)
+	}
+	// The removal is not refused by them, and the items stay, emptied.
+	if err := s.Update(ctx, "tester", func(tx *store.Tx) error {
+		_, err := tx.RemoveRecord(ctx, person, "morgan.reyes@example.com", true)
+		return err
+	}); err != nil {
+		t.Fatalf("removing Morgan: %v", err)
+	}
+	items, _ := s.Records(ctx, kind(t, "item"))
+	for _, r := range items {
+		if it := r.(*portfolio.ChecklistItem); it.ClaimedEmail == "morgan.reyes@example.com" || it.DoneEmail == "morgan.reyes@example.com" {
+			t.Errorf("an item still names Morgan: %+v", it)
+		}
 	}
 }

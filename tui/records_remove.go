@@ -15,8 +15,9 @@ import (
 
 // Removing a record asks first, and says what it touches: a record that
 // others refer to (an entity with shortfalls) is not removed, and the page
-// names what refers to it; what would go with it (a KPI's readings) is
-// listed in the question, and goes only after yes.
+// names what refers to it; what would go with it (a KPI's readings), and
+// what would stay with the reference emptied (a person's actions), are
+// listed in the question, and change only after yes.
 
 // notice is a message that stays on the page until a key is pressed: a
 // removal refused, with what stops it.
@@ -28,11 +29,11 @@ type notice struct{ title, body string }
 // other records going with it than the user agreed to). The page asks
 // again with what is there now.
 type dependentsMsg struct {
-	kind         *portfolio.Kind
-	key          string
-	refuse, goes []store.Dependent
-	changed      bool
-	err          error
+	kind                 *portfolio.Kind
+	key                  string
+	refuse, goes, clears []store.Dependent
+	changed              bool
+	err                  error
 }
 
 func (p *recordsPage) loadDependents(k *portfolio.Kind, key string) tea.Cmd {
@@ -41,9 +42,12 @@ func (p *recordsPage) loadDependents(k *portfolio.Kind, key string) tea.Cmd {
 		deps, err := st.Dependents(ctx, k, key)
 		msg := dependentsMsg{kind: k, key: key, err: err}
 		for _, d := range deps {
-			if d.Goes {
+			switch {
+			case d.Goes:
 				msg.goes = append(msg.goes, d)
-			} else {
+			case d.Cleared:
+				msg.clears = append(msg.clears, d)
+			default:
 				msg.refuse = append(msg.refuse, d)
 			}
 		}
@@ -77,6 +81,9 @@ func (p *recordsPage) askRemove(msg dependentsMsg) tea.Cmd {
 	detail := strings.TrimSpace(since)
 	if len(msg.goes) > 0 {
 		detail = since + "Removing " + what + " also removes " + describeDependents(msg.goes) + "."
+	}
+	if len(msg.clears) > 0 {
+		detail = strings.TrimSpace(detail + " It is taken off " + describeClears(msg.clears) + ".")
 	}
 	yes := false
 	k, key, goes := msg.kind, msg.key, msg.goes
@@ -158,6 +165,19 @@ func describeDependents(ds []store.Dependent) string {
 		names = append(names, d.Kind.Noun()+" "+d.Key)
 	}
 	return dependentCounts(ds) + ": " + strings.Join(names, ", ")
+}
+
+// describeClears says which records keep going without the one removed,
+// field by field: "2 actions (person): fix-the-site, call-the-bank".
+func describeClears(ds []store.Dependent) string {
+	var parts []string
+	for _, d := range ds[:min(len(ds), 5)] {
+		parts = append(parts, d.Kind.Noun()+" "+d.Key+" ("+strings.ReplaceAll(d.Field, "_", " ")+")")
+	}
+	if len(ds) > 5 {
+		return strings.Join(parts, ", ") + fmt.Sprintf(" and %d more", len(ds)-5)
+	}
+	return joinAnd(parts)
 }
 
 // dependentCounts counts records by kind: "2 KPIs and 8 KPI readings".

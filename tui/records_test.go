@@ -334,3 +334,32 @@ func TestRecordsRemoveAsksAgainWhenItChanged(t *testing.T) {
 		t.Fatalf("ZED is gone: %v", err)
 	}
 }
+
+// Removing a person others name in a field that is emptied (an action's
+// person) says which records keep going without them.
+func TestRecordsRemoveSaysWhatIsCleared(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	ctx := context.Background()
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("8")
+	s.waitFor("7 entities")
+	s.keys("right")
+	s.waitFor("[Person]")
+	s.keys("/")
+	s.keys("text:chris")
+	s.keys("enter")
+	s.waitFor("▸chris.novak@example.com")
+	s.keys("d")
+	// A long key wraps at a hyphen.
+	screen := strings.ReplaceAll(ansiFlat(s.waitFor("Remove person chris.novak@example.com?")), "- ", "-")
+	if want := "It is taken off action rotate-the-stripe-keys-and-move-every-secret-out (person)."; !strings.Contains(screen, want) {
+		t.Errorf("the question does not say %q:\n%s", want, screen)
+	}
+	s.keys("left", "enter")
+	s.waitFor("✓ removed person chris.novak@example.com")
+	a, err := st.Record(ctx, mustKind("action"), "rotate-the-stripe-keys-and-move-every-secret-out")
+	if err != nil || a.(*portfolio.Action).PersonEmail != "" {
+		t.Errorf("the action after its person went: %+v, %v", a, err)
+	}
+}

@@ -39,15 +39,13 @@ func (m *Main) rmCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				clears, err := clearedBy(ctx, s.Records, k, key, deps)
-				if err != nil {
-					return err
-				}
+				clears := clearings(deps)
 				refused := &store.ErrDependents{Kind: k, Key: key}
 				for _, d := range deps {
-					if d.Goes {
+					switch {
+					case d.Goes:
 						refused.Cascade = append(refused.Cascade, d)
-					} else {
+					case !d.Cleared:
 						refused.Refuse = append(refused.Refuse, d)
 					}
 				}
@@ -89,9 +87,11 @@ func (m *Main) rmCommand() *cobra.Command {
 				if err := s.Update(ctx, m.actor(), func(tx *store.Tx) (err error) {
 					// What is cleared is what is there now, in the removal's
 					// own transaction.
-					if clears, err = clearedBy(ctx, tx.Records, k, key, deps); err != nil {
+					now, err := tx.Dependents(ctx, k, key)
+					if err != nil {
 						return err
 					}
+					clears = clearings(now)
 					gone, err = tx.RemoveRecord(ctx, k, key, true)
 					return err
 				}); err != nil {
@@ -132,55 +132,25 @@ func (c clearing) String() string {
 	return fmt.Sprintf("%s on %s: %s", c.field.Name, c.kind.Count(len(c.keys)), strings.Join(keys, ", "))
 }
 
-// clearedBy lists the references that removing the record of kind k with
-// key empties: the fields declared OnDelete Clear that name it, or name a
-// dependent that goes with it, on records that stay.
-func clearedBy(ctx context.Context, records func(context.Context, *portfolio.Kind) ([]portfolio.Record, error),
-	k *portfolio.Kind, key string, deps []store.Dependent) ([]clearing, error) {
-	id := func(k *portfolio.Kind, key string) string { return k.Name + " " + strings.ToLower(key) }
-	targets := []store.Dependent{{Kind: k, Key: key, Goes: true}}
-	for _, d := range deps {
-		if d.Goes {
-			targets = append(targets, d)
-		}
-	}
-	going := map[string]bool{}
-	for _, t := range targets {
-		going[id(t.Kind, t.Key)] = true
-	}
-	loaded := map[*portfolio.Kind][]portfolio.Record{}
+// clearings gathers the references a removal empties by the kind and
+// field they are in: "person on 2 actions".
+func clearings(deps []store.Dependent) []clearing {
 	var out []clearing
-	for _, other := range portfolio.Kinds {
-		for i := range other.Fields {
-			f := &other.Fields[i]
-			if f.Type != portfolio.RefField || f.OnDelete != portfolio.Clear {
-				continue
-			}
-			c := clearing{kind: other, field: f}
-			for _, t := range targets {
-				if f.Ref != t.Kind.Name {
-					continue
-				}
-				recs, ok := loaded[other]
-				if !ok {
-					var err error
-					if recs, err = records(ctx, other); err != nil {
-						return nil, err
-					}
-					loaded[other] = recs
-				}
-				for _, r := range recs {
-					if rk := other.Key(r); strings.EqualFold(f.Text(r), t.Key) && !going[id(other, rk)] {
-						c.keys = append(c.keys, rk)
-					}
-				}
-			}
-			if len(c.keys) > 0 {
-				out = append(out, c)
-			}
+	at := map[string]int{}
+	for _, d := range deps {
+		if !d.Cleared {
+			continue
 		}
+		slot := d.Kind.Name + "." + d.Field
+		i, ok := at[slot]
+		if !ok {
+			f, _ := d.Kind.Field(d.Field)
+			i, at[slot] = len(out), len(out)
+			out = append(out, clearing{kind: d.Kind, field: f})
+		}
+		out[i].keys = append(out[i].keys, d.Key)
 	}
-	return out, nil
+	return out
 }
 
 // removalQuestion asks at a terminal whether to remove the record, with
