@@ -129,9 +129,14 @@ func shortfallRow(rank int, s portfolio.Shortfall, now time.Time) ShortfallRow {
 // is "are".
 var funcs = template.FuncMap{
 	"add": func(a, b int) int { return a + b },
+	// plural counts in words, the count grouped as every figure is: "2,400
+	// people".
 	"plural": func(n any, one, many string) (string, error) {
 		v, err := count(n)
-		return portfolio.Plural(v, one, many), err
+		if v == 1 {
+			return "1 " + one, err
+		}
+		return groupInt(v) + " " + many, err
 	},
 	"pick": func(n any, one, many string) (string, error) {
 		v, err := count(n)

@@ -141,3 +141,19 @@ func TestReportsOfAPortfolioOfOne(t *testing.T) {
 		portfolio.RoleAccounting: {"1 revenue-recognition gap is open; 1 cost line has no account.", "1 line has no account."},
 	}, clumsy)
 }
+
+// A count in words is grouped as every other figure is.
+func TestCountsInWordsAreGrouped(t *testing.T) {
+	s := storetest.Open(t, nil)
+	audience := int64(2400)
+	change(t, s, func(ctx context.Context, tx *store.Tx) error {
+		if err := put(ctx, tx, "entity", "", &portfolio.Entity{Code: "BAKE", Name: "Harbor Bakery", Kind: portfolio.KindOperating}); err != nil {
+			return err
+		}
+		return put(ctx, tx, "channel", "", &portfolio.Channel{EntityCode: "BAKE", Name: "Instagram", Kind: portfolio.ChannelSocial,
+			Status: portfolio.ChannelLive, AudienceSize: &audience})
+	})
+	checkSentences(t, s, map[portfolio.ReportRole][]string{
+		portfolio.RoleCMO: {"The only channel is live, reaching 2,400 people."},
+	}, clumsy)
+}
