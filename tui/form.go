@@ -72,12 +72,17 @@ func (pf *pageForm) update(msg tea.Msg) (done bool, cmd tea.Cmd) {
 // view draws the form in a box within width×height.
 func (pf *pageForm) view(s *Styles, width, height int) string {
 	w := min(width-4, 72)
-	pf.form.WithWidth(w)
 	body := s.Title.Render(pf.title) + "\n\n"
 	if pf.err != "" {
 		body += s.Error.Render("not saved: "+pf.err) + "\n\n"
 	}
 	if pf.natural == 0 || pf.naturalW != w {
+		pf.form.WithWidth(w)
+		// A group lays its fields out only when it updates: text it wrapped
+		// at the terminal's width (from a window-size message) would be cut
+		// at the box's until the next key.
+		m, _ := pf.form.Update(formRelayout{})
+		pf.form = m.(*huh.Form)
 		pf.natural, pf.naturalW = pf.tallest(), w
 	}
 	// The box's borders take two lines.
@@ -89,6 +94,9 @@ func (pf *pageForm) view(s *Styles, width, height int) string {
 	body += pf.form.View()
 	return lipgloss.NewStyle().Padding(0, 2).Render(s.Box.Width(w + 4).Render(body))
 }
+
+// formRelayout makes a form lay its current group out again.
+type formRelayout struct{}
 
 // tallest is the height of the form's tallest group at its width. Every
 // group is given it, so a later, taller group (a long select, a wrapped

@@ -1,10 +1,12 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // A finished form submits once. huh keeps reporting StateCompleted to
@@ -36,5 +38,21 @@ func TestFinishedFormIgnoresMessages(t *testing.T) {
 		if submits != want+1 {
 			t.Errorf("%v: after reopening, submitted %d times in all, want %d", state, submits, want+1)
 		}
+	}
+}
+
+// A form that saw the terminal's width before it was first drawn (a
+// window-size message) lays its text out again at its box's width, so a
+// long description is wrapped, not cut.
+func TestFormWrapsAtItsBoxWidth(t *testing.T) {
+	description := "It is taken off action rotate-the-stripe-keys-and-move-every-secret-out (person), and nothing else goes with it."
+	yes := false
+	pf, _ := newPageForm("Remove person", func() tea.Cmd { return nil }, func() []*huh.Group {
+		return []*huh.Group{huh.NewGroup(huh.NewConfirm().Title("Remove?").Description(description).Value(&yes))}
+	})
+	pf.update(tea.WindowSizeMsg{Width: 160, Height: 40})
+	screen := strings.ReplaceAll(ansiFlat(ansi.Strip(pf.view(NewStyles(true), 100, 30))), "- ", "-")
+	if !strings.Contains(screen, description) {
+		t.Errorf("the description is cut:\n%s", pf.view(NewStyles(true), 100, 30))
 	}
 }
