@@ -118,24 +118,7 @@ func (p *kpiPage) Update(msg tea.Msg) tea.Cmd {
 		return cmd
 	}
 	if p.filtering {
-		if k, ok := msg.(tea.KeyPressMsg); ok {
-			switch k.String() {
-			case "esc":
-				p.filtering = false
-				p.filter.SetValue("")
-				p.filter.Blur()
-				p.list.SetFilter("")
-				return nil
-			case "enter":
-				p.filtering = false
-				p.filter.Blur()
-				return nil
-			}
-		}
-		var cmd tea.Cmd
-		p.filter, cmd = p.filter.Update(msg)
-		p.list.SetFilter(p.filter.Value())
-		return cmd
+		return typeFilter(&p.filter, &p.filtering, p.list, msg)
 	}
 	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {

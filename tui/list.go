@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -274,4 +275,27 @@ func (l *List) View() string {
 		}
 	}
 	return b.String()
+}
+
+// typeFilter feeds msg to a list's filter while it is being typed: esc
+// clears it and stops, enter keeps it and stops, anything else edits it.
+func typeFilter(filter *textinput.Model, filtering *bool, list *List, msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch k.String() {
+		case "esc":
+			*filtering = false
+			filter.SetValue("")
+			filter.Blur()
+			list.SetFilter("")
+			return nil
+		case "enter":
+			*filtering = false
+			filter.Blur()
+			return nil
+		}
+	}
+	var cmd tea.Cmd
+	*filter, cmd = filter.Update(msg)
+	list.SetFilter(filter.Value())
+	return cmd
 }

@@ -270,24 +270,7 @@ func (p *recordsPage) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (p *recordsPage) updateFilter(msg tea.Msg) tea.Cmd {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "esc":
-			p.filtering = false
-			p.filter.SetValue("")
-			p.filter.Blur()
-			p.list.SetFilter("")
-			return nil
-		case "enter":
-			p.filtering = false
-			p.filter.Blur()
-			return nil
-		}
-	}
-	var cmd tea.Cmd
-	p.filter, cmd = p.filter.Update(msg)
-	p.list.SetFilter(p.filter.Value())
-	return cmd
+	return typeFilter(&p.filter, &p.filtering, p.list, msg)
 }
 
 // loaded shows a freshly read table, keeping the cursor on the record it
