@@ -5,6 +5,7 @@
 package transfer
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -72,15 +73,32 @@ func sections(recs map[string][]portfolio.Record) []section {
 				refs = append(refs, f)
 			}
 		}
-		sort.SliceStable(rs, func(i, j int) bool {
-			for _, f := range refs {
-				ri, rj := rank[f.Ref][strings.ToLower(f.Text(rs[i]))], rank[f.Ref][strings.ToLower(f.Text(rs[j]))]
-				if ri != rj {
-					return ri < rj
+		if len(refs) > 0 {
+			// Each record's place among the records it refers to, worked
+			// out once, not in every comparison of the sort.
+			places := make([][]int, len(rs))
+			order := make([]int, len(rs))
+			for i, r := range rs {
+				order[i] = i
+				for _, f := range refs {
+					places[i] = append(places[i], rank[f.Ref][strings.ToLower(f.Text(r))])
 				}
 			}
-			return false
-		})
+			sort.SliceStable(order, func(a, b int) bool {
+				pa, pb := places[order[a]], places[order[b]]
+				for x := range pa {
+					if pa[x] != pb[x] {
+						return pa[x] < pb[x]
+					}
+				}
+				return false
+			})
+			sorted := make([]portfolio.Record, len(rs))
+			for i, o := range order {
+				sorted[i] = rs[o]
+			}
+			rs = sorted
+		}
 		rank[k.Name] = map[string]int{}
 		for i, r := range rs {
 			rank[k.Name][strings.ToLower(k.Key(r))] = i
@@ -129,31 +147,58 @@ func isKeyField(k *portfolio.Kind, name string) bool {
 }
 
 func writeYAML(w io.Writer, name string, secs []section) error {
-	root := &yaml.Node{Kind: yaml.MappingNode, HeadComment: fileComment}
 	pair := func(m *yaml.Node, key string, value *yaml.Node) {
 		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, value)
 	}
-	pair(root, versionKey, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(fileVersion)})
+	head := &yaml.Node{Kind: yaml.MappingNode, HeadComment: fileComment}
+	pair(head, versionKey, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(fileVersion)})
 	if name != "" {
-		pair(root, "name", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: name})
+		pair(head, "name", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: name})
 	}
+	out := bufio.NewWriter(w)
+	if err := encodeYAML(out, head, ""); err != nil {
+		return err
+	}
+	// Record by record: the YAML emitter, handed the whole portfolio as one
+	// document, used memory growing faster than the portfolio (1.4 GB for
+	// a hundred demos). Each record is the one item of a sequence, moved
+	// in under its section's key as the emitter would have put it.
 	for _, sec := range secs {
-		seq := &yaml.Node{Kind: yaml.SequenceNode}
+		out.WriteString(sec.kind.Plural + ":\n")
 		for _, r := range sec.records {
 			m := &yaml.Node{Kind: yaml.MappingNode}
 			for _, f := range fieldsWritten(sec.kind, r) {
 				pair(m, f.Name, yamlValue(f, r))
 			}
-			seq.Content = append(seq.Content, m)
+			if err := encodeYAML(out, &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{m}}, "  "); err != nil {
+				return err
+			}
 		}
-		pair(root, sec.kind.Plural, seq)
 	}
-	enc := yaml.NewEncoder(w)
-	enc.SetIndent(2)
-	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}); err != nil {
+	if err := out.Flush(); err != nil {
 		return fmt.Errorf("write the portfolio file: %w", err)
 	}
-	return enc.Close()
+	return nil
+}
+
+// encodeYAML writes n as YAML indented by two, each line after indent.
+func encodeYAML(w *bufio.Writer, n *yaml.Node, indent string) error {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{n}}); err != nil {
+		return fmt.Errorf("write the portfolio file: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return fmt.Errorf("write the portfolio file: %w", err)
+	}
+	for line := range bytes.Lines(b.Bytes()) {
+		if indent != "" && len(bytes.TrimRight(line, "\n")) > 0 {
+			w.WriteString(indent)
+		}
+		w.Write(line)
+	}
+	return nil
 }
 
 func yamlValue(f *portfolio.Field, r portfolio.Record) *yaml.Node {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -125,6 +126,30 @@ func TestRoundTripLarge(t *testing.T) {
 	if n < 2500 {
 		t.Errorf("%d records in the large portfolio, want ten times the demo's", n)
 	}
+	// What an export allocates grows with the portfolio, not faster: the
+	// YAML emitter, given the whole file as one document, used 144 times
+	// the demo's memory for a hundred demos. Bytes allocated are counted,
+	// not timed, so the machine's load does not matter.
+	demo := storetest.Demo(t, nil)
+	small, large := exportAlloc(t, demo), exportAlloc(t, copy)
+	ratio := float64(large) / float64(small)
+	t.Logf("export of ten demos allocates %.1f times the demo's", ratio)
+	if ratio > 11 {
+		t.Errorf("exporting ten times the demo allocates %.1f times as much (%d bytes against %d)", ratio, large, small)
+	}
+}
+
+// exportAlloc is the bytes one export of s allocates.
+func exportAlloc(t *testing.T, s *store.Store) uint64 {
+	var before, after runtime.MemStats
+	var buf bytes.Buffer
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	if err := transfer.Export(context.Background(), s, &buf, transfer.YAML); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }
 
 // BenchmarkImport and BenchmarkExport measure the demo's file and one a
