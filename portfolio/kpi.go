@@ -71,8 +71,10 @@ func FormatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64)
 func (u Unit) ParseValue(field, s string) (float64, error) {
 	v, err := ParseNumber(s)
 	if err != nil {
-		if f, perr := strconv.ParseFloat(strings.TrimSpace(s), 64); perr == nil {
-			return 0, checkFinite(field, f) // NaN or an infinity: a float, but no value
+		// NaN or an infinity is a float but no value, and says so; any
+		// other text strconv reads (1_000, 0x10) is no number people type.
+		if f, perr := strconv.ParseFloat(strings.TrimSpace(s), 64); perr == nil && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			return 0, checkFinite(field, f)
 		}
 		return 0, Errorf(EINVALID, "%s %q is not a number", field, s)
 	}
