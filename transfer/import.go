@@ -221,16 +221,13 @@ func apply(ctx context.Context, tx *store.Tx, doc *document, opts Options, probs
 // again finds them instead of adding them twice.
 func assignKeys(doc *document) {
 	taken := map[string]bool{}
-	slot := func(k *portfolio.Kind, r portfolio.Record) string {
-		return strings.ToLower(k.Name + "\x00" + k.Key(r))
-	}
 	var keyless []parsed
 	for _, p := range doc.records {
 		if p.kind.MakesKeys() && emptyKey(p.kind, p.rec) {
 			keyless = append(keyless, p)
 			continue
 		}
-		taken[slot(p.kind, p.rec)] = true
+		taken[slotOf(p.kind, p.rec)] = true
 	}
 	for _, p := range keyless {
 		f, _ := p.kind.Field("key")
@@ -241,12 +238,18 @@ func assignKeys(doc *document) {
 				key = fmt.Sprintf("%s-%d", base, n)
 			}
 			f.SetValue(p.rec, key)
-			if !taken[slot(p.kind, p.rec)] {
-				taken[slot(p.kind, p.rec)] = true
+			if !taken[slotOf(p.kind, p.rec)] {
+				taken[slotOf(p.kind, p.rec)] = true
 				break
 			}
 		}
 	}
+}
+
+// slotOf names a record by kind and key as the store finds it: without
+// regard to case.
+func slotOf(k *portfolio.Kind, r portfolio.Record) string {
+	return strings.ToLower(k.Name + "\x00" + k.Key(r))
 }
 
 // emptyKey reports whether a record names no key of its own yet (a new
@@ -298,7 +301,7 @@ func checkRepeats(doc *document, probs *Problems) {
 		if emptyKey(p.kind, p.rec) {
 			continue
 		}
-		slot := strings.ToLower(p.kind.Name + "\x00" + p.kind.Key(p.rec))
+		slot := slotOf(p.kind, p.rec)
 		if at, ok := first[slot]; ok {
 			probs.add(p.line, "%s %s is given twice (first on line %d)", p.kind.Name, p.kind.Key(p.rec), at)
 			continue

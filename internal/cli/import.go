@@ -59,16 +59,11 @@ what would change and writes nothing. FILE - reads standard input.`,
 			// the file is the portfolio, not something to merge into the
 			// demo. If nothing comes of the import, it goes again.
 			ctx := cmd.Context()
-			path, _, err := m.cfg.dbPath()
-			if err != nil {
-				return err
-			}
-			_, statErr := os.Stat(path)
-			isNew := errors.Is(statErr, os.ErrNotExist)
 			s, err := m.openStore(ctx, true)
 			if err != nil {
 				return err
 			}
+			path, isNew := s.Path(), m.madeStore
 			opts := transfer.Options{DryRun: dryRun, Prune: prune}
 			var res transfer.Result
 			if sheet {

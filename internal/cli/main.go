@@ -32,7 +32,9 @@ type Main struct {
 
 	cfg *config
 	// What a run has built so far (wire.go): each at most once.
-	store     *store.Store
+	store *store.Store
+	// madeStore is set when this run's openStore made the database file.
+	madeStore bool
 	engine    *reports.Engine
 	mail      *mail.Service
 	mailSetup mail.Setup

@@ -48,7 +48,7 @@ func (m *Main) openStore(ctx context.Context, bare bool) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.store = s
+	m.store, m.madeStore = s, isNew
 	if isNew && !bare {
 		if err := s.Update(ctx, m.actor(), func(tx *store.Tx) error { return demo.Load(ctx, tx) }); err != nil {
 			return nil, fmt.Errorf("load demo portfolio into new database %s: %w", path, err)
