@@ -14,17 +14,42 @@ import (
 
 // Outbox statuses. A message moves queued → sending → sent or failed; one
 // found 'sending' after a crash becomes uncertain until the operator says
-// whether it went out.
+// whether it went out. The provider's events then move a sent message to
+// delivered, bounced or complained. A suppressed message was never tried.
 const (
-	OutboxQueued    = "queued"
-	OutboxSending   = "sending"
-	OutboxSent      = "sent"
-	OutboxFailed    = "failed"
-	OutboxUncertain = "uncertain"
+	OutboxQueued     = "queued"
+	OutboxSending    = "sending"
+	OutboxSent       = "sent"
+	OutboxFailed     = "failed"
+	OutboxUncertain  = "uncertain"
+	OutboxDelivered  = "delivered"
+	OutboxBounced    = "bounced"
+	OutboxComplained = "complained"
+	OutboxSuppressed = "suppressed"
 )
 
 // OutboxStatuses lists every status, in lifecycle order.
-var OutboxStatuses = []string{OutboxQueued, OutboxSending, OutboxSent, OutboxFailed, OutboxUncertain}
+var OutboxStatuses = []string{OutboxQueued, OutboxSending, OutboxSent, OutboxFailed, OutboxUncertain,
+	OutboxDelivered, OutboxBounced, OutboxComplained, OutboxSuppressed}
+
+// wentOut is the SQL list of statuses of a message the provider accepted.
+const wentOut = "('sent', 'delivered', 'bounced', 'complained')"
+
+// WentOut reports whether a message in status was accepted by the provider.
+func WentOut(status string) bool {
+	switch status {
+	case OutboxSent, OutboxDelivered, OutboxBounced, OutboxComplained:
+		return true
+	}
+	return false
+}
+
+// Why a message is in a batch.
+const (
+	PurposeRecipient = "recipient" // a recipient of the role's report
+	PurposeAudit     = "audit"     // the BCC audit copy, once per report per batch
+	PurposeTest      = "test"      // a copy to an address that is no recipient
+)
 
 // OutboxBatch is one send: a role's report, or all five.
 type OutboxBatch struct {
@@ -38,33 +63,47 @@ type OutboxBatch struct {
 // OutboxMessage is one email in the outbox, with everything needed to send
 // it again exactly as it was.
 type OutboxMessage struct {
-	ID        int64                `json:"id"`
-	BatchID   int64                `json:"batch_id"`
-	Kind      string               `json:"kind"` // report or alert
-	Role      portfolio.ReportRole `json:"role,omitempty"`
-	MessageID string               `json:"message_id"`
-	From      string               `json:"from"`
-	To        []string             `json:"to"`
-	Bcc       []string             `json:"bcc"`
-	Subject   string               `json:"subject"`
-	Text      string               `json:"-"`
-	HTML      string               `json:"-"`
-	Figures   string               `json:"-"`
-	Status    string               `json:"status"`
-	Attempts  int                  `json:"attempts"`
+	ID      int64                `json:"id"`
+	BatchID int64                `json:"batch_id"`
+	Kind    string               `json:"kind"` // report or alert
+	Role    portfolio.ReportRole `json:"role,omitempty"`
+	// Purpose is recipient, audit or test.
+	Purpose string `json:"purpose"`
+	// Recipient is the bare, lower-cased address the message goes to; ""
+	// on messages from before one message per recipient.
+	Recipient string   `json:"recipient,omitempty"`
+	MessageID string   `json:"message_id"`
+	From      string   `json:"from"`
+	To        []string `json:"to"`
+	Bcc       []string `json:"bcc"`
+	Subject   string   `json:"subject"`
+	Text      string   `json:"-"`
+	HTML      string   `json:"-"`
+	Figures   string   `json:"-"`
+	Status    string   `json:"status"`
+	Attempts  int      `json:"attempts"`
 	// MaybeDelivered: an attempt was cut off after the provider may have
 	// taken the message.
 	MaybeDelivered bool      `json:"maybe_delivered,omitempty"`
 	NextAttemptAt  time.Time `json:"next_attempt_at"`
 	LastError      string    `json:"last_error,omitempty"`
 	ProviderID     string    `json:"provider_id,omitempty"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
-	SentAt         time.Time `json:"sent_at,omitzero"`
+	// EventDetail is the provider's last word on the message after it was
+	// sent (a bounce's diagnostic, a complaint's feedback type), at EventAt.
+	EventDetail string    `json:"event_detail,omitempty"`
+	EventAt     time.Time `json:"event_at,omitzero"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	SentAt      time.Time `json:"sent_at,omitzero"`
 }
 
 // Recipients counts the addresses SES charges the message for.
 func (m OutboxMessage) Recipients() int { return len(m.To) + len(m.Bcc) }
+
+// PossibleDuplicate reports a message that went out after an earlier
+// attempt was cut off once the provider may have taken it: the recipient
+// may have two copies.
+func (m OutboxMessage) PossibleDuplicate() bool { return m.MaybeDelivered && WentOut(m.Status) }
 
 // CreateBatch writes a batch and all its messages in the caller's
 // transaction, so either the whole batch is queued or none of it is.
@@ -83,11 +122,14 @@ func (tx *Tx) CreateBatch(ctx context.Context, b *OutboxBatch, msgs []OutboxMess
 		if m.Status == "" {
 			m.Status = OutboxQueued
 		}
-		if m.Status != OutboxQueued && m.Status != OutboxFailed {
-			return portfolio.Errorf(portfolio.EINVALID, "a new message is queued or failed, not %s", m.Status)
+		if m.Status != OutboxQueued && m.Status != OutboxFailed && m.Status != OutboxSuppressed {
+			return portfolio.Errorf(portfolio.EINVALID, "a new message is queued, failed or suppressed, not %s", m.Status)
 		}
 		if m.Kind == "" {
 			m.Kind = "report"
+		}
+		if m.Purpose == "" {
+			m.Purpose = PurposeRecipient
 		}
 		to, _ := json.Marshal(nonNil(m.To))
 		bcc, _ := json.Marshal(nonNil(m.Bcc))
@@ -100,9 +142,9 @@ func (tx *Tx) CreateBatch(ctx context.Context, b *OutboxBatch, msgs []OutboxMess
 		}
 		m.BatchID, m.CreatedAt, m.UpdatedAt, m.NextAttemptAt = id, tx.now, tx.now, tx.now
 		mid, err := tx.insert(ctx, "outbox message", m.MessageID,
-			`INSERT INTO outbox (batch_id, kind, report_role, message_id, from_addr, to_addrs, bcc_addrs, subject, body_text, body_html,
-			figures, status, attempts, next_attempt_at, last_error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
-			id, m.Kind, role, m.MessageID, m.From, string(to), string(bcc), m.Subject, m.Text, m.HTML, m.Figures, m.Status,
+			`INSERT INTO outbox (batch_id, kind, report_role, purpose, recipient, message_id, from_addr, to_addrs, bcc_addrs, subject, body_text, body_html,
+			figures, status, attempts, next_attempt_at, last_error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+			id, m.Kind, role, m.Purpose, m.Recipient, m.MessageID, m.From, string(to), string(bcc), m.Subject, m.Text, m.HTML, m.Figures, m.Status,
 			formatTime(m.NextAttemptAt), m.LastError, formatTime(tx.now), formatTime(tx.now))
 		if err != nil {
 			return err
@@ -119,8 +161,8 @@ func nonNil(s []string) []string {
 	return s
 }
 
-const outboxColumns = `id, batch_id, kind, coalesce(report_role, ''), message_id, from_addr, to_addrs, bcc_addrs, subject, %s,
-	status, attempts, maybe_delivered, next_attempt_at, last_error, provider_id, created_at, updated_at, sent_at`
+const outboxColumns = `id, batch_id, kind, coalesce(report_role, ''), purpose, recipient, message_id, from_addr, to_addrs, bcc_addrs, subject, %s,
+	status, attempts, maybe_delivered, next_attempt_at, last_error, provider_id, event_detail, event_at, created_at, updated_at, sent_at`
 
 func outboxSelect(withBodies bool) string {
 	bodies := "'', '', figures"
@@ -133,9 +175,9 @@ func outboxSelect(withBodies bool) string {
 func scanOutbox(row interface{ Scan(...any) error }) (OutboxMessage, error) {
 	var m OutboxMessage
 	var to, bcc, next, created, updated string
-	var sent *string
-	if err := row.Scan(&m.ID, &m.BatchID, &m.Kind, &m.Role, &m.MessageID, &m.From, &to, &bcc, &m.Subject, &m.Text, &m.HTML, &m.Figures,
-		&m.Status, &m.Attempts, &m.MaybeDelivered, &next, &m.LastError, &m.ProviderID, &created, &updated, &sent); err != nil {
+	var sent, event *string
+	if err := row.Scan(&m.ID, &m.BatchID, &m.Kind, &m.Role, &m.Purpose, &m.Recipient, &m.MessageID, &m.From, &to, &bcc, &m.Subject, &m.Text, &m.HTML, &m.Figures,
+		&m.Status, &m.Attempts, &m.MaybeDelivered, &next, &m.LastError, &m.ProviderID, &m.EventDetail, &event, &created, &updated, &sent); err != nil {
 		return m, err
 	}
 	if err := json.Unmarshal([]byte(to), &m.To); err != nil {
@@ -152,6 +194,9 @@ func scanOutbox(row interface{ Scan(...any) error }) (OutboxMessage, error) {
 		return m, err
 	}
 	if m.UpdatedAt, err = parseTime(updated); err != nil {
+		return m, err
+	}
+	if m.EventAt, err = scanTime(event); err != nil {
 		return m, err
 	}
 	m.SentAt, err = scanTime(sent)
@@ -386,7 +431,7 @@ func (tx *Tx) ResolveUncertain(ctx context.Context, id int64, sent bool) error {
 func (s *Store) LastSentFigures(ctx context.Context, role portfolio.ReportRole) (string, bool, error) {
 	var figs string
 	err := s.read.QueryRowContext(ctx,
-		"SELECT figures FROM outbox WHERE kind = 'report' AND report_role = ? AND status = 'sent' ORDER BY sent_at DESC, id DESC LIMIT 1",
+		"SELECT figures FROM outbox WHERE kind = 'report' AND report_role = ? AND purpose = 'recipient' AND status IN "+wentOut+" ORDER BY sent_at DESC, id DESC LIMIT 1",
 		role).Scan(&figs)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
