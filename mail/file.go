@@ -19,6 +19,10 @@ type FileTransport struct {
 // Name describes the transport.
 func (f *FileTransport) Name() string { return "file (" + f.Dir + ")" }
 
+// Unlimited says files are written as fast as they come: there is no
+// provider rate to keep to.
+func (f *FileTransport) Unlimited() bool { return true }
+
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 // Send writes the message, Bcc header included (it is the sender's copy),

@@ -3,6 +3,7 @@ package mail
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 
@@ -66,15 +67,33 @@ func setup(t *testing.T, tr Transport) (*Service, *store.Store, *storetest.Clock
 	return svc, s, clock
 }
 
-func statuses(t *testing.T, s *store.Store, batch int64) map[portfolio.ReportRole]store.OutboxMessage {
+// batchRows returns a batch's messages in the order they were queued.
+func batchRows(t *testing.T, s *store.Store, batch int64) []store.OutboxMessage {
 	t.Helper()
-	rows, err := s.Outbox(context.Background(), store.OutboxFilter{BatchID: batch})
+	rows, err := s.Outbox(context.Background(), store.OutboxFilter{BatchID: batch, Limit: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
+	slices.Reverse(rows)
+	return rows
+}
+
+// statuses returns a batch's recipient messages keyed by role, for roles
+// with one recipient each (the demo's CEO and CFO), or the role's last.
+func statuses(t *testing.T, s *store.Store, batch int64) map[portfolio.ReportRole]store.OutboxMessage {
+	t.Helper()
 	out := map[portfolio.ReportRole]store.OutboxMessage{}
-	for _, r := range rows {
-		out[r.Role] = r
+	for _, r := range batchRows(t, s, batch) {
+		if r.Purpose == store.PurposeRecipient {
+			out[r.Role] = r
+		}
 	}
 	return out
+}
+
+// noAudit turns the audit copy off, so a role's messages are its
+// recipients' alone.
+func noAudit(svc *Service) *Service {
+	svc.Config.Bcc = ""
+	return svc
 }

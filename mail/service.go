@@ -2,9 +2,6 @@ package mail
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"log/slog"
 	"math"
 	"math/rand/v2"
@@ -59,9 +56,17 @@ type Progress struct {
 	MessageID int64
 	BatchID   int64
 	Role      portfolio.ReportRole
+	Recipient string
 	Status    string
 	Attempts  int
 	Error     string
+	// Duplicate: sent after an earlier attempt that may already have
+	// delivered it.
+	Duplicate bool
+	// RetryAt is when a message put back in the queue is tried again;
+	// Unreachable says the attempt could not even connect.
+	RetryAt     time.Time
+	Unreachable bool
 }
 
 // Service queues report batches and delivers them.
@@ -100,122 +105,6 @@ func NewService(s *store.Store, eng *reports.Engine, t Transport, cfg Config) (*
 		Actor: "mail", subs: map[int]chan Progress{}, wake: make(chan struct{}, 1), jitter: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}, nil
 }
 
-// Build renders the roles' reports and makes their outbox messages. A
-// role with no recipients, or an address that does not parse, gives a
-// message already failed with the reason, so one bad address costs one
-// message, not the batch.
-func (s *Service) Build(ctx context.Context, roles []portfolio.ReportRole) ([]store.OutboxMessage, error) {
-	snap, err := s.Store.Snapshot(ctx)
-	if err != nil {
-		return nil, err
-	}
-	previous := map[portfolio.ReportRole]*reports.Figures{}
-	for _, role := range roles {
-		raw, ok, err := s.Store.LastSentFigures(ctx, role)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			var f reports.Figures
-			if json.Unmarshal([]byte(raw), &f) == nil {
-				previous[role] = &f
-			}
-		}
-	}
-	rendered, err := s.Reports.RenderAll(snap, roles, []reports.Format{reports.Text, reports.HTML}, reports.RenderOptions{Width: 78}, previous)
-	if err != nil {
-		return nil, err
-	}
-	var bcc []string
-	if s.Config.Bcc != "" {
-		bcc = []string{s.Config.Bcc}
-	}
-	now := s.Clock.Now()
-	msgs := make([]store.OutboxMessage, 0, len(roles))
-	for i, role := range roles {
-		rep, err := s.Reports.Build(snap, role)
-		if err != nil {
-			return nil, err
-		}
-		figs, _ := json.Marshal(rep.Figures())
-		m := store.OutboxMessage{Kind: "report", Role: role, MessageID: NewMessageID(s.Config.From, now), From: s.Config.From,
-			Bcc: bcc, Subject: reports.Subject(snap, role), Text: rendered[2*i].Text, HTML: rendered[2*i+1].Text,
-			Figures: string(figs), Status: store.OutboxQueued}
-		var bad []string
-		for _, r := range snap.Recipients {
-			if r.Role != role {
-				continue
-			}
-			a, err := mail.ParseAddress(r.Person.Email)
-			if err != nil || a.Address != r.Person.Email {
-				bad = append(bad, fmt.Sprintf("%s <%s>", r.Person.Name, r.Person.Email))
-				continue
-			}
-			m.To = append(m.To, (&mail.Address{Name: r.Person.Name, Address: r.Person.Email}).String())
-		}
-		switch {
-		case len(bad) > 0:
-			m.Status, m.LastError = store.OutboxFailed, "invalid recipient address: "+strings.Join(bad, ", ")
-		case len(m.To) == 0:
-			m.Status, m.LastError = store.OutboxFailed, fmt.Sprintf("the %s report has no recipients (opsdeck recipients add %s EMAIL)", role.Title(), role)
-		}
-		msgs = append(msgs, m)
-	}
-	return msgs, nil
-}
-
-// QuotaError is a batch refused because it would exceed the provider's
-// remaining 24-hour quota.
-type QuotaError struct{ Need, Remaining int }
-
-func (e *QuotaError) Error() string {
-	return fmt.Sprintf("this batch needs %s but only %d remain of the 24-hour sending quota (SES counts every recipient, BCC copies included); nothing was queued",
-		portfolio.Plural(int64(e.Need), "recipient", "recipients"), e.Remaining)
-}
-
-// Enqueue renders the roles' reports and writes them to the outbox as one
-// batch, in one transaction, after checking the provider's daily quota.
-func (s *Service) Enqueue(ctx context.Context, roles []portfolio.ReportRole, reason string) (int64, []store.OutboxMessage, error) {
-	msgs, err := s.Build(ctx, roles)
-	if err != nil {
-		return 0, nil, err
-	}
-	need := 0
-	for _, m := range msgs {
-		if m.Status == store.OutboxQueued {
-			need += m.Recipients()
-		}
-	}
-	if q, ok := s.quota(ctx); ok {
-		if rem := q.Remaining(); rem >= 0 && need > rem {
-			return 0, nil, &QuotaError{Need: need, Remaining: rem}
-		}
-	}
-	batch := store.OutboxBatch{Reason: reason, Transport: s.Transport.Name()}
-	if err := s.Store.Update(ctx, s.Actor, func(tx *store.Tx) error { return tx.CreateBatch(ctx, &batch, msgs) }); err != nil {
-		return 0, nil, fmt.Errorf("queue %s: %w", describeRoles(roles), err)
-	}
-	for _, m := range msgs {
-		s.publish(Progress{MessageID: m.ID, BatchID: batch.ID, Role: m.Role, Status: m.Status, Error: m.LastError})
-	}
-	s.Wake()
-	return batch.ID, msgs, nil
-}
-
-// EnqueueRole queues one role's report: what the scheduler calls.
-func (s *Service) EnqueueRole(ctx context.Context, role portfolio.ReportRole, reason string) (int64, error) {
-	id, msgs, err := s.Enqueue(ctx, []portfolio.ReportRole{role}, reason)
-	if err != nil {
-		return id, err
-	}
-	for _, m := range msgs {
-		if m.Status == store.OutboxFailed {
-			return id, errors.New(m.LastError)
-		}
-	}
-	return id, nil
-}
-
 // Alert queues a plain message to the admin address, if one is set.
 func (s *Service) Alert(ctx context.Context, subject, body string) error {
 	if s.Config.AdminEmail == "" {
@@ -249,7 +138,7 @@ func (s *Service) quota(ctx context.Context) (Quota, bool) {
 	}
 	q, err := qr.Quota(ctx)
 	if err != nil {
-		s.Logger.Warn("sending quota unknown; using OPSDECK_SES_RATE and no daily check", "err", err)
+		s.Logger.Warn("sending rate unknown: sending at OPSDECK_SES_RATE", "rate", s.Config.Rate, "err", err)
 		return Quota{}, false
 	}
 	return q, true

@@ -127,7 +127,7 @@ func classifySES(err error) error {
 	// or timed out after the request went may have been taken by SES.
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
-		return transient("NetworkError", err)
+		return unreachable("NetworkError", err)
 	}
 	if errors.Is(err, context.Canceled) {
 		return err

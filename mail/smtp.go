@@ -39,10 +39,13 @@ func (s *SMTPTransport) Send(ctx context.Context, m *Message) (string, error) {
 		timeout = 30 * time.Second
 	}
 	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
-	d := net.Dialer{Timeout: timeout}
+	// A server that does not answer the connection is down or
+	// misconfigured: give up on this attempt well before the whole
+	// exchange's timeout.
+	d := net.Dialer{Timeout: min(timeout, 10*time.Second)}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return "", transient("NetworkError", err)
+		return "", unreachable("NetworkError", fmt.Errorf("connect to %s: %w", addr, err))
 	}
 	_ = conn.SetDeadline(time.Now().Add(timeout))
 	c, err := smtp.NewClient(conn, s.Host)

@@ -40,8 +40,11 @@ type SendError struct {
 	// MaybeDelivered: the attempt was cut off after the request may have
 	// reached the provider, which may have sent it.
 	MaybeDelivered bool
-	Code           string // the provider's error code, when it gave one
-	Err            error
+	// Unreachable: the provider could not be connected to at all, so the
+	// message certainly did not go out and waiting in a command is futile.
+	Unreachable bool
+	Code        string // the provider's error code, when it gave one
+	Err         error
 }
 
 func (e *SendError) Error() string {
@@ -67,6 +70,17 @@ func IsTransient(err error) bool {
 func permanent(code string, err error) error { return &SendError{Code: code, Err: err} }
 func transient(code string, err error) error {
 	return &SendError{Transient: true, Code: code, Err: err}
+}
+
+// unreachable is a transient failure to connect: nothing was sent.
+func unreachable(code string, err error) error {
+	return &SendError{Transient: true, Unreachable: true, Code: code, Err: err}
+}
+
+// Unreachable reports whether a failed send could not connect at all.
+func Unreachable(err error) bool {
+	var se *SendError
+	return errors.As(err, &se) && se.Unreachable
 }
 
 // MaybeDelivered reports whether a failed send may have gone out anyway.

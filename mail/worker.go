@@ -25,7 +25,7 @@ func (s *Service) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		did, err := s.sendOne(ctx)
+		_, did, err := s.sendOne(ctx)
 		if err != nil {
 			s.Logger.Error("outbox", "err", err)
 		}
@@ -56,6 +56,13 @@ func (s *Service) start(ctx context.Context) error {
 		s.Logger.Warn("messages were being sent when opsdeck last stopped; whether they went out is unknown",
 			"messages", n, "see", "opsdeck outbox --status uncertain")
 	}
+	if local, ok := s.Transport.(interface{ Unlimited() bool }); ok && local.Unlimited() {
+		// Writing files has no provider rate to keep to.
+		s.mu.Lock()
+		s.limiter = nil
+		s.mu.Unlock()
+		return nil
+	}
 	r := s.Config.Rate
 	if q, ok := s.quota(ctx); ok && q.MaxSendRate > 0 {
 		r = q.MaxSendRate
@@ -68,6 +75,18 @@ func (s *Service) start(ctx context.Context) error {
 	return nil
 }
 
+// UnreachableError stops a drain whose provider could not be connected
+// to; the message stays queued for RetryAt.
+type UnreachableError struct {
+	Reason       string
+	RetryAt, Now time.Time
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("%s; the message stays queued and is tried again at %s (in %s) by opsdeck serve or opsdeck outbox send",
+		e.Reason, e.RetryAt.Format("15:04:05"), e.RetryAt.Sub(e.Now).Round(time.Second))
+}
+
 // Drain sends until no message of the batch is waiting, sleeping through
 // backoffs: what `opsdeck send` does when no server is running the worker.
 func (s *Service) Drain(ctx context.Context, batchID int64) error {
@@ -78,9 +97,14 @@ func (s *Service) Drain(ctx context.Context, batchID int64) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		did, err := s.sendOne(ctx)
+		p, did, err := s.sendOne(ctx)
 		if err != nil {
 			return err
+		}
+		if p.Unreachable {
+			// Waiting out the backoff in a command helps nobody when the
+			// provider cannot be reached: say when the worker tries again.
+			return &UnreachableError{Reason: p.Error, RetryAt: p.RetryAt, Now: s.Clock.Now()}
 		}
 		if did {
 			continue
@@ -106,18 +130,33 @@ func (s *Service) Drain(ctx context.Context, batchID int64) error {
 	}
 }
 
-// sendOne claims the next due message and sends it, recording the outcome
-// whatever happens to ctx meanwhile. It reports whether it found one.
-func (s *Service) sendOne(ctx context.Context) (bool, error) {
-	m, ok, err := s.Store.ClaimNextDue(ctx)
+// sendOne sends the next due message, recording the outcome whatever
+// happens to ctx meanwhile. It reports whether it found one. The message
+// is marked sending only after the rate-limit wait, just before the
+// provider is called: a crash can leave uncertain only a message whose
+// request may really have gone out.
+func (s *Service) sendOne(ctx context.Context) (Progress, bool, error) {
+	next, ok, err := s.Store.PeekNextDue(ctx)
 	if err != nil || !ok {
-		return false, err
+		return Progress{}, false, err
+	}
+	if !s.throttle(ctx, next.Recipients()) {
+		return Progress{}, false, nil // asked to stop while waiting: nothing was claimed
+	}
+	m, ok, err := s.Store.ClaimMessage(ctx, next.ID)
+	if err != nil {
+		return Progress{}, false, err
+	}
+	if !ok {
+		return Progress{}, true, nil // another worker took it, or it changed: look again
 	}
 	// From here the message is 'sending': finish the attempt and record
 	// it even if we are asked to stop, or it would end up uncertain.
 	keep := context.WithoutCancel(ctx)
-	s.publish(Progress{MessageID: m.ID, BatchID: m.BatchID, Role: m.Role, Status: store.OutboxSending, Attempts: m.Attempts})
-	s.throttle(keep, m.Recipients())
+	p := Progress{MessageID: m.ID, BatchID: m.BatchID, Role: m.Role, Recipient: m.Recipient, Attempts: m.Attempts}
+	sending := p
+	sending.Status = store.OutboxSending
+	s.publish(sending)
 	msg := &Message{ID: m.MessageID, From: m.From, To: m.To, Bcc: m.Bcc, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
 		Date: m.CreatedAt, Headers: map[string]string{}}
 	if m.Role != "" {
@@ -125,25 +164,40 @@ func (s *Service) sendOne(ctx context.Context) (bool, error) {
 	} else {
 		msg.Headers["X-Opsdeck-Report"] = m.Kind
 	}
+	if m.Purpose == store.PurposeTest {
+		msg.Headers["X-Opsdeck-Test"] = "1"
+	}
 	sendCtx, cancel := context.WithTimeout(keep, s.Config.SendTimeout)
 	providerID, sendErr := s.Transport.Send(sendCtx, msg)
 	cancel()
-	p := Progress{MessageID: m.ID, BatchID: m.BatchID, Role: m.Role, Attempts: m.Attempts}
+	log := s.Logger.With("outbox", m.ID, "role", m.Role, "to", m.Recipient, "attempt", m.Attempts)
 	switch {
 	case sendErr == nil:
 		p.Status = store.OutboxSent
-		err = s.Store.MarkSent(keep, m.ID, providerID)
-		s.Logger.Info("sent", "outbox", m.ID, "role", m.Role, "to", len(m.To), "provider_id", providerID)
+		if m.MaybeDelivered {
+			p.Duplicate = true
+		}
+		if err = s.Store.MarkSent(keep, m.ID, providerID); err != nil {
+			// The provider has it; the log does not. Left 'sending', it
+			// becomes uncertain at the next start, which is the truth.
+			p.Status, p.Error = store.OutboxUncertain, fmt.Sprintf("the provider accepted it (id %s) but recording that failed: %v", providerID, err)
+			err = fmt.Errorf("record message %d as sent: %w", m.ID, err)
+			log.Error("sent but not recorded", "provider_id", providerID, "err", err)
+		} else if p.Duplicate {
+			log.Warn("sent; an earlier attempt may also have been delivered: possible duplicate", "provider_id", providerID)
+		} else {
+			log.Info("sent", "provider_id", providerID)
+		}
 	case IsTransient(sendErr) && m.Attempts < s.Config.MaxAttempts:
-		next := s.Clock.Now().Add(s.backoff(m.Attempts))
-		p.Status, p.Error = store.OutboxQueued, sendErr.Error()
-		err = s.Store.MarkRetry(keep, m.ID, next, sendErr.Error(), MaybeDelivered(sendErr))
-		s.Logger.Warn("send failed, will retry", "outbox", m.ID, "attempt", m.Attempts, "retry_at", next, "err", sendErr)
+		retryAt := s.Clock.Now().Add(s.backoff(m.Attempts))
+		p.Status, p.Error, p.RetryAt, p.Unreachable = store.OutboxQueued, sendErr.Error(), retryAt, Unreachable(sendErr)
+		err = s.Store.MarkRetry(keep, m.ID, retryAt, sendErr.Error(), MaybeDelivered(sendErr))
+		log.Warn("send failed, will retry", "retry_at", retryAt, "retry_in", retryAt.Sub(s.Clock.Now()).Round(time.Millisecond), "err", sendErr)
 	case m.MaybeDelivered || MaybeDelivered(sendErr):
 		reason := fmt.Sprintf("gave up after %d attempts, at least one of which may have been delivered: %s", m.Attempts, sendErr)
 		p.Status, p.Error = store.OutboxUncertain, reason
 		err = s.Store.MarkUncertain(keep, m.ID, reason)
-		s.Logger.Error("send uncertain", "outbox", m.ID, "role", m.Role, "err", reason)
+		log.Error("send uncertain", "err", reason)
 	default:
 		reason := sendErr.Error()
 		if IsTransient(sendErr) {
@@ -151,22 +205,23 @@ func (s *Service) sendOne(ctx context.Context) (bool, error) {
 		}
 		p.Status, p.Error = store.OutboxFailed, reason
 		err = s.Store.MarkFailed(keep, m.ID, reason)
-		s.Logger.Error("send failed", "outbox", m.ID, "role", m.Role, "err", reason)
+		log.Error("send failed", "err", reason)
 	}
 	s.publish(p)
-	return true, err
+	return p, true, err
 }
 
-// throttle waits until the provider's rate allows n more recipients. The
+// throttle waits until the provider's rate allows n more recipients; false
+// when ctx ended first. The
 // token bucket (x/time/rate, burst one) spaces sends evenly; the window
 // check on top makes the bound hard: however late a send starts, no
 // one-second window ever holds more recipients than the rate.
-func (s *Service) throttle(ctx context.Context, n int) {
+func (s *Service) throttle(ctx context.Context, n int) bool {
 	s.mu.Lock()
 	lim := s.limiter
 	s.mu.Unlock()
 	if lim == nil {
-		return
+		return ctx.Err() == nil
 	}
 	wait := func(d time.Duration) bool {
 		if d <= 0 {
@@ -182,7 +237,7 @@ func (s *Service) throttle(ctx context.Context, n int) {
 	for range n {
 		now := s.Clock.Now()
 		if !wait(lim.ReserveN(now, 1).DelayFrom(now)) {
-			return
+			return false
 		}
 	}
 	perSecond := max(1, int(float64(lim.Limit())))
@@ -202,11 +257,12 @@ func (s *Service) throttle(ctx context.Context, n int) {
 		}
 		// The send may go when enough of the oldest fall out of the window.
 		if !wait(s.recent[len(s.recent)+n-perSecond-1].Add(window).Sub(now) + time.Nanosecond) {
-			return
+			return false
 		}
 	}
 	now := s.Clock.Now()
 	for range n {
 		s.recent = append(s.recent, now)
 	}
+	return true
 }

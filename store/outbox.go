@@ -154,6 +154,18 @@ func (tx *Tx) CreateBatch(ctx context.Context, b *OutboxBatch, msgs []OutboxMess
 	return tx.audit(ctx, "queue", "outbox_batch", id, map[string]any{"reason": b.Reason, "messages": len(msgs), "transport": b.Transport})
 }
 
+// PendingRecipients counts the recipients of messages queued or being
+// sent: mail the provider has not counted against today's quota yet.
+func (tx *Tx) PendingRecipients(ctx context.Context) (int, error) {
+	var n int
+	err := tx.tx.QueryRowContext(ctx,
+		"SELECT coalesce(sum(json_array_length(to_addrs) + json_array_length(bcc_addrs)), 0) FROM outbox WHERE status IN ('queued', 'sending')").Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count queued recipients: %w", err)
+	}
+	return n, nil
+}
+
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -207,7 +219,13 @@ func scanOutbox(row interface{ Scan(...any) error }) (OutboxMessage, error) {
 type OutboxFilter struct {
 	Status  string
 	BatchID int64
-	Limit   int
+	// Recipient is an address in any form; messages to it.
+	Recipient string
+	// Duplicates keeps only messages that went out after an attempt that
+	// may already have delivered them.
+	Duplicates bool
+	// Limit caps the listing (default 200); below zero, no cap.
+	Limit int
 }
 
 // Outbox lists messages, newest first, without their bodies.
@@ -227,11 +245,21 @@ func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxMessage, er
 	if f.BatchID != 0 {
 		where, args = append(where, "batch_id = ?"), append(args, f.BatchID)
 	}
+	if f.Recipient != "" {
+		norm, err := NormalizeAddress(f.Recipient)
+		if err != nil {
+			return nil, err
+		}
+		where, args = append(where, "recipient = ?"), append(args, norm)
+	}
+	if f.Duplicates {
+		where = append(where, "maybe_delivered = 1 AND status IN "+wentOut)
+	}
 	q := outboxSelect(false)
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	if f.Limit <= 0 {
+	if f.Limit == 0 {
 		f.Limit = 200
 	}
 	return queryAll(ctx, s.read, scanOutbox, q+" ORDER BY id DESC LIMIT ?", append(args, f.Limit)...)
@@ -248,7 +276,12 @@ func (s *Store) OutboxMessage(ctx context.Context, id int64) (OutboxMessage, err
 
 // OutboxCounts counts messages by status.
 func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := s.read.QueryContext(ctx, "SELECT status, count(*) FROM outbox GROUP BY status")
+	return s.BatchCounts(ctx, 0)
+}
+
+// BatchCounts counts a batch's messages (every message, batch 0) by status.
+func (s *Store) BatchCounts(ctx context.Context, batchID int64) (map[string]int, error) {
+	rows, err := s.read.QueryContext(ctx, "SELECT status, count(*) FROM outbox WHERE ? = 0 OR batch_id = ? GROUP BY status", batchID, batchID)
 	if err != nil {
 		return nil, err
 	}
@@ -265,24 +298,28 @@ func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
 	return out, rows.Err()
 }
 
-// ClaimNextDue takes the oldest queued message whose time has come and
-// marks it sending (one more attempt), in one conditional update, so two
-// workers could never take the same message.
-func (s *Store) ClaimNextDue(ctx context.Context) (OutboxMessage, bool, error) {
+// PeekNextDue returns, without claiming it, the oldest queued message whose
+// time has come, with its bodies. The worker waits for the provider's rate
+// before claiming it, so that a message is 'sending' only while its
+// request may really be on its way.
+func (s *Store) PeekNextDue(ctx context.Context) (OutboxMessage, bool, error) {
+	m, err := scanOutbox(s.read.QueryRowContext(ctx, outboxSelect(true)+
+		" WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT 1", formatTime(s.now())))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, false, nil
+	}
+	return m, err == nil, err
+}
+
+// ClaimMessage marks a queued, due message sending (one more attempt) in
+// one conditional update, so two workers could never take the same
+// message; false when it is no longer queued or not yet due.
+func (s *Store) ClaimMessage(ctx context.Context, id int64) (OutboxMessage, bool, error) {
 	var m OutboxMessage
 	var ok bool
 	err := s.Update(ctx, "outbox", func(tx *Tx) error {
-		var id int64
-		err := tx.tx.QueryRowContext(ctx, "SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT 1",
-			formatTime(tx.now)).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		res, err := tx.tx.ExecContext(ctx, "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'queued'",
-			formatTime(tx.now), id)
+		res, err := tx.tx.ExecContext(ctx, "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'queued' AND next_attempt_at <= ?",
+			formatTime(tx.now), id, formatTime(tx.now))
 		if err != nil {
 			return err
 		}
@@ -294,6 +331,20 @@ func (s *Store) ClaimNextDue(ctx context.Context) (OutboxMessage, bool, error) {
 		return err
 	})
 	return m, ok, err
+}
+
+// ClaimNextDue takes the oldest queued message whose time has come and
+// marks it sending.
+func (s *Store) ClaimNextDue(ctx context.Context) (OutboxMessage, bool, error) {
+	for {
+		m, ok, err := s.PeekNextDue(ctx)
+		if err != nil || !ok {
+			return m, false, err
+		}
+		if m, ok, err := s.ClaimMessage(ctx, m.ID); err != nil || ok {
+			return m, ok, err
+		}
+	}
 }
 
 // NextDue is when the earliest queued message may be tried (zero if none).
