@@ -3,6 +3,8 @@ package mail
 import (
 	"context"
 	"errors"
+	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,5 +119,69 @@ func TestFileTransportIsUnthrottled(t *testing.T) {
 	}
 	if clock.Waited() != 0 {
 		t.Errorf("13 files at OPSDECK_SES_RATE=1 waited %v, want none", clock.Waited())
+	}
+}
+
+// closingTransport takes the message, then the database goes away before
+// the send can be recorded (a disk that filled, a file removed).
+type closingTransport struct {
+	fakeTransport
+	s *store.Store
+}
+
+func (c *closingTransport) Send(ctx context.Context, m *Message) (string, error) {
+	id, err := c.fakeTransport.Send(ctx, m)
+	c.s.Close()
+	return id, err
+}
+
+// A message the provider took but the outbox could not record is never
+// reported sent: the progress says uncertain with both facts, and the
+// drain fails.
+func TestSentButNotRecordedIsNotSent(t *testing.T) {
+	tr := &closingTransport{}
+	svc, s, _ := setup(t, tr)
+	noAudit(svc)
+	tr.s = s
+	ctx := context.Background()
+	ch, stop := svc.Subscribe()
+	defer stop()
+	batch, _, _ := svc.Enqueue(ctx, []portfolio.ReportRole{portfolio.RoleCEO}, "manual")
+	err := svc.Drain(ctx, batch)
+	if err == nil || !strings.Contains(err.Error(), "record message") {
+		t.Errorf("Drain = %v, want the failure to record the send", err)
+	}
+	var last Progress
+	for len(ch) > 0 {
+		last = <-ch
+	}
+	if last.Status != store.OutboxUncertain || !strings.Contains(last.Error, "the provider accepted it (id fake-") {
+		t.Errorf("last progress %s %q, want uncertain", last.Status, last.Error)
+	}
+}
+
+// An SMTP server that refuses connections fails a drain at once, with the
+// time of the next try, rather than after every backoff.
+func TestSMTPConnectionRefusedFailsFast(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close() // nothing listens there now
+	svc, s, clock := setup(t, &SMTPTransport{Host: "127.0.0.1", Port: port, AllowPlain: true})
+	noAudit(svc)
+	ctx := context.Background()
+	batch, _, _ := svc.Enqueue(ctx, []portfolio.ReportRole{portfolio.RoleCEO}, "manual")
+	err = svc.Drain(ctx, batch)
+	var ue *UnreachableError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "connection refused") || !strings.Contains(err.Error(), "tried again at") {
+		t.Fatalf("Drain = %v", err)
+	}
+	if clock.Waited() != 0 {
+		t.Errorf("waited %v on a server that refuses connections", clock.Waited())
+	}
+	if r := statuses(t, s, batch)[portfolio.RoleCEO]; r.Status != store.OutboxQueued || r.Attempts != 1 {
+		t.Errorf("left %s after %d attempts", r.Status, r.Attempts)
 	}
 }
