@@ -110,8 +110,9 @@ func (s *Service) Alert(ctx context.Context, subject, body string) error {
 	if s.Config.AdminEmail == "" {
 		return nil
 	}
+	bare, _ := store.NormalizeAddress(s.Config.AdminEmail)
 	m := store.OutboxMessage{Kind: "alert", MessageID: NewMessageID(s.Config.From, s.Clock.Now()), From: s.Config.From,
-		To: []string{s.Config.AdminEmail}, Subject: subject, Text: body}
+		To: []string{s.Config.AdminEmail}, Recipient: bare, Subject: subject, Text: body}
 	batch := store.OutboxBatch{Reason: "alert", Transport: s.Transport.Name()}
 	if err := s.Store.Update(ctx, s.Actor, func(tx *store.Tx) error {
 		return tx.CreateBatch(ctx, &batch, []store.OutboxMessage{m})

@@ -428,4 +428,7 @@ func TestAlertGoesToTheAdmin(t *testing.T) {
 	if len(tr.sent) != 1 || tr.sent[0].To[0] != "owner@example.com" || tr.sent[0].Headers["X-Opsdeck-Report"] != "alert" {
 		t.Errorf("alert: %+v", tr.sent)
 	}
+	if rows := batchRows(t, svc.Store, 1); len(rows) != 1 || rows[0].Recipient != "owner@example.com" {
+		t.Errorf("alert row: %+v", rows)
+	}
 }
