@@ -299,11 +299,11 @@ func (s *Store) BatchCounts(ctx context.Context, batchID int64) (map[string]int,
 }
 
 // PeekNextDue returns, without claiming it, the oldest queued message whose
-// time has come, with its bodies. The worker waits for the provider's rate
-// before claiming it, so that a message is 'sending' only while its
-// request may really be on its way.
+// time has come, without its bodies (ClaimMessage reads them). The worker
+// waits for the provider's rate before claiming it, so that a message is
+// 'sending' only while its request may really be on its way.
 func (s *Store) PeekNextDue(ctx context.Context) (OutboxMessage, bool, error) {
-	m, err := scanOutbox(s.read.QueryRowContext(ctx, outboxSelect(true)+
+	m, err := scanOutbox(s.read.QueryRowContext(ctx, outboxSelect(false)+
 		" WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT 1", formatTime(s.now())))
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, false, nil
