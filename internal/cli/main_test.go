@@ -190,7 +190,7 @@ func TestBadInputLeavesDatabaseUnchanged(t *testing.T) {
 		{"unknown entity filter", []string{"kpi", "list", "--entity", "NOPE"}, 2, `no entity "NOPE"`},
 		{"init over data", []string{"init"}, 1, "already holds a portfolio"},
 		{"init with both", []string{"init", "--demo", "--empty", "--force"}, 2, "demo empty"},
-		{"backup over itself", []string{"backup", path}, 1, "refusing to overwrite"},
+		{"backup over itself", []string{"backup", path}, 2, "refusing to back up to " + path + ": it is " + path + ", the database"},
 		{"missing env file", []string{"--env-file", filepath.Join(dir, "none.env"), "status"}, 2, "does not exist"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
