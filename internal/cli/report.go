@@ -3,15 +3,16 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"opsdeck/internal/safefile"
 	"opsdeck/portfolio"
 	"opsdeck/reports"
+	"opsdeck/store"
 )
 
 func (m *Main) reportCommand() *cobra.Command {
@@ -71,9 +72,12 @@ file of the same name (ceo.md.tmpl, common.md.tmpl, ...) in --templates DIR.`,
 			if err != nil {
 				return err
 			}
+			// The database's own files are never a report's: said, like
+			// any other unusable --out, before anything is read.
+			protected := m.databaseFiles()
 			if out != "" {
-				if err := checkDestination(out); err != nil {
-					return fmt.Errorf("write to %s: %w", out, err)
+				if err := checkDestination(out, protected...); err != nil {
+					return reportFileError(roles[0], out, "write to "+out, err)
 				}
 			}
 			snap, err := m.snapshot(cmd.Context())
@@ -98,8 +102,8 @@ file of the same name (ceo.md.tmpl, common.md.tmpl, ...) in --templates DIR.`,
 					fmt.Fprint(m.Stdout, r.Text)
 					continue
 				}
-				if err := writeFileAtomic(dest, []byte(r.Text)); err != nil {
-					return fmt.Errorf("write %s report to %s: %w", r.Role.Title(), dest, err)
+				if err := writeFileAtomic(dest, []byte(r.Text), protected...); err != nil {
+					return reportFileError(r.Role, dest, fmt.Sprintf("write %s report to %s", r.Role.Title(), dest), err)
 				}
 				fmt.Fprintf(m.Stderr, "wrote %s\n", dest)
 			}
@@ -159,63 +163,38 @@ func (m *Main) stdoutIsTerminal() bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// writeFileAtomic writes through a temporary file and a rename, so a
-// reader never sees half a report and a failure leaves the old file. A
-// failure names the file asked for, never the temporary one.
-func writeFileAtomic(path string, data []byte) error {
-	if err := checkDestination(path); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+// databaseFiles are the configured database's files, which no command
+// writes but through SQLite. Without a database path there is nothing to
+// protect (and opening the store will say why).
+func (m *Main) databaseFiles() []safefile.Protected {
+	path, _, err := m.cfg.dbPath()
 	if err != nil {
-		return fmt.Errorf("cannot create a file in %s: %w", filepath.Dir(path), pathCause(err))
+		return nil
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return pathCause(err)
+	return store.DatabaseFiles(path)
+}
+
+// reportFileError is a report's file refused as one of the database's
+// (the command line's mistake) or failed to be written, after doing.
+func reportFileError(role portfolio.ReportRole, dest, doing string, err error) error {
+	var refused *safefile.RefusedError
+	if errors.As(err, &refused) {
+		return portfolio.Errorf(portfolio.EINVALID, "refusing to write the %s report to %s: it %s", role.Title(), dest, refused.Reason)
 	}
-	if err := tmp.Close(); err != nil {
-		return pathCause(err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return pathCause(err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return pathCause(err)
-	}
-	return nil
+	return fmt.Errorf("%s: %w", doing, err)
+}
+
+// writeFileAtomic writes path whole or not at all, through a temporary
+// file that is synced and renamed into place (see safefile), replacing an
+// old file of that name but refusing the protected ones. A failure leaves
+// the old file and no temporary one, and names the file asked for.
+func writeFileAtomic(path string, data []byte, protected ...safefile.Protected) error {
+	return safefile.WriteFile(path, data, safefile.Options{Protected: protected})
 }
 
 // checkDestination says why path cannot be written as a file, before
 // anything is done for it: its directory is missing or is no directory,
-// or path is a directory.
-func checkDestination(path string) error {
-	dir := filepath.Dir(path)
-	switch st, err := os.Stat(dir); {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("directory %s does not exist", dir)
-	case err != nil:
-		return pathCause(err)
-	case !st.IsDir():
-		return fmt.Errorf("%s is not a directory", dir)
-	}
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return fmt.Errorf("%s is a directory", path)
-	}
-	return nil
-}
-
-// pathCause is the cause of a failed file operation without the path it
-// was on (a temporary file's name means nothing to whoever reads it).
-func pathCause(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
+// path is a directory, or it is one of the protected files.
+func checkDestination(path string, protected ...safefile.Protected) error {
+	return safefile.Check(path, safefile.Options{Protected: protected})
 }
