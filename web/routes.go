@@ -31,7 +31,17 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/links/{id}/revoke", s.handleAPIRevoke)
 	mux.HandleFunc("POST /api/auth/refresh", s.handleRefresh)
 
+	// Amazon SNS posts SES's delivery, bounce and complaint events here
+	// (seshook.go); its signature, not a crew token, vouches for it.
+	mux.HandleFunc("POST "+sesHookPath, s.handleSESHook)
+
 	cop := http.NewCrossOriginProtection()
+	// SNS is a server, not a browser: it sends no Origin or Sec-Fetch-Site
+	// that a cross-origin check could judge, and no cookies that a forged
+	// request could ride on. What the check guards against cannot happen
+	// on the hook, whose every message must carry SNS's signature; only
+	// this one route is let past it.
+	cop.AddInsecureBypassPattern("POST " + sesHookPath)
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			writeJSON(w, http.StatusForbidden, map[string]string{"error": "forbidden", "message": "cross-origin request refused"})
@@ -58,7 +68,11 @@ func (s *Server) harden(next http.Handler) http.Handler {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+			limit := int64(maxBody)
+			if r.URL.Path == sesHookPath {
+				limit = maxHookBody // an SNS message, far larger than a note
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"opsdeck/auth"
+	"opsdeck/mail/sns"
 	"opsdeck/portfolio"
 	"opsdeck/store"
 )
@@ -59,6 +60,13 @@ type Options struct {
 	// Health, if set, is what GET /healthz reports (opsdeck serve adds the
 	// worker's state); without it the check is that the database answers.
 	Health HealthFunc
+	// SESTopics are the SNS topic ARNs (SES's event destination) whose
+	// messages POST /hooks/ses takes; with none the route answers 404.
+	SESTopics []string
+	// SNS verifies those messages; by default against the system's roots
+	// over the network, on the server's clock. Tests give one with their
+	// own roots and client.
+	SNS *sns.Verifier
 }
 
 // HealthFunc reports the health of what the server runs beside: details to
@@ -80,6 +88,7 @@ type Server struct {
 	data     dataCache
 	limiter  *clientLimiter
 	renderer *renderer
+	ses      *sesHook // nil: no SES events topic configured
 
 	mu       sync.Mutex
 	srv      *http.Server
@@ -134,6 +143,9 @@ func New(opts Options) (*Server, error) {
 	}
 	s.pages = newPageCache(s)
 	s.data.events = map[int64]*eventData{}
+	if s.ses, err = newSESHook(opts); err != nil {
+		return nil, err
+	}
 	s.handler = s.routes()
 	return s, nil
 }
