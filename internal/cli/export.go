@@ -3,12 +3,15 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"opsdeck/internal/safefile"
+	"opsdeck/portfolio"
 	"opsdeck/store"
 	"opsdeck/transfer"
 )
@@ -45,9 +48,10 @@ back, into this database or a new one (opsdeck init --empty).`,
 			}
 			// A file that cannot be written is said before the database
 			// is opened (or, on a first run, made).
+			protected := m.databaseFiles()
 			if len(args) == 1 {
-				if err := checkDestination(args[0]); err != nil {
-					return fmt.Errorf("export to %s: %w", args[0], err)
+				if err := checkDestination(args[0], protected...); err != nil {
+					return exportFileError(args[0], err)
 				}
 			}
 			return m.withStore(func(ctx context.Context, s *store.Store, args []string) error {
@@ -59,8 +63,8 @@ back, into this database or a new one (opsdeck init --empty).`,
 					_, err := m.Stdout.Write(b.Bytes())
 					return err
 				}
-				if err := writeFileAtomic(args[0], b.Bytes()); err != nil {
-					return fmt.Errorf("export to %s: %w", args[0], err)
+				if err := writeFileAtomic(args[0], b.Bytes(), protected...); err != nil {
+					return exportFileError(args[0], err)
 				}
 				fmt.Fprintf(m.Stderr, "wrote %s\n", args[0])
 				return nil
@@ -69,4 +73,14 @@ back, into this database or a new one (opsdeck init --empty).`,
 	}
 	cmd.Flags().StringVar(&format, "format", "", "yaml or json (default: from FILE's extension, else yaml)")
 	return cmd
+}
+
+// exportFileError is the portfolio file refused as one of the database's
+// (the command line's mistake) or failed to be written.
+func exportFileError(dest string, err error) error {
+	var refused *safefile.RefusedError
+	if errors.As(err, &refused) {
+		return portfolio.Errorf(portfolio.EINVALID, "refusing to export to %s: it %s", dest, refused.Reason)
+	}
+	return fmt.Errorf("export to %s: %w", dest, err)
 }
