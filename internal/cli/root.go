@@ -66,6 +66,7 @@ $XDG_DATA_HOME/opsdeck/opsdeck.db and is created with a demo portfolio on first 
 		m.sendCommand(),
 		m.outboxCommand(),
 		m.recipientsCommand(),
+		m.suppressionCommand(),
 		m.backupCommand(),
 		m.versionCommand(),
 		m.webCommand(),

@@ -14,6 +14,7 @@ import (
 
 	"opsdeck/auth"
 	"opsdeck/mail"
+	"opsdeck/mail/sns"
 	"opsdeck/portfolio"
 	"opsdeck/reports"
 	"opsdeck/schedule"
@@ -197,12 +198,19 @@ func (m *Main) crewServer(ctx context.Context, log *slog.Logger, health web.Heal
 	if err != nil {
 		return nil, err
 	}
+	// The SNS topics of SES's event destination: POST /hooks/ses takes
+	// their messages (and answers 404 with none).
+	topics, err := sns.ParseTopics(m.setting("OPSDECK_SES_EVENTS_TOPIC_ARN", ""))
+	if err != nil {
+		return nil, portfolio.Errorf(portfolio.EINVALID, "OPSDECK_SES_EVENTS_TOPIC_ARN: %v", err)
+	}
 	return web.New(web.Options{
 		Store: s, Auth: svc, Logger: log, Health: health,
-		Addr:    m.setting("OPSDECK_WEB_ADDR", web.DefaultAddr),
-		BaseURL: m.setting("OPSDECK_BASE_URL", ""),
-		TLSCert: m.setting("OPSDECK_TLS_CERT", ""),
-		TLSKey:  m.setting("OPSDECK_TLS_KEY", ""),
+		Addr:      m.setting("OPSDECK_WEB_ADDR", web.DefaultAddr),
+		BaseURL:   m.setting("OPSDECK_BASE_URL", ""),
+		TLSCert:   m.setting("OPSDECK_TLS_CERT", ""),
+		TLSKey:    m.setting("OPSDECK_TLS_KEY", ""),
+		SESTopics: topics,
 	})
 }
 
