@@ -15,6 +15,10 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	EINTERNAL     = "internal"
+	// EUNAVAILABLE is a failure of ours that may pass (a full disk, a
+	// database that cannot be written): nothing is wrong with the request,
+	// and the same request may work later.
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is an application error: a code a program can branch on and a

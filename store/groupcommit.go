@@ -78,46 +78,73 @@ func (s *Store) commitGroup(batch []*groupedChange) {
 			c.done <- results[i]
 		}
 	}
-	tx, err := s.write.BeginTx(context.Background(), nil)
+	bg := context.Background()
+	tx, err := s.write.BeginTx(bg, nil)
 	if err != nil {
-		finish(fmt.Errorf("begin write: %w", err))
+		finish(s.failed(bg, fmt.Errorf("begin write: %w", err), true))
 		return
 	}
+	before := s.changeCount(tx)
 	for i, c := range batch {
 		if err := c.ctx.Err(); err != nil {
 			results[i] = err
 			continue
 		}
-		results[i] = s.runSavepoint(tx, c)
+		err, lost := s.runSavepoint(tx, c)
+		results[i] = s.failed(c.ctx, err, false)
+		if lost {
+			// SQLite rolled the whole transaction back (as it may on a
+			// full disk): the changes before this one went with it, and
+			// the next SAVEPOINT would start a transaction of its own.
+			// None of the batch is written.
+			_ = tx.Rollback()
+			lostErr := s.failed(bg, fmt.Errorf("not written: the change it shared a commit with failed: %w", err), true)
+			for j := range results {
+				if results[j] == nil {
+					results[j] = lostErr
+				}
+			}
+			finish(nil)
+			return
+		}
 	}
+	after := s.changeCount(tx)
 	if err := tx.Commit(); err != nil {
 		_ = tx.Rollback()
 		// Nothing was committed: every change failed, even those whose
 		// own work went well.
+		err = s.failed(bg, fmt.Errorf("commit: %w", err), true)
 		for i := range results {
 			if results[i] == nil {
-				results[i] = fmt.Errorf("commit: %w", err)
+				results[i] = err
 			}
 		}
+	} else {
+		s.wrote(before, after)
 	}
 	finish(nil)
 }
 
 // runSavepoint runs one change inside a savepoint of the group's
-// transaction, undoing just that change if it fails.
-func (s *Store) runSavepoint(tx *sql.Tx, c *groupedChange) error {
+// transaction, undoing just that change if it fails. lost says the
+// savepoint could not be made, undone or released, so the group's
+// transaction is gone or unusable.
+func (s *Store) runSavepoint(tx *sql.Tx, c *groupedChange) (err error, lost bool) {
 	ctx := context.Background()
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT change"); err != nil {
-		return fmt.Errorf("savepoint: %w", err)
+		return fmt.Errorf("savepoint: %w", err), true
 	}
-	err := c.fn(&Tx{tx: tx, now: s.now().UTC(), actor: c.actor})
+	err = c.fn(&Tx{tx: tx, now: s.now().UTC(), actor: c.actor})
 	if err != nil {
 		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO change"); rerr != nil {
-			return fmt.Errorf("%w (and undoing it failed: %v)", err, rerr)
+			return fmt.Errorf("%w (and undoing it failed: %w)", err, rerr), true
 		}
 	}
-	if _, rerr := tx.ExecContext(ctx, "RELEASE change"); rerr != nil && err == nil {
-		return fmt.Errorf("release savepoint: %w", rerr)
+	if _, rerr := tx.ExecContext(ctx, "RELEASE change"); rerr != nil {
+		if err == nil {
+			err = fmt.Errorf("release savepoint: %w", rerr)
+		}
+		return err, true
 	}
-	return err
+	return err, false
 }

@@ -44,6 +44,8 @@ type Store struct {
 	read  *sql.DB
 	clock Clock
 	group groupCommit // see UpdateGrouped
+	// health remembers whether writes are failing; see WriteHealth.
+	health writeHealth
 }
 
 // sqliteHeader starts every SQLite 3 database file.
@@ -89,6 +91,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	s := &Store{path: path, write: write, clock: clock}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()
+		err, _ = s.fault(ctx, err, true) // a full disk says so
 		return nil, err
 	}
 
@@ -223,15 +226,20 @@ func (s *Store) Update(ctx context.Context, actor string, fn func(*Tx) error) er
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin write: %w", err)
+		return s.failed(ctx, fmt.Errorf("begin write: %w", err), true)
 	}
+	before := s.changeCount(tx)
 	if err := fn(&Tx{tx: tx, now: s.now().UTC(), actor: actor}); err != nil {
 		_ = tx.Rollback()
-		return err
+		return s.failed(ctx, err, false)
 	}
+	after := s.changeCount(tx)
+	// With WAL a change reaches the disk at COMMIT, so a full disk
+	// usually shows here rather than in fn.
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return s.failed(ctx, fmt.Errorf("commit: %w", err), true)
 	}
+	s.wrote(before, after)
 	return nil
 }
 
