@@ -110,8 +110,15 @@ func (m *Main) outboxShowCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			events, err := s.SESEvents(ctx, r.ID, 20)
+			if err != nil {
+				return err
+			}
 			if *asJSON {
-				return writeJSON(m.Stdout, r)
+				return writeJSON(m.Stdout, struct {
+					store.OutboxMessage
+					Events []store.SESEvent `json:"events"`
+				}{r, append([]store.SESEvent{}, events...)})
 			}
 			zone := m.Clock.Now().Location()
 			at := func(t time.Time) string {
@@ -147,6 +154,14 @@ func (m *Main) outboxShowCommand() *cobra.Command {
 			}
 			if r.EventDetail != "" {
 				fmt.Fprintf(m.Stdout, "\nProvider (%s):\n%s\n", at(r.EventAt), r.EventDetail)
+			}
+			if len(events) > 0 {
+				fmt.Fprintln(m.Stdout, "\nSES events, newest first:")
+				t := newTable(m.Stdout)
+				for _, ev := range events {
+					fmt.Fprintf(t, "%s\t%s\t%s\t%s\n", at(cmp.Or(ev.OccurredAt, ev.ReceivedAt)), ev.Type, oneLine(ev.Outcome), oneLine(ev.Detail))
+				}
+				return t.Flush()
 			}
 			return nil
 		}),
