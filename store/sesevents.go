@@ -61,6 +61,10 @@ type SESEvent struct {
 	// Recipients are the addresses the event names (bare, lower-cased
 	// when they parse).
 	Recipients []string `json:"recipients"`
+	// OpsdeckMessageID is the X-Opsdeck-Message-Id header SES listed among
+	// the message's headers: it finds the row whose answer from SES (and
+	// so whose provider id) was lost. Not kept apart from Raw.
+	OpsdeckMessageID string `json:"opsdeck_message_id,omitempty"`
 	// HardBounce marks a bounce of type Permanent.
 	HardBounce bool `json:"hard_bounce,omitempty"`
 	// Detail is the diagnostic: bounce type and subtype with each
@@ -190,8 +194,16 @@ func (tx *Tx) ApplySESEvent(ctx context.Context, ev SESEvent) (SESEvent, error) 
 // returning the row's status before.
 func (tx *Tx) applySESTransition(ctx context.Context, ev *SESEvent, tr sesTransition) (string, error) {
 	var id int64
-	var status string
+	var status, providerID string
+	var maybe, byHeader bool
 	err := tx.tx.QueryRowContext(ctx, "SELECT id, status FROM outbox WHERE provider_id = ? ORDER BY id LIMIT 1", ev.SESMessageID).Scan(&id, &status)
+	if errors.Is(err, sql.ErrNoRows) && ev.OpsdeckMessageID != "" {
+		// No row knows SES's id: an attempt whose answer was lost, found
+		// by the header every message carries.
+		err = tx.tx.QueryRowContext(ctx, "SELECT id, status, maybe_delivered, provider_id FROM outbox WHERE message_id = ?",
+			ev.OpsdeckMessageID).Scan(&id, &status, &maybe, &providerID)
+		byHeader = err == nil
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		ev.Outcome = "no outbox message has this SES message id"
 		return "", nil
@@ -208,6 +220,34 @@ func (tx *Tx) applySESTransition(ctx context.Context, ev *SESEvent, tr sesTransi
 	if ev.Type == SESReject {
 		set, args = set+", last_error = ?", append(args, ev.Detail)
 	}
+	if byHeader {
+		switch {
+		case status == OutboxUncertain || (status == OutboxQueued && maybe):
+			// SES had the message all along: the event settles an
+			// uncertain row, and keeps a retry from sending a second copy.
+			tr.from = []string{status}
+			note := fmt.Sprintf("settled by SES's %s event: an attempt whose answer was lost had reached SES", ev.Type)
+			if ev.Type == SESReject {
+				note = ev.Detail
+			}
+			set += ", provider_id = ?, sent_at = coalesce(sent_at, ?), last_error = ?"
+			args = append(args, ev.SESMessageID, formatTime(at), note)
+			if ev.Type != SESReject {
+				// "uncertain → delivered", with the reason after it.
+				defer func() { ev.Outcome += "; " + note }()
+			}
+		case WentOut(status) && providerID != ev.SESMessageID:
+			// The message went out under another id: SES took two
+			// copies, and the recipient has both.
+			note := fmt.Sprintf("duplicate confirmed: SES also took an earlier attempt (id %s), so the recipient has two copies", ev.SESMessageID)
+			if _, err := tx.tx.ExecContext(ctx, "UPDATE outbox SET maybe_delivered = 1, last_error = ?, updated_at = ? WHERE id = ?",
+				note, formatTime(tx.now), id); err != nil {
+				return "", fmt.Errorf("outbox %d: %w", id, err)
+			}
+			ev.Outcome = "duplicate confirmed: an earlier attempt of a message sent as " + providerID + " reached SES too"
+			return status, tx.suppressFor(ctx, ev, id)
+		}
+	}
 	q := "UPDATE outbox SET " + set + ", updated_at = ? WHERE id = ? AND status IN (" + strings.TrimSuffix(strings.Repeat("?,", len(tr.from)), ",") + ")"
 	res, err := tx.tx.ExecContext(ctx, q, append(append(args, formatTime(tx.now), id), toAny(tr.from)...)...)
 	if err != nil {
@@ -222,6 +262,12 @@ func (tx *Tx) applySESTransition(ctx context.Context, ev *SESEvent, tr sesTransi
 		ev.Outcome = status + " → " + tr.to
 	}
 
+	return status, tx.suppressFor(ctx, ev, id)
+}
+
+// suppressFor puts the addresses a hard bounce or a complaint names on the
+// suppression list, with outbox row id, saying so in the event's outcome.
+func (tx *Tx) suppressFor(ctx context.Context, ev *SESEvent, id int64) error {
 	reason := ""
 	switch {
 	case ev.Type == SESComplaint:
@@ -230,7 +276,7 @@ func (tx *Tx) applySESTransition(ctx context.Context, ev *SESEvent, tr sesTransi
 		reason = SuppressedBounce
 	}
 	if reason == "" {
-		return status, nil
+		return nil
 	}
 	for _, addr := range ev.Recipients {
 		norm, err := NormalizeAddress(addr)
@@ -241,7 +287,7 @@ func (tx *Tx) applySESTransition(ctx context.Context, ev *SESEvent, tr sesTransi
 		var existing string
 		err = tx.tx.QueryRowContext(ctx, "SELECT reason FROM suppressions WHERE address = ?", norm).Scan(&existing)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return "", fmt.Errorf("look up suppression of %s: %w", norm, err)
+			return fmt.Errorf("look up suppression of %s: %w", norm, err)
 		}
 		if existing == SuppressedComplaint && reason == SuppressedBounce {
 			ev.Outcome += "; " + norm + " already suppressed after a complaint"
@@ -249,7 +295,7 @@ func (tx *Tx) applySESTransition(ctx context.Context, ev *SESEvent, tr sesTransi
 		}
 		added, err := tx.Suppress(ctx, norm, reason, ev.Detail, id)
 		if err != nil {
-			return "", err
+			return err
 		}
 		switch {
 		case added:
@@ -260,7 +306,7 @@ func (tx *Tx) applySESTransition(ctx context.Context, ev *SESEvent, tr sesTransi
 			ev.Outcome += "; " + norm + " suppressed for a " + reason + " (was " + existing + ")"
 		}
 	}
-	return status, nil
+	return nil
 }
 
 // ApplySESEvent applies ev (see Tx.ApplySESEvent) in a transaction of its

@@ -284,3 +284,76 @@ func TestSESEventRollsBack(t *testing.T) {
 		t.Errorf("events %+v", evs)
 	}
 }
+
+// An event for a message whose answer from SES was lost finds its row by
+// the X-Opsdeck-Message-Id header: an uncertain row is settled, a row
+// waiting to retry after a cut-off is not sent again, and a row that went
+// out under another id is a confirmed duplicate.
+func TestSESEventFindsALostAnswerByHeader(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t, storetest.NewClock(storetest.Now))
+	queue := func(opsdeckID string) int64 {
+		msgs := []store.OutboxMessage{{Role: portfolio.RoleCEO, Recipient: "ada@example.com", MessageID: opsdeckID,
+			From: "reports@example.com", To: []string{"ada@example.com"}, Subject: "CEO report", Text: "figures"}}
+		if err := s.Update(ctx, "test", func(tx *store.Tx) error {
+			return tx.CreateBatch(ctx, &store.OutboxBatch{Reason: "test", Transport: "ses"}, msgs)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return msgs[0].ID
+	}
+	withHeader := func(typ, sesID, opsdeckID string) store.SESEvent {
+		ev := sesEvent(typ, sesID, "ada@example.com")
+		ev.OpsdeckMessageID = opsdeckID
+		return ev
+	}
+
+	// Uncertain: the worker died mid-send. SES's delivery event settles it.
+	uncertain := queue("<lost-1@opsdeck.test>")
+	if _, ok, err := s.ClaimNextDue(ctx); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if _, err := s.MarkStaleSending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := apply(t, s, withHeader(store.SESDelivery, "ses-lost-1", "<lost-1@opsdeck.test>"))
+	r := outboxRow(t, s, uncertain)
+	if got.OutboxID != uncertain || r.Status != store.OutboxDelivered || r.ProviderID != "ses-lost-1" || r.SentAt.IsZero() ||
+		!strings.Contains(r.LastError, "settled by SES's Delivery event") || !strings.HasPrefix(got.Outcome, "uncertain → delivered") {
+		t.Errorf("uncertain row after its delivery event: %s %q %q; outcome %q", r.Status, r.ProviderID, r.LastError, got.Outcome)
+	}
+
+	// Queued for a retry after a cut-off attempt: the event shows the
+	// attempt arrived, so the retry must not go.
+	retrying := queue("<lost-2@opsdeck.test>")
+	m, _, _ := s.ClaimNextDue(ctx)
+	if err := s.MarkRetry(ctx, m.ID, storetest.Now.Add(time.Minute), "connection reset", true); err != nil {
+		t.Fatal(err)
+	}
+	apply(t, s, withHeader(store.SESDelivery, "ses-lost-2", "<lost-2@opsdeck.test>"))
+	if r := outboxRow(t, s, retrying); r.Status != store.OutboxDelivered || r.ProviderID != "ses-lost-2" {
+		t.Errorf("retrying row after its delivery event: %s %q", r.Status, r.ProviderID)
+	}
+	if _, ok, _ := s.PeekNextDue(ctx); ok {
+		t.Error("the settled message is still due to be sent again")
+	}
+
+	// Sent as ses-3 after an earlier attempt that SES also took as ses-2b.
+	twice := queue("<lost-3@opsdeck.test>")
+	m, _, _ = s.ClaimNextDue(ctx)
+	if err := s.MarkSent(ctx, m.ID, "ses-3"); err != nil {
+		t.Fatal(err)
+	}
+	got = apply(t, s, withHeader(store.SESDelivery, "ses-3-earlier", "<lost-3@opsdeck.test>"))
+	r = outboxRow(t, s, twice)
+	if r.Status != store.OutboxSent || !r.PossibleDuplicate() || !strings.Contains(r.LastError, "duplicate confirmed") ||
+		!strings.HasPrefix(got.Outcome, "duplicate confirmed") {
+		t.Errorf("twice-taken row: %s dup=%v %q; outcome %q", r.Status, r.PossibleDuplicate(), r.LastError, got.Outcome)
+	}
+
+	// Without the header, an unknown SES id still changes nothing.
+	got = apply(t, s, sesEvent(store.SESDelivery, "ses-nobody", "ada@example.com"))
+	if got.OutboxID != 0 || got.Outcome != "no outbox message has this SES message id" {
+		t.Errorf("unknown id: %+v", got)
+	}
+}

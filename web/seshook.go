@@ -147,6 +147,7 @@ func (s *Server) handleSESHook(w http.ResponseWriter, r *http.Request) {
 		} else {
 			ev.Type, ev.SESMessageID, ev.Recipients = sesEv.Type, sesEv.MessageID, sesEv.Recipients
 			ev.Detail, ev.HardBounce, ev.OccurredAt = sesEv.Detail, sesEv.Permanent, sesEv.At
+			ev.OpsdeckMessageID = sesEv.OpsdeckID
 		}
 	}
 	// Let the transaction finish even if SNS hangs up meanwhile.

@@ -416,3 +416,30 @@ func TestSESHookUnavailable(t *testing.T) {
 		t.Errorf("store closed: %d %s", code, body)
 	}
 }
+
+// A message whose answer from SES was lost (left uncertain by a crash)
+// is settled by its delivery event, found through the header it carried.
+func TestSESHookSettlesAnUncertainMessage(t *testing.T) {
+	f := newHookFixture(t, nil)
+	ctx := context.Background()
+	msgs := []store.OutboxMessage{{Role: portfolio.RoleCEO, Recipient: "ada@example.com", MessageID: "<opsdeck.lost@example.com>",
+		From: "reports@example.com", To: []string{"ada@example.com"}, Subject: "CEO report", Text: "figures"}}
+	if err := f.store.Update(ctx, "test", func(tx *store.Tx) error {
+		return tx.CreateBatch(ctx, &store.OutboxBatch{Reason: "test", Transport: "ses"}, msgs)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := f.store.ClaimNextDue(ctx); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if _, err := f.store.MarkStaleSending(ctx); err != nil { // the worker died mid-send
+		t.Fatal(err)
+	}
+	code, body := f.postMessage(f.sns.Notification(snstest.SESEventWithHeader(snstest.Delivery, "0100018c-lost", "ada@example.com", "<opsdeck.lost@example.com>")))
+	if code != http.StatusOK {
+		t.Fatalf("%d %s", code, body)
+	}
+	if r := f.status(msgs[0].ID); r.Status != store.OutboxDelivered || r.ProviderID != "0100018c-lost" {
+		t.Errorf("after its delivery event: %s %q %q", r.Status, r.ProviderID, r.LastError)
+	}
+}

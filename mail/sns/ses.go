@@ -39,12 +39,20 @@ type SESEvent struct {
 	// complaint's feedback type, the delay's type, the reject's reason,
 	// the receiving server's answer to a delivery.
 	Detail string
+	// OpsdeckID is the X-Opsdeck-Message-Id header the message carried,
+	// when SES lists the original headers: it finds the outbox row even
+	// when the answer with SES's message id never came back.
+	OpsdeckID string
 	// Permanent marks a hard bounce (bounceType Permanent).
 	Permanent bool
 	// At is when it happened, by SES (the mail's timestamp when the
 	// event has none of its own).
 	At time.Time
 }
+
+// OpsdeckIDHeader is the header every message opsdeck sends carries with
+// its outbox Message-ID.
+const OpsdeckIDHeader = "X-Opsdeck-Message-Id"
 
 // maxDetail bounds Detail: a diagnostic code can be a whole SMTP dialogue.
 const maxDetail = 2000
@@ -63,6 +71,10 @@ type sesPayload struct {
 		MessageID   string   `json:"messageId"`
 		Timestamp   string   `json:"timestamp"`
 		Destination []string `json:"destination"`
+		Headers     []struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+		} `json:"headers"`
 	} `json:"mail"`
 	Bounce *struct {
 		BounceType        string         `json:"bounceType"`
@@ -112,6 +124,11 @@ func ParseSESEvent(message string) (SESEvent, error) {
 	if p.Mail != nil {
 		ev.MessageID = p.Mail.MessageID
 		ev.At = parseSESTime(p.Mail.Timestamp)
+		for _, h := range p.Mail.Headers {
+			if strings.EqualFold(h.Name, OpsdeckIDHeader) {
+				ev.OpsdeckID = truncate(strings.TrimSpace(h.Value), 998)
+			}
+		}
 	}
 	var detail string
 	var eventAt string

@@ -74,3 +74,20 @@ func TestParseSESEvent(t *testing.T) {
 		t.Errorf("long detail: %d bytes, %v", len(ev.Detail), err)
 	}
 }
+
+// The X-Opsdeck-Message-Id header SES lists among the original headers is
+// read, whatever its case, so an event can find a row that never learnt
+// SES's id.
+func TestParseSESEventReadsTheOpsdeckHeader(t *testing.T) {
+	ev, err := sns.ParseSESEvent(snstest.SESEventWithHeader(snstest.Delivery, "ses-1", "ada@example.com", "<opsdeck.1.2@example.com>"))
+	if err != nil || ev.OpsdeckID != "<opsdeck.1.2@example.com>" {
+		t.Errorf("header: %q, %v", ev.OpsdeckID, err)
+	}
+	lower := strings.Replace(snstest.SESEventWithHeader(snstest.HardBounce, "ses-1", "ada@example.com", "<x@example.com>"), "X-Opsdeck-Message-Id", "x-opsdeck-message-id", 1)
+	if ev, err := sns.ParseSESEvent(lower); err != nil || ev.OpsdeckID != "<x@example.com>" {
+		t.Errorf("lower-case header: %q, %v", ev.OpsdeckID, err)
+	}
+	if ev, _ := sns.ParseSESEvent(snstest.SESEvent(snstest.Delivery, "ses-1", "ada@example.com")); ev.OpsdeckID != "" {
+		t.Errorf("no header, yet %q", ev.OpsdeckID)
+	}
+}

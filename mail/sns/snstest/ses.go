@@ -21,20 +21,32 @@ const (
 // event destination: an event of kind for the message SES knows as
 // messageID, sent to recipient, shaped as in SES's documentation.
 func SESEvent(kind, messageID, recipient string) string {
-	return sesJSON("eventType", kind, messageID, recipient)
+	return sesJSON("eventType", kind, messageID, recipient, "")
+}
+
+// SESEventWithHeader is SESEvent for a message that carried opsdeck's
+// X-Opsdeck-Message-Id header with opsdeckID, listed among the original
+// headers as SES does.
+func SESEventWithHeader(kind, messageID, recipient, opsdeckID string) string {
+	return sesJSON("eventType", kind, messageID, recipient, opsdeckID)
 }
 
 // SESNotification is the same event as an identity's feedback
 // notification (notificationType; only Delivery, Bounce and Complaint).
 func SESNotification(kind, messageID, recipient string) string {
-	return sesJSON("notificationType", kind, messageID, recipient)
+	return sesJSON("notificationType", kind, messageID, recipient, "")
 }
 
-func sesJSON(typeField, kind, messageID, recipient string) string {
+func sesJSON(typeField, kind, messageID, recipient, opsdeckID string) string {
+	headers := fmt.Sprintf(`[{"name":"From","value":"reports@example.com"},{"name":"To","value":%q}`, recipient)
+	if opsdeckID != "" {
+		headers += fmt.Sprintf(`,{"name":"X-Opsdeck-Message-Id","value":%q}`, opsdeckID)
+	}
+	headers += "]"
 	mail := fmt.Sprintf(`"mail":{"timestamp":"2026-11-26T18:59:58.000Z","source":"reports@example.com","sourceArn":"arn:aws:ses:us-east-1:123456789012:identity/example.com",
- "sendingAccountId":"123456789012","messageId":%q,"destination":[%q],"headersTruncated":false,
+ "sendingAccountId":"123456789012","messageId":%q,"destination":[%q],"headersTruncated":false,"headers":%s,
  "commonHeaders":{"from":["reports@example.com"],"to":[%q],"subject":"CEO report"},"tags":{"ses:configuration-set":["opsdeck"]}}`,
-		messageID, recipient, recipient)
+		messageID, recipient, headers, recipient)
 	name := kind
 	var part string
 	switch kind {
