@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/base64"
 	"errors"
 	"os"
@@ -359,5 +360,62 @@ func TestPermissionTableMatchesREADME(t *testing.T) {
 	}
 	if CanWork(portfolio.AccessCrew, portfolio.AccessCaptain) || !CanWork(portfolio.AccessCaptain, portfolio.AccessCaptain) {
 		t.Error("captain items must be the captain's")
+	}
+}
+
+// failWrites makes the writes of sign-ins (every write that audits, and
+// refresh tokens) fail inside SQLite, as a store that cannot write would,
+// through triggers another connection adds; the func it returns takes
+// them away.
+func failWrites(t *testing.T, s *store.Store) func() {
+	t.Helper()
+	db, err := sql.Open("sqlite", s.Path()+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	tables := []string{"audit_log", "crew_refresh_tokens"}
+	for _, table := range tables {
+		if _, err := db.Exec(`CREATE TRIGGER test_fail_` + table + ` BEFORE INSERT ON ` + table + ` BEGIN SELECT json('not json'); END`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return func() {
+		for _, table := range tables {
+			if _, err := db.Exec(`DROP TRIGGER test_fail_` + table); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// A store that fails while a good link or refresh token is checked is
+// not the token's fault: the error is EUNAVAILABLE, not ErrInvalid, and
+// the link still works once the store does.
+func TestStoreFailureIsNotABadToken(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	_, token, err := f.svc.MintLink(ctx, "test", LinkRequest{EventID: f.event.ID, PersonID: f.sam.ID, SingleUse: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := f.login(t)
+	f.advance(time.Minute)
+	restore := failWrites(t, f.store)
+	if _, err := f.svc.Exchange(ctx, token); errors.Is(err, ErrInvalid) || portfolio.ErrorCode(err) != portfolio.EUNAVAILABLE {
+		t.Errorf("exchange while writes fail: %v (%s), want EUNAVAILABLE", err, portfolio.ErrorCode(err))
+	}
+	if _, err := f.svc.Refresh(ctx, sess.Refresh); errors.Is(err, ErrInvalid) || portfolio.ErrorCode(err) != portfolio.EUNAVAILABLE {
+		t.Errorf("refresh while writes fail: %v (%s), want EUNAVAILABLE", err, portfolio.ErrorCode(err))
+	}
+	if _, err := f.svc.Exchange(ctx, "odl_"+strings.Repeat("A", 43)); err != ErrInvalid {
+		t.Errorf("unknown link while writes fail: %v, want ErrInvalid", err)
+	}
+	restore()
+	if _, err := f.svc.Exchange(ctx, token); err != nil {
+		t.Errorf("the single-use link after the store recovered: %v", err)
+	}
+	if _, err := f.svc.Refresh(ctx, sess.Refresh); err != nil {
+		t.Errorf("the refresh token after the store recovered: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -203,7 +204,8 @@ func (s *Service) ForgetSessions() {
 }
 
 // Exchange turns a link token into a session. It fails with ErrInvalid,
-// after the failure floor, for every kind of bad link.
+// after the failure floor, for every kind of bad link, and with an
+// EUNAVAILABLE error when the link could not be checked (see fail).
 func (s *Service) Exchange(ctx context.Context, linkToken string) (Session, error) {
 	start := time.Now()
 	sess, err := s.exchange(ctx, linkToken)
@@ -274,7 +276,7 @@ func (s *Service) session(g store.CrewGrant, refresh string) (Session, error) {
 }
 
 // Authenticate checks an access token and that its session has not been
-// revoked. Every failure is ErrInvalid after the failure floor.
+// revoked. Every refusal is ErrInvalid after the failure floor.
 func (s *Service) Authenticate(ctx context.Context, access string) (Claims, error) {
 	start := time.Now()
 	c, err := s.verify(access)
@@ -330,18 +332,28 @@ func (s *Service) sessionActive(ctx context.Context, id int64) (bool, error) {
 	return active, nil
 }
 
-// fail turns any error into ErrInvalid, answered no sooner than the
-// failure floor after start. Store failures other than a refused token
-// are logged, since they are ours and not the token holder's.
+// fail turns a refused token into ErrInvalid, answered no sooner than the
+// failure floor after start. Any other failure (the store's, mostly) is
+// ours and not the token holder's: it is logged and comes back as
+// EUNAVAILABLE, wrapping the cause, so that a good link is not called bad
+// because the disk is full.
 func (s *Service) fail(start time.Time, err error, what string) error {
 	if err == nil {
 		return nil
 	}
-	if !errors.Is(err, ErrInvalid) && portfolio.ErrorCode(err) != portfolio.EUNAUTHORIZED {
+	refused := errors.Is(err, ErrInvalid) || portfolio.ErrorCode(err) == portfolio.EUNAUTHORIZED
+	if !refused {
 		s.log.Error("checking a token failed", "kind", what, "err", err)
 	}
 	if wait := s.opts.FailureFloor - time.Since(start); wait > 0 {
 		s.opts.Sleep(wait)
 	}
+	if !refused {
+		return fmt.Errorf("%w: %w", errUnavailable, err)
+	}
 	return ErrInvalid
 }
+
+// errUnavailable heads every failure to check a token that is not the
+// token's fault.
+var errUnavailable = portfolio.Errorf(portfolio.EUNAVAILABLE, "signing in is not possible right now; try again in a minute")

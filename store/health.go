@@ -69,12 +69,18 @@ func (s *Store) failed(ctx context.Context, err error, ours bool) error {
 	return err
 }
 
-// fault classifies an error from a write, the one place that does:
-// whether it is the store's fault (SQLite or the file system refused the
-// write) and, when the disk is full, the error renamed so that it says so.
-// A broken constraint is the change's fault, and anything after the
-// caller's context ended is the caller's doing.
+// fault classifies an error from a write to the store's database; see
+// classify.
 func (s *Store) fault(ctx context.Context, err error, ours bool) (error, bool) {
+	return classify(ctx, s.path, err, ours)
+}
+
+// classify is the one place that judges an error from the database at
+// path: whether it is the store's fault (SQLite or the file system refused
+// the write) and, when the disk is full, the error renamed so that it says
+// so. A broken constraint is the change's fault, and anything after the
+// caller's context ended is the caller's doing.
+func classify(ctx context.Context, path string, err error, ours bool) (error, bool) {
 	var full *diskFullError
 	if errors.As(err, &full) {
 		return err, true
@@ -88,13 +94,13 @@ func (s *Store) fault(ctx context.Context, err error, ours bool) (error, bool) {
 		case sqlite3.SQLITE_CONSTRAINT, sqlite3.SQLITE_INTERRUPT:
 			return err, false
 		}
-		if isDiskFull(se.Code(), func() (uint64, bool) { return freeSpace(filepath.Dir(s.path)) }) {
-			return s.diskFull(err, codeName(se.Code())), true
+		if isDiskFull(se.Code(), func() (uint64, bool) { return freeSpace(filepath.Dir(path)) }) {
+			return newDiskFullError(path, err, codeName(se.Code())), true
 		}
 		return err, true
 	}
 	if errors.Is(err, syscall.ENOSPC) {
-		return s.diskFull(err, "ENOSPC"), true
+		return newDiskFullError(path, err, "ENOSPC"), true
 	}
 	return err, ours
 }
@@ -138,12 +144,12 @@ func (e *diskFullError) Unwrap() []error {
 	return []error{e.err, ErrDiskFull, portfolio.Errorf(portfolio.EUNAVAILABLE, "%s", e.msg)}
 }
 
-func (s *Store) diskFull(err error, code string) error {
+func newDiskFullError(path string, err error, code string) error {
 	what := code
-	if free, ok := freeSpace(filepath.Dir(s.path)); ok {
+	if free, ok := freeSpace(filepath.Dir(path)); ok {
 		what += ", " + formatBytes(free) + " free"
 	}
-	return &diskFullError{msg: fmt.Sprintf("disk full: cannot write %s (%s): %v", s.path, what, err), err: err}
+	return &diskFullError{msg: fmt.Sprintf("disk full: cannot write %s (%s): %v", path, what, err), err: err}
 }
 
 // freeSpace is the space left to unprivileged writers on dir's file

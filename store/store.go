@@ -75,6 +75,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	// Inspect the file before the writer's pragmas touch it: switching a
 	// foreign database to WAL would already be a write.
 	if err := inspect(ctx, path); err != nil {
+		err, _ = classify(ctx, path, err, true) // a full disk says so
 		return nil, err
 	}
 	write, err := sql.Open("sqlite", dsn(path, false))

@@ -153,9 +153,28 @@ func status(err error) int {
 		return http.StatusUnauthorized
 	case portfolio.EFORBIDDEN:
 		return http.StatusForbidden
+	case portfolio.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
+
+// retryAfter is how long a client should wait before trying again after
+// a 503: the store could not write (a full disk), and may once someone
+// has made room.
+const retryAfter = "30"
+
+// setRetryAfter adds Retry-After to an answer with a status that asks
+// for one.
+func setRetryAfter(w http.ResponseWriter, code int) {
+	if code == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", retryAfter)
+	}
+}
+
+// unavailableMessage is what a person reads about a 503; the cause (a
+// full disk, with the database's path) is for the log and /healthz.
+const unavailableMessage = "the server cannot save anything right now; try again in a minute"
 
 // publicMessage is what a person may read about err: ours for our
 // errors, nothing internal for the rest.
@@ -163,8 +182,11 @@ func publicMessage(err error) string {
 	if he, ok := asHTTPError(err); ok {
 		return he.msg
 	}
-	if status(err) == http.StatusInternalServerError {
+	switch status(err) {
+	case http.StatusInternalServerError:
 		return "something went wrong on the server; try again"
+	case http.StatusServiceUnavailable:
+		return unavailableMessage
 	}
 	if errors.Is(err, auth.ErrInvalid) {
 		return errUnauthorized.msg

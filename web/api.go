@@ -259,6 +259,7 @@ func (s *Server) writeAPIError(w http.ResponseWriter, err error) {
 	if code == http.StatusInternalServerError {
 		s.log.Error("crew request failed", "err", err)
 	}
+	setRetryAfter(w, code)
 	body := map[string]any{"error": errorCode(err), "message": publicMessage(err)}
 	var conflict *store.ItemConflict
 	if errors.As(err, &conflict) {

@@ -38,6 +38,10 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 // checks the event in the path; it answers the request itself when not ok.
 func (s *Server) pageViewer(w http.ResponseWriter, r *http.Request) (viewer, int64, bool) {
 	v, err := s.authenticate(w, r, true)
+	if err != nil && status(err) == http.StatusServiceUnavailable {
+		s.writePageError(w, r, err)
+		return v, 0, false
+	}
 	if err != nil {
 		s.writeMessage(w, r, http.StatusUnauthorized, "Open your link again",
 			"You are not signed in on this device, or your sign-in has ended. Open the link your captain sent you.")
@@ -113,6 +117,7 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, eventID int64
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	setRetryAfter(w, code)
 	w.WriteHeader(code)
 	w.Write(page)
 }
@@ -130,10 +135,12 @@ func (s *Server) writePageError(w http.ResponseWriter, r *http.Request, err erro
 	if code == http.StatusInternalServerError {
 		s.log.Error("crew page failed", "err", err)
 	}
-	title := map[int]string{http.StatusForbidden: "Not for you", http.StatusNotFound: "Not found", http.StatusUnauthorized: "Open your link again"}[code]
+	title := map[int]string{http.StatusForbidden: "Not for you", http.StatusNotFound: "Not found", http.StatusUnauthorized: "Open your link again",
+		http.StatusServiceUnavailable: "Try again in a minute"}[code]
 	if title == "" {
 		title = "Something went wrong"
 	}
+	setRetryAfter(w, code)
 	s.writeMessage(w, r, code, title, publicMessage(err))
 }
 

@@ -53,7 +53,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, silent boo
 		if err == nil {
 			return viewerOf(claims), nil
 		}
-		if !silent {
+		if !silent || status(err) == http.StatusServiceUnavailable {
 			return viewer{}, err
 		}
 	}
@@ -66,7 +66,11 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, silent boo
 	}
 	sess, err := s.auth.Refresh(r.Context(), rc.Value)
 	if err != nil {
-		s.clearSession(w)
+		// A store that cannot write has spent nothing: keep the cookies
+		// for the next try.
+		if status(err) != http.StatusServiceUnavailable {
+			s.clearSession(w)
+		}
 		return viewer{}, err
 	}
 	s.setSession(w, sess)
@@ -81,7 +85,8 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleExchange trades a magic link for a session and opens the
-// checklist. Every bad link gets the same page.
+// checklist. Every bad link gets the same page; a link the server could
+// not check (its store failed) is not called bad, but asked again.
 func (s *Server) handleExchange(w http.ResponseWriter, r *http.Request) {
 	if !s.limiter.allow(clientAddr(r), s.now()) {
 		w.Header().Set("Retry-After", "60")
@@ -89,6 +94,12 @@ func (s *Server) handleExchange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess, err := s.auth.Exchange(r.Context(), r.PathValue("token"))
+	if err != nil && status(err) == http.StatusServiceUnavailable {
+		setRetryAfter(w, http.StatusServiceUnavailable)
+		s.writeMessage(w, r, http.StatusServiceUnavailable, "Try again in a minute",
+			"The server could not open your link just now; the link itself is fine. Wait a minute and press the button again.")
+		return
+	}
 	if err != nil {
 		s.writeMessage(w, r, http.StatusUnauthorized, "Link not valid",
 			"This link has expired, was revoked or was already used. Ask your captain for a new one.")
@@ -106,6 +117,10 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess, err := s.auth.Refresh(r.Context(), rc.Value)
+	if err != nil && status(err) == http.StatusServiceUnavailable {
+		s.writeAPIError(w, err)
+		return
+	}
 	if err != nil {
 		s.clearSession(w)
 		s.writeAPIError(w, errUnauthorized)

@@ -27,6 +27,10 @@ func exitCode(err error) int {
 	switch portfolio.ErrorCode(err) {
 	case portfolio.EINVALID, portfolio.ENOTFOUND:
 		return exitUsage
+	case portfolio.EUNAVAILABLE:
+		// A full disk: the command was right and could not be done; the
+		// same command may work once there is room.
+		return exitFailure
 	}
 	// Cobra reports these itself, as plain errors.
 	msg := err.Error()
