@@ -67,6 +67,9 @@ finish, stops the scheduler, and closes the database cleanly.`,
 			if err != nil {
 				return err
 			}
+			// The first write to fail (a full disk) and the first to work
+			// again go to the log; /healthz shows the rest.
+			s.SetLogger(log)
 			dataDir := filepath.Dir(s.Path())
 			for _, w := range permissionWarnings(m.cfg.filePath, dataDir) {
 				log.Warn(w)
