@@ -10,9 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
-
 	"opsdeck/internal/safefile"
 	"opsdeck/portfolio"
 )
@@ -139,20 +136,14 @@ func backupError(dst string, err error) error {
 		return portfolio.Errorf(portfolio.ECONFLICT, "%s already exists; refusing to overwrite it", dst)
 	case errors.As(err, &refused):
 		return portfolio.Errorf(portfolio.EINVALID, "refusing to back up to %s: it %s", dst, refused.Reason)
-	case diskFull(err) && !strings.Contains(err.Error(), "disk full"):
-		return fmt.Errorf("back up to %s: disk full (%w)", dst, err)
+	case !errors.Is(err, ErrDiskFull) && !strings.Contains(err.Error(), "disk full"):
+		// The same judgement as the database's own writes, about the
+		// backup's file system.
+		if full, _ := classify(context.Background(), dst, err, false); errors.Is(full, ErrDiskFull) {
+			return fmt.Errorf("back up to %s: %w", dst, full)
+		}
 	}
 	return fmt.Errorf("back up to %s: %w", dst, err)
-}
-
-// diskFull reports whether err is SQLite's or the file system's way of
-// saying there is no room left.
-func diskFull(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL {
-		return true
-	}
-	return safefile.DiskFull(err)
 }
 
 // DatabaseFiles are the files of the database at path that nothing but
