@@ -23,8 +23,12 @@ import (
 // roleQueue adapts the mail service to the scheduler.
 type roleQueue struct{ *mail.Service }
 
-func (q roleQueue) Enqueue(ctx context.Context, role portfolio.ReportRole, reason string) (int64, error) {
-	return q.EnqueueRole(ctx, role, reason)
+func (q roleQueue) Prepare(ctx context.Context, role portfolio.ReportRole, reason string) (Batch, error) {
+	p, err := q.Service.Prepare(ctx, []portfolio.ReportRole{role}, reason)
+	if err != nil {
+		return nil, err // not p: a nil *mail.Prepared is a non-nil Batch
+	}
+	return p, nil
 }
 
 // TestScheduledReportReachesTheEmulator: with the clock injected, the CFO

@@ -16,17 +16,31 @@ import (
 type Leader struct {
 	Store  *store.Store
 	Name   string // the lease, e.g. "worker"
-	Holder string // who we are, e.g. "serve@host:pid"
+	Holder string // who we are (Holder)
 	TTL    time.Duration
 	Clock  store.Clock
 	Logger *slog.Logger
 	// Held, if set, is told whenever leadership changes (for a status bar).
 	Held func(bool)
+	// LocalPoll is how often a standby whose lease is held by a process
+	// on this machine checks that the process still runs (a read of the
+	// lease and of /proc); zero means 500 ms.
+	LocalPoll time.Duration
+	// RemotePoll is how often a standby reads a lease held elsewhere
+	// (it also wakes when the lease expires); zero means TTL/6, at most
+	// 1 s.
+	RemotePoll time.Duration
 }
 
-// Run tries for the lease every TTL/3; while it holds it, work runs with a
-// context that ends when the lease is lost or ctx ends. Run returns when ctx
-// ends, after giving the lease up.
+// Run renews the lease every TTL/3 while it holds it, with work running
+// under a context that ends when the lease is lost or ctx ends. Standing
+// by, it reads the lease (a read, not a write) every LocalPoll when the
+// holder is a process on this machine, which it takes over as soon as
+// that process is gone, and otherwise every RemotePoll and at the
+// holder's expiry, taking the lease as soon as it is free or expired.
+// Taking and taking over are conditional updates, so of standbys racing
+// for one lease one wins. Run returns when ctx ends, after giving the
+// lease up.
 func (l *Leader) Run(ctx context.Context, work func(context.Context) error) error {
 	clock := l.Clock
 	if clock == nil {
@@ -39,6 +53,14 @@ func (l *Leader) Run(ctx context.Context, work func(context.Context) error) erro
 	ttl := l.TTL
 	if ttl <= 0 {
 		ttl = 30 * time.Second
+	}
+	localPoll := l.LocalPoll
+	if localPoll <= 0 {
+		localPoll = 500 * time.Millisecond
+	}
+	remotePoll := l.RemotePoll
+	if remotePoll <= 0 {
+		remotePoll = min(ttl/6, time.Second)
 	}
 	type running struct {
 		cancel context.CancelFunc
@@ -77,21 +99,33 @@ func (l *Leader) Run(ctx context.Context, work func(context.Context) error) erro
 		}
 	}()
 	for {
-		held, err := acquire(ctx, l.Store, l.Name, l.Holder, ttl)
-		if err != nil && ctx.Err() == nil {
-			// A busy or broken database is no proof that someone else
-			// leads, but carrying on unrenewed could make two leaders:
-			// stand down until the lease is confirmed.
-			log.Error("renew lease", "lease", l.Name, "err", err)
-			held = false
+		var wait time.Duration
+		if cur != nil {
+			held, err := l.Store.AcquireLease(ctx, l.Name, l.Holder, ttl)
+			if err != nil && ctx.Err() == nil {
+				// A busy or broken database is no proof that someone else
+				// leads, but carrying on unrenewed could make two leaders:
+				// stand down until the lease is confirmed.
+				log.Error("renew lease", "lease", l.Name, "err", err)
+				held = false
+			}
+			if !held && ctx.Err() == nil {
+				log.Warn("lost the lease: stopping the scheduler and outbox worker", "lease", l.Name)
+				stop()
+			}
+			wait = ttl / 3
 		}
-		switch {
-		case held && cur == nil:
-			log.Info("took the lease: running the scheduler and outbox worker here", "lease", l.Name, "holder", l.Holder)
-			start()
-		case !held && cur != nil:
-			log.Warn("lost the lease: stopping the scheduler and outbox worker", "lease", l.Name)
-			stop()
+		if cur == nil && ctx.Err() == nil {
+			held, w, err := l.standBy(ctx, ttl, localPoll, remotePoll, log)
+			if err != nil && ctx.Err() == nil {
+				log.Error("take lease", "lease", l.Name, "err", err)
+			}
+			wait = w
+			if held {
+				start()
+				log.Info("took the lease: running the scheduler and outbox worker here", "lease", l.Name, "holder", l.Holder)
+				wait = ttl / 3
+			}
 		}
 		var workDone <-chan struct{}
 		if cur != nil {
@@ -105,9 +139,41 @@ func (l *Leader) Run(ctx context.Context, work func(context.Context) error) erro
 			cur.cancel()
 			cur = nil
 			setHeld(false)
-		case <-clock.After(ttl / 3):
+		case <-clock.After(wait):
 		}
 	}
+}
+
+// standBy looks at the lease once: it takes it if it is free, expired or
+// already ours, takes it over if its holder is a process on this machine
+// that is gone, and otherwise says how long to wait before looking again.
+func (l *Leader) standBy(ctx context.Context, ttl, localPoll, remotePoll time.Duration, log *slog.Logger) (bool, time.Duration, error) {
+	lease, live, err := l.Store.LeaseHolder(ctx, l.Name)
+	if err != nil {
+		return false, remotePoll, err
+	}
+	if !live || lease.Holder == l.Holder {
+		// Conditional: of two standbys seeing it free, one gets it.
+		held, err := l.Store.AcquireLease(ctx, l.Name, l.Holder, ttl)
+		return held, localPoll, err
+	}
+	if id, ok := parseHolder(lease.Holder); ok && local(id) {
+		if !gone(lease.Holder) {
+			return false, localPoll, nil
+		}
+		// Conditional on the dead holder still being named: a standby
+		// that got there first keeps it.
+		moved, err := l.Store.TakeOverLease(ctx, l.Name, lease.Holder, l.Holder, ttl)
+		if moved {
+			log.Warn("took over the lease from a process on this machine that is gone", "lease", l.Name, "from", lease.Holder)
+		}
+		return moved, localPoll, err
+	}
+	wait := remotePoll
+	if until := lease.ExpiresAt.Sub(l.Store.Now()) + time.Millisecond; until < wait {
+		wait = max(until, 0)
+	}
+	return false, wait, nil
 }
 
 // HoldLease takes the named lease if it is free and keeps renewing it until
@@ -154,18 +220,37 @@ type Worker interface {
 	Run(ctx context.Context) error
 }
 
-// Background runs the scheduler and the outbox worker while holder holds
-// the worker lease "worker": of a console and a server on one database,
-// exactly one sends. held, if set, hears about changes of leadership.
-func Background(s *store.Store, q Enqueuer, w Worker, a Alerter, holder string, log *slog.Logger, maxCatchUp time.Duration,
-	held func(bool)) func(context.Context) error {
-	leader := &Leader{Store: s, Name: "worker", Holder: holder, TTL: 30 * time.Second, Logger: log, Held: held}
-	sch := New(s, q, Options{Logger: log, Alerter: a, MaxCatchUp: maxCatchUp})
+// BackgroundOptions configure Background.
+type BackgroundOptions struct {
+	Holder     string // who we are (Holder)
+	Logger     *slog.Logger
+	MaxCatchUp time.Duration
+	// Held, if set, hears about changes of leadership.
+	Held func(bool)
+	// Pause, for tests only, holds the work at named points (see
+	// Options.Pause; "outbox-worker" holds the worker before it starts).
+	Pause func(ctx context.Context, point string)
+}
+
+// Background runs the scheduler and the outbox worker while this process
+// holds the worker lease "worker": of a console and a server on one
+// database, exactly one sends.
+func Background(s *store.Store, q Enqueuer, w Worker, a Alerter, opts BackgroundOptions) func(context.Context) error {
+	leader := &Leader{Store: s, Name: "worker", Holder: opts.Holder, TTL: 30 * time.Second, Logger: opts.Logger, Held: opts.Held}
+	sch := New(s, q, Options{Logger: opts.Logger, Alerter: a, MaxCatchUp: opts.MaxCatchUp, Pause: opts.Pause})
 	return func(ctx context.Context) error {
 		return leader.Run(ctx, func(ctx context.Context) error {
 			g, ctx := errgroup.WithContext(ctx)
 			g.Go(func() error { return sch.Run(ctx) })
-			g.Go(func() error { return w.Run(ctx) })
+			g.Go(func() error {
+				if opts.Pause != nil {
+					opts.Pause(ctx, "outbox-worker")
+					if ctx.Err() != nil {
+						return nil
+					}
+				}
+				return w.Run(ctx)
+			})
 			return g.Wait()
 		})
 	}

@@ -3,7 +3,9 @@ package schedule
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,31 +17,86 @@ import (
 
 var la, _ = time.LoadLocation("America/Los_Angeles")
 
-// fakeQueue records what the scheduler enqueued.
+// fakeQueue prepares one-message batches; Queue writes them to the real
+// outbox in the scheduler's transaction, so what a run leaves behind can be
+// counted.
 type fakeQueue struct {
 	mu     sync.Mutex
-	roles  []portfolio.ReportRole
-	fail   error
+	roles  []portfolio.ReportRole // batches announced, after their commit
+	fail   error                  // Prepare fails
+	quota  error                  // Queue fails
+	bad    error                  // the batch has a message that cannot be sent
 	notify chan struct{}
+	// during, if set, runs inside Prepare (to block, or to act meanwhile).
+	during   func(ctx context.Context) error
+	prepared int
 }
 
-func (q *fakeQueue) Enqueue(_ context.Context, role portfolio.ReportRole, _ string) (int64, error) {
+func (q *fakeQueue) Prepare(ctx context.Context, role portfolio.ReportRole, reason string) (Batch, error) {
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.notify != nil {
-		defer func() { q.notify <- struct{}{} }()
+	q.prepared++
+	fail, during := q.fail, q.during
+	q.mu.Unlock()
+	if during != nil {
+		if err := during(ctx); err != nil {
+			return nil, err
+		}
 	}
-	if q.fail != nil {
-		return 0, q.fail
+	if fail != nil {
+		if q.notify != nil {
+			defer func() { q.notify <- struct{}{} }()
+		}
+		return nil, fail
 	}
-	q.roles = append(q.roles, role)
-	return int64(len(q.roles)), nil
+	return &fakeBatch{q: q, role: role, reason: reason}, nil
 }
 
 func (q *fakeQueue) count() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return len(q.roles)
+}
+
+type fakeBatch struct {
+	q      *fakeQueue
+	role   portfolio.ReportRole
+	reason string
+}
+
+func (b *fakeBatch) Queue(ctx context.Context, tx *store.Tx) (int64, error) {
+	if b.q.quota != nil {
+		return 0, b.q.quota
+	}
+	batch := store.OutboxBatch{Reason: b.reason, Transport: "test"}
+	err := tx.CreateBatch(ctx, &batch, []store.OutboxMessage{{Kind: "report", Role: b.role,
+		MessageID: fmt.Sprintf("<%d.%s@test>", time.Now().UnixNano(), b.role), From: "reports@example.com",
+		To: []string{"cfo@example.com"}, Subject: "CFO report", Text: "figures"}})
+	return batch.ID, err
+}
+
+func (b *fakeBatch) Announce() {
+	b.q.mu.Lock()
+	b.q.roles = append(b.q.roles, b.role)
+	b.q.mu.Unlock()
+	if b.q.notify != nil {
+		b.q.notify <- struct{}{}
+	}
+}
+
+func (b *fakeBatch) Problem() error { return b.q.bad }
+
+// outboxRows counts the messages in the outbox.
+func outboxRows(t *testing.T, s *store.Store) int {
+	t.Helper()
+	counts, err := s.OutboxCounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
 }
 
 type fakeAlerter struct{ subjects []string }
@@ -138,23 +195,28 @@ func TestCatchUpSendsAMissedSlotOnce(t *testing.T) {
 	// Down over 07:00, back at 09:00: the 07:00 report goes out once.
 	clock.Set(at(1, 9, 0))
 	sch := New(s, q, Options{Clock: clock, MaxCatchUp: 12 * time.Hour})
-	if err := sch.catchUp(ctx); err != nil || q.count() != 1 {
+	if _, err := sch.catchUp(ctx); err != nil || q.count() != 1 {
 		t.Fatalf("catch-up: %d sends, %v", q.count(), err)
 	}
 	// Restarted again at 09:30: nothing more.
 	clock.Set(at(1, 9, 30))
-	if err := New(s, q, Options{Clock: clock}).catchUp(ctx); err != nil || q.count() != 1 {
+	if _, err := New(s, q, Options{Clock: clock}).catchUp(ctx); err != nil || q.count() != 1 {
 		t.Fatalf("second start: %d sends, %v", q.count(), err)
 	}
 	// Down from before 07:00 on the 2nd until 20:00: thirteen hours is
-	// too old for a 12-hour limit, so it is skipped, not sent late.
+	// too old for a 12-hour limit, so it is skipped, not sent late, and
+	// the skip is recorded.
 	clock.Set(at(2, 20, 0))
-	if err := New(s, q, Options{Clock: clock, MaxCatchUp: 12 * time.Hour}).catchUp(ctx); err != nil || q.count() != 1 {
+	if _, err := New(s, q, Options{Clock: clock, MaxCatchUp: 12 * time.Hour}).catchUp(ctx); err != nil || q.count() != 1 {
 		t.Fatalf("stale slot: %d sends, %v", q.count(), err)
 	}
 	runs, _ := s.ScheduleRuns(ctx, portfolio.RoleCFO, 10)
-	if len(runs) != 1 || runs[0].Trigger != "catch_up" {
-		t.Errorf("runs = %+v", runs)
+	if len(runs) != 2 || runs[1].Trigger != "catch_up" || runs[1].Status != "ok" {
+		t.Fatalf("runs = %+v", runs)
+	}
+	if r := runs[0]; r.Status != "skipped" || !r.Slot.Equal(at(2, 7, 0)) || r.BatchID != 0 ||
+		!strings.Contains(r.Error, "13h0m0s old") || !strings.Contains(r.Error, "older than the catch-up limit (12h0m0s)") {
+		t.Errorf("the stale slot's run = %+v", r)
 	}
 }
 
@@ -195,6 +257,9 @@ func TestFailedRunIsRecordedAndAlerted(t *testing.T) {
 	}
 	if len(alerts.subjects) != 1 {
 		t.Errorf("%d alerts, want 1", len(alerts.subjects))
+	}
+	if n := outboxRows(t, s); n != 0 {
+		t.Errorf("a run that failed to render left %d outbox rows", n)
 	}
 	// The failed slot is not retried on every tick (one alert, not a storm).
 	sch.Tick(context.Background())

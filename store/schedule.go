@@ -82,12 +82,16 @@ type ScheduleRun struct {
 	FinishedAt time.Time            `json:"finished_at,omitzero"`
 	Status     string               `json:"status"` // running, ok, failed, skipped
 	BatchID    int64                `json:"batch_id,omitempty"`
-	Error      string               `json:"error,omitempty"`
+	// Error is why a run failed or was skipped, or, for a run an older
+	// opsdeck left running, how it was finished.
+	Error string `json:"error,omitempty"`
 }
 
 // ClaimRun records that role's slot is being run. It returns false, and
 // writes nothing, if the slot was already claimed, by this process before a
 // restart or by another process: that is how a slot is never sent twice.
+// The scheduler claims, queues and finishes a run in one transaction, so a
+// claimed run is never left 'running' by a crash.
 func (tx *Tx) ClaimRun(ctx context.Context, role portfolio.ReportRole, slot time.Time, trigger string) (int64, bool, error) {
 	res, err := tx.tx.ExecContext(ctx,
 		`INSERT INTO schedule_runs (report_role, slot, trigger, started_at, status) VALUES (?, ?, ?, ?, 'running')
@@ -115,6 +119,44 @@ func (tx *Tx) FinishRun(ctx context.Context, id int64, status string, batchID in
 	return tx.audit(ctx, "finish_run", "schedule_run", id, map[string]any{"status": status, "batch_id": batchID, "error": runErr})
 }
 
+// FinishRunning records the outcome of a run found 'running' (left so by
+// an older opsdeck that stopped mid-run). It reports false, changing
+// nothing, if the run is no longer running: someone finished it first.
+func (tx *Tx) FinishRunning(ctx context.Context, id int64, status string, batchID int64, note string) (bool, error) {
+	res, err := tx.tx.ExecContext(ctx,
+		"UPDATE schedule_runs SET status = ?, batch_id = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'",
+		status, nullID(batchID), note, formatTime(tx.now), id)
+	if err != nil {
+		return false, fmt.Errorf("finish schedule run %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	return true, tx.audit(ctx, "finish_left_run", "schedule_run", id, map[string]any{"status": status, "batch_id": batchID, "note": note})
+}
+
+func scanRun(row interface{ Scan(...any) error }) (ScheduleRun, error) {
+	var r ScheduleRun
+	var slot, started string
+	var finished *string
+	var batch sql.NullInt64
+	if err := row.Scan(&r.ID, &r.Role, &slot, &r.Trigger, &started, &finished, &r.Status, &batch, &r.Error); err != nil {
+		return r, err
+	}
+	r.BatchID = batch.Int64
+	var err error
+	if r.Slot, err = parseTime(slot); err != nil {
+		return r, err
+	}
+	if r.StartedAt, err = parseTime(started); err != nil {
+		return r, err
+	}
+	r.FinishedAt, err = scanTime(finished)
+	return r, err
+}
+
+const runSelect = "SELECT id, report_role, slot, trigger, started_at, finished_at, status, batch_id, error FROM schedule_runs"
+
 // ScheduleRuns returns the newest runs first, at most limit, for one role
 // or (role "") all.
 func (s *Store) ScheduleRuns(ctx context.Context, role portfolio.ReportRole, limit int) ([]ScheduleRun, error) {
@@ -123,26 +165,31 @@ func (s *Store) ScheduleRuns(ctx context.Context, role portfolio.ReportRole, lim
 		where, args = " WHERE report_role = ?", []any{role}
 	}
 	args = append(args, limit)
-	return queryAll(ctx, s.read, func(row interface{ Scan(...any) error }) (ScheduleRun, error) {
-		var r ScheduleRun
-		var slot, started string
-		var finished *string
-		var batch sql.NullInt64
-		if err := row.Scan(&r.ID, &r.Role, &slot, &r.Trigger, &started, &finished, &r.Status, &batch, &r.Error); err != nil {
-			return r, err
+	return queryAll(ctx, s.read, scanRun, runSelect+where+` ORDER BY slot DESC, id DESC LIMIT ?`, args...)
+}
+
+// ScheduleRunsWithStatus returns the newest runs in status (running, ok,
+// failed, skipped) first, at most limit, for every role.
+func (s *Store) ScheduleRunsWithStatus(ctx context.Context, status string, limit int) ([]ScheduleRun, error) {
+	return queryAll(ctx, s.read, scanRun, runSelect+` WHERE status = ? ORDER BY slot DESC, id DESC LIMIT ?`, status, limit)
+}
+
+// ReportBatchesSince lists, oldest first, the batches created at or after
+// since that hold a report of role's: where to look for the batch of a run
+// whose outcome was never recorded.
+func (s *Store) ReportBatchesSince(ctx context.Context, role portfolio.ReportRole, since time.Time) ([]OutboxBatch, error) {
+	return queryAll(ctx, s.read, func(row interface{ Scan(...any) error }) (OutboxBatch, error) {
+		var b OutboxBatch
+		var created string
+		if err := row.Scan(&b.ID, &created, &b.CreatedBy, &b.Reason, &b.Transport); err != nil {
+			return b, err
 		}
-		r.BatchID = batch.Int64
 		var err error
-		if r.Slot, err = parseTime(slot); err != nil {
-			return r, err
-		}
-		if r.StartedAt, err = parseTime(started); err != nil {
-			return r, err
-		}
-		r.FinishedAt, err = scanTime(finished)
-		return r, err
-	}, `SELECT id, report_role, slot, trigger, started_at, finished_at, status, batch_id, error FROM schedule_runs`+where+
-		` ORDER BY slot DESC, id DESC LIMIT ?`, args...)
+		b.CreatedAt, err = parseTime(created)
+		return b, err
+	}, `SELECT b.id, b.created_at, b.created_by, b.reason, b.transport FROM outbox_batches b
+		WHERE b.created_at >= ? AND EXISTS (SELECT 1 FROM outbox o WHERE o.batch_id = b.id AND o.report_role = ?) ORDER BY b.id`,
+		formatTime(since), role)
 }
 
 // LastSlot returns the latest slot of role's that was acted on (zero if

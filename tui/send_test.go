@@ -42,8 +42,12 @@ func (f *flaky) Send(context.Context, *mail.Message) (string, error) {
 // roleQueue adapts the mail service to the scheduler.
 type roleQueue struct{ *mail.Service }
 
-func (q roleQueue) Enqueue(ctx context.Context, role portfolio.ReportRole, reason string) (int64, error) {
-	return q.EnqueueRole(ctx, role, reason)
+func (q roleQueue) Prepare(ctx context.Context, role portfolio.ReportRole, reason string) (schedule.Batch, error) {
+	p, err := q.Service.Prepare(ctx, []portfolio.ReportRole{role}, reason)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // mailFor makes a mail service and runs its worker in the background under
@@ -59,7 +63,8 @@ func mailFor(t *testing.T, s *store.Store, tr mail.Transport) *mail.Service {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		schedule.Background(s, roleQueue{svc}, svc, svc, schedule.Holder("console"), slog.New(slog.DiscardHandler), time.Hour, nil)(ctx)
+		schedule.Background(s, roleQueue{svc}, svc, svc, schedule.BackgroundOptions{Holder: schedule.Holder("console"),
+			Logger: slog.New(slog.DiscardHandler), MaxCatchUp: time.Hour})(ctx)
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	return svc

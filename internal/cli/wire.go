@@ -254,15 +254,27 @@ const (
 	leaseTTL    = 30 * time.Second
 )
 
-// roleQueue lets the scheduler queue a role's report through the outbox.
+// roleQueue lets the scheduler queue a role's report through the outbox:
+// rendered first, then written in the scheduler's own transaction, with
+// the claim of its slot.
 type roleQueue struct{ *mail.Service }
 
-func (q roleQueue) Enqueue(ctx context.Context, role portfolio.ReportRole, reason string) (int64, error) {
-	return q.EnqueueRole(ctx, role, reason)
+func (q roleQueue) Prepare(ctx context.Context, role portfolio.ReportRole, reason string) (schedule.Batch, error) {
+	p, err := q.Service.Prepare(ctx, []portfolio.ReportRole{role}, reason)
+	if err != nil {
+		return nil, err // not p: a nil *mail.Prepared would be a non-nil Batch
+	}
+	return p, nil
 }
+
+// testPause is set only by the tests' own opsdeck (from OPSDECK_TEST_PAUSE,
+// see pause_test.go), to hold the background work at a named point while a
+// test kills the process; a real opsdeck never sets it.
+var testPause func(ctx context.Context, point string)
 
 // background runs the scheduler and the outbox worker under the worker
 // lease (see schedule.Background).
 func background(s *store.Store, svc *mail.Service, kind string, log *slog.Logger, maxCatchUp time.Duration, held func(bool)) func(context.Context) error {
-	return schedule.Background(s, roleQueue{svc}, svc, svc, schedule.Holder(kind), log, maxCatchUp, held)
+	return schedule.Background(s, roleQueue{svc}, svc, svc, schedule.BackgroundOptions{
+		Holder: schedule.Holder(kind), Logger: log, MaxCatchUp: maxCatchUp, Held: held, Pause: testPause})
 }
