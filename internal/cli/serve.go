@@ -169,6 +169,24 @@ func workerHealth(s *store.Store, leading *atomic.Bool) web.HealthFunc {
 			}
 			details["failed_runs"] = failed
 		}
+		// Runs an older opsdeck left running (the scheduler that next
+		// starts finishes them), and the latest slots not sent.
+		for key, q := range map[string]struct {
+			status string
+			limit  int
+		}{"stuck_runs": {"running", 20}, "skipped_runs": {"skipped", 5}} {
+			if runs, err := s.ScheduleRunsWithStatus(ctx, q.status, q.limit); err == nil {
+				var lines []string
+				for _, r := range runs {
+					why := r.Error
+					if r.Status == "running" {
+						why = "running since " + r.StartedAt.Format(time.RFC3339)
+					}
+					lines = append(lines, fmt.Sprintf("%s at %s: %s", r.Role, r.Slot.Format(time.RFC3339), why))
+				}
+				details[key] = lines
+			}
+		}
 		if !live {
 			return details, errors.New("no process holds the worker lease: scheduled reports and the outbox are stalled")
 		}
