@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"opsdeck/portfolio"
 
@@ -147,4 +148,62 @@ func wrap(s string, w int) string {
 		out = append(out, line)
 	}
 	return strings.Join(out, "\n")
+}
+
+// safe makes text the console did not write itself (an address, a name, a
+// subject, a provider's error) harmless to draw on one line: an escape
+// sequence in it could otherwise recolour, move the cursor, retitle the
+// window or clear the screen. Every control character becomes its visible
+// picture (ESC is ␛, so "␛[2J" shows what was there), C1 controls and
+// bytes that are not UTF-8 become �, the invisible marks that reorder
+// text (bidirectional overrides and isolates) go, and line breaks and
+// tabs become spaces.
+func safe(s string) string { return sanitize(s, false) }
+
+// safeLines is safe keeping line breaks, for text shown wrapped.
+func safeLines(s string) string { return sanitize(s, true) }
+
+func sanitize(s string, keepNewlines bool) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
+				b.WriteRune('�')
+			} else {
+				b.WriteRune(r) // a real U+FFFD
+			}
+		case r == '\n' && keepNewlines:
+			b.WriteByte('\n')
+		case r == '\n' || r == '\t':
+			b.WriteByte(' ')
+		case r == '\r':
+			if i+1 < len(s) && s[i+1] == '\n' {
+				continue // a CRLF is one line break
+			}
+			b.WriteByte(' ')
+		case r < 0x20:
+			b.WriteRune(0x2400 + r) // ␀ … ␟, ␛ for ESC
+		case r == 0x7f:
+			b.WriteRune('␡')
+		case r >= 0x80 && r < 0xa0:
+			b.WriteRune('�') // C1 controls: 0x9b is a CSI to some terminals
+		case r == 0x061c || r == 0x200e || r == 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069:
+			// bidirectional marks, overrides and isolates: dropped
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

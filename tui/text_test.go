@@ -62,3 +62,26 @@ func TestWrapKeepsWordsWhole(t *testing.T) {
 		t.Errorf("a long word: %q", got)
 	}
 }
+
+// Text from outside the console is drawn with its control characters
+// visible, never obeyed.
+func TestSafe(t *testing.T) {
+	for _, tc := range []struct{ in, want, lines string }{
+		{"plain ascii", "plain ascii", "plain ascii"},
+		{"naïve café 日本", "naïve café 日本", "naïve café 日本"},
+		{"a\x1b[31mred", "a␛[31mred", "a␛[31mred"},
+		{"one\r\ntwo\nthree\tfour", "one two three four", "one\ntwo\nthree four"},
+		{"bell\a del\x7f", "bell␇ del␡", "bell␇ del␡"},
+		{"c1 \u009b2J", "c1 �2J", "c1 �2J"},
+		{"bidi \u202egnp.exe\u202c", "bidi gnp.exe", "bidi gnp.exe"},
+		{"bad \xff byte", "bad � byte", "bad � byte"},
+		{"lone\rcr", "lone cr", "lone cr"},
+	} {
+		if got := safe(tc.in); got != tc.want {
+			t.Errorf("safe(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if got := safeLines(tc.in); got != tc.lines {
+			t.Errorf("safeLines(%q) = %q, want %q", tc.in, got, tc.lines)
+		}
+	}
+}
