@@ -326,8 +326,10 @@ func (m *Model) refresh() tea.Cmd {
 // stay until something replaces them. The poll tick redraws the footer.
 const statusFor = 5 * time.Second
 
+// setStatus shows text in the status bar, on one line and with any
+// control characters from the data it quotes made harmless (see safe).
 func (m *Model) setStatus(text string, isErr bool) {
-	m.status, m.statusErr, m.statusAt = text, isErr, m.c.Now()
+	m.status, m.statusErr, m.statusAt = safe(text), isErr, m.c.Now()
 }
 
 // showStatus reports whether the status message is still current.
@@ -421,17 +423,20 @@ func (m *Model) header() string {
 
 func (m *Model) footer() string {
 	s := m.c.Styles
-	status := ""
-	if m.data != nil && m.data.Trouble > 0 {
-		status = s.StatusErr.Render(fmt.Sprintf("⚠ %d %s attention (Outbox, Schedules)", m.data.Trouble, map[bool]string{true: "needs", false: "need"}[m.data.Trouble == 1])) + "  "
-	}
+	status, said := "", ""
 	if m.showStatus() {
 		if m.statusErr {
-			status += s.StatusErr.Render(m.status)
+			said = s.StatusErr.Render(m.status)
 		} else {
-			status += s.StatusOK.Render("✓ " + m.status)
+			said = s.StatusOK.Render("✓ " + m.status)
 		}
 	}
+	if m.data != nil && m.data.Trouble > 0 {
+		// The warning gives way to what was just said, and to ? and q.
+		room := m.width - lipgloss.Width(said) - 26
+		status = s.StatusErr.Render(troubleLine(m.data, room)) + "  "
+	}
+	status += said
 	line := " " + status
 	if status != "" {
 		line += "  "
@@ -454,6 +459,57 @@ func (m *Model) footer() string {
 		m.helpView = m.help.ShortHelpView(fitHelp(width, lipgloss.Width(m.help.ShortSeparator), page, next, global))
 	}
 	return lipgloss.NewStyle().MaxWidth(m.width).Render(line + m.helpView)
+}
+
+// troubleLine is the status bar's warning: what in the outbox and the
+// schedules needs the operator, counted, in one short line, e.g.
+// "⚠ outbox: 2 bounced · 1 possible duplicate". Past width columns it
+// uses short words, and past that only the totals ("⚠ outbox: 5 to check").
+func troubleLine(d *Data, width int) string {
+	line := func(short bool) string {
+		a := d.Alerts
+		var parts []string
+		add := func(n int, one, many, abbr string) {
+			switch {
+			case n == 0:
+			case short:
+				parts = append(parts, strconv.Itoa(n)+" "+abbr)
+			default:
+				parts = append(parts, portfolio.Plural(int64(n), one, many))
+			}
+		}
+		add(a.Failed, "failed", "failed", "failed")
+		add(a.Uncertain, "uncertain", "uncertain", "uncert.")
+		add(a.Bounced, "bounced", "bounced", "bounced")
+		add(a.Complained, "complaint", "complaints", "compl.")
+		add(a.Duplicates, "possible duplicate", "possible duplicates", "dup?")
+		var out []string
+		if len(parts) > 0 {
+			out = append(out, "outbox: "+strings.Join(parts, " · "))
+		}
+		if d.FailedRuns > 0 {
+			if short {
+				out = append(out, fmt.Sprintf("schedules: %d failed", d.FailedRuns))
+			} else {
+				out = append(out, "schedules: "+portfolio.Plural(int64(d.FailedRuns), "failed run", "failed runs"))
+			}
+		}
+		return "⚠ " + strings.Join(out, "; ")
+	}
+	if long := line(false); lipgloss.Width(long) <= width {
+		return long
+	}
+	if short := line(true); lipgloss.Width(short) <= width {
+		return short
+	}
+	var out []string
+	if n := d.Alerts.total(); n > 0 {
+		out = append(out, fmt.Sprintf("outbox: %d to check", n))
+	}
+	if d.FailedRuns > 0 {
+		out = append(out, fmt.Sprintf("schedules: %d failed", d.FailedRuns))
+	}
+	return "⚠ " + strings.Join(out, "; ")
 }
 
 // fitHelp chooses the hints for a footer of width columns: the page's

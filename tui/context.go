@@ -48,17 +48,57 @@ type Data struct {
 	// status bar's warning about failures.
 	Schedules []portfolio.Schedule
 	LastRuns  map[portfolio.ReportRole]store.ScheduleRun
+	// Suppressions is the suppression list, newest first.
+	Suppressions []store.Suppression
+	// Alerts counts what the status bar warns about in the outbox;
+	// FailedRuns the schedules whose last run failed.
+	Alerts     outboxAlerts
+	FailedRuns int
 	// Trouble counts what needs the operator: failed or uncertain
-	// deliveries, failed scheduled runs.
+	// deliveries, bounces, complaints and possible duplicates of the last
+	// week (Alerts), failed scheduled runs.
 	Trouble int
 	Version int64
 }
 
+// outboxAlerts are the outbox's counts the status bar warns about:
+// messages failed or uncertain (until the operator acts), and those of
+// the last alertWindow that bounced, drew a complaint or may have gone
+// out twice.
+type outboxAlerts struct {
+	Failed, Uncertain, Bounced, Complained, Duplicates int
+}
+
+func (a outboxAlerts) total() int {
+	return a.Failed + a.Uncertain + a.Bounced + a.Complained + a.Duplicates
+}
+
+// alertWindow is how far back a bounce, a complaint or a possible
+// duplicate keeps the status bar's warning: nothing can be done about
+// them, but the operator should hear of them.
+const alertWindow = 7 * 24 * time.Hour
+
+// eventTime is when a message last changed for the status bar: the
+// provider's event, else the sending, else the last update.
+func eventTime(m store.OutboxMessage) time.Time {
+	switch {
+	case !m.EventAt.IsZero():
+		return m.EventAt
+	case !m.SentAt.IsZero():
+		return m.SentAt
+	}
+	return m.UpdatedAt
+}
+
 // trendLength is how many readings a sparkline draws; outboxRows is how
-// many deliveries the Outbox page lists.
+// many deliveries the Outbox page lists (a batch of every report to two
+// hundred recipients is a thousand; b on the page reads one batch whole);
+// alertRows is how many of the last bounces and complaints the status bar
+// looks through.
 const (
 	trendLength = 12
-	outboxRows  = 500
+	outboxRows  = 2000
+	alertRows   = 1000
 )
 
 // load reads Data; it runs inside a tea.Cmd, never in Update.
@@ -94,14 +134,61 @@ func load(c *Context) (*Data, error) {
 		if runs, err := c.Store.ScheduleRuns(ctx, sc.Role, 1); err == nil && len(runs) == 1 {
 			d.LastRuns[sc.Role] = runs[0]
 			if runs[0].Status == "failed" {
-				d.Trouble++
+				d.FailedRuns++
 			}
 		}
 	}
-	counts, err := c.Store.OutboxCounts(ctx)
-	if err != nil {
+	if d.Suppressions, err = c.Store.Suppressions(ctx); err != nil {
 		return nil, err
 	}
-	d.Trouble += counts[store.OutboxFailed] + counts[store.OutboxUncertain]
+	if d.Alerts, err = loadAlerts(c, outbox); err != nil {
+		return nil, err
+	}
+	d.Trouble = d.FailedRuns + d.Alerts.total()
 	return d, nil
+}
+
+// loadAlerts counts the outbox's alerts. Failed and uncertain messages
+// are counted over the whole outbox; bounces and complaints over the last
+// alertRows of each; possible duplicates over recent, the newest messages
+// the page lists.
+//
+// TODO(issue 12): possible duplicates beyond the page's newest outboxRows
+// are not counted: the store has no count of them yet. A count over the
+// whole window (an OutboxFilter for them, or a count by status and
+// maybe_delivered) would replace the loop below.
+func loadAlerts(c *Context, recent []store.OutboxMessage) (outboxAlerts, error) {
+	ctx := c.Ctx
+	counts, err := c.Store.OutboxCounts(ctx)
+	if err != nil {
+		return outboxAlerts{}, err
+	}
+	a := outboxAlerts{Failed: counts[store.OutboxFailed], Uncertain: counts[store.OutboxUncertain]}
+	since := c.Now().Add(-alertWindow)
+	for _, st := range []string{store.OutboxBounced, store.OutboxComplained} {
+		if counts[st] == 0 {
+			continue
+		}
+		rows, err := c.Store.Outbox(ctx, store.OutboxFilter{Status: st, Limit: alertRows})
+		if err != nil {
+			return a, err
+		}
+		n := 0
+		for _, m := range rows {
+			if !eventTime(m).Before(since) {
+				n++
+			}
+		}
+		if st == store.OutboxBounced {
+			a.Bounced = n
+		} else {
+			a.Complained = n
+		}
+	}
+	for _, m := range recent {
+		if m.PossibleDuplicate() && !eventTime(m).Before(since) {
+			a.Duplicates++
+		}
+	}
+	return a, nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"opsdeck/portfolio"
 	"opsdeck/reports"
+	"opsdeck/store"
 )
 
 // reportPage previews the role reports: roles on the left, the rendered
@@ -25,6 +26,7 @@ type reportPage struct {
 	vp      viewport.Model // scroll state; View draws lines itself
 	lines   []string       // the rendering on screen, split into lines
 	snap    *portfolio.Snapshot
+	supp    []store.Suppression
 	width   int
 	height  int
 	pending int // the render generation the view is waiting for
@@ -65,7 +67,7 @@ func (p *reportPage) SetSize(w, h int) {
 }
 
 func (p *reportPage) SetData(d *Data) tea.Cmd {
-	p.snap = d.Snap
+	p.snap, p.supp = d.Snap, d.Suppressions
 	return p.render()
 }
 
@@ -193,20 +195,47 @@ func (p *reportPage) confirmSend() tea.Cmd {
 		return status("a batch is being sent; wait for it to finish", true)
 	}
 	role := p.currentRole()
-	var to []string
+	suppressed := map[string]bool{}
+	for _, sp := range p.supp {
+		suppressed[sp.Address] = true
+	}
+	// One message per address, as the outbox will have it.
+	var to, skipped []string
+	seen := map[string]bool{}
 	if p.snap != nil {
 		for _, r := range p.snap.Recipients {
-			if r.Role == role {
-				to = append(to, r.Person.Email)
+			bare := strings.ToLower(r.Person.Email)
+			if r.Role != role || seen[bare] {
+				continue
+			}
+			seen[bare] = true
+			if suppressed[bare] {
+				skipped = append(skipped, safe(r.Person.Email))
+			} else {
+				to = append(to, safe(r.Person.Email))
 			}
 		}
 	}
-	if len(to) == 0 {
+	if len(to)+len(skipped) == 0 {
 		// The message would only fail in the outbox: say who to add.
 		return status(fmt.Sprintf("nobody receives the %s report: add it to a person's reports on Records (%s)", role.Title(), p.c.recordsKey), true)
 	}
+	if len(to) == 0 {
+		return status(fmt.Sprintf("every recipient of the %s report is on the suppression list (Outbox page, S): nothing would go out", role.Title()), true)
+	}
+	who := strings.Join(to, ", ")
+	if len(to) > 3 {
+		who = fmt.Sprintf("%d recipients, one message each (%s and %d more)", len(to), strings.Join(to[:3], ", "), len(to)-3)
+	}
 	if bcc := p.c.Mail.Config.Bcc; bcc != "" {
-		to = append(to, bcc+" (bcc)")
+		who += " and an audit copy to " + safe(bcc)
+	}
+	skip := ""
+	if len(skipped) > 0 {
+		skip = fmt.Sprintf("Skipped, on the suppression list (Outbox page, S): %s.", strings.Join(skipped, ", "))
+		if len(skipped) > 3 {
+			skip = fmt.Sprintf("Skipped, on the suppression list (Outbox page, S): %s and %d more.", strings.Join(skipped[:3], ", "), len(skipped)-3)
+		}
 	}
 	yes := false
 	submit := func() tea.Cmd {
@@ -217,7 +246,7 @@ func (p *reportPage) confirmSend() tea.Cmd {
 	}
 	f, cmd := newPageForm("Send the "+role.Title()+" report", submit, func() []*huh.Group {
 		return []*huh.Group{huh.NewGroup(huh.NewConfirm().
-			Title(fmt.Sprintf("Send to %s via %s?", strings.Join(to, ", "), p.c.Mail.Transport.Name())).
+			Title(fmt.Sprintf("Send to %s via %s?", who, safe(p.c.Mail.Transport.Name()))).Description(wrap(skip, 62)).
 			Affirmative("Send").Negative("Cancel").Value(&yes))}
 	})
 	p.form = f

@@ -17,7 +17,7 @@ type Styles struct {
 
 	App, Header, Brand, Tab, ActiveTab, Footer lipgloss.Style
 	Title, Subtle, Bold, Selected, Box         lipgloss.Style
-	StatusOK, StatusErr, Error                 lipgloss.Style
+	StatusOK, StatusErr, Error, Warn           lipgloss.Style
 	status                                     map[portfolio.KPIStatus]lipgloss.Style
 	severity                                   map[portfolio.Severity]lipgloss.Style
 	Accent                                     color.Color
@@ -50,6 +50,7 @@ func NewStyles(dark bool) *Styles {
 	s.StatusOK = lipgloss.NewStyle().Foreground(green)
 	s.StatusErr = lipgloss.NewStyle().Foreground(red).Bold(true)
 	s.Error = lipgloss.NewStyle().Foreground(red)
+	s.Warn = lipgloss.NewStyle().Foreground(amber)
 	s.status = map[portfolio.KPIStatus]lipgloss.Style{
 		portfolio.StatusOnTarget:  lipgloss.NewStyle().Foreground(green),
 		portfolio.StatusAtRisk:    lipgloss.NewStyle().Foreground(amber),
