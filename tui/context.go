@@ -93,8 +93,8 @@ func eventTime(m store.OutboxMessage) time.Time {
 // trendLength is how many readings a sparkline draws; outboxRows is how
 // many deliveries the Outbox page lists (a batch of every report to two
 // hundred recipients is a thousand; b on the page reads one batch whole);
-// alertRows is how many of the last bounces and complaints the status bar
-// looks through.
+// alertRows is how many of the last bounces, complaints and possible
+// duplicates the status bar looks through.
 const (
 	trendLength = 12
 	outboxRows  = 2000
@@ -141,23 +141,17 @@ func load(c *Context) (*Data, error) {
 	if d.Suppressions, err = c.Store.Suppressions(ctx); err != nil {
 		return nil, err
 	}
-	if d.Alerts, err = loadAlerts(c, outbox); err != nil {
+	if d.Alerts, err = loadAlerts(c); err != nil {
 		return nil, err
 	}
 	d.Trouble = d.FailedRuns + d.Alerts.total()
 	return d, nil
 }
 
-// loadAlerts counts the outbox's alerts. Failed and uncertain messages
-// are counted over the whole outbox; bounces and complaints over the last
-// alertRows of each; possible duplicates over recent, the newest messages
-// the page lists.
-//
-// TODO(issue 12): possible duplicates beyond the page's newest outboxRows
-// are not counted: the store has no count of them yet. A count over the
-// whole window (an OutboxFilter for them, or a count by status and
-// maybe_delivered) would replace the loop below.
-func loadAlerts(c *Context, recent []store.OutboxMessage) (outboxAlerts, error) {
+// loadAlerts counts the outbox's alerts: failed and uncertain messages
+// over the whole outbox, and the bounces, complaints and possible
+// duplicates of the last alertWindow among the newest alertRows of each.
+func loadAlerts(c *Context) (outboxAlerts, error) {
 	ctx := c.Ctx
 	counts, err := c.Store.OutboxCounts(ctx)
 	if err != nil {
@@ -165,30 +159,27 @@ func loadAlerts(c *Context, recent []store.OutboxMessage) (outboxAlerts, error) 
 	}
 	a := outboxAlerts{Failed: counts[store.OutboxFailed], Uncertain: counts[store.OutboxUncertain]}
 	since := c.Now().Add(-alertWindow)
-	for _, st := range []string{store.OutboxBounced, store.OutboxComplained} {
-		if counts[st] == 0 {
-			continue
-		}
-		rows, err := c.Store.Outbox(ctx, store.OutboxFilter{Status: st, Limit: alertRows})
-		if err != nil {
-			return a, err
-		}
+	recent := func(f store.OutboxFilter) (int, error) {
+		f.Limit = alertRows
+		rows, err := c.Store.Outbox(ctx, f)
 		n := 0
 		for _, m := range rows {
 			if !eventTime(m).Before(since) {
 				n++
 			}
 		}
-		if st == store.OutboxBounced {
-			a.Bounced = n
-		} else {
-			a.Complained = n
+		return n, err
+	}
+	if counts[store.OutboxBounced] > 0 {
+		if a.Bounced, err = recent(store.OutboxFilter{Status: store.OutboxBounced}); err != nil {
+			return a, err
 		}
 	}
-	for _, m := range recent {
-		if m.PossibleDuplicate() && !eventTime(m).Before(since) {
-			a.Duplicates++
+	if counts[store.OutboxComplained] > 0 {
+		if a.Complained, err = recent(store.OutboxFilter{Status: store.OutboxComplained}); err != nil {
+			return a, err
 		}
 	}
-	return a, nil
+	a.Duplicates, err = recent(store.OutboxFilter{Duplicates: true})
+	return a, err
 }
