@@ -117,6 +117,9 @@ func (tx *Tx) CreateBatch(ctx context.Context, b *OutboxBatch, msgs []OutboxMess
 		return err
 	}
 	b.ID = id
+	// Messages of one report share their bodies: one row for them all.
+	type bodies struct{ text, html string }
+	bodyIDs := map[bodies]int64{}
 	for i := range msgs {
 		m := &msgs[i]
 		if m.Status == "" {
@@ -141,10 +144,19 @@ func (tx *Tx) CreateBatch(ctx context.Context, b *OutboxBatch, msgs []OutboxMess
 			role = m.Role
 		}
 		m.BatchID, m.CreatedAt, m.UpdatedAt, m.NextAttemptAt = id, tx.now, tx.now, tx.now
+		key := bodies{m.Text, m.HTML}
+		bodyID, ok := bodyIDs[key]
+		if !ok {
+			if bodyID, err = tx.insert(ctx, "outbox body", m.MessageID, "INSERT INTO outbox_bodies (batch_id, body_text, body_html) VALUES (?, ?, ?)",
+				id, m.Text, m.HTML); err != nil {
+				return err
+			}
+			bodyIDs[key] = bodyID
+		}
 		mid, err := tx.insert(ctx, "outbox message", m.MessageID,
 			`INSERT INTO outbox (batch_id, kind, report_role, purpose, recipient, message_id, from_addr, to_addrs, bcc_addrs, subject, body_text, body_html,
-			figures, status, attempts, next_attempt_at, last_error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
-			id, m.Kind, role, m.Purpose, m.Recipient, m.MessageID, m.From, string(to), string(bcc), m.Subject, m.Text, m.HTML, m.Figures, m.Status,
+			body_id, figures, status, attempts, next_attempt_at, last_error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, 0, ?, ?, ?, ?)`,
+			id, m.Kind, role, m.Purpose, m.Recipient, m.MessageID, m.From, string(to), string(bcc), m.Subject, bodyID, m.Figures, m.Status,
 			formatTime(m.NextAttemptAt), m.LastError, formatTime(tx.now), formatTime(tx.now))
 		if err != nil {
 			return err
@@ -179,7 +191,10 @@ const outboxColumns = `id, batch_id, kind, coalesce(report_role, ''), purpose, r
 func outboxSelect(withBodies bool) string {
 	bodies := "'', '', figures"
 	if withBodies {
-		bodies = "body_text, body_html, figures"
+		// A message's bodies are its report's row in outbox_bodies, or its
+		// own columns when it is from before 0008.
+		bodies = `coalesce((SELECT b.body_text FROM outbox_bodies b WHERE b.id = outbox.body_id), body_text),
+		coalesce((SELECT b.body_html FROM outbox_bodies b WHERE b.id = outbox.body_id), body_html), figures`
 	}
 	return "SELECT " + fmt.Sprintf(outboxColumns, bodies) + " FROM outbox"
 }
