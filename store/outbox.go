@@ -464,9 +464,30 @@ func (s *Store) MarkStaleSending(ctx context.Context) (int, error) {
 }
 
 // RetryOutbox puts a failed message back in the queue, now, with a fresh
-// count of attempts.
+// count of attempts; also a suppressed one whose address has since come
+// off the suppression list.
 func (tx *Tx) RetryOutbox(ctx context.Context, id int64) error {
-	return tx.outboxTransition(ctx, id, []string{OutboxFailed}, "status = 'queued', attempts = 0, next_attempt_at = ?",
+	var status, recipient string
+	err := tx.tx.QueryRowContext(ctx, "SELECT status, recipient FROM outbox WHERE id = ?", id).Scan(&status, &recipient)
+	if errors.Is(err, sql.ErrNoRows) {
+		return portfolio.Errorf(portfolio.ENOTFOUND, "no outbox message %d", id)
+	}
+	if err != nil {
+		return fmt.Errorf("outbox %d: %w", id, err)
+	}
+	from := []string{OutboxFailed}
+	if status == OutboxSuppressed {
+		var still bool
+		if err := tx.tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM suppressions WHERE address = ?)", recipient).Scan(&still); err != nil {
+			return fmt.Errorf("outbox %d: %w", id, err)
+		}
+		if still {
+			return portfolio.Errorf(portfolio.ECONFLICT, "outbox message %d goes to %s, which is still on the suppression list (opsdeck suppression remove %s first)",
+				id, recipient, recipient)
+		}
+		from = append(from, OutboxSuppressed)
+	}
+	return tx.outboxTransition(ctx, id, from, "status = 'queued', attempts = 0, last_error = '', next_attempt_at = ?",
 		[]any{formatTime(tx.now)}, "operator_retry", nil)
 }
 

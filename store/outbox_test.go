@@ -60,3 +60,36 @@ func TestOutboxBodiesOncePerReport(t *testing.T) {
 		t.Errorf("claimed %v %v with %d bytes of text", ok, err, len(m.Text))
 	}
 }
+
+// A message skipped for a suppressed address can be sent once the address
+// is off the list, and not before.
+func TestRetrySuppressedAfterRemoval(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, filepath.Join(t.TempDir(), "retry.db"))
+	msgs := []OutboxMessage{{Role: portfolio.RoleCEO, Recipient: "ada@example.com", MessageID: "<m@example.com>", From: "reports@example.com",
+		To: []string{"ada@example.com"}, Subject: "CEO report", Text: "t", Status: OutboxSuppressed, LastError: "not sent: suppressed"}}
+	if err := s.Update(ctx, "test", func(tx *Tx) error {
+		if _, err := tx.Suppress(ctx, "ada@example.com", SuppressedBounce, "550", 0); err != nil {
+			return err
+		}
+		return tx.CreateBatch(ctx, &OutboxBatch{Transport: "file"}, msgs)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	retry := func() error { return s.Update(ctx, "op", func(tx *Tx) error { return tx.RetryOutbox(ctx, msgs[0].ID) }) }
+	if err := retry(); portfolio.ErrorCode(err) != portfolio.ECONFLICT || !strings.Contains(err.Error(), "still on the suppression list") {
+		t.Fatalf("retry while suppressed: %v", err)
+	}
+	if err := s.Update(ctx, "op", func(tx *Tx) error { return tx.Unsuppress(ctx, "ada@example.com") }); err != nil {
+		t.Fatal(err)
+	}
+	if err := retry(); err != nil {
+		t.Fatalf("retry after removal: %v", err)
+	}
+	if m, _ := s.OutboxMessage(ctx, msgs[0].ID); m.Status != OutboxQueued || m.LastError != "" {
+		t.Errorf("after retry: %s %q", m.Status, m.LastError)
+	}
+	if err := retry(); portfolio.ErrorCode(err) != portfolio.ECONFLICT {
+		t.Errorf("retry of a queued message: %v", err)
+	}
+}

@@ -380,7 +380,7 @@ func action(m store.OutboxMessage) string {
 	case m.Status == store.OutboxComplained:
 		return "Complaint: " + who + " marked it as spam and is on the suppression list (S): ask them before mailing them again."
 	case m.Status == store.OutboxSuppressed:
-		return "Suppressed: not sent, " + who + " is on the suppression list; S shows it, where d takes it off for later batches."
+		return "Suppressed: not sent, " + who + " is on the suppression list; S shows it, where d takes it off; then r sends this one."
 	}
 	return ""
 }
@@ -534,8 +534,14 @@ func (p *outboxPage) act(k tea.KeyPressMsg) tea.Cmd {
 		switch row.Status {
 		case store.OutboxFailed:
 		case store.OutboxSuppressed:
-			return status(fmt.Sprintf("message %d was not sent: %s is on the suppression list (S takes it off; then send the report again)",
-				row.ID, cmp.Or(safe(row.Recipient), "its address")), true)
+			// Sent once the address is off the list (the store checks
+			// again when it queues it).
+			for _, sp := range p.supp {
+				if sp.Address == row.Recipient {
+					return status(fmt.Sprintf("message %d was not sent: %s is on the suppression list (S takes it off; then r sends it)",
+						row.ID, cmp.Or(safe(row.Recipient), "its address")), true)
+				}
+			}
 		default:
 			return status(fmt.Sprintf("message %d is %s; only failed messages are retried", row.ID, row.Status), true)
 		}

@@ -373,3 +373,20 @@ func TestOutboxDetailShowsSESEvents(t *testing.T) {
 	s.keys("esc", "down", "enter") // gus: none recorded
 	s.waitFor("Message 8", "SES events    none recorded for this message")
 }
+
+// Once its address is off the suppression list, a suppressed message is
+// sent again with r, like a failed one.
+func TestOutboxRetriesASuppressedMessageOffTheList(t *testing.T) {
+	st := outboxFixture(t)
+	if err := st.Update(context.Background(), "test", func(tx *store.Tx) error { return tx.Unsuppress(context.Background(), "cy@example.com") }); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("6", "/", "text:cy", "enter", "r")
+	s.waitFor("message 4 queued again")
+	m, err := st.OutboxMessage(context.Background(), 4)
+	if err != nil || m.Status == store.OutboxSuppressed {
+		t.Errorf("cy's message after r: %s, %v", m.Status, err)
+	}
+}

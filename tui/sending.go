@@ -107,6 +107,13 @@ func (s *sender) start(msg batchQueuedMsg) tea.Cmd {
 		s.msgs[m.ID] = sendState{status: m.Status}
 	}
 	svc := s.c.Mail
+	if svc == nil {
+		// Sending is off in this console (its mail settings are wrong):
+		// the batch is queued, and whoever runs the outbox worker
+		// (opsdeck serve) sends it; the store shows how it goes.
+		s.updates, s.stop = nil, nil
+		return s.poll(msg.batch, 0)
+	}
 	s.updates, s.stop = svc.Subscribe()
 	svc.Wake()
 	return tea.Batch(s.poll(msg.batch, 0), s.listen())
