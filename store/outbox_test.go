@@ -76,7 +76,9 @@ func TestRetrySuppressedAfterRemoval(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	retry := func() error { return s.Update(ctx, "op", func(tx *Tx) error { return tx.RetryOutbox(ctx, msgs[0].ID) }) }
+	retry := func() error {
+		return s.Update(ctx, "op", func(tx *Tx) error { return tx.RetryOutbox(ctx, msgs[0].ID) })
+	}
 	if err := retry(); portfolio.ErrorCode(err) != portfolio.ECONFLICT || !strings.Contains(err.Error(), "still on the suppression list") {
 		t.Fatalf("retry while suppressed: %v", err)
 	}
