@@ -105,8 +105,9 @@ func NewService(s *store.Store, eng *reports.Engine, t Transport, cfg Config) (*
 		Actor: "mail", subs: map[int]chan Progress{}, wake: make(chan struct{}, 1), jitter: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}, nil
 }
 
-// Alert queues a plain message to the admin address, if one is set.
-func (s *Service) Alert(ctx context.Context, subject, body string) error {
+// QueueAlert queues, in the caller's transaction, a plain message to the
+// admin address, if one is set; Wake the worker once it commits.
+func (s *Service) QueueAlert(ctx context.Context, tx *store.Tx, subject, body string) error {
 	if s.Config.AdminEmail == "" {
 		return nil
 	}
@@ -114,9 +115,12 @@ func (s *Service) Alert(ctx context.Context, subject, body string) error {
 	m := store.OutboxMessage{Kind: "alert", MessageID: NewMessageID(s.Config.From, s.Clock.Now()), From: s.Config.From,
 		To: []string{s.Config.AdminEmail}, Recipient: bare, Subject: subject, Text: body}
 	batch := store.OutboxBatch{Reason: "alert", Transport: s.Transport.Name()}
-	if err := s.Store.Update(ctx, s.Actor, func(tx *store.Tx) error {
-		return tx.CreateBatch(ctx, &batch, []store.OutboxMessage{m})
-	}); err != nil {
+	return tx.CreateBatch(ctx, &batch, []store.OutboxMessage{m})
+}
+
+// Alert queues a plain message to the admin address, if one is set.
+func (s *Service) Alert(ctx context.Context, subject, body string) error {
+	if err := s.Store.Update(ctx, s.Actor, func(tx *store.Tx) error { return s.QueueAlert(ctx, tx, subject, body) }); err != nil {
 		return err
 	}
 	s.Wake()

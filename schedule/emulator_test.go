@@ -3,6 +3,7 @@ package schedule
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -93,4 +94,47 @@ func emulatorMail(t *testing.T, endpoint string) []string {
 		out = append(out, e.Subject)
 	}
 	return out
+}
+
+// The admin's alert about a failed run is queued in the transaction that
+// records the failure: the run and its alert are written together, at the
+// same moment, or neither is.
+func TestFailedRunAndItsAlertAreOneWrite(t *testing.T) {
+	clock := storetest.NewClock(time.Time{})
+	s, _ := setup(t, clock, at(1, 6, 0), false)
+	eng, err := reports.New(reports.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := mail.NewService(s, eng, &mail.FileTransport{Dir: t.TempDir()}, mail.Config{From: "reports@example.com", AdminEmail: "owner@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Clock = clock
+	sch := New(s, &fakeQueue{fail: errors.New("the SES quota could not be read")}, Options{Clock: clock, Alerter: svc})
+	sch.started = clock.Now()
+	clock.Set(at(1, 7, 0))
+	if _, err := sch.Tick(context.Background()); err == nil {
+		t.Fatal("a failed run returned no error")
+	}
+	runs, _ := s.ScheduleRuns(context.Background(), portfolio.RoleCFO, 10)
+	alerts, _ := s.Outbox(context.Background(), store.OutboxFilter{})
+	if len(runs) != 1 || runs[0].Status != "failed" || len(alerts) != 1 || alerts[0].Kind != "alert" {
+		t.Fatalf("runs %+v, outbox %+v", runs, alerts)
+	}
+	if !alerts[0].CreatedAt.Equal(runs[0].FinishedAt) || !strings.Contains(alerts[0].Subject, "the scheduled CFO report failed") {
+		t.Errorf("alert queued at %v, run finished at %v: %q", alerts[0].CreatedAt, runs[0].FinishedAt, alerts[0].Subject)
+	}
+	// Queued by the scheduler's transaction, the one that recorded the
+	// run, not by a write of the mail service's own afterwards.
+	audit, _ := s.Audit(context.Background(), 50)
+	queuedBy := ""
+	for _, a := range audit {
+		if a.Action == "queue" && a.SubjectType == "outbox_batch" {
+			queuedBy = a.Actor
+		}
+	}
+	if queuedBy != "scheduler" {
+		t.Errorf("the alert was queued by %q, not in the scheduler's transaction", queuedBy)
+	}
 }

@@ -41,9 +41,11 @@ type Batch interface {
 	Problem() error
 }
 
-// Alerter tells the admin a run failed (one email, when configured).
+// Alerter tells the admin a run failed (one email, when configured). The
+// alert is queued in the transaction that records the failed run, so a
+// crash cannot keep one without the other.
 type Alerter interface {
-	Alert(ctx context.Context, subject, body string) error
+	QueueAlert(ctx context.Context, tx *store.Tx, subject, body string) error
 }
 
 // Options configure a Scheduler.
@@ -337,6 +339,9 @@ func (s *Scheduler) run(ctx context.Context, role portfolio.ReportRole, slot tim
 			status, msg := "ok", ""
 			if problem = b.Problem(); problem != nil {
 				status, msg = "failed", problem.Error()
+				if err := s.queueAlert(ctx, tx, role, slot, problem); err != nil {
+					return err
+				}
 			}
 			claimed = true
 			return tx.FinishRun(ctx, runID, status, id, msg)
@@ -365,7 +370,10 @@ func (s *Scheduler) run(ctx context.Context, role portfolio.ReportRole, slot tim
 				return err
 			}
 			claimed = true
-			return tx.FinishRun(ctx, runID, "failed", 0, runErr.Error())
+			if err := tx.FinishRun(ctx, runID, "failed", 0, runErr.Error()); err != nil {
+				return err
+			}
+			return s.queueAlert(ctx, tx, role, slot, runErr)
 		})
 		if err != nil {
 			return 0, errors.Join(runErr, err)
@@ -383,7 +391,7 @@ func (s *Scheduler) run(ctx context.Context, role portfolio.ReportRole, slot tim
 	}
 	if runErr != nil {
 		s.opts.Logger.Error("scheduled report failed", "role", role, "slot", slot, "trigger", trigger, "batch", batchID, "err", runErr)
-		s.alert(ctx, role, slot, runErr)
+		s.alerted()
 		return batchID, fmt.Errorf("%s report for %s: %w", role.Title(), slot.Format(time.RFC3339), runErr)
 	}
 	s.opts.Logger.Info("scheduled report queued", "role", role, "slot", slot, "trigger", trigger, "batch", batchID)
@@ -439,6 +447,9 @@ func (s *Scheduler) finishLeft(ctx context.Context, r store.ScheduleRun) error {
 			done, err = tx.FinishRunning(ctx, r.ID, status, batchID, note)
 			if err == nil && !done {
 				return errFinished // someone else finished it: keep nothing
+			}
+			if err == nil && status == "failed" {
+				err = s.queueAlert(ctx, tx, r.Role, r.Slot, errors.New(note))
 			}
 			return err
 		})
@@ -509,7 +520,7 @@ func (s *Scheduler) finishLeft(ctx context.Context, r store.ScheduleRun) error {
 	}
 	if runErr != nil {
 		log.Error("scheduled report failed", "batch", batchID, "err", runErr)
-		s.alert(ctx, r.Role, r.Slot, runErr)
+		s.alerted()
 		return fmt.Errorf("%s report for %s: %w", r.Role.Title(), r.Slot.Format(time.RFC3339), runErr)
 	}
 	log.Warn("a run left running by a stopped opsdeck had queued nothing: sent now", "batch", batchID)
@@ -518,14 +529,24 @@ func (s *Scheduler) finishLeft(ctx context.Context, r store.ScheduleRun) error {
 
 var errFinished = errors.New("the run was already finished")
 
-func (s *Scheduler) alert(ctx context.Context, role portfolio.ReportRole, slot time.Time, runErr error) {
+// queueAlert queues, in the transaction that records the failed run, the
+// admin's alert about it.
+func (s *Scheduler) queueAlert(ctx context.Context, tx *store.Tx, role portfolio.ReportRole, slot time.Time, runErr error) error {
 	if s.opts.Alerter == nil {
-		return
+		return nil
 	}
 	subject := fmt.Sprintf("opsdeck: the scheduled %s report failed", role.Title())
 	body := fmt.Sprintf("The %s report due at %s could not be queued:\n\n%v\n\nSee `opsdeck schedule list` and `opsdeck outbox`.\n",
 		role.Title(), slot.Format(time.RFC1123), runErr)
-	if err := s.opts.Alerter.Alert(context.WithoutCancel(ctx), subject, body); err != nil {
-		s.opts.Logger.Error("alert the admin", "err", err)
+	if err := s.opts.Alerter.QueueAlert(ctx, tx, subject, body); err != nil {
+		return fmt.Errorf("queue the admin's alert: %w", err)
+	}
+	return nil
+}
+
+// alerted wakes the outbox worker for an alert just committed.
+func (s *Scheduler) alerted() {
+	if w, ok := s.opts.Alerter.(interface{ Wake() }); ok {
+		w.Wake()
 	}
 }

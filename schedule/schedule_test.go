@@ -99,9 +99,11 @@ func outboxRows(t *testing.T, s *store.Store) int {
 	return n
 }
 
+// fakeAlerter keeps the subject of each alert queued; it writes nothing,
+// so the tests' outbox counts are the batches' alone.
 type fakeAlerter struct{ subjects []string }
 
-func (a *fakeAlerter) Alert(_ context.Context, subject, _ string) error {
+func (a *fakeAlerter) QueueAlert(_ context.Context, _ *store.Tx, subject, _ string) error {
 	a.subjects = append(a.subjects, subject)
 	return nil
 }
