@@ -230,3 +230,26 @@ func TestSendToManyRecipients(t *testing.T) {
 		t.Errorf("r03's row: %q", row)
 	}
 }
+
+// unreadQuota is a file transport that, like SES with GetAccount
+// failing, has a quota it cannot read.
+type unreadQuota struct{ *mail.FileTransport }
+
+func (unreadQuota) Quota(context.Context) (mail.Quota, error) {
+	return mail.Quota{}, errors.New("GetAccount: AccessDenied")
+}
+
+// A send whose provider quota could not be read goes, and says so in its
+// summary, not silently.
+func TestSendSaysTheQuotaWentUnchecked(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	svc := mailFor(t, st, unreadQuota{&mail.FileTransport{Dir: t.TempDir()}})
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour, Mail: svc}))
+	s.waitFor("Break-even JADA")
+	s.keys("5", "right", "right", "right") // CFO
+	s.waitFor("CFO report: Queen of San Diego")
+	s.keys("s")
+	s.waitFor("Send to owner@example.com")
+	s.keys("left", "enter")
+	s.waitFor("batch 1: 2 sent, 0 failed", "the 24-hour quota could not be read (GetAccount: AccessDenied)")
+}

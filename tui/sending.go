@@ -33,6 +33,9 @@ type sender struct {
 	bar     progress.Model
 	updates <-chan mail.Progress
 	stop    func()
+	// warning is said with the batch's progress and its summary: the
+	// provider's 24-hour quota could not be read, so it went unchecked.
+	warning string
 }
 
 // sendState is where one message of the batch stands.
@@ -46,10 +49,11 @@ type (
 	// batchQueuedMsg: the batch is in the outbox; msgs is what was
 	// queued, when the console queued it (a retry sends none).
 	batchQueuedMsg struct {
-		batch int64
-		total int // messages queued to be sent
-		msgs  []store.OutboxMessage
-		err   error
+		batch   int64
+		total   int // messages queued to be sent
+		msgs    []store.OutboxMessage
+		err     error
+		warning string
 	}
 	// progressMsg carries one message's delivery change.
 	progressMsg struct{ p mail.Progress }
@@ -80,14 +84,18 @@ func (s *sender) enqueue(roles []portfolio.ReportRole) tea.Cmd {
 	}
 	ctx := s.c.Ctx
 	return func() tea.Msg {
-		batch, msgs, err := svc.Enqueue(ctx, roles, "console")
-		queued := 0
-		for _, m := range msgs {
-			if m.Status == store.OutboxQueued {
-				queued++
-			}
+		p, err := svc.Prepare(ctx, roles, "console")
+		if err == nil {
+			err = p.Commit(ctx)
 		}
-		return batchQueuedMsg{batch: batch, total: queued, msgs: msgs, err: err}
+		if err != nil {
+			return batchQueuedMsg{err: err}
+		}
+		msg := batchQueuedMsg{batch: p.BatchID, total: p.Count(store.OutboxQueued), msgs: p.Messages}
+		if p.QuotaErr != nil {
+			msg.warning = fmt.Sprintf("the 24-hour quota could not be read (%v): no daily check, sending at OPSDECK_SES_RATE", p.QuotaErr)
+		}
+		return msg
 	}
 }
 
@@ -101,7 +109,7 @@ func (s *sender) start(msg batchQueuedMsg) tea.Cmd {
 		s.stop()
 	}
 	s.gen++
-	s.batch, s.running = msg.batch, true
+	s.batch, s.running, s.warning = msg.batch, true, safe(msg.warning)
 	s.msgs = map[int64]sendState{}
 	for _, m := range msg.msgs {
 		s.msgs[m.ID] = sendState{status: m.Status}
@@ -298,7 +306,10 @@ func (s *sender) finish(msg batchPollMsg) tea.Cmd {
 	}
 	text := strings.Join(append([]string{fmt.Sprintf("batch %d: %d sent", msg.batch, t.sent), fmt.Sprintf("%d failed", t.failed)},
 		t.problems()...), ", ")
-	return status(text, t.failed+t.uncertain+t.dups+t.bounced+t.complained > 0)
+	if s.warning != "" {
+		text += "; " + s.warning
+	}
+	return status(text, t.failed+t.uncertain+t.dups+t.bounced+t.complained > 0 || s.warning != "")
 }
 
 // view is the progress line while a batch runs: how far it is, and how
@@ -320,8 +331,12 @@ func (s *sender) view() string {
 		parts = append(parts, fmt.Sprintf("%d to retry", t.retrying))
 	}
 	done := t.total - t.pending
-	return fmt.Sprintf(" Sending batch %d  %s  %d/%d done: %s", s.batch, s.bar.ViewAs(float64(done)/float64(t.total)), done, t.total,
+	line := fmt.Sprintf(" Sending batch %d  %s  %d/%d done: %s", s.batch, s.bar.ViewAs(float64(done)/float64(t.total)), done, t.total,
 		strings.Join(parts, ", "))
+	if s.warning != "" {
+		line += " · no daily quota check"
+	}
+	return line
 }
 
 // outsideChangeMsg asks the console to reload (the worker wrote).
