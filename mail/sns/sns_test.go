@@ -3,6 +3,7 @@ package sns_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -278,5 +279,30 @@ func TestConfirm(t *testing.T) {
 	}
 	if got := f.Confirmed(); len(got) != 1 {
 		t.Fatalf("confirmed %v", got)
+	}
+}
+
+// Certificates not in the cache are fetched at a bounded rate: messages
+// naming one new certificate path after another cannot make opsdeck
+// fetch without end. The cached certificate still verifies at once.
+func TestCertificateFetchesAreBounded(t *testing.T) {
+	f := snstest.New(t, "ses-events")
+	v := sns.NewVerifier(sns.Options{Client: f.Client, Roots: f.Roots, Now: time.Now, FetchEvery: time.Hour})
+	good := roundTrip(t, f.Notification("{}"))
+	if err := v.Verify(context.Background(), good); err != nil {
+		t.Fatal(err)
+	}
+	var last error
+	for i := range 6 {
+		m := f.Notification("{}")
+		m.SigningCertURL = strings.TrimSuffix(f.CertURL, ".pem") + fmt.Sprintf("-%d.pem", i)
+		f.Sign(m)
+		last = v.Verify(context.Background(), roundTrip(t, m))
+	}
+	if !errors.Is(last, sns.ErrUnavailable) || !strings.Contains(last.Error(), "too many signing certificates") {
+		t.Errorf("the sixth new certificate path: %v", last)
+	}
+	if err := v.Verify(context.Background(), roundTrip(t, f.Notification("{}"))); err != nil {
+		t.Errorf("the cached certificate after the bound: %v", err)
 	}
 }

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Limits on what a verifier fetches and accepts.
@@ -60,6 +62,14 @@ type Options struct {
 	Now func() time.Time
 	// CacheSize bounds the certificates kept; 16 by default.
 	CacheSize int
+	// FetchEvery bounds how often a certificate not in the cache is
+	// fetched (after a burst of a few); one a second by default. Anyone
+	// who knows a configured topic can post messages naming new
+	// certificate paths on SNS's host: without a bound, each would be a
+	// request from us. A message over the bound is answered 503, so SNS
+	// (which never needs more than a new certificate now and then) tries
+	// again.
+	FetchEvery time.Duration
 }
 
 // Verifier checks SNS messages' signatures, fetching and caching the
@@ -70,9 +80,15 @@ type Verifier struct {
 	now    func() time.Time
 	size   int
 
+	fetches *rate.Limiter
+
 	mu    sync.Mutex
 	cache map[string]cachedCert
 }
+
+// fetchBurst is how many certificates may be fetched at once before
+// FetchEvery applies.
+const fetchBurst = 4
 
 type cachedCert struct {
 	cert    *x509.Certificate
@@ -93,7 +109,11 @@ func NewVerifier(opts Options) *Verifier {
 	if opts.CacheSize <= 0 {
 		opts.CacheSize = defaultCacheSize
 	}
-	return &Verifier{client: &c, roots: opts.Roots, now: opts.Now, size: opts.CacheSize, cache: map[string]cachedCert{}}
+	if opts.FetchEvery <= 0 {
+		opts.FetchEvery = time.Second
+	}
+	return &Verifier{client: &c, roots: opts.Roots, now: opts.Now, size: opts.CacheSize, cache: map[string]cachedCert{},
+		fetches: rate.NewLimiter(rate.Every(opts.FetchEvery), fetchBurst)}
 }
 
 // Verify checks that m was signed by SNS for its topic and is fresh: the
@@ -208,6 +228,9 @@ func (v *Verifier) certificate(ctx context.Context, rawURL string) (*x509.Certif
 	v.mu.Unlock()
 	if ok && now.Sub(c.fetched) < cacheFor && !now.Before(c.cert.NotBefore) && !now.After(c.cert.NotAfter) {
 		return c.cert, nil
+	}
+	if !v.fetches.Allow() {
+		return nil, fmt.Errorf("%w: too many signing certificates to fetch at once; try again", ErrUnavailable)
 	}
 	body, err := v.fetch(ctx, rawURL, maxCertBody, "signing certificate")
 	if err != nil {
