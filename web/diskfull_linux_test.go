@@ -10,58 +10,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"opsdeck/auth"
+	"opsdeck/internal/safefile/safefiletest"
 	"opsdeck/portfolio"
 	"opsdeck/store"
 	"opsdeck/store/storetest"
 )
-
-// mountTmpfs mounts a tmpfs of size under t.TempDir(), unmounted when
-// the test ends; it skips the test where mounting is not allowed.
-func mountTmpfs(t *testing.T, size string) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "tmpfs")
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size="+size); err != nil {
-		t.Skipf("cannot mount a tmpfs to fill (needs root or CAP_SYS_ADMIN): %v", err)
-	}
-	t.Cleanup(func() {
-		if err := syscall.Unmount(dir, 0); err != nil {
-			t.Errorf("unmount %s: %v", dir, err)
-		}
-	})
-	return dir
-}
-
-// fill writes a file into dir until the file system has no room left,
-// then gives back leave bytes of it.
-func fill(t *testing.T, dir string, leave int64) string {
-	t.Helper()
-	path := filepath.Join(dir, "filler")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	chunk := make([]byte, 4096)
-	for {
-		if _, err := f.Write(chunk); err != nil {
-			if !errors.Is(err, syscall.ENOSPC) {
-				t.Fatalf("fill %s: %v", dir, err)
-			}
-			if st, err := f.Stat(); err != nil || f.Truncate(max(0, st.Size()-leave)) != nil {
-				t.Fatalf("give back %d bytes in %s: %v", leave, dir, err)
-			}
-			return path
-		}
-	}
-}
 
 // On a real file system with no room left: writes fail saying "disk full"
 // (SQLite's SQLITE_FULL, or an I/O error at 0 bytes free), /healthz is
@@ -70,7 +27,7 @@ func fill(t *testing.T, dir string, leave int64) string {
 // was acknowledged is there, none that failed is, and the database is
 // intact.
 func TestDiskFull(t *testing.T) {
-	dir := mountTmpfs(t, "4m")
+	dir := safefiletest.Tmpfs(t, "4m")
 	ctx := context.Background()
 	path := filepath.Join(dir, "opsdeck.db")
 	s, err := store.Open(ctx, path, store.Options{Clock: storetest.NewClock(storetest.Now)})
@@ -109,7 +66,7 @@ func TestDiskFull(t *testing.T) {
 
 	// Leave room for a few writes, then write until the disk refuses,
 	// and a little past it, alternating plain and grouped writes.
-	filler := fill(t, dir, 64<<10)
+	filler := safefiletest.Fill(t, dir, 64<<10)
 	acked, failed := map[string]bool{}, map[string]bool{}
 	var errs []error
 	for i := 0; i < 5000 && len(failed) < 20; i++ {
@@ -217,7 +174,7 @@ func TestDiskFull(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	filler = fill(t, dir, 0)
+	filler = safefiletest.Fill(t, dir, 0)
 	s, err = store.Open(ctx, path, store.Options{})
 	if err == nil {
 		t.Fatal("opened the database on a full disk; want the disk-full error")
