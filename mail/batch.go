@@ -20,7 +20,6 @@ type rendered struct {
 	text, html    string
 	figures       string
 	recipients    []portfolio.Recipient
-	noRecipients  bool
 	suppressedSet map[string]store.Suppression
 }
 
@@ -125,7 +124,7 @@ func (s *Service) Build(ctx context.Context, roles []portfolio.ReportRole) ([]st
 			}
 			msgs = append(msgs, m)
 		}
-		if len(seen) == 0 && len(r.recipients) == 0 {
+		if len(r.recipients) == 0 {
 			m := s.message(r, store.PurposeRecipient, "", "")
 			m.To = nil
 			m.Status, m.LastError = store.OutboxFailed, fmt.Sprintf("the %s report has no recipients (opsdeck recipients add %s EMAIL)", r.role.Title(), r.role)
