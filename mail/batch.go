@@ -306,13 +306,3 @@ func (s *Service) Enqueue(ctx context.Context, roles []portfolio.ReportRole, rea
 	}
 	return p.BatchID, p.Messages, nil
 }
-
-// EnqueueRole queues one role's report and reports as an error any message
-// of it that cannot be sent.
-func (s *Service) EnqueueRole(ctx context.Context, role portfolio.ReportRole, reason string) (int64, error) {
-	id, msgs, err := s.Enqueue(ctx, []portfolio.ReportRole{role}, reason)
-	if err != nil {
-		return id, err
-	}
-	return id, (&Prepared{Messages: msgs}).Problem()
-}

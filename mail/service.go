@@ -118,15 +118,6 @@ func (s *Service) QueueAlert(ctx context.Context, tx *store.Tx, subject, body st
 	return tx.CreateBatch(ctx, &batch, []store.OutboxMessage{m})
 }
 
-// Alert queues a plain message to the admin address, if one is set.
-func (s *Service) Alert(ctx context.Context, subject, body string) error {
-	if err := s.Store.Update(ctx, s.Actor, func(tx *store.Tx) error { return s.QueueAlert(ctx, tx, subject, body) }); err != nil {
-		return err
-	}
-	s.Wake()
-	return nil
-}
-
 func describeRoles(roles []portfolio.ReportRole) string {
 	var names []string
 	for _, r := range roles {

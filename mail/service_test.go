@@ -219,9 +219,12 @@ func TestNoRecipientsFailsClearly(t *testing.T) {
 	if err := s.Update(ctx, "t", func(tx *store.Tx) error { return tx.RemoveRecipient(ctx, portfolio.RoleCFO, "owner@example.com") }); err != nil {
 		t.Fatal(err)
 	}
-	_, err := svc.EnqueueRole(ctx, portfolio.RoleCFO, "schedule")
-	if err == nil || !strings.Contains(err.Error(), "has no recipients (opsdeck recipients add cfo EMAIL)") {
-		t.Errorf("EnqueueRole = %v", err)
+	p, err := svc.Prepare(ctx, []portfolio.ReportRole{portfolio.RoleCFO}, "schedule")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Problem(); err == nil || !strings.Contains(err.Error(), "has no recipients (opsdeck recipients add cfo EMAIL)") || p.Recipients() != 0 {
+		t.Errorf("Problem = %v, %d recipients", err, p.Recipients())
 	}
 }
 
@@ -421,7 +424,9 @@ func TestAlertGoesToTheAdmin(t *testing.T) {
 	tr := &fakeTransport{}
 	svc, _, _ := setup(t, tr)
 	ctx := context.Background()
-	if err := svc.Alert(ctx, "opsdeck: the scheduled CFO report failed", "quota"); err != nil {
+	if err := svc.Store.Update(ctx, "scheduler", func(tx *store.Tx) error {
+		return svc.QueueAlert(ctx, tx, "opsdeck: the scheduled CFO report failed", "quota")
+	}); err != nil {
 		t.Fatal(err)
 	}
 	svc.Drain(ctx, 1)
