@@ -167,15 +167,13 @@ func (s *Service) Prepare(ctx context.Context, roles []portfolio.ReportRole, rea
 
 func (s *Service) prepared(ctx context.Context, roles []portfolio.ReportRole, reason string, msgs []store.OutboxMessage) *Prepared {
 	p := &Prepared{Roles: roles, Reason: reason, Messages: msgs, svc: s}
-	if qr, ok := s.Transport.(QuotaReader); ok {
-		q, err := qr.Quota(ctx)
-		if err != nil {
-			p.QuotaErr = err
-			s.Logger.Warn("sending quota unknown: queuing with no 24-hour check, sending at OPSDECK_SES_RATE",
-				"rate", s.Config.Rate, "err", err)
-		} else {
-			p.Quota = &q
-		}
+	switch q, has, err := s.quota(ctx); {
+	case err != nil:
+		p.QuotaErr = err
+		s.Logger.Warn("sending quota unknown: queuing with no 24-hour check, sending at OPSDECK_SES_RATE",
+			"rate", s.Config.Rate, "err", err)
+	case has:
+		p.Quota = &q
 	}
 	return p
 }

@@ -126,18 +126,15 @@ func describeRoles(roles []portfolio.ReportRole) string {
 	return strings.Join(names, ", ") + " report"
 }
 
-// quota asks the transport for its limits, if it can say.
-func (s *Service) quota(ctx context.Context) (Quota, bool) {
+// quota asks the transport for its limits: has is false when it has none
+// to tell (files, SMTP), err says why one that has them did not.
+func (s *Service) quota(ctx context.Context) (q Quota, has bool, err error) {
 	qr, ok := s.Transport.(QuotaReader)
 	if !ok {
-		return Quota{}, false
+		return Quota{}, false, nil
 	}
-	q, err := qr.Quota(ctx)
-	if err != nil {
-		s.Logger.Warn("sending rate unknown: sending at OPSDECK_SES_RATE", "rate", s.Config.Rate, "err", err)
-		return Quota{}, false
-	}
-	return q, true
+	q, err = qr.Quota(ctx)
+	return q, true, err
 }
 
 // Wake tells a running worker there is new work.

@@ -68,9 +68,9 @@ func TestSendThroughTheSESEmulator(t *testing.T) {
 	}
 	svc, s, _ := setup(t, setupResult.Transport)
 	svc.Config = setupResult.Config.withDefaults()
-	q, ok := svc.quota(ctx)
-	if !ok || q.MaxSendRate != 14 || q.Remaining() != 197 {
-		t.Fatalf("quota %+v (read %v)", q, ok)
+	q, has, err := svc.quota(ctx)
+	if !has || err != nil || q.MaxSendRate != 14 || q.Remaining() != 197 {
+		t.Fatalf("quota %+v (read %v, %v)", q, has, err)
 	}
 	batch, _, err := svc.Enqueue(ctx, portfolio.ReportRoles, "manual")
 	if err != nil {

@@ -64,7 +64,10 @@ func (s *Service) start(ctx context.Context) error {
 		return nil
 	}
 	r := s.Config.Rate
-	if q, ok := s.quota(ctx); ok && q.MaxSendRate > 0 {
+	switch q, has, err := s.quota(ctx); {
+	case err != nil:
+		s.Logger.Warn("sending rate unknown: sending at OPSDECK_SES_RATE", "rate", r, "err", err)
+	case has && q.MaxSendRate > 0:
 		r = q.MaxSendRate
 	}
 	// A burst of one: never more than the rate in any one-second window
