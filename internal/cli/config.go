@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/adrg/xdg"
-	"github.com/joho/godotenv"
 
+	"opsdeck/internal/envfile"
 	"opsdeck/mail"
 )
 
@@ -48,7 +48,10 @@ type config struct {
 }
 
 // loadConfig reads the env file chosen by --env-file, OPSDECK_ENV_FILE or
-// the default opsdeck.env (only the default may be absent).
+// the default opsdeck.env (only the default may be absent). The file's
+// syntax is envfile's; a file that does not parse is a usage mistake, and
+// its error never shows a value (they are often secrets, and stderr may be
+// the journal).
 func loadConfig(lookupEnv func(string) (string, bool), flags map[string]string) (*config, []string, error) {
 	c := &config{lookupEnv: lookupEnv, flags: flags, file: map[string]string{}}
 	path, explicit := flags["OPSDECK_ENV_FILE"], true
@@ -58,13 +61,16 @@ func loadConfig(lookupEnv func(string) (string, bool), flags map[string]string) 
 	if !explicit || path == "" {
 		path, explicit = defaultEnvFile, false
 	}
-	vars, err := godotenv.Read(path)
+	vars, err := envfile.Read(path)
+	var syntax *envfile.SyntaxError
 	switch {
 	case err == nil:
 	case errors.Is(err, os.ErrNotExist) && !explicit:
 		return c, nil, nil
 	case errors.Is(err, os.ErrNotExist):
 		return nil, nil, usagef("env file %s does not exist", path)
+	case errors.As(err, &syntax):
+		return nil, nil, usagef("env file %w", err)
 	default:
 		return nil, nil, fmt.Errorf("env file %s: %w", path, err)
 	}
