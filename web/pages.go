@@ -1,11 +1,16 @@
 package web
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"opsdeck/auth"
 	"opsdeck/portfolio"
+	"opsdeck/store"
 )
 
 // handlePage serves an event's checklist page from the page cache.
@@ -149,6 +154,11 @@ func (s *Server) writeMessage(w http.ResponseWriter, r *http.Request, code int, 
 }
 
 func (s *Server) writeHTML(w http.ResponseWriter, r *http.Request, code int, name string, data any) {
+	if name == "landing" && data == nil {
+		// handleLanding (session.go) shows the button; what the page says
+		// above it is worked out here, with the rest of the pages.
+		data = s.landing(r.Context(), r.PathValue("token"))
+	}
 	b, err := s.renderer.render(name, data)
 	if err != nil {
 		s.log.Error("render page", "page", name, "err", err)
@@ -168,4 +178,70 @@ func acceptsGzip(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// landingView is what a magic link's page says above its button: whose
+// link it is and for which event, so someone holding two links (or a
+// forwarded one) knows which this is before using it.
+type landingView struct {
+	Title  string // the event's
+	Person string // the link's holder
+	As     string // their job title, or else the link's role
+	Day    string // the departure's, in the event's zone
+	What   string // "crew call", or "boarding" for a guest
+	Call   string // its time, with its day if not the departure's
+	Zone   string
+}
+
+// landing looks up the link in the URL without using it, and returns
+// nil (the plain page) unless it still works. A link is a bearer secret
+// and whoever holds it may open the checklist, but the page tells them
+// no more than that: their own name and role, the event's title and
+// when to turn up, all of which the checklist's header shows them too;
+// never anyone else on the crew. A link that expired, was revoked or
+// was used up says nothing, the same nothing as a link that never was
+// (the exchange then gives all of them one answer), and neither does a
+// link the store could not look up.
+func (s *Server) landing(ctx context.Context, token string) *landingView {
+	hash, ok := auth.HashLink(token)
+	if !ok {
+		return nil
+	}
+	now := s.now()
+	var id int64
+	err := s.store.View(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, "SELECT id FROM crew_links WHERE token_hash = ?", hash).Scan(&id)
+	})
+	var l store.CrewLink
+	if err == nil {
+		l, err = s.store.CrewLink(ctx, id)
+	}
+	var d *eventData
+	if err == nil && l.State(now) == store.LinkActive {
+		d, err = s.load(ctx, l.EventID)
+	}
+	var person portfolio.Person
+	if err == nil && d != nil {
+		person, err = s.store.FindPerson(ctx, strconv.FormatInt(l.PersonID, 10))
+	}
+	if err != nil {
+		if !errors.Is(err, sql.ErrNoRows) {
+			s.log.Warn("crew link page: cannot look up the link", "err", err)
+		}
+		return nil
+	}
+	if d == nil || person.ID != l.PersonID {
+		return nil
+	}
+	t := d.event.Timing()
+	loc := t.Departure.Location()
+	v := &landingView{Title: d.event.Title, Person: l.PersonName, As: person.Title, Day: portfolio.Day(t.Departure, now, loc),
+		What: "crew call", Call: portfolio.Stamp(t.CrewCall, t.Departure, loc), Zone: portfolio.ZoneName(loc, t.Departure)}
+	if l.Role == portfolio.AccessGuest {
+		v.What, v.Call = "boarding", portfolio.Stamp(t.Boarding, t.Departure, loc)
+	}
+	if v.As == "" {
+		v.As = string(l.Role)
+	}
+	return v
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,10 +80,11 @@ type pageView struct {
 	Kind      string
 	Location  string
 	Date      string
-	Zone      string
+	Zone      string // named once on the page: every time on it is in the event's zone
 	Times     []timeRow
 	Countdown string
 	Milestone string // unix ms of each milestone, for the script's countdown
+	Labels    string // their names, | between
 	Notes     string
 	Crew      []portfolio.CrewMember
 	You       viewer
@@ -150,32 +150,33 @@ type linkRow struct {
 	Active                       bool
 }
 
-// view builds the page for v from d at now.
+// view builds the page for v from d at now. Every time on it is in the
+// event's zone, which the timing panel names; claim, tick, sign-off and
+// log times carry as much of their date as a reader today needs
+// (portfolio.Stamp), and the timing panel's times as much as a reader
+// of its heading, the departure's day, needs.
 func (s *Server) view(d *eventData, v viewer, now time.Time) pageView {
 	e := d.event
 	t := e.Timing()
 	loc := t.Departure.Location()
-	clock := func(at time.Time) string { return at.In(loc).Format("15:04") }
+	clock := func(at time.Time) string { return portfolio.Stamp(at, now, loc) }
 	done, total := e.Progress()
 	p := pageView{
 		EventID: e.ID, Title: e.Title, Kind: e.Kind, Location: e.Location, Notes: e.Notes,
-		Date: t.Departure.Format("Mon 2 Jan 2006"), Zone: t.Departure.Format("MST"),
+		Date: portfolio.Day(t.Departure, now, loc), Zone: portfolio.ZoneName(loc, t.Departure),
 		You: v, Done: done, Total: total, Version: d.version,
 		ShowItems: v.can(auth.ViewItems), Captain: v.can(auth.SignOff), Admin: v.can(auth.ManageLinks),
 	}
 	if total > 0 {
 		p.Percent = done * 100 / total
 	}
-	milestones := []struct {
-		label string
-		at    time.Time
-	}{{"Crew call", t.CrewCall}, {"Boarding", t.Boarding}, {"Departure", t.Departure}, {"Return", t.Return}, {"Turnaround done", t.TurnaroundDone}}
-	var ms []string
-	for _, m := range milestones {
-		p.Times = append(p.Times, timeRow{m.label, clock(m.at)})
+	var ms, labels []string
+	for _, m := range milestones(t) {
+		p.Times = append(p.Times, timeRow{m.label, portfolio.Stamp(m.at, t.Departure, loc)})
 		ms = append(ms, strconv.FormatInt(m.at.UnixMilli(), 10))
+		labels = append(labels, m.label)
 	}
-	p.Milestone = strings.Join(ms, " ")
+	p.Milestone, p.Labels = strings.Join(ms, " "), strings.Join(labels, "|")
 	p.Countdown = countdown(now, t)
 	for _, c := range e.Crew {
 		if c.Role == portfolio.AccessCaptain || c.Role == portfolio.AccessCrew {
@@ -211,14 +212,14 @@ func (s *Server) view(d *eventData, v viewer, now time.Time) pageView {
 	}
 	if v.can(auth.ViewLog) {
 		for _, l := range d.log {
-			p.Log = append(p.Log, logRow{At: l.At.In(loc).Format("Jan 2 15:04"), Actor: l.Actor, Action: l.Action, Subject: l.Subject, Detail: l.Detail})
+			p.Log = append(p.Log, logRow{At: clock(l.At), Actor: l.Actor, Action: l.Action, Subject: l.Subject, Detail: l.Detail})
 		}
 	}
 	if p.Admin {
 		for _, l := range d.links {
 			st := l.State(now)
 			p.Links = append(p.Links, linkRow{ID: l.ID, Person: l.PersonName, Role: string(l.Role), State: st,
-				Expires: l.ExpiresAt.In(loc).Format("Jan 2 15:04"), Active: st == store.LinkActive})
+				Expires: clock(l.ExpiresAt), Active: st == store.LinkActive})
 		}
 	}
 	return p
@@ -256,27 +257,26 @@ func itemViewOf(it portfolio.ChecklistItem, eventID int64, v viewer, locked bool
 	return iv
 }
 
-// countdown is the no-script countdown: the next milestone and how far
-// off it is, to the minute.
-func countdown(now time.Time, t portfolio.Timing) string {
-	for _, m := range []struct {
-		label string
-		at    time.Time
-	}{{"Crew call", t.CrewCall}, {"Boarding", t.Boarding}, {"Departure", t.Departure}, {"Return", t.Return}, {"Turnaround done", t.TurnaroundDone}} {
-		if m.at.After(now) {
-			return m.label + " in " + span(m.at.Sub(now))
-		}
-	}
-	return "Finished " + span(now.Sub(t.TurnaroundDone)) + " ago"
+type milestone struct {
+	label string
+	at    time.Time
 }
 
-func span(d time.Duration) string {
-	m := int(d.Round(time.Minute) / time.Minute)
-	switch {
-	case m < 60:
-		return fmt.Sprintf("%d min", m)
-	case m < 48*60:
-		return fmt.Sprintf("%d h %02d min", m/60, m%60)
+func milestones(t portfolio.Timing) []milestone {
+	return []milestone{{"Crew call", t.CrewCall}, {"Boarding", t.Boarding}, {"Departure", t.Departure},
+		{"Return", t.Return}, {"Turnaround done", t.TurnaroundDone}}
+}
+
+// countdown is the countdown as the page first shows it: the next
+// milestone and how far off it is (portfolio.Span), "now" for the minute
+// either side of it, and once the last is a minute past, how long ago
+// the event finished. The page's script (app.js, tick) picks and words
+// it the same way every second after.
+func countdown(now time.Time, t portfolio.Timing) string {
+	for _, m := range milestones(t) {
+		if d := m.at.Sub(now); d > -time.Minute {
+			return m.label + " " + portfolio.Span(d)
+		}
 	}
-	return fmt.Sprintf("%d days", m/(24*60))
+	return "Finished " + portfolio.Span(t.TurnaroundDone.Sub(now))
 }

@@ -132,18 +132,28 @@
   }
   connect();
 
-  var cd = document.getElementById("cd"), names = ["Crew call", "Boarding", "Departure", "Return", "Turnaround done"];
-  function tick() {
-    var ms = cd.dataset.ms.split(" ").map(Number), now = Date.now();
-    for (var i = 0; i < ms.length; i++) {
-      if (ms[i] > now) {
-        var s = Math.round((ms[i] - now) / 1000), h = Math.floor(s / 3600), mi = Math.floor(s % 3600 / 60);
-        cd.textContent = names[i] + " in " + (h ? h + " h " + String(mi).padStart(2, "0") + " min" : mi + " min " + String(s % 60).padStart(2, "0") + " s");
-        return;
-      }
-    }
-    cd.textContent = "Finished";
+  // span words a time ms milliseconds off by portfolio.Span's rules
+  // (portfolio/when.go), and countdown picks the milestone as the server's
+  // countdown (web/view.go) does; TestBrowserCountdownAgrees holds both
+  // to the server's.
+  function span(ms) {
+    var m = Math.trunc(ms / 60000), a = Math.abs(m), d = Math.floor(a / 1440), h = Math.floor(a % 1440 / 60), mi = a % 60;
+    var days = d + (d === 1 ? " day" : " days");
+    if (!a) return "now";
+    if (m < 0) return (d ? days : h ? h + " h" : mi + " min") + " ago";
+    return "in " + (d ? days + (h ? " " + h + " h" : "") : h ? h + " h" + (mi ? " " + mi + " min" : "") : mi + " min");
   }
+  var cd = document.getElementById("cd");
+  function countdown(now) {
+    var ms = cd.dataset.ms.split(" ").map(Number), names = cd.dataset.labels.split("|");
+    for (var i = 0; i < ms.length; i++) {
+      if (ms[i] - now > -60000) return names[i] + " " + span(ms[i] - now);
+    }
+    return "Finished " + span(ms[ms.length - 1] - now);
+  }
+  window.odSpan = span;
+  window.odCountdown = countdown;
+  function tick() { cd.textContent = countdown(Date.now()); }
   tick();
   setInterval(tick, 1000);
   markQueued();
