@@ -228,6 +228,37 @@ func TestBackupRefusesTheDatabaseFiles(t *testing.T) {
 	}
 }
 
+// A backup to a symbolic link that points at nothing is refused, before
+// the database is read, and nothing is made: not at the link's end, not
+// beside the link.
+func TestBackupRefusesADanglingSymlink(t *testing.T) {
+	s := storetest.Demo(t, nil)
+	ctx := context.Background()
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	for name, to := range map[string]string{
+		"here.db":    "copy.db",
+		"there.db":   filepath.Join(elsewhere, "copy.db"),
+		"nowhere.db": filepath.Join(elsewhere, "missing", "copy.db"),
+	} {
+		link := filepath.Join(dir, name)
+		if err := os.Symlink(to, link); err != nil {
+			t.Fatal(err)
+		}
+		want := "refusing to back up to " + link + ": it is a symbolic link to " + to + ", which does not exist"
+		for what, err := range map[string]error{"Backup": s.Backup(ctx, link), "CheckBackup": store.CheckBackup(s.Path(), link)} {
+			if portfolio.ErrorCode(err) != portfolio.EINVALID || err.Error() != want {
+				t.Errorf("%s to %s: %v (%s), want %q, invalid", what, name, err, portfolio.ErrorCode(err), want)
+			}
+		}
+	}
+	if got := listing(t, dir); !slices.Equal(got, []string{"here.db", "nowhere.db", "there.db"}) {
+		t.Errorf("directory holds %q", got)
+	}
+	if got := listing(t, elsewhere); len(got) != 0 {
+		t.Errorf("the links' directory holds %q", got)
+	}
+}
+
 // A backup target that exists is refused, even an empty file; so is no
 // name at all.
 func TestBackupRefusesExistingAndEmptyTargets(t *testing.T) {

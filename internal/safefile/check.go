@@ -10,8 +10,9 @@ import (
 
 // Check says, without writing anything, why target cannot be written with
 // opts: it names no file, its directory is missing or no directory, it is
-// a directory, it is a protected file, or it exists and opts.NoReplace is
-// set. Write checks again itself; Check lets a caller say so before doing
+// a directory, it is a protected file, it is a symbolic link to nothing
+// (ErrDangling, with or without NoReplace), or it exists and
+// opts.NoReplace is set. Write checks again itself; Check lets a caller say so before doing
 // the work that makes the file.
 func Check(target string, opts Options) error {
 	if target == "" {
@@ -26,16 +27,31 @@ func Check(target string, opts Options) error {
 	case !st.IsDir():
 		return fmt.Errorf("%s is not a directory", dir)
 	}
-	if st, err := os.Stat(target); err == nil && st.IsDir() {
+	st, statErr := os.Stat(target)
+	if statErr == nil && st.IsDir() {
 		return fmt.Errorf("%s is a directory", target)
 	}
-	if err := checkProtected(target, opts.Protected); err != nil {
+	lst, lstatErr := os.Lstat(target)
+	dangling := lstatErr == nil && lst.Mode()&fs.ModeSymlink != 0 && errors.Is(statErr, fs.ErrNotExist)
+	if err := checkProtected(target, opts.Protected); err != nil && !(dangling && !isRefusal(err)) {
 		return err
 	}
-	if _, err := os.Lstat(target); err == nil && opts.NoReplace {
+	if dangling {
+		// Writing "to" it would either replace the link or, for a writer
+		// that follows it, make a file wherever it points: neither is
+		// what anyone asking for a file by that name can mean.
+		to, _ := os.Readlink(target)
+		return &RefusedError{Path: target, Reason: "is a symbolic link to " + to + ", which does not exist", Err: ErrDangling}
+	}
+	if lstatErr == nil && opts.NoReplace {
 		return &RefusedError{Path: target, Reason: "already exists", Err: ErrExists}
 	}
 	return nil
+}
+
+func isRefusal(err error) bool {
+	var r *RefusedError
+	return errors.As(err, &r)
 }
 
 // checkProtected refuses target if it is one of protected: the same path

@@ -26,6 +26,8 @@ var (
 	ErrProtected = errors.New("protected file")
 	// ErrExists: the target exists and Options.NoReplace is set.
 	ErrExists = errors.New("file exists")
+	// ErrDangling: the target is a symbolic link to nothing.
+	ErrDangling = errors.New("dangling symbolic link")
 )
 
 // Protected is a file a target must not be.
@@ -42,8 +44,9 @@ type Options struct {
 	// way), not as a hard link to the same file. A protected file need
 	// not exist (a WAL comes and goes).
 	Protected []Protected
-	// NoReplace refuses a target that exists, even an empty file or a
-	// dangling symbolic link, instead of replacing it.
+	// NoReplace refuses a target that exists, even an empty file,
+	// instead of replacing it. (A dangling symbolic link is refused
+	// either way: see Check.)
 	NoReplace bool
 	// Perm is the finished file's permission bits; 0 means 0o644.
 	Perm fs.FileMode

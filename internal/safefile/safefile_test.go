@@ -83,11 +83,11 @@ func TestNoReplaceRefusesAnExistingFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "empty.db"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink("nowhere", filepath.Join(dir, "dangling.db")); err != nil {
+	if err := os.Symlink("monday.db", filepath.Join(dir, "link.db")); err != nil {
 		t.Fatal(err)
 	}
 	before := listing(t, dir)
-	for _, name := range []string{"monday.db", "empty.db", "dangling.db"} {
+	for _, name := range []string{"monday.db", "empty.db", "link.db"} {
 		target := filepath.Join(dir, name)
 		called := false
 		err := safefile.Write(target, safefile.Options{NoReplace: true}, func(f *os.File) error {
@@ -110,6 +110,51 @@ func TestNoReplaceRefusesAnExistingFile(t *testing.T) {
 	}
 	if err := safefile.WriteFile(filepath.Join(dir, "tuesday.db"), []byte("t"), safefile.Options{NoReplace: true}); err != nil {
 		t.Errorf("a new file: %v", err)
+	}
+}
+
+// A target that is a symbolic link to nothing is refused, replacing or
+// not, and nothing is made where it points or beside it.
+func TestDanglingSymlinkIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	elsewhere := t.TempDir()
+	links := map[string]string{
+		"relative.db":      "nowhere.db",
+		"absolute.db":      filepath.Join(elsewhere, "copy.db"),
+		"missing-dir.db":   filepath.Join(elsewhere, "no", "such", "dir", "copy.db"),
+		"through-link.db":  "relative.db", // a link to a dangling link
+		"parent-escape.db": "../" + filepath.Base(elsewhere) + "-nope/copy.db",
+	}
+	for name, to := range links {
+		if err := os.Symlink(to, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, beforeElsewhere := listing(t, dir), listing(t, elsewhere)
+	for name, to := range links {
+		target := filepath.Join(dir, name)
+		for _, noReplace := range []bool{false, true} {
+			opts := safefile.Options{NoReplace: noReplace, Protected: []safefile.Protected{{Path: filepath.Join(dir, "opsdeck.db"), What: "the database"}}}
+			want := "refusing to write to " + target + ": it is a symbolic link to " + to + ", which does not exist"
+			for what, err := range map[string]error{
+				"Check": safefile.Check(target, opts),
+				"Write": safefile.Write(target, opts, func(f *os.File) error { t.Errorf("%s: fill ran", name); return nil }),
+			} {
+				var refused *safefile.RefusedError
+				if !errors.As(err, &refused) || !errors.Is(err, safefile.ErrDangling) || err.Error() != want {
+					t.Errorf("%s %s (NoReplace %v): %v, want %q", what, name, noReplace, err, want)
+				}
+			}
+		}
+	}
+	if got := listing(t, dir); !slices.Equal(got, before) {
+		t.Errorf("directory holds %q, want %q", got, before)
+	}
+	if got := listing(t, elsewhere); !slices.Equal(got, beforeElsewhere) {
+		t.Errorf("the links' directory holds %q, want %q", got, beforeElsewhere)
+	}
+	if _, err := os.Lstat(filepath.Join(filepath.Dir(elsewhere), filepath.Base(elsewhere)+"-nope")); err == nil {
+		t.Error("a directory was made where a link pointed")
 	}
 }
 
