@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -80,7 +81,7 @@ func New(opts Options) (*Engine, error) {
 func loadTemplate(dir, file string) (body, name string, err error) {
 	if dir != "" {
 		path := filepath.Join(dir, file)
-		b, err := os.ReadFile(path)
+		b, err := readOverride(path)
 		if err == nil {
 			return string(b), path, nil
 		}
@@ -93,6 +94,65 @@ func loadTemplate(dir, file string) (body, name string, err error) {
 		return "", "", fmt.Errorf("embedded report template %s: %w", file, err)
 	}
 	return string(b), file, nil
+}
+
+// maxTemplateBytes bounds an override: the embedded templates are a few
+// KB each.
+const maxTemplateBytes = 1 << 20
+
+// readOverride reads a template override, which must be a regular file
+// (or a symbolic link to one) of at most maxTemplateBytes. Anything else
+// is refused before it is read: a FIFO, whose reading waits for a writer
+// that may never come (and would hang report, SIGTERM and all), a device,
+// a socket, a directory. The file is opened without blocking and checked
+// again on the open descriptor, so a regular file swapped for a FIFO in
+// between cannot hang it either.
+func readOverride(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, notRegular(path, st.Mode())
+	}
+	f, err := openNonblocking(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err = f.Stat(); err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, notRegular(path, st.Mode())
+	}
+	if st.Size() > maxTemplateBytes {
+		return nil, fmt.Errorf("%s is %d bytes; a template may be at most %d", path, st.Size(), maxTemplateBytes)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxTemplateBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxTemplateBytes {
+		return nil, fmt.Errorf("%s grew past %d bytes while it was read", path, maxTemplateBytes)
+	}
+	return b, nil
+}
+
+// notRegular says what an override that is not a regular file is.
+func notRegular(path string, mode fs.FileMode) error {
+	what := "not a regular file"
+	switch {
+	case mode.IsDir():
+		what = "a directory"
+	case mode&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case mode&fs.ModeSocket != 0:
+		what = "a socket"
+	case mode&fs.ModeDevice != 0:
+		what = "a device"
+	}
+	return fmt.Errorf("%s is %s, not a regular file; a template override must be a file", path, what)
 }
 
 // markdown executes role's template over r.
