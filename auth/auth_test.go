@@ -150,7 +150,7 @@ func TestAccessTokenRejections(t *testing.T) {
 		"another key":          forge(t, jwt.SigningMethodHS256, other.Current.Secret, map[string]any{"kid": other.Current.ID, "typ": accessType}, good),
 		"another key, our kid": forge(t, jwt.SigningMethodHS256, other.Current.Secret, hdr, good),
 		"no kid":               forge(t, jwt.SigningMethodHS256, f.keys.Current.Secret, map[string]any{"typ": accessType}, good),
-		"wrong typ":            forge(t, jwt.SigningMethodHS256, f.keys.Current.Secret, map[string]any{"kid": f.keys.Current.ID, "typ": "JWT"}, good),
+		"wrong typ":            forge(t, jwt.SigningMethodHS256, f.keys.Current.Secret, map[string]any{"kid": f.keys.Current.ID, "typ": "JOSE"}, good),
 		"wrong audience":       forge(t, jwt.SigningMethodHS256, f.keys.Current.Secret, hdr, with(func(c *Claims) { c.Audience = jwt.ClaimStrings{"opsdeck-other"} })),
 		"wrong issuer":         forge(t, jwt.SigningMethodHS256, f.keys.Current.Secret, hdr, with(func(c *Claims) { c.Issuer = "someone" })),
 		"no expiry":            forge(t, jwt.SigningMethodHS256, f.keys.Current.Secret, hdr, with(func(c *Claims) { c.ExpiresAt = nil })),

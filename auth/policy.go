@@ -47,6 +47,9 @@ type CrewRole func(personID int64) (role portfolio.AccessRole, onCrew bool, err 
 // for a claim, names someone else to claim it for; crewRole is asked
 // about them only then. The refusal says why in words for the person.
 func ItemChange(a Actor, action string, item store.ItemRef, forPerson int64, crewRole CrewRole) (ItemGrant, error) {
+	if !MayChange(a.Role) {
+		return ItemGrant{}, ErrWatchOnly
+	}
 	me := a.PersonID
 	work := CanWork(a.Role, item.RequiredRole)
 	manage := Can(a.Role, ManageItems)
@@ -105,17 +108,40 @@ func ItemChange(a Actor, action string, item store.ItemRef, forPerson int64, cre
 
 // PhaseChange decides whether a may sign off or reopen a phase.
 func PhaseChange(a Actor) error {
+	if !MayChange(a.Role) {
+		return ErrWatchOnly
+	}
 	if !Can(a.Role, SignOff) {
 		return forbidden("only the captain signs off a phase")
 	}
 	return nil
 }
 
+// changes are the permissions that let a role change anything on a
+// checklist.
+var changes = []Permission{ClaimOwn, ReleaseOwn, TickOwn, NoteItems, CaptainItems, ClaimForOthers, ManageItems, SignOff, ManageLinks}
+
+// MayChange reports whether role may change anything at all (a guest may
+// not). A role that may not is refused every change with ErrWatchOnly,
+// before anything about the item, phase or link is looked at, so the
+// refusal says nothing about what it was for: a guest, who does not see
+// items, cannot tell an item claimed from an open one, or one of their
+// event from one of another, by the answer.
+func MayChange(role portfolio.AccessRole) bool {
+	for _, p := range changes {
+		if Can(role, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrWatchOnly is the one refusal of every change asked for by a role
+// that may change nothing (see MayChange).
+var ErrWatchOnly = forbidden("guests can only watch the checklist")
+
 // refuseItem says why a may not work item.
 func refuseItem(a Actor, item store.ItemRef) error {
-	if a.Role == portfolio.AccessGuest {
-		return forbidden("guests can only watch the checklist")
-	}
 	if item.RequiredRole == portfolio.AccessCaptain && !CanWork(a.Role, item.RequiredRole) {
 		return forbidden("this item is for the captain")
 	}

@@ -255,13 +255,74 @@ func (s *Service) refresh(ctx context.Context, refreshToken string) (Session, er
 	newHash, _ := opaqueHash(refreshPrefix, next)
 	g, err := s.store.RotateCrewRefresh(ctx, "web", oldHash, newHash, s.opts.RefreshLeeway)
 	if errors.Is(err, store.ErrTokenReused) {
-		s.log.Warn("refresh token reused; session family revoked", "session", g.SessionID)
+		s.log.Warn("refresh token reused; session family revoked", "session", g.SessionID, "link", g.LinkID)
 		s.ForgetSessions()
 	}
 	if err != nil {
 		return Session{}, err
 	}
 	return s.session(g, next)
+}
+
+// RefreshSession returns the session a refresh token belongs to, spent or
+// not, without using it up: what a rate limit per session needs before
+// the token is rotated. ok is false for a token that names no session and
+// when the store cannot tell; Refresh then says what is wrong.
+func (s *Service) RefreshSession(ctx context.Context, refreshToken string) (id int64, ok bool) {
+	hash, ok := opaqueHash(refreshPrefix, refreshToken)
+	if !ok {
+		return 0, false
+	}
+	id, found, err := s.store.CrewRefreshSession(ctx, hash)
+	return id, err == nil && found
+}
+
+// Logout ends, on the server, the session that access (an access token
+// still valid) or refresh (any refresh token of the session, spent or
+// not) belongs to: the session's access tokens and its whole refresh
+// family stop working at once on this server, and on others over the same
+// database within a second. Tokens that name no session are passed over;
+// signing out with nothing valid is not an error. A store that cannot
+// record the revocation gives an EUNAVAILABLE error, as fail does.
+func (s *Service) Logout(ctx context.Context, access, refresh string) error {
+	var ids []int64
+	if access != "" {
+		if c, err := s.verify(access); err == nil {
+			ids = append(ids, c.Session)
+		}
+	}
+	if hash, ok := opaqueHash(refreshPrefix, refresh); ok {
+		id, found, err := s.store.CrewRefreshSession(ctx, hash)
+		if err != nil {
+			s.log.Error("signing out failed", "err", err)
+			return fmt.Errorf("%w: %w", errUnavailable, err)
+		}
+		if found && (len(ids) == 0 || ids[0] != id) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	err := s.store.Update(ctx, "web", func(tx *store.Tx) error {
+		for _, id := range ids {
+			if err := tx.RevokeCrewSession(ctx, id, "signed out"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.log.Error("signing out failed", "err", err)
+		return fmt.Errorf("%w: %w", errUnavailable, err)
+	}
+	now := s.now()
+	s.mu.Lock()
+	for _, id := range ids {
+		s.sessions[id] = sessionState{active: false, checkedAt: now}
+	}
+	s.mu.Unlock()
+	return nil
 }
 
 func (s *Service) session(g store.CrewGrant, refresh string) (Session, error) {

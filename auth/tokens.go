@@ -1,14 +1,19 @@
 package auth
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -22,8 +27,9 @@ import (
 // can the person holding the token.
 var ErrInvalid = errors.New("invalid or expired token")
 
-// Token kinds: the prefix of an opaque token, and the JWT "typ" header of
-// an access token (RFC 9068's media type for access tokens).
+// Token kinds: the prefix of an opaque token, and the JWT "typ" header an
+// access token is minted with (RFC 9068's media type for access tokens;
+// acceptedType says which others verify).
 const (
 	linkPrefix    = "odl_"
 	refreshPrefix = "odr_"
@@ -136,15 +142,26 @@ func (s *signer) mint(g store.CrewGrant) (string, Claims, error) {
 }
 
 // verify checks an access token by the access-token rules only: HS256,
-// typ at+jwt, a known kid, our issuer and audience, unexpired, with every
-// claim we rely on present.
+// an accepted typ, no critical header extension, a known kid, our issuer
+// and audience, unexpired, with every claim we rely on present and every
+// date a number.
 func (s *signer) verify(token string) (Claims, error) {
 	if len(token) > maxTokenLen || strings.Count(token, ".") != 2 {
 		return Claims{}, ErrInvalid
 	}
+	header, payload, _ := strings.Cut(token, ".")
+	payload, _, _ = strings.Cut(payload, ".")
+	if !strictObject(header, nil) || !strictObject(payload, claimNames) {
+		return Claims{}, ErrInvalid
+	}
 	var c Claims
 	_, err := s.parser.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) {
-		if typ, _ := t.Header["typ"].(string); typ != accessType {
+		if typ, _ := t.Header["typ"].(string); !acceptedType(typ) {
+			return nil, ErrInvalid
+		}
+		// We implement no JWS extension, so a token that says one must
+		// be understood cannot be (RFC 7515 §4.1.11).
+		if _, ok := t.Header["crit"]; ok {
 			return nil, ErrInvalid
 		}
 		kid, _ := t.Header["kid"].(string)
@@ -158,4 +175,96 @@ func (s *signer) verify(token string) (Claims, error) {
 		return Claims{}, ErrInvalid
 	}
 	return c, nil
+}
+
+// acceptedType reports whether typ, a JWT "typ" header, names a token
+// verify accepts: the access-token type RFC 9068 §4 gives ("at+jwt", or
+// in full "application/at+jwt") or plain "JWT". Media types compare
+// case-insensitively, and "application/" may be left out (RFC 7515
+// §4.1.9).
+func acceptedType(typ string) bool {
+	t := strings.ToLower(typ)
+	t = strings.TrimPrefix(t, "application/")
+	return t == "at+jwt" || t == "jwt"
+}
+
+// claimNames are the claims an access token carries, by their exact
+// names. Each may appear once; a name that differs from one of them only
+// in case is refused, since encoding/json would read it as that claim.
+// The dates among them must be JSON numbers (RFC 7519 §2, NumericDate):
+// jwt/v5 would otherwise take "exp": "1700000000", a string.
+var claimNames = map[string]claimKind{
+	"iss": claimOther, "sub": claimOther, "aud": claimOther, "jti": claimOther,
+	"exp": claimDate, "nbf": claimDate, "iat": claimDate,
+	"name": claimOther, "role": claimOther, "event": claimOther, "sid": claimOther,
+}
+
+type claimKind int
+
+const (
+	claimOther claimKind = iota + 1
+	claimDate
+)
+
+// maxNumericDate is the latest date a token may name, the last second of
+// the year 9999: later ones overflow time.Time's arithmetic.
+const maxNumericDate = 253402300799
+
+// strictObject reports whether seg, a token's base64url header or
+// payload, is one JSON object of valid UTF-8 and nothing after it, with
+// no member name twice. With names, a member whose name matches one of
+// names only when case is ignored is refused, and the dates among names
+// must be non-negative numbers no later than maxNumericDate.
+func strictObject(seg string, names map[string]claimKind) bool {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(seg)
+	if err != nil || !utf8.Valid(b) {
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return false
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		key, ok := tok.(string)
+		if err != nil || !ok || seen[strings.ToLower(key)] {
+			return false
+		}
+		seen[strings.ToLower(key)] = true
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return false
+		}
+		if names == nil {
+			continue
+		}
+		kind := names[key]
+		if kind == 0 {
+			for name := range names {
+				if strings.EqualFold(name, key) {
+					return false
+				}
+			}
+			continue
+		}
+		if kind == claimDate && !numericDate(v) {
+			return false
+		}
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
+		return false
+	}
+	_, err = dec.Token()
+	return err == io.EOF
+}
+
+// numericDate reports whether v is a JSON number that is a usable date:
+// not a string, null or boolean, not negative, not past maxNumericDate.
+func numericDate(v json.RawMessage) bool {
+	if len(v) == 0 || v[0] < '0' || v[0] > '9' {
+		return false
+	}
+	f, err := strconv.ParseFloat(string(v), 64)
+	return err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) && f <= maxNumericDate
 }

@@ -298,10 +298,41 @@ func (s *Store) RotateCrewRefresh(ctx context.Context, actor string, oldHash, ne
 	if err != nil {
 		return CrewGrant{}, err
 	}
+	if errors.Is(outcome, ErrTokenReused) {
+		// Which session was revoked, for the log; nothing to mint from.
+		return CrewGrant{SessionID: g.SessionID, LinkID: g.LinkID}, outcome
+	}
 	if outcome != nil {
 		return CrewGrant{}, outcome
 	}
 	return g, nil
+}
+
+// CrewRefreshSession returns the session whose refresh token, spent or
+// not, hashes to hash; found is false if no token does.
+func (s *Store) CrewRefreshSession(ctx context.Context, hash []byte) (id int64, found bool, err error) {
+	err = s.read.QueryRowContext(ctx, "SELECT session_id FROM crew_refresh_tokens WHERE token_hash = ?", hash).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("look up refresh token: %w", err)
+	}
+	return id, true, nil
+}
+
+// RevokeCrewSession revokes one session (a sign-out), with its refresh
+// family and access tokens; one already revoked keeps its first reason.
+func (tx *Tx) RevokeCrewSession(ctx context.Context, id int64, reason string) error {
+	res, err := tx.tx.ExecContext(ctx, "UPDATE crew_sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL",
+		formatTime(tx.now), reason, id)
+	if err != nil {
+		return fmt.Errorf("revoke session %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return tx.audit(ctx, "revoke", "crew_session", id, map[string]string{"reason": reason})
 }
 
 func (tx *Tx) revokeSession(ctx context.Context, id int64, reason string) error {

@@ -67,6 +67,12 @@ func (s *Server) perform(ctx context.Context, v viewer, a action) (store.Checkli
 		ch  store.ChecklistChange
 		run func(tx *store.Tx) (store.ChecklistChange, error)
 	)
+	// Someone who may change nothing is told so before the item or phase
+	// is even looked up: the answer is the same whatever it is, whoever
+	// holds it, whichever event it is on.
+	if !auth.MayChange(v.Role) {
+		return ch, auth.ErrWatchOnly
+	}
 	if phaseActions[a.kind] {
 		eventID, err := s.store.PhaseEvent(ctx, a.phaseID)
 		if err != nil || !v.canOpen(eventID) {
@@ -206,11 +212,29 @@ func errorCode(err error) string {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// pathID reads a positive integer path value.
+// pathID reads a positive integer path value, written as the server
+// writes ids: decimal digits without a sign, a leading zero or anything
+// else, so "+5", "05", "0x5", " 5" and "5.0" name nothing rather than
+// item 5.
 func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := ParseID(r.PathValue(name))
+	if !ok {
 		return 0, portfolio.Errorf(portfolio.ENOTFOUND, "no such %s", name)
 	}
 	return id, nil
+}
+
+// ParseID reads an id in its one canonical form: 1 to 19 decimal digits,
+// the first not 0, no larger than the largest int64.
+func ParseID(s string) (int64, bool) {
+	if len(s) == 0 || len(s) > 19 || s[0] < '1' || s[0] > '9' {
+		return 0, false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil
 }

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"opsdeck/auth"
 	"opsdeck/portfolio"
@@ -142,6 +144,14 @@ type apiBody struct {
 	Note     string `json:"note"`
 }
 
+// bodyFields are the members an action's body may have: person_id for a
+// claim (a captain's for someone else), note for a note; other actions
+// take none.
+var bodyFields = map[string]map[string]bool{
+	store.ActClaim: {"person_id": true},
+	store.ActNote:  {"note": true},
+}
+
 func (s *Server) handleAPIItem(w http.ResponseWriter, r *http.Request) {
 	s.apiAction(w, r, false)
 }
@@ -159,7 +169,7 @@ func (s *Server) apiAction(w http.ResponseWriter, r *http.Request, phase bool) {
 	a, err := pathAction(r, phase)
 	if err == nil {
 		var b apiBody
-		if b, err = decodeBody(r); err == nil {
+		if b, err = decodeBody(r, a.kind); err == nil {
 			a.personID, a.note = b.PersonID, b.Note
 		}
 	}
@@ -188,20 +198,71 @@ func (s *Server) apiAction(w http.ResponseWriter, r *http.Request, phase bool) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// decodeBody reads an optional JSON body of at most maxBody bytes.
-func decodeBody(r *http.Request) (apiBody, error) {
+// decodeBody reads an action's optional JSON body of at most maxBody
+// bytes: nothing, or exactly one JSON object in valid UTF-8 with nothing
+// after it, whose members are those the action takes (bodyFields), each
+// once, named exactly (encoding/json alone would take "NOTE" for "note",
+// the last of two "note"s, and a second object after the first), with
+// person_id a whole number and note a string. Anything else is a 400.
+func decodeBody(r *http.Request, kind string) (apiBody, error) {
 	var b apiBody
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(&b)
+	raw, err := io.ReadAll(r.Body)
 	var tooBig *http.MaxBytesError
-	switch {
-	case errors.Is(err, io.EOF):
-		return b, nil
-	case errors.As(err, &tooBig):
+	if errors.As(err, &tooBig) {
 		return b, &httpError{status: http.StatusRequestEntityTooLarge, code: "too_large", msg: "request body too large"}
-	case err != nil:
-		return b, portfolio.Errorf(portfolio.EINVALID, "request body is not the JSON expected: %v", err)
+	}
+	if err != nil {
+		return b, portfolio.Errorf(portfolio.EINVALID, "request body could not be read")
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return b, nil
+	}
+	bad := func(why string, args ...any) (apiBody, error) {
+		return apiBody{}, portfolio.Errorf(portfolio.EINVALID, "request body is not the JSON expected: "+why, args...)
+	}
+	if !utf8.Valid(raw) {
+		return bad("it is not UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return bad("it must be one JSON object")
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		key, _ := tok.(string)
+		if err != nil {
+			return bad("it must be one JSON object")
+		}
+		if !bodyFields[kind][key] {
+			return bad("%s takes no %q", kind, key)
+		}
+		if seen[key] {
+			return bad("%q is given twice", key)
+		}
+		seen[key] = true
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return bad("it must be one JSON object")
+		}
+		switch key {
+		case "person_id":
+			id, ok := ParseID(string(v))
+			if !ok {
+				return bad("person_id must be a person's id, a whole number")
+			}
+			b.PersonID = id
+		case "note":
+			if len(v) == 0 || v[0] != '"' || json.Unmarshal(v, &b.Note) != nil {
+				return bad("note must be a string")
+			}
+		}
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
+		return bad("it must be one JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return bad("there is more after the object")
 	}
 	return b, nil
 }
@@ -209,6 +270,10 @@ func decodeBody(r *http.Request) (apiBody, error) {
 func (s *Server) handleAPILog(w http.ResponseWriter, r *http.Request) {
 	v, id, ok := s.apiEventViewer(w, r)
 	if !ok {
+		return
+	}
+	if !auth.MayChange(v.Role) {
+		s.writeAPIError(w, auth.ErrWatchOnly)
 		return
 	}
 	if !v.can(auth.ViewLog) {
@@ -241,6 +306,9 @@ func (s *Server) revoke(r *http.Request, v viewer) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
+	}
+	if !auth.MayChange(v.Role) {
+		return auth.ErrWatchOnly
 	}
 	l, err := s.store.CrewLink(r.Context(), id)
 	if err != nil || !v.canOpen(l.EventID) {

@@ -351,7 +351,7 @@ func TestClientAddr(t *testing.T) {
 		for _, v := range c.forwarded {
 			req.Header.Add("X-Forwarded-For", v)
 		}
-		if got := clientAddr(req); got != c.want {
+		if got := clientAddr(req, loopbackProxies); got != c.want {
 			t.Errorf("clientAddr(%s, %q) = %s, want %s", c.remote, c.forwarded, got, c.want)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -54,6 +55,24 @@ type Options struct {
 	// address; by default 10 a minute with bursts of 10.
 	ExchangeRate  rate.Limit
 	ExchangeBurst int
+	// RefreshRate and RefreshBurst limit refreshes per client address (1
+	// a second with bursts of 60 by default: crew behind one boat's wifi
+	// share an address); SessionRefreshRate and SessionRefreshBurst limit
+	// them per session (one in 20 seconds with bursts of 10).
+	RefreshRate         rate.Limit
+	RefreshBurst        int
+	SessionRefreshRate  rate.Limit
+	SessionRefreshBurst int
+	// LimiterKeys bounds how many addresses (or sessions) each rate limit
+	// remembers; the least recently seen go first. 10,000 by default.
+	LimiterKeys int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (see ParseTrustedProxies); nil trusts loopback only, an
+	// empty list no one.
+	TrustedProxies []netip.Prefix
+	// HealthToken, if set, is a bearer token that gets /healthz's details
+	// from anywhere; without it only loopback callers get them.
+	HealthToken string
 	// PollEvery is how often the server looks for changes other
 	// processes made to the database; 1 s by default, negative for never.
 	PollEvery time.Duration
@@ -86,9 +105,13 @@ type Server struct {
 	hub      *hub
 	pages    *pageCache
 	data     dataCache
-	limiter  *clientLimiter
+	limiter  *clientLimiter // link exchanges, per address
 	renderer *renderer
 	ses      *sesHook // nil: no SES events topic configured
+
+	trusted        trustedProxies
+	refreshLimiter *clientLimiter // refreshes, per address
+	sessionLimiter *clientLimiter // refreshes, per session
 
 	mu       sync.Mutex
 	srv      *http.Server
@@ -117,6 +140,21 @@ func New(opts Options) (*Server, error) {
 	if opts.ExchangeBurst == 0 {
 		opts.ExchangeBurst = 10
 	}
+	if opts.RefreshRate == 0 {
+		opts.RefreshRate = rate.Every(time.Second)
+	}
+	if opts.RefreshBurst == 0 {
+		opts.RefreshBurst = 60
+	}
+	if opts.SessionRefreshRate == 0 {
+		opts.SessionRefreshRate = rate.Every(20 * time.Second)
+	}
+	if opts.SessionRefreshBurst == 0 {
+		opts.SessionRefreshBurst = 10
+	}
+	if opts.TrustedProxies == nil {
+		opts.TrustedProxies = loopbackProxies
+	}
 	if opts.PollEvery == 0 {
 		opts.PollEvery = time.Second
 	}
@@ -138,8 +176,12 @@ func New(opts Options) (*Server, error) {
 		opts: opts, store: opts.Store, auth: opts.Auth, log: opts.Logger, now: opts.Now,
 		secure:   opts.TLSCert != "" || strings.HasPrefix(opts.BaseURL, "https://"),
 		hub:      newHub(),
-		limiter:  newClientLimiter(opts.ExchangeRate, opts.ExchangeBurst),
+		limiter:  newClientLimiter(opts.ExchangeRate, opts.ExchangeBurst, opts.LimiterKeys),
 		renderer: r,
+
+		trusted:        opts.TrustedProxies,
+		refreshLimiter: newClientLimiter(opts.RefreshRate, opts.RefreshBurst, opts.LimiterKeys),
+		sessionLimiter: newClientLimiter(opts.SessionRefreshRate, opts.SessionRefreshBurst, opts.LimiterKeys),
 	}
 	s.pages = newPageCache(s)
 	s.data.events = map[int64]*eventData{}

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"container/list"
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -64,11 +66,12 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, silent boo
 	if err != nil {
 		return viewer{}, auth.ErrInvalid
 	}
-	sess, err := s.auth.Refresh(r.Context(), rc.Value)
+	sess, err := s.refresh(r, rc.Value)
 	if err != nil {
-		// A store that cannot write has spent nothing: keep the cookies
-		// for the next try.
-		if status(err) != http.StatusServiceUnavailable {
+		// A store that cannot write has spent nothing, and neither has a
+		// refresh refused for coming too often: keep the cookies for the
+		// next try.
+		if code := status(err); code != http.StatusServiceUnavailable && code != http.StatusTooManyRequests {
 			s.clearSession(w)
 		}
 		return viewer{}, err
@@ -77,9 +80,29 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, silent boo
 	return viewerOf(sess.Claims), nil
 }
 
+// errTooManyRefreshes refuses a refresh over the limits.
+var errTooManyRefreshes = &httpError{status: http.StatusTooManyRequests, code: "rate_limited",
+	msg: "too many sign-in refreshes; wait a minute and try again"}
+
+// refresh rotates a refresh token within the limits: so many a minute
+// from one client address, and so many for one session, whichever
+// address they come from. Each rotation is a write; without the limits a
+// holder of one good token could make the server write without end.
+func (s *Server) refresh(r *http.Request, token string) (auth.Session, error) {
+	now := s.now()
+	if !s.refreshLimiter.allow(limitKey(s.clientAddr(r)), now) {
+		return auth.Session{}, errTooManyRefreshes
+	}
+	if id, ok := s.auth.RefreshSession(r.Context(), token); ok && !s.sessionLimiter.allow("session "+itoa(id), now) {
+		return auth.Session{}, errTooManyRefreshes
+	}
+	return s.auth.Refresh(r.Context(), token)
+}
+
 // handleLanding answers GET on a magic link with a page whose button
 // posts back to it. Link previews in messaging apps fetch with GET, so
-// they cannot use up a single-use link; the token is not even looked up.
+// they cannot use up a single-use link: the token is looked up (to say
+// whose link it is, see landing in pages.go) but not used.
 func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 	s.writeHTML(w, r, http.StatusOK, "landing", nil)
 }
@@ -88,7 +111,7 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 // checklist. Every bad link gets the same page; a link the server could
 // not check (its store failed) is not called bad, but asked again.
 func (s *Server) handleExchange(w http.ResponseWriter, r *http.Request) {
-	if !s.limiter.allow(clientAddr(r), s.now()) {
+	if !s.limiter.allow(limitKey(s.clientAddr(r)), s.now()) {
 		w.Header().Set("Retry-After", "60")
 		s.writeMessage(w, r, http.StatusTooManyRequests, "Slow down", "Too many tries from this address. Wait a minute and press the button again.")
 		return
@@ -116,8 +139,11 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 		s.writeAPIError(w, errUnauthorized)
 		return
 	}
-	sess, err := s.auth.Refresh(r.Context(), rc.Value)
-	if err != nil && status(err) == http.StatusServiceUnavailable {
+	sess, err := s.refresh(r, rc.Value)
+	if code := status(err); err != nil && (code == http.StatusServiceUnavailable || code == http.StatusTooManyRequests) {
+		if code == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "60")
+		}
 		s.writeAPIError(w, err)
 		return
 	}
@@ -130,75 +156,200 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"expires_at": sess.AccessExpires, "event": sess.Claims.Event})
 }
 
-// handleLogout forgets the session on this device.
+// handleLogout ends the session on the server, not only on this device:
+// the access token and every refresh token of the session stop working,
+// wherever a copy of them is. A server that cannot record that keeps the
+// cookies and asks to try again, rather than say signed out when the
+// tokens would still work.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	var access, refresh string
+	if c, err := r.Cookie(accessCookie); err == nil {
+		access = c.Value
+	}
+	if c, err := r.Cookie(refreshCookie); err == nil {
+		refresh = c.Value
+	}
+	if err := s.auth.Logout(r.Context(), access, refresh); err != nil {
+		code := status(err)
+		setRetryAfter(w, code)
+		s.writeMessage(w, r, code, "Try again in a minute",
+			"The server could not sign you out just now. Wait a minute and press Sign out again.")
+		return
+	}
 	s.clearSession(w)
-	s.writeMessage(w, r, http.StatusOK, "Signed out", "You are signed out on this device. Your link signs you in again.")
+	s.writeMessage(w, r, http.StatusOK, "Signed out", "You are signed out. Your link signs you in again.")
 }
 
-// clientAddr is the request's client address for rate limiting. Behind
-// Caddy or nginx on the same host every request comes from loopback, and
-// limiting by that address would make one bucket of all crew; so from a
-// loopback peer only, the address the proxy appended last to
-// X-Forwarded-For counts. Entries left of it are the client's own claims,
-// and from any other peer the header is ignored: both are trivially forged.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// loopbackProxies are the proxies trusted by default: one on the same
+// host (Caddy or nginx in front of the crew server).
+var loopbackProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
+// ParseTrustedProxies reads a --trusted-proxy list: addresses or CIDR
+// prefixes, separated by commas or spaces. "" is the default, a proxy on
+// the same host (nil: loopback); "none" trusts no proxy, so
+// X-Forwarded-For never counts.
+func ParseTrustedProxies(spec string) ([]netip.Prefix, error) {
+	spec = strings.TrimSpace(spec)
+	if spec == "" {
+		return nil, nil
+	}
+	if strings.EqualFold(spec, "none") {
+		return []netip.Prefix{}, nil
+	}
+	out := []netip.Prefix{}
+	for _, f := range strings.FieldsFunc(spec, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		if p, err := netip.ParsePrefix(f); err == nil {
+			if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+				p = netip.PrefixFrom(a.Unmap(), p.Bits()-96) // addresses are compared unmapped
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil || a.Zone() != "" {
+			return nil, portfolio.Errorf(portfolio.EINVALID, "%q is not an address or a CIDR prefix (like 10.0.0.0/8)", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+// trustedProxies are the proxies whose X-Forwarded-For counts.
+type trustedProxies []netip.Prefix
+
+func (t trustedProxies) contains(a netip.Addr) bool {
+	a = a.Unmap().WithZone("")
+	for _, p := range t {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseHop reads one address from X-Forwarded-For or RemoteAddr: a bare
+// address or one with a port.
+func parseHop(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap(), true
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	return netip.Addr{}, false
+}
+
+// clientAddr is the request's client address, for rate limits.
+func (s *Server) clientAddr(r *http.Request) string { return clientAddr(r, s.trusted) }
+
+// clientAddr is the request's client address for rate limiting. Behind a
+// reverse proxy every request comes from the proxy, and limiting by its
+// address would make one bucket of all crew; so from a trusted proxy (by
+// default one on loopback) X-Forwarded-For counts: read from the right,
+// the first address that is not itself a trusted proxy is the client.
+// Entries left of it are the client's own claims, and from any other peer
+// the header is ignored: both are trivially forged. An entry that is no
+// address ends the walk at the last trusted hop.
+func clientAddr(r *http.Request, trusted trustedProxies) string {
+	peer, ok := parseHop(r.RemoteAddr)
+	if !ok {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			return r.RemoteAddr
+		}
+		return host
+	}
+	if !trusted.contains(peer) {
+		return peer.String()
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, ok := parseHop(hops[i])
+		if !ok {
+			break
+		}
+		client = a
+		if !trusted.contains(a) {
+			break
+		}
+	}
+	return client.WithZone("").String()
+}
+
+// limitKey is the bucket an address is limited in: the address, or for
+// IPv6 its /64, since one host is commonly given a whole /64 and could
+// otherwise take a fresh bucket for every request.
+func limitKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil || a.Is4() {
+		return addr
+	}
+	p, err := a.WithZone("").Prefix(64)
 	if err != nil {
-		host = r.RemoteAddr
+		return addr
 	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return host
-	}
-	forwarded := r.Header.Values("X-Forwarded-For")
-	if len(forwarded) == 0 {
-		return host
-	}
-	hops := strings.Split(forwarded[len(forwarded)-1], ",")
-	if ip := net.ParseIP(strings.TrimSpace(hops[len(hops)-1])); ip != nil {
-		return ip.String()
-	}
-	return host
+	return p.String()
 }
 
-// clientLimiter is a token bucket per client address.
+// clientLimiter is a token bucket per key (a client address, a session),
+// for at most max keys: when a new key would pass the bound, the least
+// recently used bucket goes. Memory stays bounded however many addresses
+// a client has; a key evicted starts again with a full bucket, which
+// needs max other keys to have been used since, so an attacker with that
+// many addresses gains nothing a single address would not.
 type clientLimiter struct {
 	mu      sync.Mutex
 	limit   rate.Limit
 	burst   int
-	clients map[string]*limitedClient
+	max     int
+	clients map[string]*list.Element // of *limitedClient
+	lru     list.List                // most recently used first
 }
 
 type limitedClient struct {
-	lim  *rate.Limiter
-	seen time.Time
+	key string
+	lim *rate.Limiter
 }
 
-// maxLimitedClients bounds the limiter's memory; idle entries are dropped
-// when it fills.
+// maxLimitedClients bounds each limiter's table.
 const maxLimitedClients = 10000
 
-func newClientLimiter(limit rate.Limit, burst int) *clientLimiter {
-	return &clientLimiter{limit: limit, burst: burst, clients: map[string]*limitedClient{}}
+func newClientLimiter(limit rate.Limit, burst, max int) *clientLimiter {
+	if max <= 0 {
+		max = maxLimitedClients
+	}
+	return &clientLimiter{limit: limit, burst: burst, max: max, clients: map[string]*list.Element{}}
 }
 
-func (l *clientLimiter) allow(addr string, now time.Time) bool {
+func (l *clientLimiter) allow(key string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	c := l.clients[addr]
-	if c == nil {
-		if len(l.clients) >= maxLimitedClients {
-			for a, old := range l.clients {
-				if now.Sub(old.seen) > 10*time.Minute {
-					delete(l.clients, a)
-				}
-			}
+	e := l.clients[key]
+	if e == nil {
+		for len(l.clients) >= l.max {
+			oldest := l.lru.Back()
+			l.lru.Remove(oldest)
+			delete(l.clients, oldest.Value.(*limitedClient).key)
 		}
-		c = &limitedClient{lim: rate.NewLimiter(l.limit, l.burst)}
-		l.clients[addr] = c
+		e = l.lru.PushFront(&limitedClient{key: key, lim: rate.NewLimiter(l.limit, l.burst)})
+		l.clients[key] = e
+	} else {
+		l.lru.MoveToFront(e)
 	}
-	c.seen = now
-	return c.lim.AllowN(now, 1)
+	return e.Value.(*limitedClient).lim.AllowN(now, 1)
+}
+
+// size is how many keys the limiter holds.
+func (l *clientLimiter) size() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.clients)
 }
 
 var errUnauthorized = &httpError{status: http.StatusUnauthorized, code: "unauthorized", msg: "sign in again with your link"}

@@ -141,6 +141,7 @@ finish, stops the scheduler, and closes the database cleanly.`,
 	cmd.Flags().StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	cmd.Flags().DurationVar(&catchUp, "catch-up", 12*time.Hour, "send a scheduled report missed while down if it is younger than this")
 	crewServerFlags(cmd.Flags(), "crew web server address (env OPSDECK_WEB_ADDR; default "+web.DefaultAddr+")")
+	trustedProxyFlag(cmd.Flags())
 	return cmd
 }
 

@@ -12,11 +12,12 @@ import (
 
 func (m *Main) webCommand() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "web [--addr HOST:PORT] [--base-url URL] [--tls-cert FILE --tls-key FILE]",
+		Use:   "web [--addr HOST:PORT] [--base-url URL] [--tls-cert FILE --tls-key FILE] [--trusted-proxy CIDR,...]",
 		Short: "Run the crew checklist server on its own",
 		Long: `Run the crew checklist server until interrupted. Crew open the magic links that
 opsdeck link prints; the server listens on 127.0.0.1:8080 unless told otherwise.
-Behind a reverse proxy, give --base-url so links carry the proxy's address.`,
+Behind a reverse proxy, give --base-url so links carry the proxy's address,
+and --trusted-proxy when the proxy is not on the same host.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			srv, err := m.crewServer(cmd.Context(), m.logger(), nil)
@@ -27,6 +28,7 @@ Behind a reverse proxy, give --base-url so links carry the proxy's address.`,
 		},
 	}
 	crewServerFlags(cmd.Flags(), "listen address (env OPSDECK_WEB_ADDR; default "+web.DefaultAddr+")")
+	trustedProxyFlag(cmd.Flags())
 	cmd.AddCommand(m.rotateKeyCommand())
 	return cmd
 }

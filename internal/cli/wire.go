@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"opsdeck/auth"
 	"opsdeck/mail"
@@ -204,14 +205,35 @@ func (m *Main) crewServer(ctx context.Context, log *slog.Logger, health web.Heal
 	if err != nil {
 		return nil, portfolio.Errorf(portfolio.EINVALID, "OPSDECK_SES_EVENTS_TOPIC_ARN: %v", err)
 	}
+	trusted, err := web.ParseTrustedProxies(m.setting("OPSDECK_TRUSTED_PROXIES", ""))
+	if err != nil {
+		return nil, portfolio.Errorf(portfolio.EINVALID, "--trusted-proxy (or OPSDECK_TRUSTED_PROXIES): %s", portfolio.ErrorMessage(err))
+	}
 	return web.New(web.Options{
 		Store: s, Auth: svc, Logger: log, Health: health,
-		Addr:      m.setting("OPSDECK_WEB_ADDR", web.DefaultAddr),
-		BaseURL:   m.setting("OPSDECK_BASE_URL", ""),
-		TLSCert:   m.setting("OPSDECK_TLS_CERT", ""),
-		TLSKey:    m.setting("OPSDECK_TLS_KEY", ""),
-		SESTopics: topics,
+		Addr:           m.setting("OPSDECK_WEB_ADDR", web.DefaultAddr),
+		BaseURL:        m.setting("OPSDECK_BASE_URL", ""),
+		TLSCert:        m.setting("OPSDECK_TLS_CERT", ""),
+		TLSKey:         m.setting("OPSDECK_TLS_KEY", ""),
+		SESTopics:      topics,
+		TrustedProxies: trusted,
+		HealthToken:    m.setting("OPSDECK_HEALTH_TOKEN", ""),
 	})
+}
+
+// The crew server's settings that have no flag of crewServerFlags' (the
+// trusted proxies have trustedProxyFlag), known here so an env file that
+// sets them is not warned about.
+func init() {
+	knownSettings["OPSDECK_TRUSTED_PROXIES"] = "reverse proxies (CIDRs) whose X-Forwarded-For the crew server believes; default loopback"
+	knownSettings["OPSDECK_HEALTH_TOKEN"] = "bearer token that gets /healthz's details from anywhere"
+}
+
+// trustedProxyFlag declares --trusted-proxy for the commands that run the
+// crew server (web, serve), beside crewServerFlags.
+func trustedProxyFlag(fs *pflag.FlagSet) {
+	settingFlag(fs, "trusted-proxy", "OPSDECK_TRUSTED_PROXIES",
+		"reverse proxies whose X-Forwarded-For names the client: addresses or CIDRs, comma-separated, or none (env OPSDECK_TRUSTED_PROXIES; default loopback)")
 }
 
 // crewLinks lets the console mint and revoke links and follow the crew
