@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"reflect"
 	"runtime"
 	"strconv"
@@ -679,3 +680,26 @@ func TestHealthzDetailsAreNotForEveryone(t *testing.T) {
 type healthErr string
 
 func (e healthErr) Error() string { return string(e) }
+
+// A form post's person is an id in its one canonical form too: "+5",
+// "05" and the like assign nobody, and change nothing.
+func TestFormPersonIDIsCanonical(t *testing.T) {
+	f := newFixture(t)
+	c := f.browser("morgan", "")
+	page := f.base + "/e/" + itoa(f.event.ID)
+	itemURL := page + "/items/" + itoa(f.item("Clean").ID) + "/claim"
+	jess := itoa(f.people["jess"].ID)
+	before := f.state()
+	for _, id := range []string{"+" + jess, "0" + jess, jess + " ", "0x" + jess, jess + ".0", "-" + jess} {
+		resp := postForm(t, c, itemURL, url.Values{"person_id": {id}})
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("person_id %q: %d, want 400", id, resp.StatusCode)
+		}
+	}
+	if after := f.state(); after != before {
+		t.Errorf("the form posts changed the store:\nbefore %s\nafter  %s", before, after)
+	}
+	if resp := postForm(t, c, itemURL, url.Values{"person_id": {jess}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("person_id %s: %d, want the redirect", jess, resp.StatusCode)
+	}
+}

@@ -78,8 +78,9 @@ func (s *Server) formAction(w http.ResponseWriter, r *http.Request, phase bool) 
 		err = r.ParseForm()
 	}
 	if err == nil && r.PostForm.Get("person_id") != "" {
-		if a.personID, err = strconv.ParseInt(r.PostForm.Get("person_id"), 10, 64); err != nil {
-			err = portfolio.Errorf(portfolio.EINVALID, "person_id must be a number")
+		var ok bool
+		if a.personID, ok = ParseID(r.PostForm.Get("person_id")); !ok {
+			err = portfolio.Errorf(portfolio.EINVALID, "person_id must be a person's id")
 		}
 	}
 	a.note = r.PostForm.Get("note")

@@ -32,6 +32,8 @@ var knownSettings = map[string]string{
 	"OPSDECK_TLS_KEY":             "crew server TLS key file",
 	"OPSDECK_JWT_SECRET":          "crew token signing key (instead of the key file)",
 	"OPSDECK_JWT_PREVIOUS_SECRET": "previous crew token signing key, still accepted",
+	"OPSDECK_TRUSTED_PROXIES":     "reverse proxies (CIDRs) whose X-Forwarded-For the crew server believes; default loopback",
+	"OPSDECK_HEALTH_TOKEN":        "bearer token that gets /healthz's details from anywhere",
 	// SES's delivery, bounce and complaint events, posted by SNS to the
 	// crew server's POST /hooks/ses.
 	"OPSDECK_SES_EVENTS_TOPIC_ARN": "SNS topic ARNs (comma-separated) whose SES events POST /hooks/ses takes",

@@ -221,14 +221,6 @@ func (m *Main) crewServer(ctx context.Context, log *slog.Logger, health web.Heal
 	})
 }
 
-// The crew server's settings that have no flag of crewServerFlags' (the
-// trusted proxies have trustedProxyFlag), known here so an env file that
-// sets them is not warned about.
-func init() {
-	knownSettings["OPSDECK_TRUSTED_PROXIES"] = "reverse proxies (CIDRs) whose X-Forwarded-For the crew server believes; default loopback"
-	knownSettings["OPSDECK_HEALTH_TOKEN"] = "bearer token that gets /healthz's details from anywhere"
-}
-
 // trustedProxyFlag declares --trusted-proxy for the commands that run the
 // crew server (web, serve), beside crewServerFlags.
 func trustedProxyFlag(fs *pflag.FlagSet) {
