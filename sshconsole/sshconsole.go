@@ -2,6 +2,8 @@
 // authentication against an authorized_keys file (no passwords), a host key
 // made on first start, sessions without a terminal refused, and a program
 // of its own, at the client's window size and colour profile, per session.
+// Connections not logged in are bounded in time and number, and so are the
+// sessions open at once (see Limits).
 package sshconsole
 
 import (
@@ -13,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -35,12 +38,16 @@ type Options struct {
 	NewModel           NewModel
 	// IdleTimeout ends sessions with no traffic; zero means none.
 	IdleTimeout time.Duration
+	// Limits bound connections before login and sessions after.
+	Limits Limits
 }
 
 // Server is the SSH console server.
 type Server struct {
-	srv  *ssh.Server
-	opts Options
+	srv      *ssh.Server
+	opts     Options
+	gate     *gate
+	sessions atomic.Int64
 }
 
 type ctxKey string
@@ -61,7 +68,12 @@ func New(opts Options) (*Server, error) {
 	if _, err := readAuthorizedKeys(opts.AuthorizedKeysPath); err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts}
+	limits, err := opts.Limits.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	opts.Limits = limits
+	s := &Server{opts: opts, gate: newGate(limits, opts.Logger)}
 	options := []ssh.Option{
 		wish.WithAddress(opts.Addr),
 		wish.WithHostKeyPath(opts.HostKeyPath),
@@ -71,7 +83,24 @@ func New(opts Options) (*Server, error) {
 			// Middlewares run last to first: these see the session first.
 			activeterm.Middleware(),
 			s.logSessions,
+			s.limitSessions,
 		),
+		func(srv *ssh.Server) error {
+			// The handshake deadline covers key exchange and
+			// authentication, from accept to login; the gate sees each
+			// connection before the server writes to it, and lets it go
+			// at login or close.
+			srv.HandshakeTimeout = limits.HandshakeTimeout
+			srv.ConnCallback = s.gate.connCallback
+			srv.ServerConfigCallback = func(ctx ssh.Context) *gossh.ServerConfig {
+				return &gossh.ServerConfig{AuthLogCallback: func(_ gossh.ConnMetadata, _ string, err error) {
+					if err == nil {
+						s.gate.loggedIn(ctx)
+					}
+				}}
+			}
+			return nil
+		},
 	}
 	if opts.IdleTimeout > 0 {
 		options = append(options, wish.WithIdleTimeout(opts.IdleTimeout))
@@ -138,6 +167,25 @@ func (s *Server) logSessions(next ssh.Handler) ssh.Handler {
 	}
 }
 
+// limitSessions ends a session past MaxSessions with a message that says
+// so; it runs before anything else sees the session.
+func (s *Server) limitSessions(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		n := s.sessions.Add(1)
+		defer s.sessions.Add(-1)
+		if n > int64(s.opts.Limits.MaxSessions) {
+			s.opts.Logger.Warn("ssh session refused: too many console sessions", "user", sess.User(), "remote", sess.RemoteAddr().String(),
+				"limit", s.opts.Limits.MaxSessions)
+			wish.Fatalln(sess, TooManySessions)
+			return
+		}
+		next(sess)
+	}
+}
+
+// Limits returns the limits in force, defaults filled in.
+func (s *Server) Limits() Limits { return s.opts.Limits }
+
 // program makes one session's program at the client's window size, with
 // its terminal and colour profile (wish's MakeOptions).
 func (s *Server) program(sess ssh.Session) *tea.Program {
@@ -171,6 +219,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 
 // Serve accepts connections on l until Shutdown.
 func (s *Server) Serve(l net.Listener) error {
+	s.opts.Logger.Info("ssh console listening", "addr", l.Addr().String(), "limits", s.opts.Limits)
 	err := s.srv.Serve(l)
 	if errors.Is(err, ssh.ErrServerClosed) {
 		return nil
@@ -188,9 +237,10 @@ func (s *Server) Listen() (net.Listener, error) {
 	return l, nil
 }
 
-// Shutdown stops accepting and waits for sessions to end, until ctx ends,
-// then closes what is left.
+// Shutdown closes the connections not logged in yet, stops accepting and
+// waits for sessions to end, until ctx ends, then closes what is left.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.gate.shutdown()
 	err := s.srv.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return s.srv.Close()

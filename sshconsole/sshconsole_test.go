@@ -84,6 +84,13 @@ func keypair(t *testing.T, dir, name string) (string, string) {
 // start runs a server on a free loopback port and stops it at the end.
 func start(t *testing.T, dir, authorized string, logs io.Writer) string {
 	t.Helper()
+	addr, _ := startWith(t, dir, authorized, logs, Limits{})
+	return addr
+}
+
+// startWith is start with limits other than the defaults.
+func startWith(t *testing.T, dir, authorized string, logs io.Writer, limits Limits) (string, *Server) {
+	t.Helper()
 	keys := filepath.Join(dir, "authorized_keys")
 	if err := os.WriteFile(keys, []byte(authorized), 0o600); err != nil {
 		t.Fatal(err)
@@ -94,7 +101,7 @@ func start(t *testing.T, dir, authorized string, logs io.Writer) string {
 	}
 	srv, err := New(Options{
 		Addr: l.Addr().String(), HostKeyPath: filepath.Join(dir, "host_ed25519"), AuthorizedKeysPath: keys,
-		Logger: slog.New(slog.NewTextHandler(logs, nil)),
+		Logger: slog.New(slog.NewTextHandler(logs, nil)), Limits: limits,
 		NewModel: func(_ context.Context, user string) (tea.Model, error) {
 			return pageModel{user: user}, nil
 		},
@@ -112,7 +119,7 @@ func start(t *testing.T, dir, authorized string, logs io.Writer) string {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return l.Addr().String()
+	return l.Addr().String(), srv
 }
 
 func sshArgs(addr, key string, extra ...string) []string {

@@ -114,10 +114,8 @@ finish, stops the scheduler, and closes the database cleanly.`,
 				return crewSrv.Shutdown(shut)
 			})
 			if sshSrv != nil {
-				g.Go(func() error {
-					log.Info("ssh console listening", "addr", sshListener.Addr().String())
-					return sshSrv.Serve(sshListener)
-				})
+				// Serve logs "ssh console listening" with its limits.
+				g.Go(func() error { return sshSrv.Serve(sshListener) })
 				g.Go(func() error {
 					<-gctx.Done()
 					shut, cancel := context.WithTimeout(context.WithoutCancel(gctx), 10*time.Second)
