@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -353,6 +354,31 @@ func (s *Store) CrewSessionActive(ctx context.Context, id int64) (bool, error) {
 		return false, fmt.Errorf("check session %d: %w", id, err)
 	}
 	return n == 1, nil
+}
+
+// InactiveCrewSessions returns those of ids that may no longer be used:
+// revoked (by a revoked link, a reused refresh token, or anything else that
+// sets revoked_at), their link expired, or unknown. The crew server asks it
+// about the sessions of its open event streams, so a revocation made
+// anywhere, another process included, ends them. One query of primary-key
+// look-ups, however many ids.
+func (s *Store) InactiveCrewSessions(ctx context.Context, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	gone, err := queryAll(ctx, s.read, func(row interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, row.Scan(&id)
+	}, `SELECT j.value FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM crew_sessions s JOIN crew_links l ON l.id = s.link_id
+		WHERE s.id = j.value AND s.revoked_at IS NULL AND l.revoked_at IS NULL AND l.expires_at > ?)`, string(list), formatTime(s.now()))
+	if err != nil {
+		return nil, fmt.Errorf("check %d sessions: %w", len(ids), err)
+	}
+	return gone, nil
 }
 
 // FindPerson finds a person by id, email, or name: an exact name first,
