@@ -76,6 +76,15 @@ type Options struct {
 	// PollEvery is how often the server looks for changes other
 	// processes made to the database; 1 s by default, negative for never.
 	PollEvery time.Duration
+	// MaxStreams caps the event streams open at once (DefaultMaxStreams
+	// if 0); past it a new one is answered 503 with Retry-After.
+	// StreamsPerSession caps one session's (DefaultStreamsPerSession): a
+	// new one past it ends the session's oldest. StreamCheckEvery is how
+	// often the sessions of open streams are checked for revocations,
+	// this process's and others' (DefaultStreamCheckEvery).
+	MaxStreams        int
+	StreamsPerSession int
+	StreamCheckEvery  time.Duration
 	// Health, if set, is what GET /healthz reports (opsdeck serve adds the
 	// worker's state); without it the check is that the database answers.
 	Health HealthFunc
@@ -332,6 +341,7 @@ func (s *Server) RevokeLink(ctx context.Context, actor string, id int64) error {
 	if err := s.auth.RevokeLink(ctx, actor, id); err != nil {
 		return err
 	}
+	s.checkStreams(ctx) // its sessions' streams end now, not at the next check
 	s.Invalidate(l.EventID)
 	return nil
 }

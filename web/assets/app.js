@@ -124,6 +124,12 @@
       body.dataset.v = j.v;
       apply(j.parts);
     });
+    // The server ends the stream of a revoked sign-in with this; the
+    // browser must not reconnect.
+    es.addEventListener("signedout", function (m) {
+      es.close();
+      say(JSON.parse(m.data).message);
+    });
     es.onopen = replay;
     es.onerror = function () {
       if (es.readyState !== 2) return; // the browser reconnects by itself
