@@ -85,6 +85,9 @@ type Options struct {
 	MaxStreams        int
 	StreamsPerSession int
 	StreamCheckEvery  time.Duration
+	// MaxConns bounds the open connections (DefaultMaxConns if 0): past
+	// it the longest-idle one is closed to make room (see connLimit).
+	MaxConns int
 	// Health, if set, is what GET /healthz reports (opsdeck serve adds the
 	// worker's state); without it the check is that the database answers.
 	Health HealthFunc
@@ -125,6 +128,7 @@ type Server struct {
 	mu       sync.Mutex
 	srv      *http.Server
 	listener net.Listener
+	conns    *connLimit
 	done     chan struct{}
 	stop     context.CancelFunc
 }
@@ -228,8 +232,12 @@ func (s *Server) start(ctx context.Context) error {
 		return fmt.Errorf("crew server: listen on %s: %w", s.opts.Addr, err)
 	}
 	s.listener = ln
+	conns := newConnLimit(s.opts.MaxConns)
+	s.conns = conns
+	ln = conns.wrap(ln)
 	s.srv = &http.Server{
 		Handler:           s.handler,
+		ConnState:         conns.track,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		// Long enough for any page or API answer; the event stream lifts
