@@ -160,6 +160,16 @@ func (s *Store) CrewLink(ctx context.Context, id int64) (CrewLink, error) {
 	return l, err
 }
 
+// CrewLinkByHash loads the link whose token hashes to hash, without
+// using it (the crew page shows whose link it is before the button).
+func (s *Store) CrewLinkByHash(ctx context.Context, hash []byte) (CrewLink, error) {
+	l, err := scanLink(s.read.QueryRowContext(ctx, linkSelect+" WHERE l.token_hash = ?", hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return l, portfolio.Errorf(portfolio.ENOTFOUND, "no such link")
+	}
+	return l, err
+}
+
 // RevokeCrewLink revokes a link and every session opened with it, so its
 // refresh tokens stop working at once.
 func (tx *Tx) RevokeCrewLink(ctx context.Context, id int64) error {

@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -155,11 +153,6 @@ func (s *Server) writeMessage(w http.ResponseWriter, r *http.Request, code int, 
 }
 
 func (s *Server) writeHTML(w http.ResponseWriter, r *http.Request, code int, name string, data any) {
-	if name == "landing" && data == nil {
-		// handleLanding (session.go) shows the button; what the page says
-		// above it is worked out here, with the rest of the pages.
-		data = s.landing(r.Context(), r.PathValue("token"))
-	}
 	b, err := s.renderer.render(name, data)
 	if err != nil {
 		s.log.Error("render page", "page", name, "err", err)
@@ -209,14 +202,7 @@ func (s *Server) landing(ctx context.Context, token string) *landingView {
 		return nil
 	}
 	now := s.now()
-	var id int64
-	err := s.store.View(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, "SELECT id FROM crew_links WHERE token_hash = ?", hash).Scan(&id)
-	})
-	var l store.CrewLink
-	if err == nil {
-		l, err = s.store.CrewLink(ctx, id)
-	}
+	l, err := s.store.CrewLinkByHash(ctx, hash)
 	var d *eventData
 	if err == nil && l.State(now) == store.LinkActive {
 		d, err = s.load(ctx, l.EventID)
@@ -226,7 +212,7 @@ func (s *Server) landing(ctx context.Context, token string) *landingView {
 		person, err = s.store.FindPerson(ctx, strconv.FormatInt(l.PersonID, 10))
 	}
 	if err != nil {
-		if !errors.Is(err, sql.ErrNoRows) {
+		if portfolio.ErrorCode(err) != portfolio.ENOTFOUND {
 			s.log.Warn("crew link page: cannot look up the link", "err", err)
 		}
 		return nil

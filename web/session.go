@@ -104,7 +104,7 @@ func (s *Server) refresh(r *http.Request, token string) (auth.Session, error) {
 // they cannot use up a single-use link: the token is looked up (to say
 // whose link it is, see landing in pages.go) but not used.
 func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
-	s.writeHTML(w, r, http.StatusOK, "landing", nil)
+	s.writeHTML(w, r, http.StatusOK, "landing", s.landing(r.Context(), r.PathValue("token")))
 }
 
 // handleExchange trades a magic link for a session and opens the
