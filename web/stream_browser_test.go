@@ -4,8 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"opsdeck/auth"
 	"opsdeck/portfolio"
@@ -94,5 +99,41 @@ func TestBrowserRevokedSessionSignsOut(t *testing.T) {
 	}
 	if n := f.srv.hub.streamCount(); n != 0 {
 		t.Errorf("%d streams open after both pages were signed out: the page reconnected", n)
+	}
+}
+
+// A page whose stream is refused (the server's stream cap) tries again
+// less and less often, not every second: a full server is not kept busy
+// by every page asking, and refreshing its token each time.
+func TestBrowserStreamRetriesBackOff(t *testing.T) {
+	browser := startChromium(t)
+	f := newFixture(t)
+	srv, err := New(Options{Store: f.store, Auth: f.auth, Now: f.Now, PollEvery: -1, MaxStreams: 1, ExchangeRate: rate.Inf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attempts atomic.Int32
+	handler := srv.Handler()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/stream") {
+			attempts.Add(1)
+		}
+		handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hs.Close)
+	sam, _ := f.session("sam", f.event.ID, "")
+	taken := openStream(t, hs.URL, f.event.ID, sam.Access, "") // the one place
+	taken.until("change", 5*time.Second)
+	_, token := f.mint("jess", f.event.ID, "", false)
+	p := newPhone(t, browser, "jess")
+	p.open(hs.URL + "/l/" + token)
+	from := attempts.Load()
+	time.Sleep(6 * time.Second)
+	// Every second would be six or seven; doubling from one second, the
+	// tries come at 1, 3 (and 7) seconds.
+	if n := attempts.Load() - from; n > 4 {
+		t.Errorf("%d stream attempts in 6 s against a full server, want at most 4", n)
+	} else {
+		t.Logf("%d stream attempts in 6 s against a full server", n)
 	}
 }

@@ -130,12 +130,18 @@
       es.close();
       say(JSON.parse(m.data).message);
     });
-    es.onopen = replay;
+    es.onopen = function () { retryIn = 1000; replay(); };
     es.onerror = function () {
       if (es.readyState !== 2) return; // the browser reconnects by itself
-      refresh().then(function () { setTimeout(connect, 1000); });
+      // Refused (the server's stream cap, a sign-in that no longer
+      // works) or unreachable: try again later each time, up to a
+      // minute, so a full server is not asked every second by every page.
+      var wait = retryIn;
+      retryIn = Math.min(retryIn * 2, 60000);
+      refresh().then(function () { setTimeout(connect, wait); });
     };
   }
+  var retryIn = 1000;
   connect();
 
   // span words a time ms milliseconds off by portfolio.Span's rules
