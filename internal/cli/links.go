@@ -30,6 +30,13 @@ func (m *Main) linksCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if eventID != 0 && len(links) == 0 {
+				// No links for an event that is not there is a wrong ID,
+				// not an empty list.
+				if _, err := s.Event(cmd.Context(), eventID); err != nil {
+					return err
+				}
+			}
 			rows := make([]linkRow, 0, len(links))
 			for _, l := range links {
 				rows = append(rows, linkRow{CrewLink: l, State: l.State(m.Clock.Now())})
