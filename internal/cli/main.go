@@ -68,7 +68,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	root.SetIn(m.Stdin)
 	root.SetOut(m.Stdout)
 	root.SetErr(m.Stderr)
-	err := root.ExecuteContext(ctx)
+	err := groupFlagError(root.ExecuteContext(ctx))
 	if err != nil {
 		fmt.Fprintf(m.Stderr, "opsdeck: %s\n", oneLine(portfolio.ErrorMessage(err)))
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -298,5 +299,63 @@ func flagError(cmd *cobra.Command, err error) error {
 			return usagef("%s: negative numbers are not valid here", m[1])
 		}
 	}
+	var invalid *pflag.InvalidValueError
+	if errors.As(err, &invalid) {
+		return usagef("--%s %q %s", invalid.GetFlag().Name, invalid.GetValue(), flagValueWant(invalid.GetFlag().Value.Type(), invalid.Unwrap()))
+	}
 	return usageError{err}
+}
+
+// flagValueWant says what a flag of the pflag type typ takes, in place of
+// the parser's own message (strconv.ParseInt: parsing ...).
+func flagValueWant(typ string, cause error) string {
+	switch typ {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "count":
+		return "is not a whole number"
+	case "float32", "float64":
+		return "is not a number"
+	case "bool":
+		return "is not true or false"
+	case "duration":
+		return "is not a duration (such as 90s, 30m or 12h)"
+	}
+	return "is not valid: " + cause.Error()
+}
+
+var (
+	exclusiveGroupError = regexp.MustCompile(`^if any flags in the group \[([^\]]*)\] are set none of the others can be; \[([^\]]*)\] were all set$`)
+	togetherGroupError  = regexp.MustCompile(`^if any flags in the group \[([^\]]*)\] are set they must all be set; missing \[([^\]]*)\]$`)
+	oneRequiredError    = regexp.MustCompile(`^at least one of the flags in the group \[([^\]]*)\] is required$`)
+)
+
+// groupFlagError rewords cobra's flag-group messages, which reach Run as
+// plain errors after parsing (not through flagError), as usage errors that
+// name the flags as they are typed. Any other error is returned as it is.
+func groupFlagError(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if m := exclusiveGroupError.FindStringSubmatch(msg); m != nil {
+		return usagef("%s cannot be used together", flagNames(m[2], "and"))
+	}
+	if m := togetherGroupError.FindStringSubmatch(msg); m != nil {
+		return usagef("%s go together; missing %s", flagNames(m[1], "and"), flagNames(m[2], "and"))
+	}
+	if m := oneRequiredError.FindStringSubmatch(msg); m != nil {
+		return usagef("one of %s is needed", flagNames(m[1], "or"))
+	}
+	return err
+}
+
+// flagNames turns cobra's "a b c" into "--a, --b and --c".
+func flagNames(list, conj string) string {
+	names := strings.Fields(list)
+	for i, n := range names {
+		names[i] = "--" + n
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " " + conj + " " + names[len(names)-1]
 }
