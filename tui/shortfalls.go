@@ -144,7 +144,8 @@ func (p *shortfallPage) editForm(sf portfolio.Shortfall) tea.Cmd {
 	title, detail := sf.Title, sf.Detail
 	entity := sf.EntityCode
 	role, severity := string(sf.OwnerRole), string(sf.Severity)
-	impact := strconv.FormatInt(int64(sf.MonthlyImpact)/100, 10)
+	// Plain writes the cents too (99.99), so an edit saves what it shows.
+	impact := sf.MonthlyImpact.Plain()
 	effort := portfolio.FormatNumber(sf.EffortDays)
 	entityOpts := []huh.Option[string]{huh.NewOption("the whole portfolio", "")}
 	for _, e := range p.entities {
