@@ -188,22 +188,34 @@ func (p *reportPage) export() tea.Cmd {
 
 // confirmSend asks before a report goes out: to whom, and how.
 func (p *reportPage) confirmSend() tea.Cmd {
-	if p.c.Mail == nil {
-		return status("sending is not set up (see the README: mail settings)", true)
+	f, cmd := confirmSend(p.c, p.snap, p.supp, p.currentRole())
+	if f != nil {
+		p.form = f
 	}
-	if p.c.sender.running {
-		return status("a batch is being sent; wait for it to finish", true)
+	return cmd
+}
+
+// confirmSend builds the form that asks before role's report goes out, to
+// whom and how, and on Send queues it; the Reports and the Schedules pages
+// both ask with it. The form is nil, and the Cmd says why, when nothing
+// could go out. The form's submit answers with no savedMsg: a page closes
+// it as soon as it is done.
+func confirmSend(c *Context, snap *portfolio.Snapshot, supp []store.Suppression, role portfolio.ReportRole) (*pageForm, tea.Cmd) {
+	if c.Mail == nil {
+		return nil, status("sending is not set up (see the README: mail settings)", true)
 	}
-	role := p.currentRole()
+	if c.sender.running {
+		return nil, status("a batch is being sent; wait for it to finish", true)
+	}
 	suppressed := map[string]bool{}
-	for _, sp := range p.supp {
+	for _, sp := range supp {
 		suppressed[sp.Address] = true
 	}
 	// One message per address, as the outbox will have it.
 	var to, skipped []string
 	seen := map[string]bool{}
-	if p.snap != nil {
-		for _, r := range p.snap.Recipients {
+	if snap != nil {
+		for _, r := range snap.Recipients {
 			bare := strings.ToLower(r.Person.Email)
 			if r.Role != role || seen[bare] {
 				continue
@@ -218,16 +230,16 @@ func (p *reportPage) confirmSend() tea.Cmd {
 	}
 	if len(to)+len(skipped) == 0 {
 		// The message would only fail in the outbox: say who to add.
-		return status(fmt.Sprintf("nobody receives the %s report: add it to a person's reports on Records (%s)", role.Title(), p.c.recordsKey), true)
+		return nil, status(fmt.Sprintf("nobody receives the %s report: add it to a person's reports on Records (%s)", role.Title(), c.recordsKey), true)
 	}
 	if len(to) == 0 {
-		return status(fmt.Sprintf("every recipient of the %s report is on the suppression list (Outbox page, S): nothing would go out", role.Title()), true)
+		return nil, status(fmt.Sprintf("every recipient of the %s report is on the suppression list (Outbox page, S): nothing would go out", role.Title()), true)
 	}
 	who := strings.Join(to, ", ")
 	if len(to) > 3 {
 		who = fmt.Sprintf("%d recipients, one message each (%s and %d more)", len(to), strings.Join(to[:3], ", "), len(to)-3)
 	}
-	if bcc := p.c.Mail.Config.Bcc; bcc != "" {
+	if bcc := c.Mail.Config.Bcc; bcc != "" {
 		who += " and an audit copy to " + safe(bcc)
 	}
 	skip := ""
@@ -242,15 +254,14 @@ func (p *reportPage) confirmSend() tea.Cmd {
 		if !yes {
 			return status("nothing sent", false)
 		}
-		return p.c.sender.enqueue([]portfolio.ReportRole{role})
+		return c.sender.enqueue([]portfolio.ReportRole{role})
 	}
 	f, cmd := newPageForm("Send the "+role.Title()+" report", submit, func() []*huh.Group {
 		return []*huh.Group{huh.NewGroup(huh.NewConfirm().
-			Title(fmt.Sprintf("Send to %s via %s?", who, safe(p.c.Mail.Transport.Name()))).Description(wrap(skip, 62)).
+			Title(fmt.Sprintf("Send to %s via %s?", who, safe(c.Mail.Transport.Name()))).Description(wrap(skip, 62)).
 			Affirmative("Send").Negative("Cancel").Value(&yes))}
 	})
-	p.form = f
-	return cmd
+	return f, cmd
 }
 
 func (p *reportPage) View() string {

@@ -27,6 +27,9 @@ type schedulePage struct {
 	width   int
 	height  int
 	form    *pageForm
+	confirm *pageForm // asks before s sends, as the Reports page does
+	snap    *portfolio.Snapshot
+	supp    []store.Suppression
 	preview *viewport.Model
 	keys    struct{ edit, toggle, sendNow, preview key.Binding }
 }
@@ -46,7 +49,7 @@ func newSchedulePage(c *Context) *schedulePage {
 }
 
 func (p *schedulePage) Title() string   { return "Schedules" }
-func (p *schedulePage) Capturing() bool { return p.form != nil || p.preview != nil }
+func (p *schedulePage) Capturing() bool { return p.form != nil || p.confirm != nil || p.preview != nil }
 
 func (p *schedulePage) SetSize(w, h int) {
 	p.width, p.height = w, h
@@ -60,6 +63,7 @@ func (p *schedulePage) SetSize(w, h int) {
 
 func (p *schedulePage) SetData(d *Data) tea.Cmd {
 	p.rows, p.last = d.Schedules, d.LastRuns
+	p.snap, p.supp = d.Snap, d.Suppressions
 	p.renderRows()
 	return nil
 }
@@ -154,6 +158,18 @@ func (p *schedulePage) Update(msg tea.Msg) tea.Cmd {
 		p.preview = &vp
 		return cmd
 	}
+	if p.confirm != nil {
+		// The send answers with no savedMsg: the form closes when done.
+		if _, ok := msg.(savedMsg); !ok {
+			done, cmd := p.confirm.update(msg)
+			if done {
+				p.confirm = nil
+			}
+			if _, key := msg.(tea.KeyPressMsg); key || cmd != nil {
+				return cmd
+			}
+		}
+	}
 	if cmd, open := updateForm(&p.form, msg); open {
 		return cmd
 	}
@@ -178,10 +194,9 @@ func (p *schedulePage) Update(msg tea.Msg) tea.Cmd {
 			return tx.SetScheduleEnabled(ctx, role, enable)
 		})
 	case key.Matches(k, p.keys.sendNow):
-		if p.c.Mail == nil {
-			return status("sending is not set up", true)
-		}
-		return p.c.sender.enqueue([]portfolio.ReportRole{sc.Role})
+		f, cmd := confirmSend(p.c, p.snap, p.supp, sc.Role)
+		p.confirm = f
+		return cmd
 	case key.Matches(k, p.keys.preview):
 		vp := viewport.New(viewport.WithWidth(p.width), viewport.WithHeight(p.height-1))
 		vp.SetContent("rendering…")
@@ -243,6 +258,9 @@ func (p *schedulePage) editForm(sc portfolio.Schedule) tea.Cmd {
 func (p *schedulePage) View() string {
 	if p.form != nil {
 		return p.form.view(p.c.Styles, p.width, p.height)
+	}
+	if p.confirm != nil {
+		return p.confirm.view(p.c.Styles, p.width, p.height)
 	}
 	if p.preview != nil {
 		return p.preview.View()
