@@ -16,6 +16,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
@@ -148,11 +149,13 @@ func (inlineStyles) Transform(doc *ast.Document, _ text.Reader, _ parser.Context
 // document: no scripts, no external resources, readable at phone width.
 func renderHTML(md, title string) (string, error) {
 	var body bytes.Buffer
-	gm := newMarkdown(goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(inlineStyles{}, 100))))
+	gm := newMarkdown(goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(inlineStyles{}, 100))),
+		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(newCardRenderer(extension.NewTableHTMLRenderer()), 100))))
 	if err := gm.Convert([]byte(md), &body); err != nil {
 		return "", fmt.Errorf("render HTML: %w", err)
 	}
-	// Wide tables scroll sideways on a phone instead of squeezing the page.
+	// A table that is still too wide (a long word) scrolls in its own box
+	// rather than widening the page; wide tables are cards (see cards.go).
 	content := strings.ReplaceAll(body.String(), "<table", `<div style="overflow-x:auto;-webkit-overflow-scrolling:touch"><table`)
 	content = strings.ReplaceAll(content, "</table>", "</table></div>")
 	content = barsAsHTML(content)
