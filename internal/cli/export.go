@@ -29,7 +29,7 @@ back, into this database or a new one (opsdeck init --empty).`,
   opsdeck export --format json > portfolio.json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
-				return usagef("%s takes at most one file (usage: %s)", cmd.CommandPath(), cmd.UseLine())
+				return usagef("%s takes at most one file (usage: %s)", commandName(cmd), cmd.UseLine())
 			}
 			return nil
 		},

@@ -43,7 +43,7 @@ func (m *Main) kindsCommand() *cobra.Command {
 		Short: "The kinds of record a portfolio holds, and each one's fields",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
-				return usagef("%s takes at most one kind (usage: %s)", cmd.CommandPath(), cmd.UseLine())
+				return usagef("%s takes at most one kind (usage: %s)", commandName(cmd), cmd.UseLine())
 			}
 			return nil
 		},

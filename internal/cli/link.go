@@ -39,7 +39,7 @@ shown once: only a hash of it is stored.`,
 				return unknownCommand(cmd, args[0])
 			}
 			if len(args) < 1 || len(args) > 2 {
-				return usagef("%s needs an event and a person (usage: %s)", cmd.CommandPath(), cmd.UseLine())
+				return usagef("%s needs an event and a person (usage: %s)", commandName(cmd), cmd.UseLine())
 			}
 			return nil
 		},

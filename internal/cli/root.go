@@ -151,15 +151,25 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		if cmd.HasSubCommands() {
 			return unknownCommand(cmd, args[0])
 		}
-		return usagef("%s takes no arguments (usage: %s)", cmd.CommandPath(), cmd.UseLine())
+		return usagef("%s takes no arguments (usage: %s)", commandName(cmd), cmd.UseLine())
 	}
 	return nil
+}
+
+// commandName is cmd as a message names it after the "opsdeck: " every
+// error is printed with: "outbox retry", not "opsdeck outbox retry" (the
+// root alone is "opsdeck").
+func commandName(cmd *cobra.Command) string {
+	if !cmd.HasParent() {
+		return cmd.Name()
+	}
+	return strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
 }
 
 func exactArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usagef("%s needs %s, got %d (usage: %s)", cmd.CommandPath(), portfolio.Plural(int64(n), "argument", "arguments"), len(args), cmd.UseLine())
+			return usagef("%s needs %s, got %d (usage: %s)", commandName(cmd), portfolio.Plural(int64(n), "argument", "arguments"), len(args), cmd.UseLine())
 		}
 		return nil
 	}
