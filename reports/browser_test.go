@@ -162,3 +162,33 @@ func saveScreens(t *testing.T, ctx context.Context, base string) {
 		}
 	}
 }
+
+// A word longer than a phone is wide (a URL, a key someone pasted) in a
+// card breaks rather than widening the page.
+func TestHTMLLongWordFitsAPhone(t *testing.T) {
+	ctx := testpeer.Chromium(t, 375, 800)
+	long := strings.Repeat("sk_live_0123456789", 8)
+	md := "| # | Shortfall | Entity | Severity | Impact | Effort | Return |\n|---|---|---|---|---|---|---|\n" +
+		"| 1 | **" + long + "** " + long + " | CLOUD | critical | $2,500/mo | 1 day | " + long + " |\n"
+	page, err := renderHTML(md, "long words")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "long.html")
+	if err := os.WriteFile(path, []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 800), chromedp.Navigate("file://"+path)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[layout](measure))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ScrollWidth > 375 {
+		t.Errorf("the page is %d px wide in a 375 px viewport", got.ScrollWidth)
+	}
+	for _, s := range got.Outside {
+		t.Errorf("text not visible: %s", s)
+	}
+}

@@ -20,9 +20,9 @@ import (
 const cardColumns = 3
 
 var (
-	cardStyle      = "margin:8px 0;padding:8px 12px;border:1px solid #d8dde3;border-left:4px solid #1565c0;background:#ffffff;font-size:14px;line-height:1.45"
+	cardStyle      = "margin:8px 0;padding:8px 12px;border:1px solid #d8dde3;border-left:4px solid #1565c0;background:#ffffff;font-size:14px;line-height:1.45;overflow-wrap:anywhere;word-break:break-word"
 	cardLeadStyle  = "margin:0 0 4px;font-size:15px;color:#1a2b3c"
-	cardLineStyle  = "margin:2px 0;overflow-wrap:anywhere"
+	cardLineStyle  = "margin:2px 0"
 	cardLabelStyle = "color:#555555"
 	cardRankStyle  = "color:#1565c0;font-weight:bold"
 )
