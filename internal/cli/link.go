@@ -84,7 +84,7 @@ shown once: only a hash of it is stored.`,
 			}
 			fmt.Fprintln(m.Stdout, u)
 			fmt.Fprintf(m.Stderr, "opsdeck: link %d: %s (%s) on %q until %s; the URL is shown only now\n",
-				l.ID, l.PersonName, l.Role, l.EventTitle, l.ExpiresAt.In(m.Clock.Now().Location()).Format("2006-01-02 15:04"))
+				l.ID, l.PersonName, l.Role, l.EventTitle, m.listTime(l.ExpiresAt))
 			return nil
 		},
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -43,7 +42,7 @@ func (m *Main) linksCommand() *cobra.Command {
 			}
 			return printList(m, *asJSON, rows, "no links (opsdeck link EVENT PERSON mints one)", "ID\tEVENT\tPERSON\tROLE\tSTATE\tEXPIRES\tSINGLE-USE", func(r linkRow) string {
 				return fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%s\t%v", r.ID, r.EventTitle, r.PersonName, r.Role, r.State,
-					r.ExpiresAt.In(m.Clock.Now().Location()).Format(time.DateTime), r.SingleUse)
+					m.listTime(r.ExpiresAt), r.SingleUse)
 			})
 		},
 	}

@@ -43,7 +43,7 @@ what the provider said of it.`,
 			}
 			return printList(m, *asJSON, rows, empty, "ID\tBATCH\tREPORT\tTO\tSTATUS\tTRIES\tUPDATED\tPROVIDER ID / ERROR", func(r store.OutboxMessage) string {
 				return fmt.Sprintf("%d\t%d\t%s\t%s\t%s\t%d\t%s\t%s", r.ID, r.BatchID, outboxWhat(r), cmp.Or(r.Recipient, strings.Join(r.To, ", "), "—"),
-					outboxStatus(r), r.Attempts, r.UpdatedAt.In(m.Clock.Now().Location()).Format("2006-01-02 15:04"), cmp.Or(oneLine(outboxDetail(r)), "—"))
+					outboxStatus(r), r.Attempts, m.listTime(r.UpdatedAt), cmp.Or(oneLine(outboxDetail(r)), "—"))
 			})
 		}),
 	}

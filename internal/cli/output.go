@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 )
 
 // printList is how every list command prints its rows: as JSON with
@@ -39,3 +40,10 @@ func writeJSON(w io.Writer, v any) error {
 
 // newTable returns a tabwriter for aligned columns; call Flush when done.
 func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0) }
+
+// listTime is how listings print a moment: to the minute, in the local
+// zone, with the zone's abbreviation (2026-11-26 19:00 UTC), so a reader
+// never has to guess which zone a bare time is in.
+func (m *Main) listTime(t time.Time) string {
+	return t.In(m.Clock.Now().Location()).Format("2006-01-02 15:04 MST")
+}

@@ -248,7 +248,7 @@ func (m *Main) scheduleRunsCommand() *cobra.Command {
 				if r.BatchID != 0 {
 					batch = fmt.Sprint(r.BatchID)
 				}
-				return fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%s\t%s", r.ID, r.Role, r.Slot.In(m.Clock.Now().Location()).Format("2006-01-02 15:04"),
+				return fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%s\t%s", r.ID, r.Role, m.listTime(r.Slot),
 					r.Trigger, r.Status, batch, cmp.Or(r.Error, "—"))
 			})
 		},

@@ -28,7 +28,7 @@ func (m *Main) suppressionCommand() *cobra.Command {
 					outbox = fmt.Sprint(sp.OutboxID)
 				}
 				return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s", sp.Address, sp.Reason,
-					sp.CreatedAt.In(m.Clock.Now().Location()).Format("2006-01-02 15:04"), sp.CreatedBy, outbox, cmp.Or(oneLine(sp.Detail), "—"))
+					m.listTime(sp.CreatedAt), sp.CreatedBy, outbox, cmp.Or(oneLine(sp.Detail), "—"))
 			})
 		}),
 	}
