@@ -1,6 +1,10 @@
 package tui
 
 import (
+	"reflect"
+	"runtime"
+	"strings"
+
 	"opsdeck/portfolio"
 
 	"charm.land/bubbles/v2/key"
@@ -59,6 +63,7 @@ func (pf *pageForm) update(msg tea.Msg) (done bool, cmd tea.Cmd) {
 	}
 	m, cmd := pf.form.Update(msg)
 	pf.form = m.(*huh.Form)
+	cmd = pf.settle(cmd)
 	switch pf.form.State {
 	case huh.StateCompleted:
 		pf.submitted = true
@@ -67,6 +72,63 @@ func (pf *pageForm) update(msg tea.Msg) (done bool, cmd tea.Cmd) {
 		return true, tea.Batch(cmd, func() tea.Msg { return StatusMsg{Text: pf.title + ": cancelled"} })
 	}
 	return false, cmd
+}
+
+// settle makes the focus moves in cmd at once. huh moves the focus with a
+// command (NextField on enter, then the next group's), which the program
+// runs only after the messages already queued: keys typed straight after
+// enter reached the old field (AAA, enter, BBB typed quickly made the title
+// AAAB). settle takes those commands out of cmd, batches included, and
+// feeds their messages to the form now, as the moves they cause; what is
+// left (cursor blinks, dynamic titles) runs as before.
+func (pf *pageForm) settle(cmd tea.Cmd) tea.Cmd {
+	var rest []tea.Cmd
+	var walk func(tea.Cmd)
+	walk = func(c tea.Cmd) {
+		if c == nil {
+			return
+		}
+		name := cmdName(c)
+		switch {
+		case focusMoves[name]:
+			if pf.form.State != huh.StateNormal {
+				return // the form is done: no field left to move to
+			}
+			m, next := pf.form.Update(c())
+			pf.form = m.(*huh.Form)
+			walk(next)
+		case strings.Contains(name, "compactCmds["):
+			// tea.Batch or tea.Sequence of several (named after where it
+			// was inlined, so found by its inside): calling it only
+			// returns the list. A batch's commands may run in any order,
+			// so its moves may as well run now; a sequence is kept whole.
+			if b, ok := c().(tea.BatchMsg); ok {
+				for _, x := range b {
+					walk(x)
+				}
+				return
+			}
+			rest = append(rest, c)
+		default:
+			rest = append(rest, c)
+		}
+	}
+	walk(cmd)
+	return tea.Batch(rest...)
+}
+
+// focusMoves are huh's commands that move a form's focus, by function
+// name: each only returns its message.
+var focusMoves = map[string]bool{
+	"charm.land/huh/v2.NextField": true, "charm.land/huh/v2.PrevField": true,
+	"charm.land/huh/v2.nextGroup": true, "charm.land/huh/v2.prevGroup": true,
+}
+
+func cmdName(c tea.Cmd) string {
+	if f := runtime.FuncForPC(reflect.ValueOf(c).Pointer()); f != nil {
+		return f.Name()
+	}
+	return ""
 }
 
 // view draws the form in a box within width×height.
