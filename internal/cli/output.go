@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
-	"text/tabwriter"
+	"strings"
 	"time"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // printList is how every list command prints its rows: as JSON with
@@ -38,8 +41,54 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// newTable returns a tabwriter for aligned columns; call Flush when done.
-func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0) }
+// newTable returns a writer for aligned columns: cells end in a tab, rows
+// in a newline; call Flush when done.
+func newTable(w io.Writer) *table { return &table{w: w} }
+
+// table aligns tab-separated cells like text/tabwriter (two spaces between
+// columns, the last cell of a row left as it is), but by display width
+// (ansi.StringWidth): an emoji or a CJK character takes two columns, an
+// accented letter one, whatever their bytes. tabwriter counts runes, so a
+// name with an emoji pushed the rest of its row out of line.
+type table struct {
+	w   io.Writer
+	buf bytes.Buffer
+}
+
+func (t *table) Write(p []byte) (int, error) { return t.buf.Write(p) }
+
+// Flush writes the rows buffered so far, aligned.
+func (t *table) Flush() error {
+	const gap = 2
+	text := t.buf.String()
+	t.buf.Reset()
+	if text == "" {
+		return nil
+	}
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	rows := make([][]string, len(lines))
+	var widths []int
+	for i, l := range lines {
+		rows[i] = strings.Split(l, "\t")
+		for j, c := range rows[i][:len(rows[i])-1] {
+			if j == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[j] = max(widths[j], ansi.StringWidth(c))
+		}
+	}
+	var out strings.Builder
+	for _, r := range rows {
+		for j, c := range r[:len(r)-1] {
+			out.WriteString(c)
+			out.WriteString(strings.Repeat(" ", widths[j]-ansi.StringWidth(c)+gap))
+		}
+		out.WriteString(r[len(r)-1])
+		out.WriteByte('\n')
+	}
+	_, err := io.WriteString(t.w, out.String())
+	return err
+}
 
 // listTime is how listings print a moment: to the minute, in the local
 // zone, with the zone's abbreviation (2026-11-26 19:00 UTC), so a reader
