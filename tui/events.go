@@ -260,10 +260,7 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 			return status("no link made: "+portfolio.ErrorMessage(msg.err), true)
 		}
 		if p.links != nil {
-			p.links.minted = msg.url
-			if qr, err := qrBlock(msg.url); err == nil {
-				p.links.qr = qr
-			}
+			p.links.minted, p.links.qrAlone = msg.url, false
 			return tea.Batch(status("link made: it is shown once", false), p.loadLinks())
 		}
 		return nil
@@ -492,6 +489,9 @@ func humanDuration(d time.Duration) string {
 
 func (p *eventPage) ShortHelp() []key.Binding {
 	if p.detail != nil && p.links != nil {
+		if p.links.minted != "" {
+			return []key.Binding{p.c.Keys.Back, qrKey, mintKey}
+		}
 		return []key.Binding{p.c.Keys.Back, mintKey, revokeKey}
 	}
 	if p.detail != nil {

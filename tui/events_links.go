@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
 
 	"opsdeck/portfolio"
 	"opsdeck/store"
@@ -33,7 +34,7 @@ type linksPanel struct {
 	links   []store.CrewLink
 	list    *List
 	minted  string // URL of a link just minted, shown with its QR code
-	qr      string
+	qrAlone bool   // the QR code is shown alone (c), when it needs the room
 	loading bool
 }
 
@@ -58,6 +59,7 @@ var (
 	linksKey  = binding("L", "magic links")
 	mintKey   = binding("m", "mint a link")
 	revokeKey = binding("x", "revoke link")
+	qrKey     = binding("c", "QR code alone")
 )
 
 func (p *eventPage) openLinks() tea.Cmd {
@@ -112,11 +114,17 @@ func (p *eventPage) updateLinks(msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, p.c.Keys.Back):
+		if lp.qrAlone {
+			lp.qrAlone = false
+			return nil
+		}
 		if lp.minted != "" {
-			lp.minted, lp.qr = "", ""
+			lp.minted = ""
 			return nil
 		}
 		p.links = nil
+	case key.Matches(k, qrKey) && lp.minted != "":
+		lp.qrAlone = !lp.qrAlone
 	case key.Matches(k, mintKey):
 		return p.mintForm()
 	case key.Matches(k, revokeKey):
@@ -200,8 +208,7 @@ func (p *eventPage) linksView() string {
 	s := p.c.Styles
 	lp := p.links
 	if lp.minted != "" {
-		return s.Title.Render(" New magic link") + "  " + s.Subtle.Render("shown once: copy it or scan it now · esc back to the list") +
-			"\n " + lp.minted + "\n" + lp.qr
+		return p.mintedView()
 	}
 	head := s.Title.Render(" Magic links") + "  " + s.Subtle.Render("m mint · x revoke · esc back")
 	if lp.loading {
@@ -211,6 +218,36 @@ func (p *eventPage) linksView() string {
 		return head + "\n\n " + s.Subtle.Render("No links yet: m mints one for a crew member.")
 	}
 	return head + "\n" + lp.list.View()
+}
+
+// mintedView shows a link just minted: its URL, wrapped rather than cut at
+// the page's edge, and its QR code, whole. When both do not fit, c shows
+// the code alone; a code taller than the page says how tall the terminal
+// must be rather than show a cut code no phone reads.
+func (p *eventPage) mintedView() string {
+	s := p.c.Styles
+	lp := p.links
+	qr, err := qrBlock(lp.minted, s.Dark)
+	if err != nil {
+		qr = s.Error.Render(" no QR code: " + err.Error())
+	}
+	qrH := lipgloss.Height(qr)
+	var url []string
+	for _, l := range hardWrap(lp.minted, p.width-2) {
+		url = append(url, " "+l)
+	}
+	head := s.Title.Render(" New magic link") + "  " + s.Subtle.Render("shown once: copy it or scan it now · esc back to the list")
+	switch {
+	case lp.qrAlone && qrH > p.height:
+		msg := wrap(fmt.Sprintf("The QR code needs %d lines and the page has %d: make the terminal taller to scan it, or copy the URL. esc goes back.",
+			qrH, p.height), p.width-2)
+		return head + "\n" + strings.Join(url, "\n") + "\n\n " + s.Warn.Render(strings.ReplaceAll(msg, "\n", "\n "))
+	case lp.qrAlone:
+		return qr
+	case 1+len(url)+qrH <= p.height:
+		return head + "\n" + strings.Join(url, "\n") + "\n" + qr
+	}
+	return head + "\n" + strings.Join(url, "\n") + "\n\n " + s.Subtle.Render("The QR code needs more room: c shows it alone (esc comes back).")
 }
 
 // watchCrew follows live changes to the open event's checklist.
