@@ -59,6 +59,7 @@ what would change and writes nothing. FILE - reads standard input.`,
 			// the file is the portfolio, not something to merge into the
 			// demo. If nothing comes of the import, it goes again.
 			ctx := cmd.Context()
+			m.mayCreateStore = true
 			s, err := m.openStore(ctx, true)
 			if err != nil {
 				return err

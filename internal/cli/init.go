@@ -25,6 +25,7 @@ func (m *Main) initCommand() *cobra.Command {
 			if err := portfolio.ValidateMeta("portfolio name", name); name != "" && err != nil {
 				return err
 			}
+			m.mayCreateStore = true
 			s, err := m.openStore(ctx, true)
 			if err != nil {
 				return err

@@ -34,11 +34,15 @@ type Main struct {
 	// What a run has built so far (wire.go): each at most once.
 	store *store.Store
 	// madeStore is set when this run's openStore made the database file.
-	madeStore bool
-	engine    *reports.Engine
-	mail      *mail.Service
-	mailSetup mail.Setup
-	crewAuth  *auth.Service
+	// mayCreateStore lets openStore make a database named by --db or
+	// OPSDECK_DB that does not exist (init); otherwise only the default one
+	// is made on first use.
+	mayCreateStore bool
+	madeStore      bool
+	engine         *reports.Engine
+	mail           *mail.Service
+	mailSetup      mail.Setup
+	crewAuth       *auth.Service
 }
 
 // NewMain returns a Main wired to the real process.

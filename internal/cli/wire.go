@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -46,6 +47,14 @@ func (m *Main) openStore(ctx context.Context, bare bool) (*store.Store, error) {
 	}
 	_, statErr := os.Stat(path)
 	isNew := errors.Is(statErr, os.ErrNotExist)
+	// (A path store.Open refuses anyway, with a '?' or in a directory that
+	// is not there, is left to it to name the problem.)
+	if isNew && !isDefault && !m.mayCreateStore && !strings.ContainsRune(path, '?') && dirExists(filepath.Dir(path)) {
+		// A --db (or OPSDECK_DB) naming no file is most likely a typo:
+		// making a fresh demo there would quietly show the wrong data.
+		// Only the default database is made on first use.
+		return nil, usagef("no database at %s; opsdeck init --db %s creates one", path, path)
+	}
 	s, err := store.Open(ctx, path, store.Options{Clock: m.Clock})
 	if err != nil {
 		return nil, err
@@ -291,4 +300,9 @@ var testPause func(ctx context.Context, point string)
 func background(s *store.Store, svc *mail.Service, kind string, log *slog.Logger, maxCatchUp time.Duration, held func(bool)) func(context.Context) error {
 	return schedule.Background(s, roleQueue{svc}, svc, svc, schedule.BackgroundOptions{
 		Holder: schedule.Holder(kind), Logger: log, MaxCatchUp: maxCatchUp, Held: held, Pause: testPause})
+}
+
+func dirExists(dir string) bool {
+	fi, err := os.Stat(dir)
+	return err == nil && fi.IsDir()
 }
