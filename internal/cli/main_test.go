@@ -189,7 +189,7 @@ func TestBadInputLeavesDatabaseUnchanged(t *testing.T) {
 		{"mistyped subcommand before arguments", []string{"link", "revok", "3"}, 2, `did you mean "revoke"?`},
 		{"unknown entity filter", []string{"kpi", "list", "--entity", "NOPE"}, 2, `no entity "NOPE"`},
 		{"init over data", []string{"init"}, 1, "already holds a portfolio"},
-		{"init with both", []string{"init", "--demo", "--empty", "--force"}, 2, "demo empty"},
+		{"init with both", []string{"init", "--demo", "--empty", "--force"}, 2, "--demo and --empty cannot be used together"},
 		{"backup over itself", []string{"backup", path}, 2, "refusing to back up to " + path + ": it is " + path + ", the database"},
 		{"missing env file", []string{"--env-file", filepath.Join(dir, "none.env"), "status"}, 2, "does not exist"},
 	} {
@@ -243,15 +243,17 @@ func TestConfigPrecedence(t *testing.T) {
 	os.WriteFile(defaultEnvFile, []byte("OPSDECK_DB="+fromFile+"\nOPSDECK_DBB=typo\n"), 0o600)
 	data := t.TempDir()
 
+	// init, as only it may make a database named by --db or OPSDECK_DB
+	// that is not there yet; it names the one it made.
 	check := func(name string, env map[string]string, args []string, want string) {
 		t.Helper()
 		env["XDG_DATA_HOME"] = data
-		_, stderr, code := cli(t, env, append(args, "status")...)
+		stdout, stderr, code := cli(t, env, append(args, "init")...)
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", name, code, stderr)
 		}
-		if !strings.Contains(stderr, "created "+want) {
-			t.Errorf("%s: used the wrong database: %q (want %s)", name, stderr, want)
+		if !strings.Contains(stdout, "initialised "+want+" ") {
+			t.Errorf("%s: used the wrong database: %q (want %s)", name, stdout, want)
 		}
 	}
 	check("env file", map[string]string{}, nil, fromFile)

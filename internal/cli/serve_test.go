@@ -165,6 +165,9 @@ func TestServeRefusesATakenPort(t *testing.T) {
 	bin := testBinary(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "opsdeck.db")
+	if out, err := exec.Command(bin, "--db", db, "init").CombinedOutput(); err != nil {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
 	taken, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
