@@ -351,6 +351,14 @@ func (m *Model) View() tea.View {
 	return v
 }
 
+// wholeScreen is a page that at times needs the whole terminal, without
+// the header and the footer: a QR code taller than the page.
+type wholeScreen interface {
+	// WholeScreen is what to draw on a terminal height lines tall, and
+	// whether the page wants the whole of it now.
+	WholeScreen(height int) (string, bool)
+}
+
 func (m *Model) render() string {
 	s := m.c.Styles
 	if m.width == 0 {
@@ -359,6 +367,11 @@ func (m *Model) render() string {
 	if m.width < MinWidth || m.height < MinHeight {
 		return s.StatusErr.Render("Terminal too small") + fmt.Sprintf("\n\nopsdeck needs at least %d×%d; this one is %d×%d.\nEnlarge the window, or press q to quit.",
 			MinWidth, MinHeight, m.width, m.height)
+	}
+	if ws, ok := m.pages[m.active].(wholeScreen); ok && !m.showHelp && m.data != nil {
+		if view, ok := ws.WholeScreen(m.height); ok {
+			return fitBlock(view, m.width, m.height)
+		}
 	}
 	header := m.header()
 	_, h := m.contentSize()

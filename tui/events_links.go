@@ -239,8 +239,9 @@ func (p *eventPage) mintedView() string {
 	head := s.Title.Render(" New magic link") + "  " + s.Subtle.Render("shown once: copy it or scan it now · esc back to the list")
 	switch {
 	case lp.qrAlone && qrH > p.height:
-		msg := wrap(fmt.Sprintf("The QR code needs %d lines and the page has %d: make the terminal taller to scan it, or copy the URL. esc goes back.",
-			qrH, p.height), p.width-2)
+		// Taller than the whole terminal too, or WholeScreen would draw it.
+		msg := wrap(fmt.Sprintf("The QR code needs a terminal %d lines tall: make this one taller to scan it, or copy the URL. esc goes back.",
+			qrH), p.width-2)
 		return head + "\n" + strings.Join(url, "\n") + "\n\n " + s.Warn.Render(strings.ReplaceAll(msg, "\n", "\n "))
 	case lp.qrAlone:
 		return qr
@@ -248,6 +249,19 @@ func (p *eventPage) mintedView() string {
 		return head + "\n" + strings.Join(url, "\n") + "\n" + qr
 	}
 	return head + "\n" + strings.Join(url, "\n") + "\n\n " + s.Subtle.Render("The QR code needs more room: c shows it alone (esc comes back).")
+}
+
+// WholeScreen draws the QR code shown alone (c) on the whole terminal
+// when the page is too short for it and the terminal is not.
+func (p *eventPage) WholeScreen(height int) (string, bool) {
+	if p.form != nil || p.detail == nil || p.links == nil || p.links.minted == "" || !p.links.qrAlone {
+		return "", false
+	}
+	qr, err := qrBlock(p.links.minted, p.c.Styles.Dark)
+	if h := lipgloss.Height(qr); err != nil || h <= p.height || h > height {
+		return "", false
+	}
+	return qr, true
 }
 
 // watchCrew follows live changes to the open event's checklist.

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,10 +27,17 @@ func (c longCrew) MintLink(context.Context, string, int64, int64, portfolio.Acce
 // code, too tall to share the page with it, is shown whole on c; in
 // either theme the code on screen is the one drawn for that theme.
 func TestLongLinkWrapsAndItsQRCodeShowsWhole(t *testing.T) {
-	// 102 characters: version 5, 21 lines, the whole page at 80×24.
-	url := "https://crew.queen-of-san-diego-charters.example.com/l/odl_" + strings.Repeat("Q", 43)
-	for _, theme := range []string{"dark", "light"} {
-		t.Run(theme, func(t *testing.T) {
+	// 102 characters: version 5, 21 lines, the whole page at 80×24; 110:
+	// version 6, 23 lines, drawn on the whole terminal without the header
+	// and the footer.
+	for _, tc := range []struct{ theme, base string }{
+		{"dark", "https://crew.queen-of-san-diego-charters.example.com"},
+		{"light", "https://crew.queen-of-san-diego-charters.example.com"},
+		{"dark", "https://crew.queen-of-san-diego-charters.example.com/opsdeck"},
+		{"light", "https://crew.queen-of-san-diego-charters.example.com/opsdeck"},
+	} {
+		theme, url := tc.theme, tc.base+"/l/odl_"+strings.Repeat("Q", 43)
+		t.Run(theme+"-"+strconv.Itoa(len(url)), func(t *testing.T) {
 			s := startAt(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour, Crew: longCrew{url: url}, Theme: theme}), 80, 24)
 			s.keys("4")
 			s.waitFor("2 upcoming events")
