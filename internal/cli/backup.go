@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -37,7 +38,7 @@ and must not be the database, its -wal or -shm file, or a link to them.`,
 				if err != nil {
 					return fmt.Errorf("check backup: %w", err)
 				}
-				fmt.Fprintf(m.Stdout, "backed up %s to %s (%d bytes)\n", s.Path(), args[0], st.Size())
+				fmt.Fprintf(m.Stdout, "backed up %s to %s (%s)\n", s.Path(), args[0], portfolio.Plural(st.Size(), "byte", "bytes"))
 				return nil
 			})(cmd, args)
 		},

@@ -140,7 +140,7 @@ func (m *Main) printPlan(p *mail.Prepared) {
 		if len(to) > 0 {
 			line := fmt.Sprintf("%-10s to %s", role.Title(), strings.Join(to[:min(len(to), planShown)], ", "))
 			if len(to) > planShown {
-				line += fmt.Sprintf(" and %d more (%d recipients, one message each)", len(to)-planShown, len(to))
+				line += fmt.Sprintf(" and %d more (%s, one message each)", len(to)-planShown, portfolio.Plural(int64(len(to)), "recipient", "recipients"))
 			}
 			fmt.Fprintln(m.Stdout, line)
 		}

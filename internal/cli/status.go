@@ -124,8 +124,7 @@ func printStatus(w io.Writer, st portfolioStatus) error {
 	fmt.Fprintf(w, "Shortfalls  %s open · %s a month at stake\n",
 		shortfallCount(st.OpenShortfalls, st.CriticalShortfalls), st.MonthlyImpact)
 	for i, s := range st.TopShortfalls {
-		fmt.Fprintf(w, "            %d. %s (%s, %s/month, %s days)\n", i+1, s.Title, s.Severity, s.MonthlyImpact,
-			portfolio.FormatNumber(s.EffortDays))
+		fmt.Fprintf(w, "            %d. %s (%s, %s/month, %s)\n", i+1, s.Title, s.Severity, s.MonthlyImpact, effortDays(s.EffortDays))
 	}
 	fmt.Fprintf(w, "Burn        %s–%s a month\n", st.Burn.Low, st.Burn.High)
 	for _, b := range st.BreakEven {
@@ -149,4 +148,13 @@ func shortfallCount(open, critical int) string {
 		return fmt.Sprint(open)
 	}
 	return fmt.Sprintf("%d (%d critical)", open, critical)
+}
+
+// effortDays is an effort in days, which may be a fraction: "1 day",
+// "1.5 days".
+func effortDays(d float64) string {
+	if d == 1 {
+		return "1 day"
+	}
+	return portfolio.FormatNumber(d) + " days"
 }
