@@ -56,3 +56,39 @@ func TestFormWrapsAtItsBoxWidth(t *testing.T) {
 		t.Errorf("the description is cut:\n%s", pf.view(NewStyles(true), 100, 30))
 	}
 }
+
+// settle finds huh's focus moves by their function names: a huh release
+// that renames them would quietly bring back keys landing in the old
+// field, so the names are checked here.
+func TestFocusMovesAreKnown(t *testing.T) {
+	for _, c := range []tea.Cmd{huh.NextField, huh.PrevField} {
+		if !focusMoves[cmdName(c)] {
+			t.Errorf("%s is not among the focus moves", cmdName(c))
+		}
+	}
+	var a, b string
+	f := huh.NewForm(huh.NewGroup(huh.NewInput().Value(&a)), huh.NewGroup(huh.NewInput().Value(&b)))
+	f.Init()
+	found := false
+	var walk func(tea.Cmd)
+	walk = func(c tea.Cmd) {
+		if c == nil {
+			return
+		}
+		if focusMoves[cmdName(c)] {
+			found = true
+			return
+		}
+		if strings.Contains(cmdName(c), "compactCmds[") {
+			if batch, ok := c().(tea.BatchMsg); ok {
+				for _, x := range batch {
+					walk(x)
+				}
+			}
+		}
+	}
+	walk(f.NextField()) // from the group's last field: the next group
+	if !found {
+		t.Error("moving on from a group's last field gives no known focus move")
+	}
+}

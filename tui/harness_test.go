@@ -163,8 +163,9 @@ func keyMsg(k string) tea.KeyPressMsg {
 	return tea.KeyPressMsg{Code: r[0], Text: k}
 }
 
-// focus waits until the form's field titled title has the focus (huh moves
-// focus with a command, so keys typed before it lands go to the old field).
+// focus waits until the form's field titled title has the focus (the
+// page's form makes huh's focus moves at once, so keys sent without
+// waiting reach the right field too: see TestFormKeysAfterEnterGoToTheNextField).
 func (s *session) focus(title string) {
 	s.t.Helper()
 	s.waitFor("┃ " + title)
