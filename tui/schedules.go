@@ -165,7 +165,7 @@ func (p *schedulePage) Update(msg tea.Msg) tea.Cmd {
 			if done {
 				p.confirm = nil
 			}
-			if _, key := msg.(tea.KeyPressMsg); key || cmd != nil {
+			if _, isKey := msg.(tea.KeyPressMsg); isKey || cmd != nil {
 				return cmd
 			}
 		}
