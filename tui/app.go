@@ -85,6 +85,7 @@ type Model struct {
 	loadErr    error
 	status     string
 	statusErr  bool
+	statusNote bool
 	statusAt   time.Time // when the status was set; zero: it stays
 	showHelp   bool
 	help       help.Model
@@ -113,6 +114,9 @@ type (
 	StatusMsg struct {
 		Text string
 		Err  bool
+		// Note is neither a success nor an error (a form cancelled):
+		// said plainly, with no ✓.
+		Note bool
 	}
 	// savedMsg reports a write made for a page; the page sees it too, so a
 	// form can close or show the error.
@@ -225,6 +229,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case StatusMsg:
 		m.setStatus(msg.Text, msg.Err)
+		m.statusNote = msg.Note && !msg.Err
 		return m, nil
 	case outsideChangeMsg:
 		if !m.reloading {
@@ -304,6 +309,11 @@ func (m *Model) switchTo(i int) tea.Cmd {
 		cmds = append(cmds, p.SetActive(false))
 	}
 	m.active = i
+	if !m.statusAt.IsZero() {
+		// What was said was about the page left; what stays (the start-up
+		// word on sending or links) has no time.
+		m.status = ""
+	}
 	if p, ok := m.pages[i].(activePage); ok {
 		cmds = append(cmds, p.SetActive(true))
 	}
@@ -329,7 +339,7 @@ const statusFor = 5 * time.Second
 // setStatus shows text in the status bar, on one line and with any
 // control characters from the data it quotes made harmless (see safe).
 func (m *Model) setStatus(text string, isErr bool) {
-	m.status, m.statusErr, m.statusAt = safe(text), isErr, m.c.Now()
+	m.status, m.statusErr, m.statusNote, m.statusAt = safe(text), isErr, false, m.c.Now()
 }
 
 // showStatus reports whether the status message is still current.
@@ -438,9 +448,12 @@ func (m *Model) footer() string {
 	s := m.c.Styles
 	status, said := "", ""
 	if m.showStatus() {
-		if m.statusErr {
+		switch {
+		case m.statusErr:
 			said = s.StatusErr.Render(m.status)
-		} else {
+		case m.statusNote:
+			said = s.Subtle.Render(m.status)
+		default:
 			said = s.StatusOK.Render("✓ " + m.status)
 		}
 	}

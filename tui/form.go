@@ -69,7 +69,7 @@ func (pf *pageForm) update(msg tea.Msg) (done bool, cmd tea.Cmd) {
 		pf.submitted = true
 		return true, tea.Batch(cmd, pf.submit())
 	case huh.StateAborted:
-		return true, tea.Batch(cmd, func() tea.Msg { return StatusMsg{Text: pf.title + ": cancelled"} })
+		return true, tea.Batch(cmd, func() tea.Msg { return StatusMsg{Text: pf.title + ": cancelled", Note: true} })
 	}
 	return false, cmd
 }
