@@ -51,11 +51,27 @@ func (p *eventPage) deleteRow(row detailRow, item *portfolio.ChecklistItem) tea.
 // The cursor follows the row (renderDetail keeps it on the same phase or
 // item when the event reloads).
 func (p *eventPage) moveRow(row detailRow, item *portfolio.ChecklistItem, by int) tea.Cmd {
+	end := "last"
+	if by < 0 {
+		end = "first"
+	}
+	ph := p.detail.Phases[row.phase]
 	if item != nil {
+		// At either end the store would do nothing; saying "moved" then
+		// would be untrue.
+		if at := row.item + by; at < 0 || at >= len(ph.Items) {
+			return func() tea.Msg {
+				return StatusMsg{Text: fmt.Sprintf("%q is already the %s item of %s", item.Title, end, ph.Name), Note: true}
+			}
+		}
 		id, title := item.ID, item.Title
 		return write(p.c, fmt.Sprintf("moved %q", title), func(ctx context.Context, tx *store.Tx) error { return tx.MoveItem(ctx, id, by) })
 	}
-	ph := p.detail.Phases[row.phase]
+	if at := row.phase + by; at < 0 || at >= len(p.detail.Phases) {
+		return func() tea.Msg {
+			return StatusMsg{Text: fmt.Sprintf("the phase %q is already the %s", ph.Name, end), Note: true}
+		}
+	}
 	id := ph.ID
 	return write(p.c, fmt.Sprintf("moved the phase %q", ph.Name), func(ctx context.Context, tx *store.Tx) error { return tx.MovePhase(ctx, id, by) })
 }

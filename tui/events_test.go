@@ -208,3 +208,21 @@ func putFields(ctx context.Context, tx *store.Tx, kind string, fields map[string
 	_, err := tx.PutRecord(ctx, k, "", r)
 	return err
 }
+
+// At either end of its list a row does not move, and the console says so
+// rather than "moved"; nothing is written.
+func TestMovePastTheEndSaysSo(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("4", "enter")
+	s.waitFor("Crew call 16:00", "Pre-departure  2/5 done")
+	before, _ := st.Audit(context.Background(), 1000)
+	s.keys("K") // the cursor is on the first item of the first phase
+	s.waitFor("is already the first item of Pre-departure")
+	s.keys("up", "K") // the first phase's heading
+	s.waitFor(`the phase "Pre-departure" is already the first`)
+	if after, _ := st.Audit(context.Background(), 1000); len(after) != len(before) {
+		t.Errorf("a move that moved nothing wrote %d audit rows", len(after)-len(before))
+	}
+}
