@@ -75,7 +75,12 @@ func (m *Main) deliver(ctx context.Context, svc *mail.Service, batch int64) erro
 	if batch == 0 {
 		what = "outbox"
 	}
-	sent := counts[store.OutboxSent] + counts[store.OutboxDelivered] + counts[store.OutboxBounced] + counts[store.OutboxComplained]
+	sent := 0
+	for status, n := range counts {
+		if store.WentOut(status) {
+			sent += n
+		}
+	}
 	fmt.Fprintf(m.Stdout, "%s: %d sent, %d failed", what, sent, counts[store.OutboxFailed])
 	if duplicates > 0 {
 		fmt.Fprintf(m.Stdout, ", %s", portfolio.Plural(int64(duplicates), "possible duplicate", "possible duplicates"))
