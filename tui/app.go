@@ -403,10 +403,12 @@ func (m *Model) render() string {
 	return header + "\n" + body + "\n" + m.footer()
 }
 
-// header is the brand, the page tabs and the portfolio's name. Every tab
-// is named when there is room for that and the whole name; otherwise the
-// other pages go by number (? lists them), so the name always shows, cut
-// short only on a terminal too narrow for it.
+// header is the brand, the page tabs and the portfolio's name. The tabs
+// are named in full when they fit beside the whole name; otherwise the
+// current page keeps its whole name and the others go by a short name
+// (tabShort), and only on a terminal too narrow even for those by number
+// alone (? lists them). The portfolio's name takes what room is left, cut
+// short or left out: the tabs are what the user finds pages by.
 func (m *Model) header() string {
 	s := m.c.Styles
 	name := ""
@@ -418,12 +420,16 @@ func (m *Model) header() string {
 		return m.headerView
 	}
 	m.headerKey = cacheKey
-	tabs := func(allNamed bool) string {
+	const full, short, numbers = 0, 1, 2
+	tabs := func(naming int) string {
 		var out []string
 		for i, p := range m.pages {
 			label := strconv.Itoa(i + 1)
-			if allNamed || i == m.active {
+			switch {
+			case i == m.active || naming == full:
 				label += " " + p.Title()
+			case naming == short:
+				label += " " + shortTitle(p.Title())
 			}
 			if i == m.active {
 				out = append(out, s.ActiveTab.Render(label))
@@ -433,15 +439,35 @@ func (m *Model) header() string {
 		}
 		return s.Brand.Render("opsdeck") + " " + strings.Join(out, "")
 	}
-	header := tabs(true)
+	header := tabs(full)
 	if lipgloss.Width(header)+2+lipgloss.Width(name) > m.width {
-		header = tabs(false)
+		if header = tabs(short); lipgloss.Width(header) > m.width {
+			header = tabs(numbers)
+		}
 	}
-	if w := m.width - lipgloss.Width(header) - 2; w > 0 && name != "" {
+	// A name cut to fewer than 8 columns says nothing; it is left out.
+	if w := m.width - lipgloss.Width(header) - 2; name != "" && w >= min(8, lipgloss.Width(name)) {
 		header += " " + s.Subtle.Render(rcell(name, w))
 	}
 	m.headerView = header
 	return header
+}
+
+// tabShort is each page's short name for a narrow tab bar; a page not
+// listed goes by its title's first four letters.
+var tabShort = map[string]string{
+	"Overview": "Over", "Shortfalls": "Short", "Events": "Evts", "Reports": "Rept",
+	"Outbox": "Out", "Schedules": "Sched", "Records": "Recs",
+}
+
+func shortTitle(title string) string {
+	if a, ok := tabShort[title]; ok {
+		return a
+	}
+	if r := []rune(title); len(r) > 5 {
+		return string(r[:4])
+	}
+	return title
 }
 
 func (m *Model) footer() string {

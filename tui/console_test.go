@@ -3,6 +3,8 @@ package tui
 import (
 	"context"
 	"image/color"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -340,7 +342,7 @@ func TestEveryPageFitsEightyByTwentyFour(t *testing.T) {
 		t.Helper()
 		checkScreen(t, page, screen, 80, 24)
 	}
-	check("overview", s.waitFor("1 Overview  2  3", "   low", "Next events"))
+	check("overview", s.waitFor("1 Overview 2 KPIs 3 Short 4 Evts", "   low", "Next events"))
 	s.keys("2")
 	check("kpis", s.waitFor("22 KPIs", "TREND"))
 	s.keys("3")
@@ -349,7 +351,7 @@ func TestEveryPageFitsEightyByTwentyFour(t *testing.T) {
 	check("events", s.waitFor("2 upcoming events", "CHECKLIST", "2/14", "0/14"))
 	s.keys("enter")
 	check("event detail", s.waitFor("Crew 16:00", "Turnaround 21:30", "Pre-departure", "departs in 3 days", "L magic links",
-		"Check weather, tides and notice", "done by Morgan Reyes Thu 09:40"))
+		"Check weather, tides and…", "done by Morgan Reyes Thu 09:40"))
 	s.keys("?")
 	check("event detail keys", s.waitFor("Keys on the Events page", "a add item", "L   magic links", "C   remove from crew"))
 	s.keys("esc")
@@ -358,7 +360,9 @@ func TestEveryPageFitsEightyByTwentyFour(t *testing.T) {
 	s.keys("6")
 	check("outbox", s.waitFor("The outbox is empty"))
 	s.keys("7")
-	check("schedules", s.waitFor("7 Schedules", "NEXT RUN", "(in 3 days)  never"))
+	// The cron line fits beside the runs, and a time shown without the
+	// zone column still names its zone.
+	check("schedules", s.waitFor("7 Schedules", "REPORT     WHEN ", "NEXT RUN", "0 7 * * 1  paused Mon 30 Nov 07:00 PST (in 3 days) never"))
 	s.keys("?")
 	check("help", s.waitFor("Keys on the Schedules page"))
 	s.keys("esc")
@@ -379,9 +383,10 @@ func TestEveryPageFitsEightyByTwentyFour(t *testing.T) {
 	s.keys("esc")
 }
 
-// checkScreen checks that a screen fits w×h, that the header keeps the
-// portfolio's name whole and that the footer ends with the keys that
-// always show, uncut.
+// checkScreen checks that a screen fits w×h, that the header names every
+// page (by a short name at least, never by a bare number), that the
+// portfolio's name is whole or cut between words, and that the footer
+// ends with the keys that always show, uncut.
 func checkScreen(t *testing.T, page, screen string, w, h int) {
 	t.Helper()
 	lines := strings.Split(screen, "\n")
@@ -393,8 +398,15 @@ func checkScreen(t *testing.T, page, screen string, w, h int) {
 			t.Errorf("%s: a line of %d columns: %q", page, lw, line)
 		}
 	}
-	if !strings.HasSuffix(strings.TrimSpace(lines[0]), "Queen of San Diego Portfolio") {
-		t.Errorf("%s at %d columns: the header lost the portfolio's name: %q", page, w, lines[0])
+	for n := 1; n <= 8; n++ {
+		if !regexp.MustCompile(`\b` + strconv.Itoa(n) + ` [A-Z][A-Za-z]{2,}`).MatchString(lines[0]) {
+			t.Errorf("%s at %d columns: the header does not name page %d: %q", page, w, n, lines[0])
+		}
+	}
+	head := strings.TrimSpace(lines[0])
+	whole, cut := strings.HasSuffix(head, "Queen of San Diego Portfolio"), regexp.MustCompile(`  Queen( of( San( Diego)?)?)?…$`).MatchString(head)
+	if !whole && !cut && (w >= 100 || strings.Contains(head, "Queen")) {
+		t.Errorf("%s at %d columns: the header lost the portfolio's name or cut it inside a word: %q", page, w, lines[0])
 	}
 	if foot := strings.TrimSpace(lines[len(lines)-1]); !strings.HasSuffix(foot, "? all keys • q quit") && !strings.HasSuffix(foot, "ctrl+c quit") {
 		t.Errorf("%s at %d columns: the footer is cut: %q", page, w, foot)
@@ -525,4 +537,38 @@ func TestOneKPI(t *testing.T) {
 	if screen := s.waitFor("Loaves a day"); !strings.Contains(screen, " 1 KPI ") || strings.Contains(screen, "1 KPIs") {
 		t.Errorf("the KPIs page does not say 1 KPI:\n%s", screen)
 	}
+}
+
+// The event's header at 80 columns keeps the countdown whole and cuts a
+// long title or location between words, never mid-word or at the edge.
+func TestEventHeaderAtEightyColumnsCutsNothingThatMatters(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	ctx := context.Background()
+	e, err := st.Event(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Title = "Sunset harbor cruise for the Whitfield family reunion with a string quartet"
+	e.Location = "Shelter Island guest dock, slip 14, behind the harbor police station"
+	if err := st.Update(ctx, "tester", func(tx *store.Tx) error { return tx.UpdateEvent(ctx, &e) }); err != nil {
+		t.Fatal(err)
+	}
+	s := startAt(t, newConsole(t, st, Options{Poll: time.Hour}), 80, 24)
+	s.keys("4")
+	s.waitFor("2 upcoming events")
+	s.keys("enter")
+	screen := s.waitFor("Pre-departure")
+	lines := strings.Split(screen, "\n")
+	title, when := strings.TrimRight(lines[1], " "), strings.TrimRight(lines[2], " ")
+	if !strings.HasSuffix(title, "departs in 3 days") {
+		t.Errorf("the countdown is cut: %q", title)
+	}
+	if !strings.Contains(title, "Sunset harbor cruise for the…") {
+		t.Errorf("the title is not cut between words: %q", title)
+	}
+	if !strings.HasPrefix(strings.TrimSpace(when), "Sunday 29 November 2026 · America/Los_Angeles · 10 guests · Shelter Island") ||
+		!strings.HasSuffix(when, "Island…") {
+		t.Errorf("the date line should keep the date and cut the location between words: %q", when)
+	}
+	checkScreen(t, "event detail", screen, 80, 24)
 }

@@ -449,13 +449,22 @@ func (p *eventPage) timingPanel() string {
 	}
 	at := func(tm time.Time) string { return tm.Format("15:04") }
 	done, total := e.Progress()
-	// The title gives way to the countdown, the location to the date.
+	// The title gives way to the countdown, which always shows whole; the
+	// entity, kind and status move down a line when the title would be
+	// cut to fewer than 20 columns beside them, and the location gives way
+	// to the date. Nothing is cut inside a word.
 	meta := e.EntityCode + " · " + e.Kind + " · " + string(e.Status)
-	titleW := max(20, p.width-lipgloss.Width(meta)-lipgloss.Width(countdown)-6)
+	when := fmt.Sprintf("%s · %s · %s · %s", t.Departure.Format("Monday 2 January 2006"), e.TimeZone, countOf(e.Guests, "guest"), e.Location)
+	titleLine := ""
+	if room := p.width - lipgloss.Width(meta) - lipgloss.Width(countdown) - 6; room >= 20 || lipgloss.Width(e.Title) <= room {
+		titleLine = fmt.Sprintf(" %s  %s  %s", s.Title.Render(clip(e.Title, room)), s.Subtle.Render(meta), s.Bold.Render(countdown))
+	} else {
+		titleLine = fmt.Sprintf(" %s  %s", s.Title.Render(clip(e.Title, p.width-lipgloss.Width(countdown)-4)), s.Bold.Render(countdown))
+		when = meta + " · " + when
+	}
 	lines := []string{
-		fmt.Sprintf(" %s  %s  %s", s.Title.Render(ansi.Truncate(e.Title, titleW, "…")), s.Subtle.Render(meta), s.Bold.Render(countdown)),
-		ansi.Truncate(fmt.Sprintf(" %s · %s · %s · %s", t.Departure.Format("Monday 2 January 2006"), e.TimeZone, countOf(e.Guests, "guest"), e.Location),
-			p.width, "…"),
+		titleLine,
+		" " + clip(when, p.width-1),
 		timesLine(p.width, s.Bold.Render(at(t.CrewCall)), s.Bold.Render(at(t.Boarding)), s.Bold.Render(at(t.Departure)),
 			s.Bold.Render(at(t.Return)), s.Bold.Render(at(t.TurnaroundDone))),
 		ansi.Truncate(" Crew: "+cmp.Or(strings.Join(crew, ", "), "—"), p.width, "…"),

@@ -209,7 +209,7 @@ func TestRecordsEdit(t *testing.T) {
 		s.focus(title)
 		s.keys("enter")
 	}
-	s.waitFor("✓ saved entity QOS", "▸QOS    Queen of San Diego Sportfis…") // the column is cut at 28
+	s.waitFor("✓ saved entity QOS", "▸QOS    Queen of San Diego…") // the column is 28 wide: cut between words
 	e, err := st.Record(context.Background(), mustKind("entity"), "QOS")
 	if err != nil || e.(*portfolio.Entity).Name != "Queen of San Diego Sportfishing" {
 		t.Errorf("after the edit: %+v, %v", e, err)

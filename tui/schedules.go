@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
 
 	"opsdeck/portfolio"
 	"opsdeck/reports"
@@ -71,67 +72,102 @@ func (p *schedulePage) SetData(d *Data) tea.Cmd {
 // scheduleColumns are the widths of the Schedules table at this page
 // width. The report, its state and its next and last runs always show;
 // the cron line, then the weekday rule, then the time zone (all in the
-// edit form too) join while they fit.
+// edit form too) join while they fit. Each column is as wide as what it
+// holds (and its heading), a space apart, so the optional ones drop only
+// when the rows truly do not fit.
 type scheduleColumns struct{ when, days, zone, next, last int }
 
-func layoutSchedules(width int) scheduleColumns {
-	// "Mon 30 Nov 07:00 (in 3 days)" and "sent Mon 30 Nov 07:00", each
-	// with a space after.
-	const report, state, next, minLast = 11, 7, 29, 21
-	c := scheduleColumns{next: next, last: minLast}
-	free := width - 1 - report - state - next - 1 - minLast
+// scheduleCells are one row's texts, before they are laid out.
+type scheduleCells struct{ when, zone, days, state, next, last string }
+
+func layoutSchedules(width int, rows []scheduleCells) scheduleColumns {
+	const report, state = 11, 7
+	widest := func(heading string, of func(r scheduleCells) string) int {
+		w := len(heading)
+		for _, r := range rows {
+			w = max(w, lipgloss.Width(of(r)))
+		}
+		return w + 1
+	}
+	c := scheduleColumns{next: widest("NEXT RUN", func(r scheduleCells) string { return r.next })}
+	// A failed run's error can be long; it takes what room is left rather
+	// than pushing the other columns out.
+	last := widest("LAST RUN", func(r scheduleCells) string {
+		if strings.HasPrefix(r.last, "FAILED") {
+			return ""
+		}
+		return r.last
+	})
+	free := width - 1 - report - state - c.next - last
 	for _, opt := range []struct {
 		col *int
 		w   int
-	}{{&c.when, 13}, {&c.days, 10}, {&c.zone, 20}} {
+	}{
+		{&c.when, widest("WHEN", func(r scheduleCells) string { return r.when })},
+		{&c.days, widest("DAYS", func(r scheduleCells) string { return r.days })},
+		{&c.zone, widest("ZONE", func(r scheduleCells) string { return r.zone })},
+	} {
 		if free < opt.w {
 			break
 		}
 		*opt.col, free = opt.w, free-opt.w
 	}
-	c.last += max(0, free)
+	c.last = last + max(0, free)
 	return c
 }
 
 func (p *schedulePage) renderRows() {
 	s := p.c.Styles
-	c := layoutSchedules(p.width)
-	p.list.SetHeader(s.Subtle.Render(" " + cell("REPORT", 11) + cell("WHEN", c.when) + cell("ZONE", c.zone) + cell("DAYS", c.days) + cell("STATE", 7) +
-		cell("NEXT RUN", c.next) + " " + cell("LAST RUN", c.last)))
-	lines := make([]string, len(p.rows))
-	search := make([]string, len(p.rows))
+	cells := make([]scheduleCells, len(p.rows))
+	failed := make([]bool, len(p.rows))
 	now := p.c.Now()
 	for i, sc := range p.rows {
-		days, state, stStyle := "any day", "active", s.StatusOK
+		r := scheduleCells{when: sc.Cron, zone: sc.TimeZone, days: "any day", state: "active", next: "—", last: "never"}
 		if sc.WeekdaysOnly {
-			days = "weekdays"
+			r.days = "weekdays"
 		}
 		if !sc.Enabled {
-			state, stStyle = "paused", s.Subtle
+			r.state = "paused"
 		}
-		next := "—"
 		if n, err := sc.Next(now); err == nil {
-			next = localTime(n, sc.TimeZone) + " (in " + humanDuration(n.Sub(now)) + ")"
+			r.next = localTime(n, sc.TimeZone) + " (in " + humanDuration(n.Sub(now)) + ")"
 		}
-		last, lastStyle := "never", s.Subtle
-		if r, ok := p.last[sc.Role]; ok {
-			last = r.Status + " " + localTime(r.Slot, sc.TimeZone)
-			if r.Status == "failed" {
-				last, lastStyle = "FAILED: "+r.Error, s.StatusErr
-			} else {
-				lastStyle = s.App
+		if run, ok := p.last[sc.Role]; ok {
+			r.last = run.Status + " " + localTime(run.Slot, sc.TimeZone)
+			if run.Status == "failed" {
+				r.last, failed[i] = "FAILED: "+run.Error, true
 			}
 		}
-		lines[i] = " " + s.Bold.Render(cell(sc.Role.Title(), 11)) + cell(sc.Cron, c.when) + cell(sc.TimeZone, c.zone) + cell(days, c.days) +
-			stStyle.Render(cell(state, 7)) + cell(next, c.next) + " " + lastStyle.Render(cell(last, c.last))
-		search[i] = strings.ToLower(string(sc.Role) + " " + state)
+		cells[i] = r
+	}
+	c := layoutSchedules(p.width, cells)
+	p.list.SetHeader(s.Subtle.Render(" " + cell("REPORT", 11) + cell("WHEN", c.when) + cell("ZONE", c.zone) + cell("DAYS", c.days) + cell("STATE", 7) +
+		cell("NEXT RUN", c.next) + cell("LAST RUN", c.last)))
+	lines := make([]string, len(p.rows))
+	search := make([]string, len(p.rows))
+	for i, sc := range p.rows {
+		r := cells[i]
+		stStyle, lastStyle := s.StatusOK, s.App
+		if !sc.Enabled {
+			stStyle = s.Subtle
+		}
+		switch {
+		case failed[i]:
+			lastStyle = s.StatusErr
+		case r.last == "never":
+			lastStyle = s.Subtle
+		}
+		lines[i] = " " + s.Bold.Render(cell(sc.Role.Title(), 11)) + cell(r.when, c.when) + cell(r.zone, c.zone) + cell(r.days, c.days) +
+			stStyle.Render(cell(r.state, 7)) + cell(r.next, c.next) + lastStyle.Render(cell(r.last, c.last))
+		search[i] = strings.ToLower(string(sc.Role) + " " + r.state + " " + r.when + " " + r.zone + " " + r.days)
 	}
 	p.list.SetRows(lines, search)
 }
 
-// localTime shows t in the schedule's own zone.
+// localTime shows t in the schedule's own zone, named, so a time read
+// with the zone column out of room still says which clock it is on.
 func localTime(t time.Time, zone string) string {
-	return portfolio.InZone(t, zone).Format("Mon 2 Jan 15:04")
+	return portfolio.InZone(t, zone).Format("Mon 2 Jan 15:04 MST")
 }
 
 func (p *schedulePage) current() (portfolio.Schedule, bool) {

@@ -39,7 +39,7 @@ func NewStyles(dark bool) *Styles {
 	s.App = lipgloss.NewStyle().Foreground(text)
 	s.Header = lipgloss.NewStyle().Padding(0, 1)
 	s.Brand = lipgloss.NewStyle().Bold(true).Foreground(accent)
-	s.Tab = lipgloss.NewStyle().Foreground(subtle).Padding(0, 1)
+	s.Tab = lipgloss.NewStyle().Foreground(subtle).PaddingRight(1)
 	s.ActiveTab = lipgloss.NewStyle().Bold(true).Foreground(accent).Underline(true).Padding(0, 1)
 	s.Footer = lipgloss.NewStyle().Foreground(subtle).Padding(0, 1)
 	s.Title = lipgloss.NewStyle().Bold(true).Foreground(accent)

@@ -14,21 +14,41 @@ import (
 
 func ansiStrip(s string) string { return ansi.Strip(s) }
 
-// cell pads or truncates s to exactly w columns.
+// cell pads or truncates s to exactly w columns (see clip).
 func cell(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	s = ansi.Truncate(s, w, "…")
+	s = clip(s, w)
 	if pad := w - lipgloss.Width(s); pad > 0 {
 		s += strings.Repeat(" ", pad)
 	}
 	return s
 }
 
+// clip cuts s to at most w columns, ending in "…" when it cut. Plain text
+// is cut between words where that keeps at least half the room, so a
+// name reads "Payment keys…" rather than "Payment keys a…"; a single long
+// word, or text with colours in it, is cut where the room ends.
+func clip(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	cut := ansi.Truncate(s, w-1, "")
+	if strings.IndexByte(s, ansi.ESC) < 0 && !strings.HasPrefix(s[len(cut):], " ") {
+		if i := strings.LastIndexByte(cut, ' '); i > 0 && ansi.StringWidth(cut[:i]) >= w/2 {
+			cut = cut[:i]
+		}
+	}
+	return strings.TrimRight(cut, " ,;:·-–") + "…"
+}
+
 // rcell right-aligns s in w columns.
 func rcell(s string, w int) string {
-	s = ansi.Truncate(s, w, "…")
+	s = clip(s, w)
 	if pad := w - lipgloss.Width(s); pad > 0 {
 		s = strings.Repeat(" ", pad) + s
 	}
@@ -61,15 +81,18 @@ func sparkline(values []float64, width int) string {
 	return cell(b.String(), width)
 }
 
-// progressBar draws done/total as a bar of width cells and a count.
+// progressBar draws done/total as a bar and a count in width cells. The
+// bar's length depends on width alone, never on the count's digits, so
+// the bars of a column line up and compare at a glance: the count gets
+// room for "99/99" and pads to it (a longer count shortens its own bar).
 func progressBar(done, total, width int) string {
 	if total == 0 {
 		return cell("no checklist", width)
 	}
 	label := " " + strconv.Itoa(done) + "/" + strconv.Itoa(total)
-	bar := max(4, width-lipgloss.Width(label))
-	filled := done * bar / total
-	return strings.Repeat("█", filled) + strings.Repeat("░", bar-filled) + label
+	bar := max(4, width-max(len(" 99/99"), len(label)))
+	filled := min(bar, max(0, done*bar/total))
+	return strings.Repeat("█", filled) + strings.Repeat("░", bar-filled) + cell(label, max(lipgloss.Width(label), width-bar))
 }
 
 // fitBlock makes s exactly w columns by h rows: long lines are cut, short

@@ -85,3 +85,41 @@ func TestSafe(t *testing.T) {
 		}
 	}
 }
+
+// Every bar in a column is as long as the others whatever its count, so
+// bars compare at a glance ("2/14" and "10/14" used to get 12 and 11 cells).
+func TestProgressBarsHaveOneLength(t *testing.T) {
+	for _, width := range []int{12, 16, 30} {
+		bars := map[int]bool{}
+		for _, c := range [][2]int{{0, 3}, {2, 14}, {10, 14}, {14, 14}, {9, 99}} {
+			line := progressBar(c[0], c[1], width)
+			if w := ansi.StringWidth(line); w != width {
+				t.Errorf("progressBar(%d, %d, %d) is %d wide: %q", c[0], c[1], width, w, line)
+			}
+			bars[strings.Count(line, "█")+strings.Count(line, "░")] = true
+		}
+		if len(bars) != 1 {
+			t.Errorf("at width %d the bars have %d different lengths", width, len(bars))
+		}
+	}
+}
+
+// A cell is cut between words where that keeps half its room, and inside
+// a word only when the word alone is too long.
+func TestCellCutsBetweenWords(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		w    int
+		want string
+	}{
+		{"Payment keys are stored in plain text", 16, "Payment keys…   "},
+		{"Sunset harbor cruise, private party", 27, "Sunset harbor cruise…      "},
+		{"short", 8, "short   "},
+		{"bayside-marina-slip-lease", 10, "bayside-m…"},
+		{"a verylongwordthatgoeson", 10, "a verylon…"},
+	} {
+		if got := cell(c.in, c.w); got != c.want {
+			t.Errorf("cell(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
+		}
+	}
+}
