@@ -127,3 +127,25 @@ func (tx *Tx) Reset(ctx context.Context) error {
 	}
 	return tx.audit(ctx, "reset", "portfolio", 0, nil)
 }
+
+// crewServerURLKey is where a running crew server says the address its
+// links are minted under, for `opsdeck link` run beside it.
+const crewServerURLKey = "crew_server_url"
+
+// SetCrewServerURL records the address the crew server now listens under;
+// a restart on the same address writes nothing.
+func (s *Store) SetCrewServerURL(ctx context.Context, actor, url string) error {
+	return s.Update(ctx, actor, func(tx *Tx) error {
+		old, err := metaValue(ctx, tx.tx, crewServerURLKey, "")
+		if err != nil || old == url {
+			return err
+		}
+		return tx.SetMeta(ctx, crewServerURLKey, url)
+	})
+}
+
+// CrewServerURL is the address the crew server last listened under, or
+// "" when none has run on this database.
+func (s *Store) CrewServerURL(ctx context.Context) (string, error) {
+	return metaValue(ctx, s.read, crewServerURLKey, "")
+}

@@ -217,6 +217,12 @@ func (s *Server) Start(ctx context.Context) error {
 		return err
 	}
 	s.log.Info("crew server listening", "addr", s.Addr(), "url", s.URL())
+	// `opsdeck link` in another shell mints links under this address
+	// rather than the default one. Not being able to say so does not stop
+	// the server: links made here are right, and --base-url still works.
+	if err := s.store.SetCrewServerURL(ctx, "crew server", s.URL()); err != nil {
+		s.log.Warn("could not record the crew server's address for opsdeck link", "err", err)
+	}
 	return nil
 }
 

@@ -3,9 +3,13 @@ package cli
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestLinkCommands(t *testing.T) {
@@ -56,5 +60,42 @@ func TestLinkCommands(t *testing.T) {
 		if code != tc.code || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d %q, want %d and %q", tc.args, code, stderr, tc.code, tc.want)
 		}
+	}
+}
+
+// `opsdeck link` in one shell mints links under the address `opsdeck web
+// --addr` listens on in another, not the default one.
+func TestLinkUsesTheAddressTheCrewServerListensOn(t *testing.T) {
+	bin, db := demoBinary(t)
+	web := exec.Command(bin, "--db", db, "web", "--addr", "127.0.0.1:0")
+	log := &lockedLog{}
+	web.Stdout, web.Stderr = log, log
+	if err := web.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- web.Wait() }()
+	t.Cleanup(func() { web.Process.Signal(syscall.SIGTERM); <-done })
+	var url string
+	deadline := time.Now().Add(20 * time.Second)
+	for url == "" && time.Now().Before(deadline) {
+		if m := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)`).FindStringSubmatch(log.String()); m != nil {
+			url = m[1]
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if url == "" || strings.HasSuffix(url, ":8080") {
+		t.Fatalf("no listening address in the log:\n%s", log.String())
+	}
+	stdout, stderr, code := cli(t, nil, "--db", db, "link", "1", "sam")
+	if code != 0 || !strings.HasPrefix(stdout, url+"/l/odl_") {
+		t.Fatalf("link: exit %d, %q %q; want a URL under %s", code, stdout, stderr, url)
+	}
+	// --base-url and OPSDECK_WEB_ADDR still win.
+	if stdout, _, _ := cli(t, nil, "--db", db, "link", "1", "sam", "--base-url", "https://crew.example.com"); !strings.HasPrefix(stdout, "https://crew.example.com/l/") {
+		t.Errorf("--base-url: %q", stdout)
+	}
+	if stdout, _, _ := cli(t, map[string]string{"OPSDECK_WEB_ADDR": "127.0.0.1:9999"}, "--db", db, "link", "1", "sam"); !strings.HasPrefix(stdout, "http://127.0.0.1:9999/l/") {
+		t.Errorf("OPSDECK_WEB_ADDR: %q", stdout)
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 
@@ -24,8 +25,9 @@ func (m *Main) linkCommand() *cobra.Command {
 	var single bool
 	var asJSON *bool
 	cmd := &cobra.Command{
-		Use:   "link EVENT [PERSON] [--person P] [--role R] [--single-use] [--json]",
-		Short: "Mint a magic link to an event's crew checklist and print its URL",
+		Use:               "link EVENT [PERSON] [--person P] [--role R] [--single-use] [--json]",
+		ValidArgsFunction: m.completeLinkArgs,
+		Short:             "Mint a magic link to an event's crew checklist and print its URL",
 		Long: `Mint a magic link for a person on an event and print its URL. PERSON is an id,
 an email or (part of) a name. The role defaults to the person's role on the
 event's crew; the link expires 12 hours after the event returns. The URL is
@@ -77,7 +79,10 @@ shown once: only a hash of it is stored.`,
 			if err != nil {
 				return err
 			}
-			base := m.setting("OPSDECK_BASE_URL", "http://"+m.setting("OPSDECK_WEB_ADDR", web.DefaultAddr))
+			base, err := m.linkBase(ctx)
+			if err != nil {
+				return err
+			}
 			u := web.LinkURL(base, token)
 			if *asJSON {
 				return writeJSON(m.Stdout, linkRow{CrewLink: l, State: l.State(m.Clock.Now()), URL: u})
@@ -131,4 +136,26 @@ func parseID(what, s string) (int64, error) {
 		return 0, usagef("%s %q must be a positive number (see opsdeck events)", what, s)
 	}
 	return id, nil
+}
+
+// linkBase is the address links are minted under: --base-url (or
+// OPSDECK_BASE_URL) when given, else --addr (OPSDECK_WEB_ADDR) when
+// given, else where the crew server last listened on this database (so
+// `opsdeck web --addr :9090` in one shell and `opsdeck link` in another
+// agree), else the default address.
+func (m *Main) linkBase(ctx context.Context) (string, error) {
+	if base := m.setting("OPSDECK_BASE_URL", ""); base != "" {
+		return base, nil
+	}
+	if addr := m.setting("OPSDECK_WEB_ADDR", ""); addr != "" {
+		return "http://" + addr, nil
+	}
+	recorded, err := m.store.CrewServerURL(ctx)
+	if err != nil {
+		return "", fmt.Errorf("read the crew server's address: %w", err)
+	}
+	if recorded != "" {
+		return recorded, nil
+	}
+	return "http://" + web.DefaultAddr, nil
 }
