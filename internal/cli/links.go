@@ -47,6 +47,9 @@ func (m *Main) linksCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&event, "event", "", "only this event's links")
+	cmd.RegisterFlagCompletionFunc("event", func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		return m.eventChoices(cmd, toComplete)
+	})
 	asJSON = jsonFlag(cmd)
 	return cmd
 }

@@ -20,8 +20,9 @@ func (m *Main) reportCommand() *cobra.Command {
 	var width int
 	var all bool
 	cmd := &cobra.Command{
-		Use:   "report ROLE|--all [--format md|term|html|text] [--width N] [--out FILE | --dir DIR]",
-		Short: "Render a role report (ceo, cto, cmo, cfo, accounting) from the portfolio data",
+		Use:               "report ROLE|--all [--format md|term|html|text] [--width N] [--out FILE | --dir DIR]",
+		ValidArgsFunction: completeRole,
+		Short:             "Render a role report (ceo, cto, cmo, cfo, accounting) from the portfolio data",
 		Long: `Render a role report computed from the portfolio data.
 
 Formats: md (markdown), term (styled for a terminal; the default on a terminal),

@@ -98,8 +98,9 @@ func (m *Main) scheduleSetCommand() *cobra.Command {
 	var zone string
 	var weekdays, paused bool
 	cmd := &cobra.Command{
-		Use:   "set ROLE CRON [--tz ZONE] [--weekdays] [--paused]",
-		Short: "Set when a role's report goes out (a five-field cron expression)",
+		Use:               "set ROLE CRON [--tz ZONE] [--weekdays] [--paused]",
+		ValidArgsFunction: completeRole,
+		Short:             "Set when a role's report goes out (a five-field cron expression)",
 		Example: `  opsdeck schedule set ceo "0 7 * * 1" --tz America/Los_Angeles   # Mondays 07:00
   opsdeck schedule set cfo "0 7 1 * *"                               # the first of each month
   opsdeck schedule set cto "30 8 * * *" --weekdays`,
@@ -144,10 +145,11 @@ func (m *Main) scheduleEnableCommand(enable bool) *cobra.Command {
 		use, short, aliases = "enable ROLE", "Resume a paused schedule", []string{"resume"}
 	}
 	return &cobra.Command{
-		Use:     use,
-		Aliases: aliases,
-		Short:   short,
-		Args:    exactArgs(1),
+		Use:               use,
+		Aliases:           aliases,
+		ValidArgsFunction: completeRole,
+		Short:             short,
+		Args:              exactArgs(1),
 		RunE: m.withRole(func(ctx context.Context, s *store.Store, role portfolio.ReportRole, args []string) error {
 			if err := s.Update(ctx, m.actor(), func(tx *store.Tx) error { return tx.SetScheduleEnabled(ctx, role, enable) }); err != nil {
 				return err
@@ -165,9 +167,10 @@ func (m *Main) scheduleEnableCommand(enable bool) *cobra.Command {
 func (m *Main) schedulePreviewCommand() *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
-		Use:   "preview ROLE [--format text|md|html|term]",
-		Short: "Show exactly what the next scheduled run would send: when, to whom, and the report",
-		Args:  exactArgs(1),
+		Use:               "preview ROLE [--format text|md|html|term]",
+		ValidArgsFunction: completeRole,
+		Short:             "Show exactly what the next scheduled run would send: when, to whom, and the report",
+		Args:              exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			role, err := portfolio.ParseReportRole(args[0])
 			if err != nil {
@@ -218,8 +221,9 @@ func (m *Main) scheduleRunsCommand() *cobra.Command {
 	var asJSON *bool
 	var limit int
 	cmd := &cobra.Command{
-		Use:   "runs [ROLE] [--limit N] [--json]",
-		Short: "Recent scheduled runs, newest first, with failures and their reasons",
+		Use:               "runs [ROLE] [--limit N] [--json]",
+		ValidArgsFunction: completeRole,
+		Short:             "Recent scheduled runs, newest first, with failures and their reasons",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usagef("give at most one role")

@@ -17,8 +17,9 @@ func (m *Main) sendCommand() *cobra.Command {
 	var all, dryRun, yes bool
 	var testTo string
 	cmd := &cobra.Command{
-		Use:   "send ROLE|--all [--dry-run] [--yes] [--to ADDRESS]",
-		Short: "Email a role's report (or all five) to its recipients, or a test copy to one address",
+		Use:               "send ROLE|--all [--dry-run] [--yes] [--to ADDRESS]",
+		ValidArgsFunction: completeRole,
+		Short:             "Email a role's report (or all five) to its recipients, or a test copy to one address",
 		Long: `Render the report, queue it in the outbox and send it: one message per
 recipient, so nobody sees the others' addresses, plus one audit copy per
 report to OPSDECK_MAIL_BCC when it is set.
