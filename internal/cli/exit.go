@@ -32,14 +32,6 @@ func exitCode(err error) int {
 		// same command may work once there is room.
 		return exitFailure
 	}
-	// Cobra reports these itself, as plain errors.
-	msg := err.Error()
-	for _, prefix := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "invalid argument",
-		"accepts ", "requires at least", "if any flags in the group"} {
-		if strings.HasPrefix(msg, prefix) {
-			return exitUsage
-		}
-	}
 	return exitFailure
 }
 

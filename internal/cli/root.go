@@ -84,6 +84,14 @@ $XDG_DATA_HOME/opsdeck/opsdeck.db and is created with a demo portfolio on first 
 	// Cobra adds these lazily; made now, they get the same rules as ours.
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			// cobra's shells take no arguments, said as ours say it.
+			for _, shell := range c.Commands() {
+				shell.Args = noArgs
+			}
+		}
+	}
 	strictHelp(root)
 	strictGroups(root)
 	return root
