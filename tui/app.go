@@ -118,6 +118,17 @@ type (
 		// said plainly, with no ✓.
 		Note bool
 	}
+	// goToMsg switches to the page titled page and hands it then: how
+	// one page opens a record another page shows (the Overview's enter).
+	goToMsg struct {
+		page string
+		then tea.Msg
+	}
+	// filterMsg asks a list page to show only the rows matching text, as
+	// if typed after /.
+	filterMsg struct{ text string }
+	// openEventMsg asks the Events page to open an event's checklist.
+	openEventMsg struct{ id int64 }
 	// savedMsg reports a write made for a page; the page sees it too, so a
 	// form can close or show the error.
 	savedMsg struct {
@@ -225,6 +236,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err == nil && m.data != nil && msg.version != m.data.Version && !m.reloading {
 			m.reloading = true
 			return m, m.loadCmd()
+		}
+		return m, nil
+	case goToMsg:
+		for i, p := range m.pages {
+			if p.Title() == msg.page {
+				cmd := m.switchTo(i)
+				return m, tea.Batch(cmd, p.Update(msg.then))
+			}
 		}
 		return m, nil
 	case StatusMsg:
@@ -637,6 +656,12 @@ func (m *Model) fullHelp() string {
 	list += line
 	return m.c.Styles.Title.Render("  Keys on the "+m.pages[m.active].Title()+" page") + "\n  " + m.c.Styles.Subtle.Render(list) + "\n\n" + keys +
 		"\n\n" + m.c.Styles.Subtle.Render("  press ? or esc to close")
+}
+
+// goTo is the command that switches to the page titled page and hands
+// it then.
+func goTo(page string, then tea.Msg) tea.Cmd {
+	return func() tea.Msg { return goToMsg{page: page, then: then} }
 }
 
 // write runs fn in a write transaction inside a Cmd and reports the result

@@ -572,3 +572,29 @@ func TestEventHeaderAtEightyColumnsCutsNothingThatMatters(t *testing.T) {
 	}
 	checkScreen(t, "event detail", screen, 80, 24)
 }
+
+// The Overview has a cursor: j/k move it over the entities and the next
+// events, enter opens the entity's KPIs (filtered to it) or the event's
+// checklist.
+func TestOverviewCursorOpensEntitiesAndEvents(t *testing.T) {
+	s := start(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour}))
+	screen := s.waitFor("Next events")
+	if !strings.Contains(screen, cursorMark+"JADA   JADA Yacht Charters") {
+		t.Fatalf("no cursor on the first entity:\n%s", screen)
+	}
+	s.keys("j")
+	s.waitFor(cursorMark + "QOS    Queen of San Diego")
+	s.keys("enter")
+	screen = s.waitFor("/ QOS", "Email subscribers")
+	if strings.Contains(screen, "Charters per month") {
+		t.Errorf("the KPIs are not filtered to QOS:\n%s", screen)
+	}
+	s.keys("esc", "1")
+	s.waitFor(cursorMark + "QOS    Queen of San Diego")
+	for range 6 { // past the entities to the first event
+		s.keys("j")
+	}
+	s.waitFor(cursorMark + "  Sun 29 Nov 17:30 PST")
+	s.keys("enter")
+	s.waitFor("Pre-departure", "departs in 3 days", "Sunset harbor cruise")
+}

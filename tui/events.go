@@ -270,6 +270,22 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 			return tea.Batch(cmd, p.loadLinks())
 		}
 		return cmd
+	case openEventMsg:
+		// Another page (the Overview) opens an event: its checklist, as
+		// enter on its row would. A form open here is not thrown away.
+		if p.form != nil {
+			return nil
+		}
+		if p.detail != nil && p.detail.ID != msg.id {
+			p.detail, p.links = nil, nil
+			p.stopWatch()
+		}
+		for i, e := range p.shown {
+			if e.ID == msg.id {
+				p.list.Select(i)
+			}
+		}
+		return p.loadDetail(msg.id)
 	case editEventMsg:
 		// E works from the list as well as from an open event.
 		if p.form == nil {

@@ -114,6 +114,13 @@ func (p *kpiPage) current() (portfolio.KPI, bool) {
 }
 
 func (p *kpiPage) Update(msg tea.Msg) tea.Cmd {
+	if f, ok := msg.(filterMsg); ok && p.form == nil {
+		p.filtering = false
+		p.filter.Blur()
+		p.filter.SetValue(f.text)
+		p.list.SetFilter(f.text)
+		return nil
+	}
 	if cmd, open := updateForm(&p.form, msg); open {
 		return cmd
 	}

@@ -21,6 +21,18 @@ type overviewPage struct {
 	data *Data
 	// lines is the rendered page, split once per data or size change.
 	lines []string
+	// targets are the rows the cursor stops on (the entities and the
+	// next events), in page order; cursor indexes them.
+	targets []overviewTarget
+	cursor  int
+}
+
+// overviewTarget is a row of the Overview that enter opens: an entity
+// (its KPIs) or an event (its checklist).
+type overviewTarget struct {
+	line    int
+	entity  string
+	eventID int64
 }
 
 func newOverview(c *Context) *overviewPage {
@@ -42,20 +54,98 @@ func (p *overviewPage) SetData(d *Data) tea.Cmd {
 	return nil
 }
 
+// The Overview's keys: j/k move between the entities and the events,
+// enter opens the one under the cursor on the page that has its detail.
+var (
+	overviewUp    = binding("k", "up", "up")
+	overviewDown  = binding("j", "down", "down")
+	overviewOpen  = binding("enter", "open")
+	overviewMoves = key.NewBinding(key.WithKeys("up", "k", "down", "j"), key.WithHelp("↑/↓", "select"))
+)
+
 func (p *overviewPage) Update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok && len(p.targets) > 0 {
+		switch {
+		case key.Matches(k, overviewUp):
+			p.move(-1)
+			return nil
+		case key.Matches(k, overviewDown):
+			p.move(1)
+			return nil
+		case key.Matches(k, overviewOpen):
+			return p.open()
+		}
+	}
 	var cmd tea.Cmd
 	p.vp, cmd = p.vp.Update(msg)
 	return cmd
 }
 
-func (p *overviewPage) View() string { return window(p.lines, p.vp.YOffset(), p.vp.Height()) }
+// move puts the cursor on the next or previous row that opens, scrolling
+// to it; past the first or the last one it scrolls the page, so what is
+// above or below (the money) can still be read with j and k.
+func (p *overviewPage) move(by int) {
+	next := p.cursor + by
+	if next < 0 || next >= len(p.targets) {
+		p.vp.SetYOffset(p.vp.YOffset() + by)
+		return
+	}
+	p.cursor = next
+	p.scrollToCursor()
+}
+
+func (p *overviewPage) scrollToCursor() {
+	if len(p.targets) == 0 {
+		return
+	}
+	line, off, h := p.targets[p.cursor].line, p.vp.YOffset(), p.vp.Height()
+	switch {
+	case line < off:
+		p.vp.SetYOffset(line)
+	case line >= off+h:
+		p.vp.SetYOffset(line - h + 1)
+	}
+}
+
+// open goes to the row's detail: an entity's KPIs, an event's checklist.
+func (p *overviewPage) open() tea.Cmd {
+	t := p.targets[min(p.cursor, len(p.targets)-1)]
+	if t.eventID != 0 {
+		return goTo("Events", openEventMsg{id: t.eventID})
+	}
+	return goTo("KPIs", filterMsg{text: t.entity})
+}
+
+func (p *overviewPage) View() string {
+	off, h := p.vp.YOffset(), p.vp.Height()
+	view := window(p.lines, off, h)
+	if len(p.targets) == 0 {
+		return view
+	}
+	line := p.targets[min(p.cursor, len(p.targets)-1)].line - max(0, min(off, len(p.lines)-h))
+	rows := strings.Split(view, "\n")
+	if line < 0 || line >= len(rows) {
+		return view
+	}
+	// Drawn as the lists draw their cursor row: plain, marked, selected.
+	plain := ansiStrip(rows[line])
+	if rest, ok := strings.CutPrefix(plain, " "); ok {
+		plain = cursorMark + rest
+	}
+	rows[line] = p.c.Styles.Selected.Width(p.vp.Width()).Render(plain)
+	return strings.Join(rows, "\n")
+}
 
 func (p *overviewPage) ShortHelp() []key.Binding {
-	return []key.Binding{p.c.Keys.Up, p.c.Keys.Down}
+	if len(p.targets) == 0 {
+		return []key.Binding{p.c.Keys.Up, p.c.Keys.Down}
+	}
+	return []key.Binding{overviewMoves, overviewOpen}
 }
 
 func (p *overviewPage) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{p.c.Keys.Up, p.c.Keys.Down, p.c.Keys.PageUp, p.c.Keys.PageDown}}
+	return [][]key.Binding{{overviewUp, overviewDown, p.c.Keys.PageUp, p.c.Keys.PageDown},
+		{binding("enter", "open: an entity's KPIs, an event's checklist")}}
 }
 
 // render lays the page out once per data or size change; scrolling only
@@ -67,7 +157,9 @@ func (p *overviewPage) render() {
 	s := p.c.Styles
 	snap := p.data.Snap
 	var b strings.Builder
-	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	lines := 0
+	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...); lines++ }
+	var targets []overviewTarget
 
 	line(" %s", s.Title.Render("Entities"))
 	// Two column groups: KPI health, then open shortfalls by severity. At
@@ -102,6 +194,7 @@ func (p *overviewPage) render() {
 	}
 	for _, e := range r.Entities {
 		h := e.KPIs
+		targets = append(targets, overviewTarget{line: lines, entity: e.Entity.Code})
 		line(" %s%s%s%s%s%s   %s", s.Bold.Render(cell(e.Entity.Code, code)), cell(e.Entity.Name, name),
 			num(s.Status(portfolio.StatusOnTarget), h.OnTarget), num(s.Status(portfolio.StatusAtRisk), h.AtRisk),
 			num(s.Status(portfolio.StatusOffTarget), h.OffTarget), num(s.Status(portfolio.StatusMissing), h.Missing), sevCols(e.Shortfalls))
@@ -130,6 +223,7 @@ func (p *overviewPage) render() {
 		line("   %s", s.Subtle.Render("No upcoming events."))
 	}
 	for _, e := range r.NextEvents {
+		targets = append(targets, overviewTarget{line: lines, eventID: e.ID})
 		// On a narrow screen the bar gives way to the title.
 		bar := 22
 		if p.vp.Width() < 100 {
@@ -158,4 +252,15 @@ func (p *overviewPage) render() {
 	}
 	p.lines = strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 	p.vp.SetContentLines(p.lines)
+	// The cursor stays on the same row when the data reloads.
+	var at overviewTarget
+	if p.cursor < len(p.targets) {
+		at = p.targets[p.cursor]
+	}
+	p.targets, p.cursor = targets, 0
+	for i, t := range targets {
+		if t.entity == at.entity && t.eventID == at.eventID {
+			p.cursor = i
+		}
+	}
 }
