@@ -103,7 +103,11 @@ func (tx *Tx) UpdateShortfall(ctx context.Context, sf *portfolio.Shortfall) erro
 		sf.Status, sf.OpenedOn.String(), dateColumn(sf.ResolvedOn), sf.ID); err != nil {
 		return err
 	}
-	// The key is not rewritten here, so it is not a change.
+	// The key is not rewritten here, so it is not a change; it names the
+	// shortfall in the log.
+	if err := tx.tx.QueryRowContext(ctx, "SELECT key FROM shortfalls WHERE id = ?", sf.ID).Scan(&before.Key); err != nil {
+		return fmt.Errorf("read shortfall %d's key: %w", sf.ID, err)
+	}
 	after := *sf
 	after.Key = before.Key
 	return tx.audit(ctx, "update", "shortfall", sf.ID, updateDetails(portfolio.MustKind("shortfall"), &before, &after))

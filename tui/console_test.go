@@ -39,7 +39,9 @@ func TestTabAndHelp(t *testing.T) {
 	s.keys("tab")
 	s.waitFor("22 KPIs")
 	s.keys("shift+tab", "shift+tab")
-	s.waitFor("[Portfolio & people]", "7 entities") // wraps round to the last page
+	s.waitFor("load_demo portfolio", "newest first") // wraps round to the last page
+	s.keys("shift+tab")
+	s.waitFor("[Portfolio & people]", "7 entities")
 	s.keys("shift+tab")
 	s.waitFor("Reports go out on these schedules")
 	s.keys("shift+tab")
@@ -48,8 +50,8 @@ func TestTabAndHelp(t *testing.T) {
 	s.waitFor("Role", "CEO report")
 	s.keys("?")
 	screen := s.waitFor("Keys on the Reports page", "previous/next role")
-	if !strings.Contains(screen, "1-8       go to page") {
-		t.Errorf("full help lacks the number keys of all eight pages:\n%s", screen)
+	if !strings.Contains(screen, "1-9       go to page") {
+		t.Errorf("full help lacks the number keys of all nine pages:\n%s", screen)
 	}
 	s.keys("esc")
 	s.waitGone("Keys on the Reports page")
