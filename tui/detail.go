@@ -144,11 +144,11 @@ func (b *detailLines) text(indent int, s string, st ...lipgloss.Style) {
 
 func (b *detailLines) blank() { b.lines = append(b.lines, "") }
 
-// history adds the audit entries of a record, newest first: when, who,
-// what, and each field that changed, before → after.
-func (b *detailLines) history(entries []store.AuditEntry, err error, loaded bool, loc *time.Location, historyKey string) {
+// history adds the audit entries of a record under title, newest first:
+// when, who, what, and each field that changed, before → after.
+func (b *detailLines) history(title string, entries []store.AuditEntry, err error, loaded bool, loc *time.Location, historyKey string) {
 	s := b.s
-	b.heading("History")
+	b.heading(title)
 	switch {
 	case !loaded:
 		b.text(3, "reading…", s.Subtle)

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -217,4 +218,49 @@ func (s *session) scrollTo(k string, wants ...string) string {
 	}
 	s.t.Fatalf("the screen never showed %q:\n%s", wants, screen)
 	return ""
+}
+
+// The Outbox's message detail lists every attempt with its error whole,
+// newest first, beside the recipient and the provider's id; h opens the
+// message's history on the Audit page.
+func TestOutboxDetailListsEveryAttempt(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	ctx := context.Background()
+	msg := store.OutboxMessage{Kind: "report", Role: portfolio.RoleCEO, Purpose: store.PurposeRecipient, Recipient: "ada@example.com",
+		MessageID: "<ada@opsdeck.test>", From: "reports@example.com", To: []string{"ada@example.com"}, Subject: "CEO report", Text: "report"}
+	msgs := []store.OutboxMessage{msg}
+	if err := st.Update(ctx, "test", func(tx *store.Tx) error {
+		return tx.CreateBatch(ctx, &store.OutboxBatch{Reason: "test"}, msgs)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	id := msgs[0].ID
+	attempt := func(mark func() error) {
+		t.Helper()
+		if _, ok, err := st.ClaimMessage(ctx, id); err != nil || !ok {
+			t.Fatalf("claim: %v %v", ok, err)
+		}
+		if err := mark(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	attempt(func() error {
+		return st.MarkRetry(ctx, id, storetest.Now, "Throttling: Maximum sending rate exceeded FIRST-ATTEMPT", false)
+	})
+	attempt(func() error { return st.MarkRetry(ctx, id, storetest.Now, longError, false) })
+	attempt(func() error { return st.MarkSent(ctx, id, "0100018c-ses-provider-id") })
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.keys("6")
+	s.waitFor("ada@example.com")
+	s.keys("enter")
+	screen := s.waitFor("Recipient     ada@example.com", "Provider id   0100018c-ses-provider-id", "Attempts and changes")
+	screen = s.scrollTo("G", "END-OF-ERROR", "FIRST-ATTEMPT")
+	if strings.Index(screen, "sent outbox") > strings.Index(screen, "retry_later") {
+		t.Errorf("the attempts are not newest first:\n%s", screen)
+	}
+	if !strings.Contains(flat(screen), "error: "+longError) {
+		t.Errorf("the error of an attempt is not whole:\n%s", screen)
+	}
+	s.keys("h")
+	s.waitFor(fmt.Sprintf("History of outbox message %d: 3 changes", id), "retry_later outbox")
 }

@@ -156,7 +156,7 @@ func (p *kpiPage) renderDetail() {
 			}
 		}
 	}
-	b.history(d.history, d.err, d.loaded, loc, "h")
+	b.history("History", d.history, d.err, d.loaded, loc, "h")
 	d.view.setLines(b.lines)
 }
 

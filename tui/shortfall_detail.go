@@ -130,7 +130,7 @@ func (p *shortfallPage) renderDetail() {
 		}
 		b.text(5, strings.Join(facts, " · "), s.Subtle)
 	}
-	b.history(d.history, d.histErr, d.loaded, p.c.Now().Location(), "h")
+	b.history("History", d.history, d.histErr, d.loaded, p.c.Now().Location(), "h")
 	d.view.setLines(b.lines)
 }
 
