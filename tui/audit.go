@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"opsdeck/portfolio"
 	"opsdeck/store"
@@ -370,6 +371,12 @@ func (p *auditPage) renderEntry() {
 	}
 	if len(values) > 0 {
 		b.heading("Details")
+		// Labels as wide as the longest name, within reason: the values
+		// are what is read.
+		b.labelW = detailLabelW
+		for _, f := range values {
+			b.labelW = max(b.labelW, min(28, p.width/3, lipgloss.Width(f.Name)))
+		}
 		for _, f := range values {
 			b.field(f.Name, f.After)
 		}
@@ -419,6 +426,9 @@ func (p *auditPage) ShortHelp() []key.Binding {
 
 func (p *auditPage) FullHelp() [][]key.Binding {
 	k := p.c.Keys
+	if p.entry != nil {
+		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}, {k.Back, p.keys.history}}
+	}
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
 		{binding("enter", "whole entry"), k.Filter, p.keys.history, p.keys.more, k.Back}}
 }

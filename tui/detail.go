@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 	"time"
@@ -102,6 +103,8 @@ type detailLines struct {
 	s     *Styles
 	width int
 	lines []string
+	// labelW is the labels' width; 0 is detailLabelW.
+	labelW int
 }
 
 // field adds label and value, the value wrapped beside the label; an empty
@@ -110,15 +113,16 @@ func (b *detailLines) field(label, value string, st ...lipgloss.Style) {
 	if value == "" {
 		return
 	}
-	vw := max(20, b.width-detailLabelW-3)
+	lw := cmp.Or(b.labelW, detailLabelW)
+	vw := max(20, b.width-lw-3)
 	for i, l := range strings.Split(wrap(safeLines(value), vw), "\n") {
 		if len(st) > 0 {
 			l = st[0].Render(l)
 		}
 		if i == 0 {
-			b.lines = append(b.lines, " "+b.s.Subtle.Render(cell(label, detailLabelW))+" "+l)
+			b.lines = append(b.lines, " "+b.s.Subtle.Render(cell(safe(label), lw))+" "+l)
 		} else {
-			b.lines = append(b.lines, " "+strings.Repeat(" ", detailLabelW)+" "+l)
+			b.lines = append(b.lines, " "+strings.Repeat(" ", lw)+" "+l)
 		}
 	}
 }
