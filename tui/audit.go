@@ -278,7 +278,7 @@ func (p *auditPage) Update(msg tea.Msg) tea.Cmd {
 		}
 	case key.Matches(k, p.keys.more):
 		if !p.more {
-			return status("that is the whole log", false)
+			return func() tea.Msg { return StatusMsg{Text: "that is the whole log: nothing older to read", Note: true} }
 		}
 		if !p.loading {
 			return p.load(true, auditPageSize)
@@ -392,7 +392,12 @@ func (p *auditPage) View() string {
 	var top string
 	switch {
 	case p.filtering || p.list.Filter() != "":
-		top = " " + p.filter.View()
+		// The filter looks through what was read; say how much that is.
+		read := fmt.Sprintf("  %d of %d read", p.list.Len(), len(p.rows))
+		if p.more && !p.filtering {
+			read += " · m reads older"
+		}
+		top = " " + p.filter.View() + s.Subtle.Render(read)
 	case p.loadErr != nil:
 		top = s.Error.Render(" could not read the audit log: " + portfolio.ErrorMessage(p.loadErr))
 	case p.loading && len(p.rows) == 0:

@@ -264,3 +264,35 @@ func TestOutboxDetailListsEveryAttempt(t *testing.T) {
 	s.keys("h")
 	s.waitFor(fmt.Sprintf("History of outbox message %d: 3 changes", id), "retry_later outbox")
 }
+
+// The Audit page reads the log a page at a time: the newest 500, then
+// older ones on m, down to the first entry.
+func TestAuditPageReadsOlderOnM(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	ctx := context.Background()
+	if err := st.Update(ctx, "bulk", func(tx *store.Tx) error {
+		for i := range 600 {
+			v := float64(i)
+			if _, err := tx.SetKPI(ctx, "JADA", "charters", portfolio.KPIUpdate{Value: &v}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.keys("9")
+	screen := s.waitFor("the newest 500 changes · m reads older", "value: 598 → 599")
+	if strings.Contains(screen, "load_demo") {
+		t.Errorf("the first page reaches the oldest entry:\n%s", screen)
+	}
+	s.keys("m")
+	s.waitFor("601 changes, newest first")
+	s.keys("G")
+	s.waitFor("load_demo portfolio")
+	s.keys("m")
+	if screen := s.waitFor("that is the whole log: nothing older"); strings.Contains(screen, "✓ that is") {
+		t.Errorf("nothing to read is said as a success:\n%s", screen)
+	}
+}
