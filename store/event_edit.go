@@ -14,6 +14,13 @@ func (tx *Tx) UpdateEvent(ctx context.Context, e *portfolio.Event) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
+	before, err := scanEvent(tx.tx.QueryRowContext(ctx, eventSelect+" WHERE v.id = ?", e.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return portfolio.Errorf(portfolio.ENOTFOUND, "no event with id %d", e.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("read event %d before the change: %w", e.ID, err)
+	}
 	if err := tx.execOne(ctx, "event", e.ID,
 		`UPDATE events SET entity_id = ?, kind = ?, title = ?, location = ?, departs_at = ?, time_zone = ?, duration_minutes = ?,
 		crew_call_minutes = ?, boarding_minutes = ?, turnaround_minutes = ?, guests = ?, status = ?, notes = ? WHERE id = ?`,
@@ -21,7 +28,12 @@ func (tx *Tx) UpdateEvent(ctx context.Context, e *portfolio.Event) error {
 		e.Turnaround, e.Guests, e.Status, e.Notes, e.ID); err != nil {
 		return err
 	}
-	return tx.audit(ctx, "update", "event", e.ID, map[string]any{"title": e.Title, "departs_at": e.DepartsAt, "status": e.Status})
+	after := *e
+	after.Key = before.Key
+	if after.EntityID == before.EntityID {
+		after.EntityCode = before.EntityCode
+	}
+	return tx.audit(ctx, "update", "event", e.ID, updateDetails(portfolio.MustKind("event"), &before, &after))
 }
 
 // AddItem appends an item to the end of a phase and returns its id.
@@ -53,12 +65,26 @@ func (tx *Tx) UpdateItem(ctx context.Context, itemID int64, in portfolio.ItemInp
 	if err := in.Validate(); err != nil {
 		return err
 	}
+	var was portfolio.ItemInput
+	err := tx.tx.QueryRowContext(ctx, "SELECT title, required_role, mandatory, note FROM checklist_items WHERE id = ?", itemID).
+		Scan(&was.Title, &was.RequiredRole, &was.Mandatory, &was.Note)
+	if errors.Is(err, sql.ErrNoRows) {
+		return portfolio.Errorf(portfolio.ENOTFOUND, "no checklist item with id %d", itemID)
+	}
+	if err != nil {
+		return fmt.Errorf("read checklist item %d before the change: %w", itemID, err)
+	}
 	if err := tx.execOne(ctx, "checklist item", itemID,
 		"UPDATE checklist_items SET title = ?, required_role = ?, mandatory = ?, note = ? WHERE id = ?",
 		in.Title, in.RequiredRole, in.Mandatory, in.Note, itemID); err != nil {
 		return err
 	}
-	return tx.audit(ctx, "update", "checklist_item", itemID, in)
+	// Only the fields an item's form edits, named as the item kind names them.
+	k := portfolio.MustKind("item")
+	before, after := &portfolio.ChecklistItem{}, &portfolio.ChecklistItem{}
+	before.Title, before.RequiredRole, before.Mandatory, before.Note = was.Title, was.RequiredRole, was.Mandatory, was.Note
+	after.Title, after.RequiredRole, after.Mandatory, after.Note = in.Title, in.RequiredRole, in.Mandatory, in.Note
+	return tx.audit(ctx, "update", "checklist_item", itemID, map[string]any{"title": in.Title, "changes": recordChanges(k, before, after)})
 }
 
 // DeleteItem removes an item.
@@ -142,7 +168,8 @@ func (tx *Tx) RenamePhase(ctx context.Context, phaseID int64, name string) error
 		}
 		return err
 	}
-	return tx.audit(ctx, "update", "checklist_phase", phaseID, map[string]any{"old_name": old, "name": name})
+	return tx.audit(ctx, "update", "checklist_phase", phaseID, map[string]any{"name": name,
+		"changes": map[string]Change{"name": {Before: old, After: name}}})
 }
 
 // DeletePhase removes a phase with all its items; the audit entry records

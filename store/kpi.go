@@ -117,12 +117,13 @@ func (tx *Tx) SetKPI(ctx context.Context, entityCode, key string, u portfolio.KP
 	if err := u.Validate(k); err != nil {
 		return portfolio.KPI{}, err
 	}
-	details := map[string]any{"entity": k.EntityCode, "key": k.Key}
+	changes := map[string]Change{}
+	details := map[string]any{"entity": k.EntityCode, "key": k.Key, "name": k.Name, "changes": changes}
 	if u.Target != nil {
 		if err := tx.execOne(ctx, "KPI", k.ID, "UPDATE kpis SET target = ? WHERE id = ?", *u.Target, k.ID); err != nil {
 			return portfolio.KPI{}, err
 		}
-		details["old_target"], details["target"] = k.Target, *u.Target
+		changes["target"] = Change{Before: portfolio.FormatNumber(k.Target), After: portfolio.FormatNumber(*u.Target)}
 	}
 	if u.Value != nil {
 		if _, err := tx.insert(ctx, "reading", k.Key,
@@ -130,10 +131,16 @@ func (tx *Tx) SetKPI(ctx context.Context, entityCode, key string, u portfolio.KP
 			k.ID, *u.Value, formatTime(tx.now), u.Note); err != nil {
 			return portfolio.KPI{}, err
 		}
+		// The value before is the latest reading; it stays, as every
+		// reading does.
+		c := Change{After: portfolio.FormatNumber(*u.Value)}
 		if k.Latest != nil {
-			details["old_value"] = k.Latest.Value
+			c.Before = portfolio.FormatNumber(k.Latest.Value)
 		}
-		details["value"] = *u.Value
+		changes["value"] = c
+		if u.Note != "" {
+			details["note"] = u.Note
+		}
 	}
 	if err := tx.audit(ctx, "set", "kpi", k.ID, details); err != nil {
 		return portfolio.KPI{}, err

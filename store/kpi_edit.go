@@ -26,12 +26,20 @@ func (tx *Tx) UpdateKPI(ctx context.Context, k *portfolio.KPI) error {
 	if err := k.Validate(); err != nil {
 		return err
 	}
+	before, err := kpiByID(ctx, tx.tx, k.ID)
+	if err != nil {
+		return err
+	}
 	if err := tx.execOne(ctx, "KPI", k.ID,
 		`UPDATE kpis SET key = ?, name = ?, unit = ?, direction = ?, target = ?, tolerance = ?, owner_role = ? WHERE id = ?`,
 		k.Key, k.Name, k.Unit, k.Direction, k.Target, k.Tolerance, k.OwnerRole, k.ID); err != nil {
 		return err
 	}
-	return tx.audit(ctx, "update", "kpi", k.ID, k)
+	after := *k
+	if after.EntityID == before.EntityID {
+		after.EntityCode = before.EntityCode
+	}
+	return tx.audit(ctx, "update", "kpi", k.ID, updateDetails(portfolio.MustKind("kpi"), &before, &after))
 }
 
 // DeleteKPI removes a KPI and its readings; the audit log keeps what it was.

@@ -527,12 +527,15 @@ func (tx *Tx) PutRecord(ctx context.Context, k *portfolio.Kind, key string, rec 
 	t := tables[k.Name]
 	rs := tx.recordsTx()
 	var oldID int64
+	var before portfolio.Record
 	if key != "" {
 		old, id, err := rs.find(ctx, k, key)
 		if err != nil {
 			return false, err
 		}
 		oldID = id
+		// A copy: what the audit log says it was, whatever rec does to old.
+		before = k.Copy(old)
 		if p := k.ID(rec); p != nil {
 			*p = *k.ID(old)
 		}
@@ -605,11 +608,10 @@ func (tx *Tx) PutRecord(ctx context.Context, k *portfolio.Kind, key string, rec 
 	if key != "" && !strings.EqualFold(key, k.Key(rec)) {
 		rs.index = map[string]*keyIndex{}
 	}
-	action := "update"
 	if key == "" {
-		action = "create"
+		return true, tx.audit(ctx, "create", strings.ReplaceAll(k.Name, "-", "_"), id, recordDetails(k, rec))
 	}
-	return key == "", tx.audit(ctx, action, strings.ReplaceAll(k.Name, "-", "_"), id, recordDetails(k, rec))
+	return false, tx.audit(ctx, "update", strings.ReplaceAll(k.Name, "-", "_"), id, updateDetails(k, before, rec))
 }
 
 // recordDetails is what the audit log keeps of a record: its key and

@@ -92,6 +92,10 @@ func (tx *Tx) UpdateShortfall(ctx context.Context, sf *portfolio.Shortfall) erro
 	if err := sf.Validate(); err != nil {
 		return err
 	}
+	before, err := shortfallByID(ctx, tx.tx, sf.ID)
+	if err != nil {
+		return err
+	}
 	if err := tx.execOne(ctx, "shortfall", sf.ID,
 		`UPDATE shortfalls SET entity_id = ?, title = ?, detail = ?, owner_role = ?, severity = ?, monthly_impact_cents = ?,
 		effort_days = ?, status = ?, opened_on = ?, resolved_on = ? WHERE id = ?`,
@@ -99,7 +103,14 @@ func (tx *Tx) UpdateShortfall(ctx context.Context, sf *portfolio.Shortfall) erro
 		sf.Status, sf.OpenedOn.String(), dateColumn(sf.ResolvedOn), sf.ID); err != nil {
 		return err
 	}
-	return tx.audit(ctx, "update", "shortfall", sf.ID, sf)
+	// The key is not rewritten here, so it is not a change; it names the
+	// shortfall in the log.
+	if err := tx.tx.QueryRowContext(ctx, "SELECT key FROM shortfalls WHERE id = ?", sf.ID).Scan(&before.Key); err != nil {
+		return fmt.Errorf("read shortfall %d's key: %w", sf.ID, err)
+	}
+	after := *sf
+	after.Key = before.Key
+	return tx.audit(ctx, "update", "shortfall", sf.ID, updateDetails(portfolio.MustKind("shortfall"), &before, &after))
 }
 
 // ResolveShortfall marks a shortfall resolved today.

@@ -33,12 +33,16 @@ func TestSetKPIRecordsReadingTargetAndAudit(t *testing.T) {
 	if len(entries) != 1 || entries[0].Action != "set" || entries[0].SubjectID != got.ID || entries[0].Actor != "tester" {
 		t.Fatalf("audit = %+v", entries)
 	}
-	var details map[string]any
+	var details struct {
+		Entity, Key, Note string
+		Changes           map[string]store.Change
+	}
 	if err := json.Unmarshal([]byte(entries[0].Details), &details); err != nil {
 		t.Fatal(err)
 	}
-	if details["old_value"] != 2.0 || details["value"] != 5.0 || details["old_target"] != 6.0 {
-		t.Errorf("audit details = %v", details)
+	if details.Changes["value"] != (store.Change{Before: "2", After: "5"}) || details.Changes["target"] != (store.Change{Before: "6", After: "5"}) ||
+		details.Note != "busy month" || details.Entity != "JADA" {
+		t.Errorf("audit details = %s", entries[0].Details)
 	}
 }
 

@@ -25,7 +25,7 @@ import (
 // Page is one screen of the console.
 //
 // Pages: 1 Overview, 2 KPIs, 3 Shortfalls, 4 Events, 5 Reports, 6 Outbox,
-// 7 Schedules, 8 Records.
+// 7 Schedules, 8 Records, 9 Audit.
 type Page interface {
 	Title() string
 	// Update handles a message for the page and may return a command.
@@ -158,7 +158,7 @@ func New(ctx context.Context, s *store.Store, eng *reports.Engine, o Options) *M
 	c.sender = newSender(c)
 	m := &Model{c: c, help: help.New(), themeFixed: o.Theme != "", poll: o.Poll, status: o.Status, statusErr: o.Status != ""}
 	m.pages = []Page{newOverview(c), newKPIPage(c), newShortfallPage(c), newEventPage(c), newReportPage(c), newOutboxPage(c), newSchedulePage(c),
-		newRecordsPage(c)}
+		newRecordsPage(c), newAuditPage(c)}
 	for i, p := range m.pages {
 		if _, ok := p.(*recordsPage); ok {
 			c.recordsKey = strconv.Itoa(i + 1)
@@ -249,6 +249,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case StatusMsg:
 		m.setStatus(msg.Text, msg.Err)
 		m.statusNote = msg.Note && !msg.Err
+		return m, nil
+	case showPageMsg:
+		for i, p := range m.pages {
+			if p == msg.page {
+				return m, m.switchTo(i)
+			}
+		}
 		return m, nil
 	case outsideChangeMsg:
 		if !m.reloading {

@@ -84,7 +84,7 @@ func loaded(b *testing.B, page int) *Model {
 func BenchmarkKeyPress(b *testing.B) {
 	down := tea.KeyPressMsg{Code: tea.KeyDown}
 	up := tea.KeyPressMsg{Code: tea.KeyUp}
-	for _, name := range []string{"overview", "kpis", "shortfalls", "events", "event-detail", "reports", "outbox", "schedules", "records"} {
+	for _, name := range []string{"overview", "kpis", "shortfalls", "events", "event-detail", "reports", "outbox", "schedules", "records", "audit"} {
 		b.Run(name, func(b *testing.B) {
 			m := loaded(b, 0)
 			m.active = pageIndex(b, m, name)
@@ -105,6 +105,15 @@ func BenchmarkKeyPress(b *testing.B) {
 						m.Update(p.load()())
 						if p.table == nil || len(p.table.recs) < bigLoad.Items {
 							b.Fatalf("the records page did not load the items")
+						}
+					}
+				case *auditPage:
+					if name == "audit" {
+						// The newest page of the log.
+						p.active = true
+						m.Update(p.load(false, auditPageSize)())
+						if len(p.rows) == 0 {
+							b.Fatalf("the audit page read nothing")
 						}
 					}
 				case *eventPage:

@@ -41,7 +41,9 @@ func TestTabAndHelp(t *testing.T) {
 	s.keys("tab")
 	s.waitFor("22 KPIs")
 	s.keys("shift+tab", "shift+tab")
-	s.waitFor("[Portfolio & people]", "7 entities") // wraps round to the last page
+	s.waitFor("load_demo portfolio", "newest first") // wraps round to the last page
+	s.keys("shift+tab")
+	s.waitFor("[Portfolio & people]", "7 entities")
 	s.keys("shift+tab")
 	s.waitFor("Reports go out on these schedules")
 	s.keys("shift+tab")
@@ -50,8 +52,8 @@ func TestTabAndHelp(t *testing.T) {
 	s.waitFor("Role", "CEO report")
 	s.keys("?")
 	screen := s.waitFor("Keys on the Reports page", "previous/next role")
-	if !strings.Contains(screen, "1-8       go to page") {
-		t.Errorf("full help lacks the number keys of all eight pages:\n%s", screen)
+	if !strings.Contains(screen, "1-9       go to page") {
+		t.Errorf("full help lacks the number keys of all nine pages:\n%s", screen)
 	}
 	s.keys("esc")
 	s.waitGone("Keys on the Reports page")
@@ -366,6 +368,8 @@ func TestEveryPageFitsEightyByTwentyFour(t *testing.T) {
 	s.keys("?")
 	check("help", s.waitFor("Keys on the Schedules page"))
 	s.keys("esc")
+	s.keys("9")
+	check("audit", s.waitFor("9 Audit", "WHEN"))
 
 	// A form taller than the screen keeps its box and help in view and
 	// scrolls to the field in focus, down to the last one.
@@ -398,7 +402,7 @@ func checkScreen(t *testing.T, page, screen string, w, h int) {
 			t.Errorf("%s: a line of %d columns: %q", page, lw, line)
 		}
 	}
-	for n := 1; n <= 8; n++ {
+	for n := 1; n <= 9; n++ {
 		if !regexp.MustCompile(`\b` + strconv.Itoa(n) + ` [A-Z][A-Za-z]{2,}`).MatchString(lines[0]) {
 			t.Errorf("%s at %d columns: the header does not name page %d: %q", page, w, n, lines[0])
 		}

@@ -25,10 +25,11 @@ type kpiPage struct {
 	filter    textinput.Model
 	filtering bool
 	form      *pageForm
+	detail    *kpiDetail // the KPI open whole, or nil
 	trends    map[int64][]float64
 	width     int
 	height    int
-	keys      struct{ edit, add, del key.Binding }
+	keys      struct{ edit, add, del, open key.Binding }
 }
 
 func newKPIPage(c *Context) *kpiPage {
@@ -38,6 +39,7 @@ func newKPIPage(c *Context) *kpiPage {
 	p.keys.edit = binding("e", "edit value or target")
 	p.keys.add = binding("n", "new KPI")
 	p.keys.del = binding("d", "delete")
+	p.keys.open = binding("enter", "details")
 	p.list.SetEmpty("No KPIs yet: n adds the first.")
 	return p
 }
@@ -56,6 +58,10 @@ func (p *kpiPage) SetSize(w, h int) {
 	p.width, p.height = w, h
 	p.list.SetSize(w, h-1)
 	p.renderRows()
+	if p.detail != nil {
+		p.detail.view.setHeight(h)
+		p.renderDetail()
+	}
 }
 
 func (p *kpiPage) SetData(d *Data) tea.Cmd {
@@ -64,6 +70,9 @@ func (p *kpiPage) SetData(d *Data) tea.Cmd {
 	p.filter.SetStyles(textinput.DefaultStyles(p.c.Styles.Dark))
 	p.trends = d.Trends
 	p.renderRows()
+	if p.detail != nil {
+		return p.refreshDetail()
+	}
 	return nil
 }
 
@@ -127,6 +136,9 @@ func (p *kpiPage) Update(msg tea.Msg) tea.Cmd {
 	if p.filtering {
 		return typeFilter(&p.filter, &p.filtering, p.list, msg)
 	}
+	if p.detail != nil {
+		return p.updateDetail(msg)
+	}
 	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil
@@ -140,7 +152,11 @@ func (p *kpiPage) Update(msg tea.Msg) tea.Cmd {
 			p.filter.SetValue("")
 			p.list.SetFilter("")
 		}
-	case key.Matches(k, p.keys.edit, p.c.Keys.Enter):
+	case key.Matches(k, p.keys.open):
+		if kpi, ok := p.current(); ok {
+			return p.openDetail(kpi)
+		}
+	case key.Matches(k, p.keys.edit):
 		if kpi, ok := p.current(); ok {
 			return p.editForm(kpi)
 		}
@@ -296,6 +312,9 @@ func (p *kpiPage) View() string {
 	if p.form != nil {
 		return p.form.view(p.c.Styles, p.width, p.height)
 	}
+	if p.detail != nil {
+		return p.detail.view.view(p.c.Styles)
+	}
 	top := p.c.Styles.Subtle.Render(" " + countOf(p.list.Len(), "KPI"))
 	if p.filtering || p.list.Filter() != "" {
 		top = " " + p.filter.View()
@@ -304,10 +323,16 @@ func (p *kpiPage) View() string {
 }
 
 func (p *kpiPage) ShortHelp() []key.Binding {
-	return []key.Binding{p.keys.edit, p.keys.add, p.keys.del, p.c.Keys.Filter}
+	if p.detail != nil {
+		return p.detailHelp()
+	}
+	return []key.Binding{p.keys.open, p.keys.edit, p.keys.add, p.keys.del, p.c.Keys.Filter}
 }
 
 func (p *kpiPage) FullHelp() [][]key.Binding {
 	k := p.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}, {p.keys.edit, p.keys.add, p.keys.del, k.Filter, k.Back}}
+	if p.detail != nil {
+		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}, p.detailHelp()}
+	}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}, {p.keys.open, p.keys.edit, p.keys.add, p.keys.del, k.Filter, k.Back}}
 }

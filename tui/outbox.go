@@ -44,14 +44,18 @@ type outboxPage struct {
 	detailOff      int
 	// events is what SES said of the open message, newest first, once
 	// read (eventsOf is the message they are of).
-	events        []store.SESEvent
-	eventsOf      int64
-	eventsErr     error
+	events    []store.SESEvent
+	eventsOf  int64
+	eventsErr error
+	// attempts is what the audit log says of the open message: each
+	// attempt, its error, and what the operator did, newest first.
+	attempts      []store.AuditEntry
+	attemptsErr   error
 	supp          []store.Suppression
 	suppList      *List
 	width, height int
 	keys          struct {
-		retry, retryAll, wasSent, resend, problems, batch, suppressions, unsuppress, suppress key.Binding
+		retry, retryAll, wasSent, resend, problems, batch, suppressions, unsuppress, suppress, history key.Binding
 	}
 }
 
@@ -75,6 +79,9 @@ type sesEventsMsg struct {
 	id     int64
 	events []store.SESEvent
 	err    error
+	// attempts is the message's audit entries, read with its events.
+	attempts    []store.AuditEntry
+	attemptsErr error
 }
 
 // sesEventsShown is how many of a message's SES events the detail lists.
@@ -96,6 +103,7 @@ func newOutboxPage(c *Context) *outboxPage {
 	p.keys.suppressions = binding("S", "suppression list")
 	p.keys.unsuppress = binding("d", "remove from the list")
 	p.keys.suppress = binding("a", "add an address")
+	p.keys.history = binding("h", "history")
 	p.suppList.SetEmpty("No address is suppressed: a hard bounce or a complaint puts one here; a adds one by hand.")
 	return p
 }
@@ -136,7 +144,8 @@ func (p *outboxPage) loadEvents(id int64) tea.Cmd {
 	st, ctx := p.c.Store, p.c.Ctx
 	return func() tea.Msg {
 		evs, err := st.SESEvents(ctx, id, sesEventsShown)
-		return sesEventsMsg{id: id, events: evs, err: err}
+		attempts, aerr := st.AuditFor(ctx, "outbox", id, historyShown)
+		return sesEventsMsg{id: id, events: evs, err: err, attempts: attempts, attemptsErr: aerr}
 	}
 }
 
@@ -417,6 +426,7 @@ func (p *outboxPage) Update(msg tea.Msg) tea.Cmd {
 	if m, ok := msg.(sesEventsMsg); ok {
 		if p.mode == outboxDetail && m.id == p.detail.ID {
 			p.events, p.eventsOf, p.eventsErr = m.events, m.id, m.err
+			p.attempts, p.attemptsErr = m.attempts, m.attemptsErr
 			p.renderDetail()
 		}
 		return nil
@@ -442,6 +452,7 @@ func (p *outboxPage) Update(msg tea.Msg) tea.Cmd {
 		if row, ok := Selected(p.list, p.rows); ok {
 			p.mode, p.detail, p.detailOff = outboxDetail, row, 0
 			p.events, p.eventsOf, p.eventsErr = nil, 0, nil
+			p.attempts, p.attemptsErr = nil, nil
 			p.renderDetail()
 			return p.loadEvents(row.ID)
 		}
@@ -648,6 +659,9 @@ func (p *outboxPage) renderDetail() {
 	field("Event at", when(m.EventAt))
 	lines = append(lines, "")
 	lines = append(lines, p.eventLines(vw)...)
+	b := &detailLines{s: s, width: p.width}
+	b.history("Attempts and changes", p.attempts, p.attemptsErr, p.eventsOf == m.ID, loc, "h")
+	lines = append(lines, b.lines...)
 	p.detailLines = lines
 	p.detailOff = min(p.detailOff, max(0, len(lines)-p.detailHeight()))
 }
@@ -728,6 +742,8 @@ func (p *outboxPage) updateDetail(msg tea.Msg) tea.Cmd {
 		p.detailOff = 0
 	case key.Matches(k, keys.End):
 		p.scrollDetail(len(p.detailLines))
+	case key.Matches(k, p.keys.history):
+		return showHistory(fmt.Sprintf("outbox message %d", p.detail.ID), []store.AuditSubject{{Type: "outbox", ID: p.detail.ID}})
 	default:
 		return p.act(k)
 	}
@@ -933,7 +949,7 @@ func (p *outboxPage) ShortHelp() []key.Binding {
 	k := p.c.Keys
 	switch p.mode {
 	case outboxDetail:
-		return []key.Binding{k.Back, p.keys.retry, p.keys.wasSent, p.keys.resend}
+		return []key.Binding{k.Back, p.keys.retry, p.keys.wasSent, p.keys.resend, p.keys.history}
 	case outboxSuppressions:
 		return []key.Binding{k.Back, p.keys.unsuppress, p.keys.suppress, k.Filter}
 	}
@@ -943,7 +959,7 @@ func (p *outboxPage) ShortHelp() []key.Binding {
 
 func (p *outboxPage) FullHelp() [][]key.Binding {
 	k := p.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, binding("enter", "message details"), k.Back},
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, binding("enter", "message details"), p.keys.history, k.Back},
 		{p.keys.retry, p.keys.retryAll, p.keys.wasSent, p.keys.resend},
 		{p.keys.problems, p.keys.batch, k.Filter, p.keys.suppressions},
 		{binding("S then d", "remove from the suppression list"), binding("S then a", "suppress an address")}}

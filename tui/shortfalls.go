@@ -21,10 +21,12 @@ type shortfallPage struct {
 	list     *List
 	rows     []portfolio.Shortfall
 	entities []portfolio.Entity
+	actions  []portfolio.Action
 	form     *pageForm
+	detail   *shortfallDetail // the shortfall open whole, or nil
 	width    int
 	height   int
-	keys     struct{ add, edit, resolve, reopen key.Binding }
+	keys     struct{ add, edit, resolve, reopen, open key.Binding }
 }
 
 func newShortfallPage(c *Context) *shortfallPage {
@@ -33,6 +35,7 @@ func newShortfallPage(c *Context) *shortfallPage {
 	p.keys.edit = binding("e", "edit")
 	p.keys.resolve = binding("r", "resolve")
 	p.keys.reopen = binding("o", "reopen")
+	p.keys.open = binding("enter", "details")
 	p.list.SetEmpty("No shortfalls yet: n adds the first.")
 	return p
 }
@@ -44,10 +47,14 @@ func (p *shortfallPage) SetSize(w, h int) {
 	p.width, p.height = w, h
 	p.list.SetSize(w, h-1)
 	p.renderRows()
+	if p.detail != nil {
+		p.detail.view.setHeight(h)
+		p.renderDetail()
+	}
 }
 
 func (p *shortfallPage) SetData(d *Data) tea.Cmd {
-	p.entities = d.Snap.Entities
+	p.entities, p.actions = d.Snap.Entities, d.Snap.Actions
 	p.rows = portfolio.RankShortfalls(d.Snap.Shortfalls)
 	for _, s := range d.Snap.Shortfalls {
 		if !s.IsOpen() {
@@ -55,6 +62,13 @@ func (p *shortfallPage) SetData(d *Data) tea.Cmd {
 		}
 	}
 	p.renderRows()
+	if p.detail != nil {
+		if !p.fillDetail() {
+			p.detail = nil
+			return nil
+		}
+		return loadHistory(p.c, shortfallHistoryOf(p.detail.id), p.detail.subjects())
+	}
 	return nil
 }
 
@@ -105,6 +119,9 @@ func (p *shortfallPage) Update(msg tea.Msg) tea.Cmd {
 	if cmd, open := updateForm(&p.form, msg); open {
 		return cmd
 	}
+	if p.detail != nil {
+		return p.updateDetail(msg)
+	}
 	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil
@@ -113,7 +130,9 @@ func (p *shortfallPage) Update(msg tea.Msg) tea.Cmd {
 	switch {
 	case key.Matches(k, p.keys.add):
 		return p.editForm(portfolio.Shortfall{Status: portfolio.ShortfallOpen, Severity: portfolio.SeverityHigh, OwnerRole: portfolio.RoleCEO, EffortDays: 1})
-	case key.Matches(k, p.keys.edit, p.c.Keys.Enter) && have:
+	case key.Matches(k, p.keys.open) && have:
+		return p.openDetail(sf)
+	case key.Matches(k, p.keys.edit) && have:
 		return p.editForm(sf)
 	case key.Matches(k, p.keys.resolve) && have:
 		if !sf.IsOpen() {
@@ -233,6 +252,9 @@ func (p *shortfallPage) View() string {
 	if p.form != nil {
 		return p.form.view(p.c.Styles, p.width, p.height)
 	}
+	if p.detail != nil {
+		return p.detail.view.view(p.c.Styles)
+	}
 	open := 0
 	for _, sf := range p.rows {
 		if sf.IsOpen() {
@@ -243,10 +265,16 @@ func (p *shortfallPage) View() string {
 }
 
 func (p *shortfallPage) ShortHelp() []key.Binding {
-	return []key.Binding{p.keys.add, p.keys.edit, p.keys.resolve, p.keys.reopen}
+	if p.detail != nil {
+		return p.detailHelp()
+	}
+	return []key.Binding{p.keys.open, p.keys.add, p.keys.edit, p.keys.resolve, p.keys.reopen}
 }
 
 func (p *shortfallPage) FullHelp() [][]key.Binding {
 	k := p.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {p.keys.add, p.keys.edit, p.keys.resolve, p.keys.reopen}}
+	if p.detail != nil {
+		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}, p.detailHelp()}
+	}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {p.keys.open, p.keys.add, p.keys.edit, p.keys.resolve, p.keys.reopen}}
 }
