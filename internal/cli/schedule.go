@@ -83,15 +83,23 @@ func (m *Main) scheduleListCommand() *cobra.Command {
 }
 
 // defaultZone is the zone schedules are read in when --tz is not given:
-// OPSDECK_TIME_ZONE, else the TZ variable, else UTC.
-func (m *Main) defaultZone() string {
-	for _, key := range []string{"OPSDECK_TIME_ZONE", "TZ"} {
-		v, _ := m.cfg.get(key)
-		if _, err := time.LoadLocation(v); v != "" && err == nil {
-			return v
+// OPSDECK_TIME_ZONE, else the TZ variable, else UTC. A mistyped
+// OPSDECK_TIME_ZONE is refused rather than quietly read as UTC, which
+// would send the reports hours off; TZ belongs to the system and may hold
+// forms Go does not read, so it is only used when it names a zone.
+func (m *Main) defaultZone() (string, error) {
+	if v, source := m.cfg.get("OPSDECK_TIME_ZONE"); v != "" {
+		if _, err := time.LoadLocation(v); err != nil {
+			return "", portfolio.Errorf(portfolio.EINVALID, "OPSDECK_TIME_ZONE (from %s) %q is not a time zone: give an IANA name such as America/Los_Angeles", source, v)
+		}
+		return v, nil
+	}
+	if v, _ := m.cfg.get("TZ"); v != "" && v != "Local" && v != ":Local" {
+		if _, err := time.LoadLocation(strings.TrimPrefix(v, ":")); err == nil {
+			return strings.TrimPrefix(v, ":"), nil
 		}
 	}
-	return "UTC"
+	return "UTC", nil
 }
 
 func (m *Main) scheduleSetCommand() *cobra.Command {
@@ -111,7 +119,9 @@ func (m *Main) scheduleSetCommand() *cobra.Command {
 				return err
 			}
 			if zone == "" {
-				zone = m.defaultZone()
+				if zone, err = m.defaultZone(); err != nil {
+					return err
+				}
 			}
 			sc := portfolio.Schedule{Role: role, Cron: args[1], TimeZone: zone, WeekdaysOnly: weekdays, Enabled: !paused}
 			if err := sc.Validate(); err != nil {
