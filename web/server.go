@@ -175,11 +175,11 @@ func New(opts Options) (*Server, error) {
 		return nil, portfolio.Errorf(portfolio.EINVALID, "give both --tls-cert and --tls-key, or neither")
 	}
 	if opts.BaseURL != "" {
-		u, err := url.Parse(opts.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, portfolio.Errorf(portfolio.EINVALID, "base URL %q must be an absolute http or https URL", opts.BaseURL)
+		base, err := ParseBaseURL(opts.BaseURL)
+		if err != nil {
+			return nil, err
 		}
-		opts.BaseURL = strings.TrimRight(opts.BaseURL, "/")
+		opts.BaseURL = base
 	}
 	r, err := newRenderer()
 	if err != nil {
@@ -321,6 +321,17 @@ func (s *Server) URL() string {
 		scheme = "https"
 	}
 	return scheme + "://" + s.Addr()
+}
+
+// ParseBaseURL checks a base URL crew reach the server at (--base-url) and
+// returns it without a trailing slash: an absolute http or https URL with
+// a host, no query or fragment (a link appends /l/TOKEN to it).
+func ParseBaseURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", portfolio.Errorf(portfolio.EINVALID, "base URL %q must be an absolute http or https URL such as https://crew.example.com, with no query, fragment or password", s)
+	}
+	return strings.TrimRight(s, "/"), nil
 }
 
 // LinkURL is the address of a magic link under base.

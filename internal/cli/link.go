@@ -70,16 +70,18 @@ shown once: only a hash of it is stored.`,
 			if err != nil {
 				return err
 			}
+			// Where the link points is checked before it is made: a link
+			// minted under a wrong address is one nobody can open.
+			base, err := m.linkBase(ctx)
+			if err != nil {
+				return err
+			}
 			s := m.store
 			p, err := s.FindPerson(ctx, person)
 			if err != nil {
 				return err
 			}
 			l, token, err := svc.MintLink(ctx, m.actor(), auth.LinkRequest{EventID: eventID, PersonID: p.ID, Role: r, SingleUse: single})
-			if err != nil {
-				return err
-			}
-			base, err := m.linkBase(ctx)
 			if err != nil {
 				return err
 			}
@@ -145,7 +147,7 @@ func parseID(what, s string) (int64, error) {
 // agree), else the default address.
 func (m *Main) linkBase(ctx context.Context) (string, error) {
 	if base := m.setting("OPSDECK_BASE_URL", ""); base != "" {
-		return base, nil
+		return web.ParseBaseURL(base)
 	}
 	if addr := m.setting("OPSDECK_WEB_ADDR", ""); addr != "" {
 		return "http://" + addr, nil
