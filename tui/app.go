@@ -250,13 +250,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setStatus(msg.Text, msg.Err)
 		m.statusNote = msg.Note && !msg.Err
 		return m, nil
-	case showPageMsg:
-		for i, p := range m.pages {
-			if p == msg.page {
-				return m, m.switchTo(i)
-			}
-		}
-		return m, nil
 	case outsideChangeMsg:
 		if !m.reloading {
 			m.reloading = true

@@ -204,12 +204,10 @@ func (p *auditPage) Update(msg tea.Msg) tea.Cmd {
 		p.filter.SetValue("")
 		p.list.SetFilter("")
 		p.renderRows()
-		page := p
-		show := func() tea.Msg { return showPageMsg{page: page} }
 		if p.active {
-			return tea.Batch(p.load(false, auditPageSize), show)
+			return p.load(false, auditPageSize)
 		}
-		return show
+		return nil
 	case auditLoadedMsg:
 		if msg.gen != p.gen {
 			return nil

@@ -218,13 +218,12 @@ func auditWhat(e store.AuditEntry, name string) string {
 // Messages between a detail view and the Audit page.
 type (
 	// auditForMsg asks the Audit page to show the history of subjects,
-	// called title, and to come on screen.
+	// called title (it comes inside a goToMsg, which puts the page on
+	// screen).
 	auditForMsg struct {
 		title    string
 		subjects []store.AuditSubject
 	}
-	// showPageMsg puts page on screen.
-	showPageMsg struct{ page Page }
 	// historyMsg answers a detail view's read of a record's history.
 	historyMsg struct {
 		of      string // what the history is of, as the page names it
@@ -248,5 +247,5 @@ func loadHistory(c *Context, of string, subjects []store.AuditSubject) tea.Cmd {
 
 // showHistory opens the Audit page on subjects.
 func showHistory(title string, subjects []store.AuditSubject) tea.Cmd {
-	return func() tea.Msg { return auditForMsg{title: title, subjects: subjects} }
+	return goTo("Audit", auditForMsg{title: title, subjects: subjects})
 }
