@@ -1,0 +1,85 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"opsdeck/portfolio"
+	"opsdeck/store/storetest"
+)
+
+// A KPI deleted in the console comes back with its readings on u, and
+// deletes on other pages are undone in turn, newest first, each audited
+// under the console's actor.
+func TestUndoRestoresDeletesInTurn(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	ctx := context.Background()
+	kpis, err := st.KPIs(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kpi portfolio.KPI
+	var readings []portfolio.Reading
+	for _, k := range kpis {
+		if r, _ := st.Readings(ctx, k.ID, 1000); len(r) > len(readings) {
+			kpi, readings = k, r
+		}
+	}
+	if len(readings) < 2 {
+		t.Fatal("no demo KPI has readings")
+	}
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour, Actor: "console:kim"}))
+	s.waitFor("Break-even JADA")
+	if strings.Contains(s.screen(), "u undo") {
+		t.Error("the footer offers undo before anything was deleted")
+	}
+	s.keys("u")
+	s.waitFor("nothing to undo")
+
+	s.keys("2", "/", "text:"+strings.ToLower(kpi.EntityCode+" "+kpi.Name))
+	s.waitFor(kpi.Name)
+	s.keys("enter", "d")
+	s.waitFor("Delete " + kpi.EntityCode + " " + kpi.Name + " and all its readings?")
+	s.keys("left", "enter")
+	s.waitFor("deleted (u undoes)", "u undo")
+	if _, err := st.KPI(ctx, kpi.EntityCode, kpi.Key); portfolio.ErrorCode(err) != portfolio.ENOTFOUND {
+		t.Fatalf("KPI not deleted: %v", err)
+	}
+
+	// An item on the Events page, deleted after the KPI.
+	s.keys("esc", "4", "enter")
+	s.waitFor("Check weather, tides")
+	ev, _ := st.Event(ctx, 1)
+	item := ev.Phases[0].Items[0]
+	s.keys("d")
+	s.waitFor("Delete item")
+	s.keys("left", "enter")
+	s.waitFor(`removed "` + item.Title + `" (u undoes)`)
+	if ev, _ := st.Event(ctx, 1); ev.Phases[0].Items[0].ID == item.ID {
+		t.Fatalf("item not deleted: %+v", ev.Phases[0].Items[0])
+	}
+
+	s.keys("u")
+	s.waitFor(`restored checklist item "`+item.Title+`" (u undoes 1 more)`, item.Title)
+	if ev, _ := st.Event(ctx, 1); ev.Phases[0].Items[0] != item {
+		t.Errorf("item after undo %+v, want %+v", ev.Phases[0].Items[0], item)
+	}
+	s.keys("ctrl+z")
+	s.waitFor("restored KPI " + kpi.EntityCode + "/" + kpi.Key + " and " + countOf(len(readings), "KPI reading"))
+	back, err := st.KPI(ctx, kpi.EntityCode, kpi.Key)
+	if err != nil || back.ID != kpi.ID {
+		t.Fatalf("KPI after undo: %+v, %v", back, err)
+	}
+	if got, _ := st.Readings(ctx, kpi.ID, 1000); len(got) != len(readings) || got[0] != readings[0] {
+		t.Errorf("readings after undo: %d, want %d", len(got), len(readings))
+	}
+	a, _ := st.Audit(ctx, 1)
+	if a[0].Action != "restore" || a[0].Actor != "console:kim" || a[0].SubjectID != kpi.ID {
+		t.Errorf("audit of the undo: %+v", a[0])
+	}
+	s.waitGone("u undo")
+	s.keys("u")
+	s.waitFor("nothing to undo")
+}
