@@ -83,3 +83,34 @@ func TestUndoRestoresDeletesInTurn(t *testing.T) {
 	s.keys("u")
 	s.waitFor("nothing to undo")
 }
+
+// A person removed on the Records page comes back on u with their crew
+// places and report subscriptions, and the action that lost them has
+// them again.
+func TestUndoRecordsRemoval(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	ctx := context.Background()
+	person, _ := st.Record(ctx, mustKind("person"), "chris.novak@example.com")
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("8")
+	s.waitFor("7 entities")
+	s.keys("right")
+	s.waitFor("[Person]")
+	s.keys("/", "text:chris", "enter")
+	s.waitFor("▸chris.novak@example.com")
+	s.keys("d")
+	s.waitFor("Remove person chris.novak@example.com?")
+	s.keys("left", "enter")
+	s.waitFor("✓ removed person chris.novak@example.com", "(u undoes)")
+	s.keys("u")
+	s.waitFor("✓ restored person chris.novak@example.com")
+	back, err := st.Record(ctx, mustKind("person"), "chris.novak@example.com")
+	if err != nil || back.(*portfolio.Person).ID != person.(*portfolio.Person).ID {
+		t.Fatalf("person after undo: %+v, %v", back, err)
+	}
+	a, err := st.Record(ctx, mustKind("action"), "rotate-the-stripe-keys-and-move-every-secret-out")
+	if err != nil || a.(*portfolio.Action).PersonEmail != "chris.novak@example.com" {
+		t.Errorf("the action after the undo: %+v, %v", a, err)
+	}
+}
