@@ -362,6 +362,9 @@ func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, crewRemoveKey):
 		return p.crewForm(true)
 	}
+	if cmd, ok := p.checklistKey(k, row, item); ok {
+		return cmd
+	}
 	return nil
 }
 
@@ -496,8 +499,8 @@ func (p *eventPage) ShortHelp() []key.Binding {
 	}
 	if p.detail != nil {
 		// Most used first: the footer keeps as many as fit, ? lists all.
-		return []key.Binding{p.c.Keys.Back, p.keys.addItem, binding("e", "edit"), binding("c/C", "crew"), linksKey,
-			binding("d", "delete"), binding("P", "add phase"), binding("K/J", "move")}
+		return []key.Binding{p.c.Keys.Back, tickKey, linksKey, claimKey, signOffKey, p.keys.addItem, binding("e", "edit"), binding("c/C", "crew"),
+			binding("d", "delete"), binding("P", "add phase"), binding("K/J", "move"), releaseKey}
 	}
 	return []key.Binding{p.c.Keys.Enter, p.keys.add, p.keys.edit, p.keys.past}
 }
@@ -511,7 +514,8 @@ func (p *eventPage) FullHelp() [][]key.Binding {
 	case p.detail != nil && p.links != nil:
 		return [][]key.Binding{move, {mintKey, revokeKey, k.Back}}
 	case p.detail != nil:
-		return [][]key.Binding{move, {p.keys.addItem, newPhaseKey, p.keys.editItem, p.keys.delItem, p.keys.up, p.keys.down},
+		return [][]key.Binding{move, {tickKey, claimKey, releaseKey, signOffKey},
+			{p.keys.addItem, newPhaseKey, p.keys.editItem, p.keys.delItem, p.keys.up, p.keys.down},
 			{p.keys.edit, crewAddKey, crewRemoveKey, linksKey, k.Back}}
 	}
 	return [][]key.Binding{append(move, k.Enter), {p.keys.add, p.keys.edit, p.keys.past}}
