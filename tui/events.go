@@ -169,7 +169,7 @@ func (p *eventPage) renderDetail() {
 		}
 		head := fmt.Sprintf(" %s  %s", s.Title.Render(ph.Name), s.Subtle.Render(fmt.Sprintf("%d/%d done", done, len(ph.Items))))
 		if !ph.SignedOffAt.IsZero() {
-			head += s.StatusOK.Render("  signed off by " + ph.SignedOffName)
+			head += s.StatusOK.Render("  signed off by " + cmp.Or(ph.SignedOffName, "someone") + " " + p.local(ph.SignedOffAt))
 		}
 		lines = append(lines, head)
 		search = append(search, strings.ToLower(ph.Name))

@@ -96,7 +96,7 @@ func TestChecklistFromTheConsole(t *testing.T) {
 	}
 	s.keys("s")
 	s.waitFor("signed off Pre-departure as Morgan Reyes")
-	waitRow(s, "Pre-departure  3/5 done", "signed off by Morgan Reyes")
+	waitRow(s, "Pre-departure  3/5 done", "signed off by Morgan Reyes Thu 11:00")
 	// A signed-off phase is locked: the store says so.
 	s.keys("x")
 	s.waitFor("is locked: Morgan Reyes signed off")
