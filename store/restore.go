@@ -34,6 +34,8 @@ type Deleted struct {
 	subjectID   int64
 	rows        []deletedRow
 	cleared     []clearedRef
+	// seen holds the rows captured, by rowName.
+	seen map[string]bool
 }
 
 // deletedRow is one row as it was. rowid is kept apart for the tables
@@ -54,9 +56,6 @@ type clearedRef struct {
 	cols  []string
 	vals  []any
 }
-
-// Rows counts the rows the snapshot holds, the first delete's included.
-func (d *Deleted) Rows() int { return len(d.rows) }
 
 // Summary says what a restore of d brings back: "KPI YC/REV and 12 KPI
 // readings".
@@ -242,13 +241,10 @@ func (tx *Tx) capture(ctx context.Context, what, subjectType string, subjectID i
 		return err
 	}
 	if tx.deleted == nil {
-		tx.deleted = &Deleted{What: what, subjectType: subjectType, subjectID: subjectID}
+		tx.deleted = &Deleted{What: what, subjectType: subjectType, subjectID: subjectID, seen: map[string]bool{}}
 	}
 	d := tx.deleted
-	seen := map[string]bool{}
-	for _, r := range d.rows {
-		seen[rowName(r.table, r.rowid)] = true
-	}
+	seen := d.seen
 	start := len(d.rows)
 	found, err := tx.selectRows(ctx, table, where, args...)
 	if err != nil {
@@ -376,17 +372,20 @@ func (tx *Tx) Restore(ctx context.Context, d *Deleted) error {
 	if _, err := tx.tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	inSnapshot := func(table string, cols []string, vals []any) bool {
-		for _, r := range d.rows {
-			if r.table != table {
-				continue
-			}
-			if got, ok := r.values(cols); ok && sameValues(got, vals) {
-				return true
+	// What the snapshot's rows can be referred to by, and what the
+	// database has been found to hold, so a snapshot of thousands of
+	// rows is not searched, nor the database asked, once per reference.
+	held := map[string]bool{}
+	gone := map[string]bool{}
+	for _, r := range d.rows {
+		held[rowName(r.table, r.rowid)] = true
+		for _, fk := range si.into[r.table] {
+			if vals, ok := r.values(fk.to); ok {
+				held[refName(fk.parent, fk.to, vals)] = true
 			}
 		}
-		return false
 	}
+	inSnapshot := func(table string, cols []string, vals []any) bool { return held[refName(table, cols, vals)] }
 	restored := map[string]int{}
 	var cleared int
 	for _, r := range d.rows {
@@ -396,12 +395,17 @@ func (tx *Tx) Restore(ctx context.Context, d *Deleted) error {
 			if !ok || inSnapshot(fk.parent, fk.to, ref) {
 				continue
 			}
-			exists, err := tx.exists(ctx, fk.parent, fk.to, ref)
-			if err != nil {
-				return err
-			}
-			if exists {
-				continue
+			name := refName(fk.parent, fk.to, ref)
+			if !gone[name] {
+				exists, err := tx.exists(ctx, fk.parent, fk.to, ref)
+				if err != nil {
+					return err
+				}
+				if exists {
+					held[name] = true
+					continue
+				}
+				gone[name] = true
 			}
 			if fk.onDelete == "SET NULL" && fk.nullable {
 				for _, c := range fk.from {
@@ -435,7 +439,7 @@ func (tx *Tx) Restore(ctx context.Context, d *Deleted) error {
 	}
 	var refs int
 	for _, c := range d.cleared {
-		if d.has(c.table, c.rowid) {
+		if held[rowName(c.table, c.rowid)] {
 			continue // it went too, and came back whole
 		}
 		set := make([]string, len(c.cols))
@@ -472,15 +476,6 @@ func (tx *Tx) Restore(ctx context.Context, d *Deleted) error {
 		details["references_left_clear"] = cleared
 	}
 	return tx.audit(ctx, "restore", d.subjectType, d.subjectID, details)
-}
-
-func (d *Deleted) has(table string, rowid int64) bool {
-	for _, r := range d.rows {
-		if r.table == table && r.rowid == rowid {
-			return true
-		}
-	}
-	return false
 }
 
 func (tx *Tx) exists(ctx context.Context, table string, cols []string, vals []any) (bool, error) {
@@ -527,16 +522,9 @@ func singular(table string) string {
 	return strings.ReplaceAll(table, "_", " ")
 }
 
-func sameValues(a, b []any) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if fmt.Sprint(a[i]) != fmt.Sprint(b[i]) {
-			return false
-		}
-	}
-	return true
+// refName names what a reference to table(cols) = vals points at.
+func refName(table string, cols []string, vals []any) string {
+	return fmt.Sprintf("%s(%s)=%#v", table, strings.Join(cols, ","), vals)
 }
 
 func joinValues(vs []any) string {
