@@ -298,3 +298,38 @@ func mustAudit(t *testing.T, s *store.Store) []store.AuditEntry {
 	}
 	return a
 }
+
+// BenchmarkDeleteRestoreKPI deletes a KPI with a few thousand readings
+// and restores it: what u costs after a large delete.
+func BenchmarkDeleteRestoreKPI(b *testing.B) {
+	s := storetest.Demo(b, nil)
+	ctx := context.Background()
+	if err := storetest.GenerateLoad(ctx, s, storetest.LoadSpec{Readings: 50000, KPIs: 10}); err != nil {
+		b.Fatal(err)
+	}
+	kpis, _ := s.KPIs(ctx, "")
+	var id int64
+	most := 0
+	for _, k := range kpis {
+		if r, _ := s.Readings(ctx, k.ID, 100000); len(r) > most {
+			id, most = k.ID, len(r)
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		var d *store.Deleted
+		if err := s.Update(ctx, "bench", func(tx *store.Tx) error {
+			if err := tx.DeleteKPI(ctx, id); err != nil {
+				return err
+			}
+			d = tx.Deleted()
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Restore(ctx, "bench", d); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(most), "readings")
+}
