@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"opsdeck/portfolio"
+	"opsdeck/store"
 	"opsdeck/store/storetest"
 )
 
@@ -113,4 +114,35 @@ func TestUndoRecordsRemoval(t *testing.T) {
 	if err != nil || a.(*portfolio.Action).PersonEmail != "chris.novak@example.com" {
 		t.Errorf("the action after the undo: %+v, %v", a, err)
 	}
+}
+
+// An undo that would clash (a KPI added since under the deleted one's
+// key) is refused in words, changes nothing, and is not offered again.
+func TestUndoRefusedWhenItClashes(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	ctx := context.Background()
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("2", "/", "text:qdn revenue")
+	s.waitFor("Haul revenue this month")
+	s.keys("enter", "d")
+	s.waitFor("Delete QDN Haul revenue this month and all its readings?")
+	s.keys("left", "enter")
+	s.waitFor("deleted (u undoes)")
+	old, _ := st.KPIs(ctx, "QDN")
+	qdn, _ := st.Record(ctx, mustKind("entity"), "QDN")
+	if err := st.Update(ctx, "other", func(tx *store.Tx) error {
+		return tx.CreateKPI(ctx, &portfolio.KPI{EntityID: qdn.(*portfolio.Entity).ID, Key: "revenue", Name: "Revenue again", Unit: "count",
+			Direction: portfolio.HigherIsBetter, Target: 1, Tolerance: 0.1, OwnerRole: portfolio.RoleCEO})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.keys("u")
+	s.waitFor("not undone: cannot restore KPI QDN/revenue: a KPI added since has the same key")
+	if now, _ := st.KPIs(ctx, "QDN"); len(now) != len(old)+1 {
+		t.Errorf("the refused undo changed the KPIs: %d, then %d", len(old), len(now))
+	}
+	s.waitGone("u undo")
+	s.keys("u")
+	s.waitFor("nothing to undo")
 }
