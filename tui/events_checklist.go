@@ -105,7 +105,7 @@ func (p *eventPage) checklistKey(k tea.KeyPressMsg, row detailRow, item *portfol
 		case item.ClaimedBy != 0:
 			return status(fmt.Sprintf("%q is claimed by %s: r releases it first", item.Title, item.ClaimedByName), true), true
 		}
-		return p.askWhom("Claim "+quote(item.Title)+" for", p.crewFor(item.RequiredRole), func(c portfolio.CrewMember) tea.Cmd {
+		return p.askWhom("Claim "+quote(item.Title)+" for", p.withMe(p.crewFor(item.RequiredRole)), func(c portfolio.CrewMember) tea.Cmd {
 			return p.itemChange(store.ActClaim, *item, c.PersonID, fmt.Sprintf("claimed %q for %s", item.Title, c.Name))
 		}), true
 	case key.Matches(k, releaseKey) && item != nil:
@@ -128,6 +128,34 @@ func (p *eventPage) checklistKey(k tea.KeyPressMsg, row detailRow, item *portfol
 	return nil, false
 }
 
+// withMe puts the console's own person first among crew, offered as
+// "you" even when not on the crew (the policy lets the office claim).
+func (p *eventPage) withMe(crew []portfolio.CrewMember) []portfolio.CrewMember {
+	me := p.consolePerson()
+	if me == 0 {
+		return crew
+	}
+	out := []portfolio.CrewMember{}
+	for _, c := range crew {
+		if c.PersonID == me {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		for _, person := range p.people {
+			if person.ID == me {
+				out = append(out, portfolio.CrewMember{PersonID: me, Name: person.Name, PersonEmail: person.Email, Role: portfolio.AccessAdmin})
+			}
+		}
+	}
+	for _, c := range crew {
+		if c.PersonID != me {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func quote(s string) string { return fmt.Sprintf("%q", s) }
 
 // askWhom runs then for one of crew: at once if there is only one, after
@@ -139,9 +167,14 @@ func (p *eventPage) askWhom(title string, crew []portfolio.CrewMember, then func
 	case 1:
 		return then(crew[0])
 	}
+	me := p.consolePerson()
 	opts := make([]huh.Option[string], len(crew))
 	for i, c := range crew {
-		opts[i] = huh.NewOption(fmt.Sprintf("%s (%s)", c.Name, c.Role), c.PersonEmail)
+		label := fmt.Sprintf("%s (%s)", c.Name, c.Role)
+		if c.PersonID == me {
+			label += " · you"
+		}
+		opts[i] = huh.NewOption(label, c.PersonEmail)
 	}
 	email := crew[0].PersonEmail
 	submit := func() tea.Cmd {

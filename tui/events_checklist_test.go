@@ -245,3 +245,26 @@ func TestConsoleTickReachesTheCrewWeb(t *testing.T) {
 		}
 	}
 }
+
+// A console whose actor is a person offers them first when claiming,
+// even off the crew, and ticks and signs off as them.
+func TestChecklistAsTheConsolesPerson(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour, Actor: "ssh:owner"}))
+	s.waitFor("Break-even JADA")
+	s.keys("4", "enter")
+	s.waitFor("Check weather, tides")
+	s.keys("down", "down", "down", "down")
+	s.waitFor("▸  ○ Clean the head and galley")
+	s.keys("t")
+	s.waitFor("> Casey Brooks (admin) · you", "Sam Okafor (crew)")
+	s.keys("enter")
+	s.waitFor(`claimed "Clean the head and galley" for Casey Brooks`)
+	waitRow(s, "Clean the head and galley", "claimed by Casey Brooks")
+	s.keys("x")
+	s.waitFor(`ticked "Clean the head and galley"`)
+	waitRow(s, "✓ Clean the head and galley", "done by Casey Brooks")
+	if a := lastAuditOf(t, st); a.Action != store.ActDone || a.Actor != "ssh:owner" {
+		t.Errorf("audit of the tick: %+v", a)
+	}
+}
