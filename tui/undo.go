@@ -48,7 +48,7 @@ func (c *Context) canUndo() bool { return len(c.undo) > 0 }
 func (m *Model) undo() tea.Cmd {
 	c := m.c
 	if !c.canUndo() {
-		return func() tea.Msg { return StatusMsg{Text: "nothing to undo: no deletes in this session yet", Note: true} }
+		return func() tea.Msg { return StatusMsg{Text: "nothing to undo", Note: true} }
 	}
 	d := c.undo[len(c.undo)-1]
 	c.undo = c.undo[:len(c.undo)-1]
