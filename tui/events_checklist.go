@@ -113,6 +113,10 @@ func (p *eventPage) checklistKey(k tea.KeyPressMsg, row detailRow, item *portfol
 			return status(fmt.Sprintf("%q is not claimed by anyone, or is done", item.Title), true), true
 		}
 		return p.itemChange(store.ActRelease, *item, 0, fmt.Sprintf("released %s's claim on %q", item.ClaimedByName, item.Title)), true
+	case key.Matches(k, tickKey, claimKey, releaseKey) && item == nil && row.phase >= 0:
+		return func() tea.Msg {
+			return StatusMsg{Text: "that is the phase's heading: move to an item (s signs off the phase)", Note: true}
+		}, true
 	case key.Matches(k, signOffKey) && row.phase >= 0:
 		ph := p.detail.Phases[row.phase]
 		if !ph.SignedOffAt.IsZero() {

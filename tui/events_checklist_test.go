@@ -75,6 +75,9 @@ func TestChecklistFromTheConsole(t *testing.T) {
 	s.keys("4", "enter")
 	s.waitFor("Check weather, tides", "x tick")
 
+	s.keys("up", "x")
+	s.waitFor("that is the phase's heading: move to an item")
+	s.keys("down")
 	// The cursor is on the first item, the captain's open mandatory one,
 	// so Pre-departure cannot be signed off yet.
 	s.keys("s")
