@@ -97,6 +97,9 @@ func (tx *Tx) DeleteItem(ctx context.Context, itemID int64) error {
 	if err != nil {
 		return err
 	}
+	if err := tx.capture(ctx, fmt.Sprintf("checklist item %q", title), "checklist_item", itemID, "checklist_items", "id = ?", itemID); err != nil {
+		return err
+	}
 	if err := tx.execOne(ctx, "checklist item", itemID, "DELETE FROM checklist_items WHERE id = ?", itemID); err != nil {
 		return err
 	}
@@ -181,6 +184,9 @@ func (tx *Tx) DeletePhase(ctx context.Context, phaseID int64) error {
 	}
 	var items int
 	if err := tx.tx.QueryRowContext(ctx, "SELECT count(*) FROM checklist_items WHERE phase_id = ?", phaseID).Scan(&items); err != nil {
+		return err
+	}
+	if err := tx.capture(ctx, fmt.Sprintf("checklist phase %q", name), "checklist_phase", phaseID, "checklist_phases", "id = ?", phaseID); err != nil {
 		return err
 	}
 	if err := tx.execOne(ctx, "phase", phaseID, "DELETE FROM checklist_phases WHERE id = ?", phaseID); err != nil {

@@ -52,6 +52,9 @@ func (tx *Tx) DeleteKPI(ctx context.Context, id int64) error {
 	if err := tx.tx.QueryRowContext(ctx, "SELECT count(*) FROM kpi_readings WHERE kpi_id = ?", id).Scan(&readings); err != nil {
 		return err
 	}
+	if err := tx.capture(ctx, "KPI "+k.EntityCode+"/"+k.Key, "kpi", id, "kpis", "id = ?", id); err != nil {
+		return err
+	}
 	if err := tx.execOne(ctx, "KPI", id, "DELETE FROM kpis WHERE id = ?", id); err != nil {
 		return err
 	}

@@ -859,6 +859,13 @@ func (tx *Tx) RemoveRecord(ctx context.Context, k *portfolio.Kind, key string, c
 	if len(e.Refuse) > 0 || (len(e.Cascade) > 0 && !cascade) {
 		return deps, e
 	}
+	t := tables[k.Name]
+	// Captured whole before anything goes, so an undo brings back the
+	// record and all that goes with it (removeOne adds what the schema
+	// does not cascade).
+	if err := tx.capture(ctx, k.Noun()+" "+key, strings.ReplaceAll(k.Name, "-", "_"), id, t.name, cmpOr(t.id, "rowid")+" = ?", id); err != nil {
+		return deps, err
+	}
 	// Children first, so no foreign key is left dangling on the way.
 	for i := len(e.Cascade) - 1; i >= 0; i-- {
 		d := e.Cascade[i]
@@ -866,7 +873,6 @@ func (tx *Tx) RemoveRecord(ctx context.Context, k *portfolio.Kind, key string, c
 			return deps, err
 		}
 	}
-	t := tables[k.Name]
 	if _, err := tx.tx.ExecContext(ctx, "DELETE FROM "+t.name+" WHERE "+cmpOr(t.id, "rowid")+" = ?", id); err != nil {
 		return deps, constraintError(err, k.Name, fmt.Sprintf("%q", key))
 	}
@@ -884,6 +890,9 @@ func (tx *Tx) removeOne(ctx context.Context, k *portfolio.Kind, key string) erro
 		return err
 	}
 	t := tables[k.Name]
+	if err := tx.capture(ctx, k.Noun()+" "+key, strings.ReplaceAll(k.Name, "-", "_"), id, t.name, cmpOr(t.id, "rowid")+" = ?", id); err != nil {
+		return err
+	}
 	if _, err := tx.tx.ExecContext(ctx, "DELETE FROM "+t.name+" WHERE "+cmpOr(t.id, "rowid")+" = ?", id); err != nil {
 		return constraintError(err, k.Name, fmt.Sprintf("%q", key))
 	}

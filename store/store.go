@@ -204,6 +204,10 @@ type Tx struct {
 	// recs remembers, for PutRecord and RemoveRecord, the records of the
 	// kinds they have read; it sees only the writes made through them.
 	recs *records
+	// deleted is what the deletes made in the transaction took, for an
+	// undo (see restore.go); schemaInfo the foreign keys they followed.
+	deleted    *Deleted
+	schemaInfo *schemaInfo
 }
 
 // Bulk runs fn with the per-row audit entries held back, then writes one

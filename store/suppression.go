@@ -105,6 +105,9 @@ func (tx *Tx) Unsuppress(ctx context.Context, addr string) error {
 	if err != nil {
 		return err
 	}
+	if err := tx.capture(ctx, "the suppression of "+norm, "suppression", 0, "suppressions", "address = ?", norm); err != nil {
+		return err
+	}
 	res, err := tx.tx.ExecContext(ctx, "DELETE FROM suppressions WHERE address = ?", norm)
 	if err != nil {
 		return err

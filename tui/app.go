@@ -136,6 +136,8 @@ type (
 		err   error
 		// key is the record written, for the page to put its cursor on.
 		key string
+		// undo is what the write deleted, for u to restore.
+		undo *store.Deleted
 	}
 )
 
@@ -262,9 +264,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setStatus("not saved: "+portfolio.ErrorMessage(msg.err), true)
 			return m, cmd
 		}
+		if msg.undo != nil {
+			msg.label += " (u undoes)"
+		}
 		m.setStatus(msg.label, false)
+		m.c.pushUndo(msg.undo)
 		m.reloading = true
 		return m, tea.Batch(cmd, m.loadCmd())
+	case undoneMsg:
+		return m, m.undone(msg)
 	}
 	if cmd, ok := m.c.sender.update(msg); ok {
 		return m, cmd
@@ -307,6 +315,8 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
 		return nil, true
+	case key.Matches(msg, undoKey):
+		return m.undo(), true
 	case key.Matches(msg, k.Next):
 		return m.switchTo((m.active + 1) % len(m.pages)), true
 	case key.Matches(msg, k.Prev):
@@ -513,6 +523,9 @@ func (m *Model) footer() string {
 		line += "  "
 	}
 	page, next, global := m.pages[m.active].ShortHelp(), m.c.Keys.Next, []key.Binding{m.c.Keys.Help, m.c.Keys.Quit}
+	if m.c.canUndo() {
+		global = append([]key.Binding{undoKey}, global...)
+	}
 	if m.pages[m.active].Capturing() {
 		// A form or filter has the keys (and shows its own): the page's
 		// keys, tab and q do not work now.
@@ -626,7 +639,7 @@ func fitHelp(width, sep int, page []key.Binding, next key.Binding, global []key.
 
 func (m *Model) fullHelp() string {
 	k := m.c.Keys
-	global := [][]key.Binding{{k.Next, k.Prev, k.Pages, k.Help, k.Quit}}
+	global := [][]key.Binding{{k.Next, k.Prev, k.Pages, undoKey, k.Help, k.Quit}}
 	page := m.pages[m.active].FullHelp()
 	// Columns side by side as far as they fit; the rest go below rather
 	// than off the edge.
@@ -668,7 +681,14 @@ func goTo(page string, then tea.Msg) tea.Cmd {
 // as a savedMsg labelled for the status bar.
 func write(c *Context, label string, fn func(ctx context.Context, tx *store.Tx) error) tea.Cmd {
 	return func() tea.Msg {
-		err := c.Store.Update(c.Ctx, c.Actor, func(tx *store.Tx) error { return fn(c.Ctx, tx) })
-		return savedMsg{label: label, err: err}
+		var undo *store.Deleted
+		err := c.Store.Update(c.Ctx, c.Actor, func(tx *store.Tx) error {
+			if err := fn(c.Ctx, tx); err != nil {
+				return err
+			}
+			undo = tx.Deleted()
+			return nil
+		})
+		return savedMsg{label: label, err: err, undo: undo}
 	}
 }

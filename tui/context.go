@@ -36,6 +36,8 @@ type Context struct {
 	// sender runs the console's batches (shared by the Reports and Outbox
 	// pages).
 	sender *sender
+	// undo is what this session's deletes took, newest last (see undo.go).
+	undo []*store.Deleted
 }
 
 // Data is one consistent load of what the pages show.

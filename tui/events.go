@@ -169,7 +169,7 @@ func (p *eventPage) renderDetail() {
 		}
 		head := fmt.Sprintf(" %s  %s", s.Title.Render(ph.Name), s.Subtle.Render(fmt.Sprintf("%d/%d done", done, len(ph.Items))))
 		if !ph.SignedOffAt.IsZero() {
-			head += s.StatusOK.Render("  signed off by " + ph.SignedOffName)
+			head += s.StatusOK.Render("  signed off by " + cmp.Or(ph.SignedOffName, "someone") + " " + p.local(ph.SignedOffAt))
 		}
 		lines = append(lines, head)
 		search = append(search, strings.ToLower(ph.Name))
@@ -378,6 +378,9 @@ func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, crewRemoveKey):
 		return p.crewForm(true)
 	}
+	if cmd, ok := p.checklistKey(k, row, item); ok {
+		return cmd
+	}
 	return nil
 }
 
@@ -521,8 +524,8 @@ func (p *eventPage) ShortHelp() []key.Binding {
 	}
 	if p.detail != nil {
 		// Most used first: the footer keeps as many as fit, ? lists all.
-		return []key.Binding{p.c.Keys.Back, p.keys.addItem, binding("e", "edit"), binding("c/C", "crew"), linksKey,
-			binding("d", "delete"), binding("P", "add phase"), binding("K/J", "move")}
+		return []key.Binding{p.c.Keys.Back, tickKey, linksKey, claimKey, signOffKey, p.keys.addItem, binding("e", "edit"), binding("c/C", "crew"),
+			binding("d", "delete"), binding("P", "add phase"), binding("K/J", "move"), releaseKey}
 	}
 	return []key.Binding{p.c.Keys.Enter, p.keys.add, p.keys.edit, p.keys.past}
 }
@@ -536,7 +539,8 @@ func (p *eventPage) FullHelp() [][]key.Binding {
 	case p.detail != nil && p.links != nil:
 		return [][]key.Binding{move, {mintKey, revokeKey, k.Back}}
 	case p.detail != nil:
-		return [][]key.Binding{move, {p.keys.addItem, newPhaseKey, p.keys.editItem, p.keys.delItem, p.keys.up, p.keys.down},
+		return [][]key.Binding{move, {tickKey, claimKey, releaseKey, signOffKey},
+			{p.keys.addItem, newPhaseKey, p.keys.editItem, p.keys.delItem, p.keys.up, p.keys.down},
 			{p.keys.edit, crewAddKey, crewRemoveKey, linksKey, k.Back}}
 	}
 	return [][]key.Binding{append(move, k.Enter), {p.keys.add, p.keys.edit, p.keys.past}}

@@ -119,10 +119,12 @@ func removeRecord(c *Context, k *portfolio.Kind, key string, goes []store.Depend
 	}
 	return func() tea.Msg {
 		var gone []store.Dependent
+		var undo *store.Deleted
 		err := c.Store.Update(c.Ctx, c.Actor, func(tx *store.Tx) (err error) {
 			if gone, err = tx.RemoveRecord(c.Ctx, k, key, len(goes) > 0); err == nil && !sameDependents(gone, goes) {
 				return errOthersGo
 			}
+			undo = tx.Deleted()
 			return err
 		})
 		var refused *store.ErrDependents
@@ -132,7 +134,7 @@ func removeRecord(c *Context, k *portfolio.Kind, key string, goes []store.Depend
 		case errors.Is(err, errOthersGo):
 			return dependentsMsg{kind: k, key: key, goes: gone, changed: true}
 		}
-		return savedMsg{label: label, err: err}
+		return savedMsg{label: label, err: err, undo: undo}
 	}
 }
 
