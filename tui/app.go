@@ -96,6 +96,10 @@ type Model struct {
 	// they show changes, not on every key press.
 	headerKey, helpKey   string
 	headerView, helpView string
+	// errorRows is how many lines the footer takes: 2 while an error too
+	// long for the footer's line is shown, so it is read whole (the page
+	// is a line shorter meanwhile), else 1.
+	errorRows int
 }
 
 // Messages the root model handles.
@@ -204,6 +208,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
+		m.errorRows = m.footerRows()
 		var cmds []tea.Cmd
 		for _, p := range m.pages {
 			p.SetSize(m.contentSize())
@@ -222,7 +227,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.loadErr = msg.err
 			m.setStatus("could not read the database: "+msg.err.Error(), true)
-			return m, nil
+			return m, m.fitFooter()
 		}
 		m.data, m.loadErr = msg.data, nil
 		return m, m.refresh()
@@ -251,7 +256,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case StatusMsg:
 		m.setStatus(msg.Text, msg.Err)
 		m.statusNote = msg.Note && !msg.Err
-		return m, nil
+		return m, m.fitFooter()
 	case outsideChangeMsg:
 		if !m.reloading {
 			m.reloading = true
@@ -262,7 +267,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd := m.pages[m.active].Update(msg)
 		if msg.err != nil {
 			m.setStatus("not saved: "+portfolio.ErrorMessage(msg.err), true)
-			return m, cmd
+			return m, tea.Batch(cmd, m.fitFooter())
 		}
 		if msg.undo != nil {
 			msg.label += " (u undoes)"
@@ -343,6 +348,7 @@ func (m *Model) switchTo(i int) tea.Cmd {
 		// word on sending or links) has no time.
 		m.status = ""
 	}
+	cmds = append(cmds, m.fitFooter())
 	if p, ok := m.pages[i].(activePage); ok {
 		cmds = append(cmds, p.SetActive(true))
 	}
@@ -378,7 +384,35 @@ func (m *Model) showStatus() bool {
 
 // contentSize is the page area: the screen less the header and footer.
 func (m *Model) contentSize() (int, int) {
-	return m.width, max(1, m.height-3)
+	return m.width, max(1, m.height-2-max(1, m.errorRows))
+}
+
+// footerKeysRoom is what the footer keeps for ? and q beside a status.
+const footerKeysRoom = 22
+
+// footerRows is how many lines the footer needs for what it says now.
+func (m *Model) footerRows() int {
+	if m.showStatus() && m.statusErr && lipgloss.Width(m.status)+3+footerKeysRoom > m.width {
+		return 2
+	}
+	return 1
+}
+
+// fitFooter gives the pages their new height when the footer grows to
+// two lines for a long error or goes back to one.
+func (m *Model) fitFooter() tea.Cmd {
+	rows := m.footerRows()
+	if rows == m.errorRows || m.width == 0 {
+		return nil
+	}
+	m.errorRows = rows
+	m.helpKey = ""
+	var cmds []tea.Cmd
+	for _, p := range m.pages {
+		p.SetSize(m.contentSize())
+		cmds = append(cmds, p.Update(tea.WindowSizeMsg{Width: m.width, Height: m.height}))
+	}
+	return tea.Batch(cmds...)
 }
 
 // View draws header, page and footer.
@@ -512,6 +546,17 @@ func (m *Model) footer() string {
 			said = s.StatusOK.Render("✓ " + m.status)
 		}
 	}
+	// An error too long for the footer's line gets a line of its own
+	// above it, wrapped between words, and the line below goes on with it.
+	above := ""
+	if m.errorRows == 2 && m.showStatus() && m.statusErr {
+		lines := strings.Split(wrap(m.status, m.width-2), "\n")
+		above = " " + s.StatusErr.Render(lines[0])
+		said = ""
+		if len(lines) > 1 {
+			said = s.StatusErr.Render(clip(strings.Join(lines[1:], " "), m.width-3-footerKeysRoom))
+		}
+	}
 	if m.data != nil && m.data.Trouble > 0 {
 		// The warning gives way to what was just said, and to ? and q.
 		room := m.width - lipgloss.Width(said) - 26
@@ -542,7 +587,13 @@ func (m *Model) footer() string {
 		m.helpKey = sig.String()
 		m.helpView = m.help.ShortHelpView(fitHelp(width, lipgloss.Width(m.help.ShortSeparator), page, next, global))
 	}
-	return lipgloss.NewStyle().MaxWidth(m.width).Render(line + m.helpView)
+	foot := lipgloss.NewStyle().MaxWidth(m.width).Render(line + m.helpView)
+	if m.errorRows == 2 {
+		// Two lines as long as the page is a line shorter, even once the
+		// error has gone (until the next status or page switch fits it).
+		foot = above + "\n" + foot
+	}
+	return foot
 }
 
 // troubleLine is the status bar's warning: what in the outbox and the

@@ -602,3 +602,35 @@ func TestOverviewCursorOpensEntitiesAndEvents(t *testing.T) {
 	s.keys("enter")
 	s.waitFor("Pre-departure", "departs in 3 days", "Sunset harbor cruise")
 }
+
+// An error too long for the footer's line is read whole: it takes a line
+// of its own above the keys, wrapped between words, and the page gives up
+// a line meanwhile; the next page switch gives it back.
+func TestLongErrorIsShownWhole(t *testing.T) {
+	s := startAt(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour}), 80, 24)
+	s.keys("2")
+	kpiRows := func(screen string) int {
+		return len(regexp.MustCompile(`(?m)^.(JADA|QOS|QDN|DC|SCC|CLOUD|TOOLS) `).FindAllString(screen, -1))
+	}
+	before := kpiRows(s.waitFor("22 KPIs"))
+	long := "not signed off: Pre-departure still has 3 items to do, among them the mandatory Check weather, tides and notices to mariners"
+	s.tm.Send(StatusMsg{Text: long, Err: true})
+	screen := s.waitFor("mandatory")
+	lines := strings.Split(strings.TrimRight(screen, "\n "), "\n")
+	n := len(lines)
+	foot := strings.TrimSpace(lines[n-2]) + " " + strings.TrimSpace(lines[n-1])
+	if !strings.Contains(foot, "not signed off: Pre-departure still has 3 items to do, among them the") ||
+		!strings.Contains(foot, "mandatory Check weather") || !strings.HasSuffix(foot, "? all keys • q quit") {
+		t.Errorf("the error is not shown whole above the keys:\n%s\n%s", lines[n-2], lines[n-1])
+	}
+	if during := kpiRows(screen); during != before-1 {
+		t.Errorf("%d KPI rows with the long error, %d before: the page should give up one line", during, before)
+	}
+	checkScreen(t, "kpis with a long error", screen, 80, 24)
+	s.keys("3")
+	s.waitGone("mandatory")
+	s.keys("2")
+	if after := kpiRows(s.waitFor("22 KPIs")); after != before {
+		t.Errorf("%d KPI rows after the error went, %d before", after, before)
+	}
+}
