@@ -30,6 +30,10 @@ type pageForm struct {
 	// of running off it.
 	natural, naturalW int
 	groups            []*huh.Group
+	// checks, when the form has them, say under each field what is wrong
+	// or suspicious as it is typed, and which field a failed save was
+	// about.
+	checks *formChecks
 }
 
 // formKeys makes esc cancel a form, as it closes everything else.
@@ -43,16 +47,79 @@ func formKeys() *huh.KeyMap {
 // caller's variables; reopen calls it again, so a failed write comes back
 // with everything the user typed.
 func newPageForm(title string, submit func() tea.Cmd, build func() []*huh.Group) (*pageForm, tea.Cmd) {
-	pf := &pageForm{title: title, build: build, submit: submit}
+	return newCheckedForm(title, submit, nil, build)
+}
+
+// newCheckedForm is newPageForm for a form whose fields build makes
+// through checks (checks.field), so they are checked as they are typed.
+func newCheckedForm(title string, submit func() tea.Cmd, checks *formChecks, build func() []*huh.Group) (*pageForm, tea.Cmd) {
+	pf := &pageForm{title: title, build: build, submit: submit, checks: checks}
 	return pf, pf.reopen()
 }
 
-// reopen starts the form afresh over the same values.
+// reopen starts the form afresh over the same values. The fields the user
+// had been in keep saying what is wrong with them.
 func (pf *pageForm) reopen() tea.Cmd {
 	pf.submitted, pf.natural = false, 0
+	var touched []string
+	if pf.checks != nil {
+		for _, f := range pf.checks.fields {
+			if f.touched {
+				touched = append(touched, f.name)
+			}
+		}
+		pf.checks.fields = nil
+	}
 	pf.groups = pf.build()
 	pf.form = huh.NewForm(pf.groups...).WithKeyMap(formKeys()).WithShowHelp(true).WithTheme(huh.ThemeFunc(huh.ThemeBase16))
+	if pf.checks != nil {
+		// The checked fields draw their own messages, under themselves.
+		pf.form.WithShowErrors(false)
+		for _, name := range touched {
+			if f := pf.checks.named(name); f != nil {
+				f.touched = true
+			}
+		}
+		pf.checks.run()
+	}
 	return pf.form.Init()
+}
+
+// focusOn moves the focus from the form's first field to the checked
+// field called name, and has it say msg (what a failed save said of it)
+// until it is changed. It reports whether the form has such a field.
+func (pf *pageForm) focusOn(name, msg string) (tea.Cmd, bool) {
+	if pf.checks == nil {
+		return nil, false
+	}
+	target := pf.checks.named(name)
+	if target == nil {
+		return nil, false
+	}
+	// Passing a field on the way leaves it, which marks it touched: the
+	// fields say what they said before.
+	touched := make([]bool, len(pf.checks.fields))
+	for i, f := range pf.checks.fields {
+		touched[i] = f.touched
+	}
+	defer func() {
+		for i, f := range pf.checks.fields {
+			f.touched = touched[i]
+		}
+		target.touched, target.saveErr = true, msg
+		pf.checks.run()
+	}()
+	var cmds []tea.Cmd
+	for range pf.checks.fields {
+		if pf.form.GetFocusedField() == huh.Field(target) || pf.form.State != huh.StateNormal {
+			break
+		}
+		m, cmd := pf.form.Update(huh.NextField())
+		pf.form = m.(*huh.Form)
+		cmds = append(cmds, pf.settle(cmd))
+	}
+	pf.natural = 0
+	return tea.Batch(cmds...), pf.form.GetFocusedField() == huh.Field(target)
 }
 
 // update feeds msg to the form. It reports whether the form is finished
@@ -61,9 +128,27 @@ func (pf *pageForm) update(msg tea.Msg) (done bool, cmd tea.Cmd) {
 	if pf.submitted {
 		return true, nil // waiting for the write's answer
 	}
+	var field huh.Field
+	var before any
+	_, typed := msg.(tea.KeyPressMsg)
+	if _, pasted := msg.(tea.PasteMsg); typed || pasted {
+		typed = true
+		if field = pf.form.GetFocusedField(); field != nil {
+			before = field.GetValue()
+		}
+	}
 	m, cmd := pf.form.Update(msg)
 	pf.form = m.(*huh.Form)
 	cmd = pf.settle(cmd)
+	if typed {
+		// What the failed save said is stale once something is changed.
+		if pf.err != "" && field != nil && !reflect.DeepEqual(before, field.GetValue()) {
+			pf.err, pf.natural = "", 0
+		}
+		if pf.checks != nil && pf.checks.run() {
+			pf.natural = 0
+		}
+	}
 	switch pf.form.State {
 	case huh.StateCompleted:
 		pf.submitted = true
@@ -134,6 +219,9 @@ func cmdName(c tea.Cmd) string {
 // view draws the form in a box within width×height.
 func (pf *pageForm) view(s *Styles, width, height int) string {
 	w := min(width-4, 72)
+	if pf.checks != nil {
+		pf.checks.styles = s
+	}
 	body := s.Title.Render(pf.title) + "\n\n"
 	if pf.err != "" {
 		body += s.Error.Render("not saved: "+pf.err) + "\n\n"
@@ -195,7 +283,15 @@ func updateForm(f **pageForm, msg tea.Msg) (tea.Cmd, bool) {
 		}
 		if saved.err != nil {
 			pf.err = portfolio.ErrorMessage(saved.err)
-			return pf.reopen(), true
+			cmd := pf.reopen()
+			// Back to the field in error, not the first one.
+			if pf.checks != nil && pf.checks.fieldOf != nil {
+				if name := pf.checks.fieldOf(saved.err); name != "" {
+					move, _ := pf.focusOn(name, pf.err)
+					cmd = tea.Batch(cmd, move)
+				}
+			}
+			return cmd, true
 		}
 		*f = nil
 		return nil, true
