@@ -126,7 +126,7 @@ func (p *eventPage) eventForm(e *portfolio.Event) tea.Cmd {
 		return name
 	}
 	now := p.c.Now()
-	checks := &formChecks{fieldOf: fieldOf, whole: func() (error, []portfolio.Warning) {
+	checks := &formChecks{fieldOf: fieldOf, whole: func(func(string) bool) (error, []portfolio.Warning) {
 		d, err := draft()
 		if err != nil {
 			return err, nil

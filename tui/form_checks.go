@@ -24,8 +24,9 @@ import (
 // no store reads, so they run on every key.
 type formChecks struct {
 	// whole checks all the values as they stand; nil when each field's own
-	// check is all there is.
-	whole func() (error, []portfolio.Warning)
+	// check is all there is. touched says whether the user has been in
+	// the field called name yet.
+	whole func(touched func(name string) bool) (error, []portfolio.Warning)
 	// fieldOf names the field of the form an error is about ("" for
 	// none): a failed save goes back to it.
 	fieldOf func(error) string
@@ -72,11 +73,20 @@ func (c *formChecks) run() (relayout bool) {
 	var wholeErr error
 	var warns []portfolio.Warning
 	if c.whole != nil {
-		wholeErr, warns = c.whole()
+		wholeErr, warns = c.whole(func(name string) bool { f := c.named(name); return f != nil && f.touched })
 	}
 	errField := ""
 	if wholeErr != nil && c.fieldOf != nil {
 		errField = c.fieldOf(wholeErr)
+	}
+	if wholeErr != nil && c.named(errField) == nil {
+		// An error that names no field of the form is most likely about
+		// what is being typed.
+		for _, f := range c.fields {
+			if f.focused {
+				errField = f.name
+			}
+		}
 	}
 	lines := 0
 	for _, f := range c.fields {
@@ -112,10 +122,11 @@ func (c *formChecks) run() (relayout bool) {
 // checkedField is a huh field with its message drawn under it.
 type checkedField struct {
 	huh.Field
-	name   string
-	own    func(string) error
-	checks *formChecks
-	width  int
+	name    string
+	own     func(string) error
+	checks  *formChecks
+	width   int
+	focused bool
 	// touched is set once the field has had a key or been left: a field
 	// not yet reached says nothing of being empty.
 	touched bool
@@ -154,8 +165,13 @@ func (f *checkedField) Update(msg tea.Msg) (huh.Model, tea.Cmd) {
 }
 
 func (f *checkedField) Blur() tea.Cmd {
-	f.touched = true
+	f.touched, f.focused = true, false
 	return f.Field.Blur()
+}
+
+func (f *checkedField) Focus() tea.Cmd {
+	f.focused = true
+	return f.Field.Focus()
 }
 
 func (f *checkedField) WithWidth(w int) huh.Field {

@@ -145,12 +145,19 @@ func (p *recordsPage) openForm(msg recordFormMsg) tea.Cmd {
 		return saveRecord(p.c, k, key, base, texts)
 	}
 	now := p.c.Now()
-	checks := &formChecks{fieldOf: k.ErrorField, whole: func() (error, []portfolio.Warning) {
+	checks := &formChecks{fieldOf: k.ErrorField, whole: func(touched func(string) bool) (error, []portfolio.Warning) {
 		// As the save will see it, but for the references' rows, which
-		// only the store resolves.
+		// only the store resolves. A required text not yet reached stands
+		// in as filled: Validate stops at its first error, and "name is
+		// required" would hide what is wrong with the email being typed.
 		rec := k.Copy(base)
 		for _, v := range values {
-			if err := v.f.Parse(rec, v.String()); err != nil {
+			text := v.String()
+			if v.f.Required && strings.TrimSpace(text) == "" && !touched(v.f.Name) &&
+				(v.f.Type == portfolio.TextField || v.f.Type == portfolio.LongTextField) {
+				text = "x"
+			}
+			if err := v.f.Parse(rec, text); err != nil {
 				return err, nil
 			}
 		}

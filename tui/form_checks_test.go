@@ -1,0 +1,158 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"opsdeck/portfolio"
+	"opsdeck/store"
+	"opsdeck/store/storetest"
+)
+
+// A form says what is wrong with a value while it is typed, before enter,
+// under the field; a suspicious value is warned of in other words and
+// saved all the same.
+func TestFormChecksAsTyped(t *testing.T) {
+	st := storetest.Open(t, nil)
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.keys("8")
+	s.waitFor("[Entity]", "No entities yet")
+	s.keys("right")
+	s.waitFor("[Person]", "No people yet")
+	s.keys("n")
+	s.focus("Email *")
+	s.keys("text:a@")
+	s.waitFor(`✗ "a@" is not a valid email address`)
+	s.keys("text:b")
+	screen := s.waitFor(`⚠ the domain "b" has no dot: mail to a@b will`)
+	if strings.Contains(screen, "✗") {
+		t.Errorf("a warning is shown as an error:\n%s", screen)
+	}
+	s.keys("enter")
+	s.field("Name *", "Ann Bee")
+	for _, title := range []string{"Phone", "Title", "Access role *", "Receives reports"} {
+		s.focus(title)
+		s.keys("enter")
+	}
+	s.waitFor("✓ added person a@b")
+}
+
+// An impossible date is said in words as it is typed, and a past date is
+// warned of, not refused: the event is saved.
+func TestEventFormWarnsOfAPastDate(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.keys("4")
+	s.waitFor("2 upcoming events")
+	s.keys("n")
+	s.field("Title", "Last spring's cruise")
+	for _, field := range []string{"Entity", "Kind", "Location", "Status"} {
+		s.focus(field)
+		s.keys("enter")
+	}
+	s.focus("Date")
+	s.keys("ctrl+u", "text:2026-02-30")
+	s.waitFor("✗ \"2026-02-30\" is not a date: February has 28 days in 2026")
+	s.keys("ctrl+u", "text:2026-04-01")
+	s.waitFor("⚠ departs in the past (")
+	s.keys("enter")
+	s.field("Departure time", "25:00")
+	s.waitFor("hours run 00–23")
+	s.field("Departure time", "17:00")
+	for _, title := range []string{"Time zone", "Duration (minutes)", "Crew call", "Boarding", "Turnaround", "Guests"} {
+		s.focus(title)
+		s.keys("enter")
+	}
+	s.waitFor(`added "Last spring's cruise"`)
+}
+
+// A save the store refuses brings the form back with the cursor on the
+// field in error, not the first one: what is typed next lands there, and
+// the "not saved" banner goes once something is changed.
+func TestFailedSaveKeepsTheCursorOnTheField(t *testing.T) {
+	st := storetest.Open(t, nil)
+	ctx := context.Background()
+	if err := st.Update(ctx, "tester", func(tx *store.Tx) error {
+		if _, err := tx.PutRecord(ctx, portfolio.MustKind("entity"), "", &portfolio.Entity{Code: "JADA", Name: "JADA Yacht Charters", Kind: portfolio.KindOperating}); err != nil {
+			return err
+		}
+		_, err := tx.PutRecord(ctx, portfolio.MustKind("kpi"), "", &portfolio.KPI{EntityCode: "JADA", Key: "charters", Name: "Charters",
+			Unit: "count", Direction: portfolio.HigherIsBetter, OwnerRole: portfolio.RoleCEO})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.keys("8")
+	s.waitFor("[Entity]", "1 entity")
+	s.keys("right", "right")
+	s.waitFor("[KPI]", "1 KPI")
+	s.keys("n")
+	s.focus("Entity *")
+	s.keys("enter")
+	s.field("Key *", "charters")
+	s.field("Name *", "Charters booked")
+	for _, title := range []string{"Unit *", "Better when *", "Target", "Tolerance", "Owner *"} {
+		s.focus(title)
+		s.keys("enter")
+	}
+	s.waitFor(`not saved: kpi "JADA/charters" already exists`, `✗ kpi "JADA/charters" already exists`)
+	s.focus("Key *")
+	s.keys("text:2")
+	screen := s.waitGone("not saved")
+	if strings.Contains(screen, "already exists") {
+		t.Errorf("the field still says what the save said of its old value:\n%s", screen)
+	}
+	s.keys("enter")
+	for _, title := range []string{"Name *", "Unit *", "Better when *", "Target", "Tolerance", "Owner *"} {
+		s.focus(title)
+		s.keys("enter")
+	}
+	s.waitFor("✓ added KPI JADA/charters2")
+	if _, err := st.Record(ctx, portfolio.MustKind("kpi"), "JADA/charters2"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A long error wraps inside the dialog at 80×24, each line under the
+// first one's text, none from the box's edge.
+func TestLongFormErrorStaysInTheDialog(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	s := startAt(t, newConsole(t, st, Options{Poll: time.Hour}), 80, 24)
+	s.keys("4")
+	s.waitFor("upcoming events")
+	s.keys("n")
+	s.fillEventUpToDate("Harbor fireworks cruise")
+	s.field("Departure time", "21:00")
+	s.field("Time zone", "Pacific/Somewhere_Far_Beyond_The_Reef")
+	screen := s.waitFor("✗ time zone")
+	lines := strings.Split(screen, "\n")
+	first := -1
+	for i, l := range lines {
+		if strings.Contains(l, "✗ time zone") {
+			first = i
+		}
+	}
+	if first < 0 || first+1 >= len(lines) {
+		t.Fatalf("no error line:\n%s", screen)
+	}
+	column := func(line, text string) int { return ansi.StringWidth(line[:strings.Index(line, text)]) }
+	col := column(lines[first], "time zone")
+	if input := column(lines[first-1], "> Pacific"); col <= input {
+		t.Errorf("the error starts at column %d, not indented under the field (%d):\n%s", col, input, screen)
+	}
+	next := lines[first+1]
+	text := strings.TrimLeft(strings.TrimLeft(strings.TrimSpace(next), "│┃"), " ")
+	if got := column(next, text); text == "" || got != col {
+		t.Errorf("the error's second line starts at column %d, not under its first line's text (%d):\n%s", got, col, screen)
+	}
+	for _, l := range lines[first : first+2] {
+		if !strings.HasSuffix(strings.TrimRight(l, " "), "│") {
+			t.Errorf("an error line runs out of the box: %q", l)
+		}
+	}
+}
