@@ -45,10 +45,10 @@ func (s *Shortfall) Validate() error {
 		return Errorf(EINVALID, "monthly impact must not be negative")
 	}
 	if err := checkFinite("effort", s.EffortDays); err != nil {
-		return err
+		return FieldErrorf("effort_days", EINVALID, "%s", ErrorMessage(err))
 	}
 	if s.EffortDays <= 0 || s.EffortDays > 365 {
-		return Errorf(EINVALID, "effort must be more than 0 and at most 365 days, not %v", s.EffortDays)
+		return FieldErrorf("effort_days", EINVALID, "effort must be more than 0 and at most 365 days, not %v", s.EffortDays)
 	}
 	switch s.Status {
 	case ShortfallOpen, ShortfallInProgress:

@@ -156,3 +156,28 @@ func TestLongFormErrorStaysInTheDialog(t *testing.T) {
 		}
 	}
 }
+
+// A cron that can never run is refused as it is typed, saying why, and
+// enter does not go past it; one that sends every few minutes is warned
+// of and saved.
+func TestScheduleFormRefusesACronThatNeverRuns(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("7")
+	s.waitFor("0 7 * * 1", "paused")
+	s.keys("e")
+	s.focus("When (cron)")
+	s.keys("ctrl+u", "text:0 7 30 2 *")
+	s.waitFor(`✗ cron "0 7 30 2 *" never runs: February never has a 30th`)
+	s.keys("enter")
+	s.focus("When (cron)")
+	s.keys("ctrl+u", "text:*/5 * * * *")
+	s.waitFor("⚠ sends the CEO report every 5 min")
+	s.keys("enter")
+	for _, title := range []string{"Time zone", "Weekdays only", "Active"} {
+		s.focus(title)
+		s.keys("enter")
+	}
+	s.waitFor("CEO schedule saved", "*/5 * * * *")
+}
