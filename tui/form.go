@@ -72,9 +72,11 @@ func (pf *pageForm) reopen() tea.Cmd {
 	}
 	pf.groups = pf.build()
 	pf.form = huh.NewForm(pf.groups...).WithKeyMap(formKeys()).WithShowHelp(true).WithTheme(huh.ThemeFunc(huh.ThemeBase16))
+	// huh draws errors at the group's foot wrapped to its left edge: the
+	// checked fields draw theirs under themselves, and view draws the
+	// others' indented.
+	pf.form.WithShowErrors(false)
 	if pf.checks != nil {
-		// The checked fields draw their own messages, under themselves.
-		pf.form.WithShowErrors(false)
 		for _, name := range touched {
 			if f := pf.checks.named(name); f != nil {
 				f.touched = true
@@ -224,7 +226,15 @@ func (pf *pageForm) view(s *Styles, width, height int) string {
 	}
 	body := s.Title.Render(pf.title) + "\n\n"
 	if pf.err != "" {
-		body += s.Error.Render("not saved: "+pf.err) + "\n\n"
+		body += s.Error.Render(lipgloss.Wrap("not saved: "+pf.err, w, " ")) + "\n\n"
+	}
+	// The errors of fields that do not say their own, as huh found them
+	// (on enter), under the form.
+	var foot []string
+	if pf.checks == nil {
+		for _, err := range pf.form.Errors() {
+			foot = append(foot, fieldMessage(s, portfolio.ErrorMessage(err), false, w))
+		}
 	}
 	if pf.natural == 0 || pf.naturalW != w {
 		pf.form.WithWidth(w)
@@ -236,12 +246,19 @@ func (pf *pageForm) view(s *Styles, width, height int) string {
 		pf.natural, pf.naturalW = pf.tallest(), w
 	}
 	// The box's borders take two lines.
-	if avail := height - 2 - lipgloss.Height(body); pf.natural > avail {
+	footH := 0
+	if len(foot) > 0 {
+		footH = lipgloss.Height(strings.Join(foot, "\n"))
+	}
+	if avail := height - 2 - lipgloss.Height(body) - footH; pf.natural > avail {
 		pf.form.WithHeight(max(avail, 5))
 	} else {
 		pf.form.WithHeight(pf.natural)
 	}
 	body += pf.form.View()
+	if len(foot) > 0 {
+		body += "\n" + strings.Join(foot, "\n")
+	}
 	return lipgloss.NewStyle().Padding(0, 2).Render(s.Box.Width(w + 4).Render(body))
 }
 

@@ -91,17 +91,19 @@ func (c *formChecks) run() (relayout bool) {
 	lines := 0
 	for _, f := range c.fields {
 		f.msg, f.warn = "", false
-		if !f.touched {
-			continue
-		}
+		// A warning is about the values as they stand, typed here or not
+		// (crew call moved past boarding warns under boarding); an error
+		// waits until the field has been reached.
 		switch {
+		case !f.touched:
 		case f.saveErr != "":
 			f.msg = f.saveErr
 		case f.own != nil && f.ownErr() != nil:
 			f.msg = portfolio.ErrorMessage(f.ownErr())
 		case errField == f.name:
 			f.msg = portfolio.ErrorMessage(wholeErr)
-		default:
+		}
+		if f.msg == "" {
 			var said []string
 			for _, w := range warns {
 				if w.Field == f.name {
@@ -188,25 +190,31 @@ func (f *checkedField) WithPosition(p huh.FieldPosition) huh.Field {
 	return f
 }
 
-// message is the field's message as drawn: wrapped within the field's
-// width and indented under its text, never from the box's edge.
+// message is the field's message as drawn.
 func (f *checkedField) message() string {
-	if f.msg == "" {
+	return fieldMessage(f.checks.styles, f.msg, f.warn, f.width)
+}
+
+// fieldMessage draws what is said of a field, marked as an error or a
+// warning: wrapped within width and indented under the field's text, each
+// line past the mark, never from the box's edge.
+func fieldMessage(s *Styles, msg string, warn bool, width int) string {
+	if msg == "" {
 		return ""
 	}
 	mark, style := "✗ ", lipgloss.NewStyle()
-	if f.checks.styles != nil {
-		style = f.checks.styles.Error
+	if s != nil {
+		style = s.Error
 	}
-	if f.warn {
+	if warn {
 		mark = "⚠ "
-		if f.checks.styles != nil {
-			style = f.checks.styles.Warn
+		if s != nil {
+			style = s.Warn
 		}
 	}
 	const indent = "  " // the focus bar and its gap
-	width := max(f.width-len(indent)-2, 20)
-	lines := strings.Split(lipgloss.Wrap(mark+f.msg, width, " "), "\n")
+	width = max(width-len(indent)-2, 20)
+	lines := strings.Split(lipgloss.Wrap(mark+msg, width, " "), "\n")
 	for i, l := range lines {
 		if i > 0 {
 			l = "  " + l // under the text, past the mark

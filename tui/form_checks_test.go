@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"opsdeck/portfolio"
@@ -63,11 +65,30 @@ func TestEventFormWarnsOfAPastDate(t *testing.T) {
 	s.field("Departure time", "25:00")
 	s.waitFor("hours run 00–23")
 	s.field("Departure time", "17:00")
-	for _, title := range []string{"Time zone", "Duration (minutes)", "Crew call", "Boarding", "Turnaround", "Guests"} {
+	for _, title := range []string{"Time zone", "Duration (minutes)"} {
+		s.focus(title)
+		s.keys("enter")
+	}
+	// Crew call after boarding (30 min before) warns under boarding,
+	// which was not touched.
+	s.field("Crew call", "20")
+	s.waitFor("⚠ boarding (30 min before departure) comes before crew call")
+	for _, title := range []string{"Boarding", "Turnaround", "Guests"} {
 		s.focus(title)
 		s.keys("enter")
 	}
 	s.waitFor(`added "Last spring's cruise"`)
+	evs, err := st.Events(context.Background(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range evs {
+		found = found || e.Title == "Last spring's cruise" && e.CrewCall == 20 && e.Boarding == 30
+	}
+	if !found {
+		t.Errorf("the event was not saved as typed: %+v", evs)
+	}
 }
 
 // A save the store refuses brings the form back with the cursor on the
@@ -180,4 +201,33 @@ func TestScheduleFormRefusesACronThatNeverRuns(t *testing.T) {
 		s.keys("enter")
 	}
 	s.waitFor("CEO schedule saved", "*/5 * * * *")
+}
+
+// A form whose fields do not check themselves as typed still draws the
+// error huh finds on enter indented under the fields and wrapped inside
+// the box, not from its left edge.
+func TestUncheckedFormErrorIsIndented(t *testing.T) {
+	long := "this address is on the suppression list already, so a second entry would change nothing at all for later batches"
+	var addr string
+	pf, _ := newPageForm("Suppress an address", func() tea.Cmd { return nil }, func() []*huh.Group {
+		return []*huh.Group{huh.NewGroup(huh.NewInput().Title("Address").Value(&addr).Validate(func(string) error {
+			return portfolio.Errorf(portfolio.EINVALID, "%s", long)
+		}))}
+	})
+	pf.update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	screen := ansi.Strip(pf.view(NewStyles(true), 80, 24))
+	if !strings.Contains(ansiFlat(screen), long) {
+		t.Fatalf("the error is not shown whole:\n%s", screen)
+	}
+	for _, l := range strings.Split(screen, "\n") {
+		if ansi.StringWidth(l) > 80 {
+			t.Errorf("a line is wider than the terminal: %q", l)
+		}
+		inner := strings.TrimPrefix(strings.TrimSpace(l), "│")
+		for _, word := range []string{"this address", "second", "batches"} {
+			if strings.Contains(l, word) && !strings.HasPrefix(inner, "   ") {
+				t.Errorf("an error line starts at the box's edge: %q", l)
+			}
+		}
+	}
 }
