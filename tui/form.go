@@ -30,6 +30,15 @@ type pageForm struct {
 	// of running off it.
 	natural, naturalW int
 	groups            []*huh.Group
+	// groupH are the groups' heights when last laid out, and groupMsg the
+	// lines their fields' messages took then: a message that grows or
+	// shrinks changes its group's height by as much, without every group
+	// being drawn again to measure it.
+	groupH, groupMsg []int
+	// fitted is the height and error count the groups were last given:
+	// giving it draws every field of every group, so it is done again
+	// only when one of them changes.
+	fitted [3]int
 	// checks, when the form has them, say under each field what is wrong
 	// or suspicious as it is typed, and which field a failed save was
 	// about.
@@ -71,7 +80,7 @@ func (pf *pageForm) reopen() tea.Cmd {
 		pf.checks.fields = nil
 	}
 	pf.groups = pf.build()
-	pf.form = huh.NewForm(pf.groups...).WithKeyMap(formKeys()).WithShowHelp(true).WithTheme(huh.ThemeFunc(huh.ThemeBase16))
+	pf.form = huh.NewForm(pf.groups...).WithKeyMap(formKeys()).WithShowHelp(true).WithTheme(formTheme)
 	// huh draws errors at the group's foot wrapped to its left edge: the
 	// checked fields draw theirs under themselves, and view draws the
 	// others' indented.
@@ -145,10 +154,10 @@ func (pf *pageForm) update(msg tea.Msg) (done bool, cmd tea.Cmd) {
 	if typed {
 		// What the failed save said is stale once something is changed.
 		if pf.err != "" && field != nil && !reflect.DeepEqual(before, field.GetValue()) {
-			pf.err, pf.natural = "", 0
+			pf.err, pf.fitted = "", [3]int{}
 		}
 		if pf.checks != nil && pf.checks.run() {
-			pf.natural = 0
+			pf.refit()
 		}
 	}
 	switch pf.form.State {
@@ -250,10 +259,15 @@ func (pf *pageForm) view(s *Styles, width, height int) string {
 	if len(foot) > 0 {
 		footH = lipgloss.Height(strings.Join(foot, "\n"))
 	}
+	fit := pf.natural
 	if avail := height - 2 - lipgloss.Height(body) - footH; pf.natural > avail {
-		pf.form.WithHeight(max(avail, 5))
-	} else {
-		pf.form.WithHeight(pf.natural)
+		fit = max(avail, 5)
+	}
+	// A group's viewport is its height less its foot, which is the help
+	// only while its fields have no error.
+	if f := [3]int{fit, len(pf.form.Errors()), pf.natural}; f != pf.fitted {
+		pf.form.WithHeight(fit)
+		pf.fitted = f
 	}
 	body += pf.form.View()
 	if len(foot) > 0 {
@@ -261,6 +275,14 @@ func (pf *pageForm) view(s *Styles, width, height int) string {
 	}
 	return lipgloss.NewStyle().Padding(0, 2).Render(s.Box.Width(w + 4).Render(body))
 }
+
+// formTheme is huh's Base16 theme made once for each background: huh
+// asks its theme for the styles on every field and option it draws, and
+// ThemeBase16 builds them afresh each time, most of a key press's cost.
+var formTheme = func() huh.Theme {
+	made := map[bool]*huh.Styles{true: huh.ThemeBase16(true), false: huh.ThemeBase16(false)}
+	return huh.ThemeFunc(func(dark bool) *huh.Styles { return made[dark] })
+}()
 
 // formRelayout makes a form lay its current group out again.
 type formRelayout struct{}
@@ -271,6 +293,8 @@ type formRelayout struct{}
 // is drawn afresh, since a group redraws its own only on a message.
 func (pf *pageForm) tallest() int {
 	tallest := 0
+	pf.groupH, pf.groupMsg = pf.groupH[:0], pf.checks.groupLines(len(pf.groups))
+	pf.fitted = [3]int{}
 	for _, g := range pf.groups {
 		h := lipgloss.Height(g.Content())
 		if head := g.Header(); head != "" {
@@ -279,6 +303,7 @@ func (pf *pageForm) tallest() int {
 		if foot := g.Footer(); foot != "" {
 			h += 1 + lipgloss.Height(foot) // a blank line, then the help
 		}
+		pf.groupH = append(pf.groupH, h)
 		tallest = max(tallest, h)
 	}
 	return tallest
@@ -318,4 +343,18 @@ func updateForm(f **pageForm, msg tea.Msg) (tea.Cmd, bool) {
 		*f = nil
 	}
 	return cmd, true
+}
+
+// refit is the form's height once its fields' messages have changed: each
+// group's height changes by the lines its messages gained or lost.
+func (pf *pageForm) refit() {
+	if pf.natural == 0 || len(pf.groupH) != len(pf.groups) {
+		return // laid out afresh on the next view
+	}
+	now := pf.checks.groupLines(len(pf.groups))
+	tallest := 0
+	for g, h := range pf.groupH {
+		tallest = max(tallest, h-pf.groupMsg[g]+now[g])
+	}
+	pf.natural = tallest
 }

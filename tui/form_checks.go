@@ -33,9 +33,6 @@ type formChecks struct {
 
 	fields []*checkedField
 	styles *Styles
-	// lines counts the lines the messages take, so a form whose messages
-	// grow or shrink is laid out again.
-	lines int
 }
 
 // field makes f a checked field called name (the name errors and warnings
@@ -67,8 +64,8 @@ func (c *formChecks) named(name string) *checkedField {
 	return nil
 }
 
-// run checks again every field the user has been in, and reports whether
-// the messages take more or fewer lines than before.
+// run checks every field again, and reports whether any field's message
+// takes more or fewer lines than before.
 func (c *formChecks) run() (relayout bool) {
 	var wholeErr error
 	var warns []portfolio.Warning
@@ -88,7 +85,6 @@ func (c *formChecks) run() (relayout bool) {
 			}
 		}
 	}
-	lines := 0
 	for _, f := range c.fields {
 		f.msg, f.warn = "", false
 		// A warning is about the values as they stand, typed here or not
@@ -112,13 +108,29 @@ func (c *formChecks) run() (relayout bool) {
 			}
 			f.msg, f.warn = strings.Join(said, "; "), len(said) > 0
 		}
+		was := f.lines
+		f.lines = 0
 		if f.msg != "" {
-			lines += strings.Count(f.message(), "\n") + 1
+			f.lines = strings.Count(f.message(), "\n") + 1
+		}
+		relayout = relayout || f.lines != was
+	}
+	return relayout
+}
+
+// groupLines is how many lines the messages take in each of n groups
+// (all zero for a form without checks).
+func (c *formChecks) groupLines(n int) []int {
+	out := make([]int, n)
+	if c == nil {
+		return out
+	}
+	for _, f := range c.fields {
+		if f.group < n {
+			out[f.group] += f.lines
 		}
 	}
-	relayout = lines != c.lines
-	c.lines = lines
-	return relayout
+	return out
 }
 
 // checkedField is a huh field with its message drawn under it.
@@ -129,6 +141,10 @@ type checkedField struct {
 	checks  *formChecks
 	width   int
 	focused bool
+	// group is the index of the form's group the field is in.
+	group int
+	// lines is how many lines its message takes.
+	lines int
 	// touched is set once the field has had a key or been left: a field
 	// not yet reached says nothing of being empty.
 	touched bool
@@ -186,6 +202,7 @@ func (f *checkedField) WithTheme(t huh.Theme) huh.Field    { f.Field.WithTheme(t
 func (f *checkedField) WithKeyMap(k *huh.KeyMap) huh.Field { f.Field.WithKeyMap(k); return f }
 func (f *checkedField) WithHeight(h int) huh.Field         { f.Field.WithHeight(h); return f }
 func (f *checkedField) WithPosition(p huh.FieldPosition) huh.Field {
+	f.group = p.Group
 	f.Field.WithPosition(p)
 	return f
 }

@@ -231,3 +231,39 @@ func TestUncheckedFormErrorIsIndented(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFormKeyPress measures a key typed into a checked form (the
+// new-event form's date, checked with the whole event and its warnings on
+// every key), Update plus View, and reports the 99th percentile: the
+// budget is the console's 4 ms.
+func BenchmarkFormKeyPress(b *testing.B) {
+	m := newConsole(b, storetest.Demo(b, nil), Options{Poll: time.Hour})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	d, err := load(m.c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.Update(dataMsg{data: d})
+	m.active = pageIndex(b, m, "events")
+	m.Update(keyMsg("n"))
+	for _, k := range []string{"x", "enter", "enter", "enter", "enter", "enter"} {
+		m.Update(keyMsg(k))
+	}
+	if !strings.Contains(ansi.Strip(m.View().Content), "┃ Date") {
+		b.Fatalf("the date field is not in focus:\n%s", ansi.Strip(m.View().Content))
+	}
+	var times []time.Duration
+	i := 0
+	for b.Loop() {
+		key := keyMsg("1")
+		if i%2 == 1 {
+			key = keyMsg("backspace")
+		}
+		i++
+		start := time.Now()
+		m.Update(key)
+		_ = m.View()
+		times = append(times, time.Since(start))
+	}
+	reportPercentiles(b, times)
+}
