@@ -1,6 +1,7 @@
 package portfolio
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -211,4 +212,27 @@ func ParseClock(s string) (hour, minute int, err error) {
 		return 0, 0, Errorf(EINVALID, "%q is not a time of day (want HH:MM, 24-hour, such as 17:30)", s)
 	}
 	return c.Hour(), c.Minute(), nil
+}
+
+// LocalTime is the moment the clocks in loc show hour:minute on day, and,
+// when the clocks do not show that exactly once, says so in words: a time
+// skipped when they go forward is read an hour later (as time.Date reads
+// it), and one shown twice when they go back is the first.
+func LocalTime(day Date, hour, minute int, loc *time.Location) (time.Time, string) {
+	d := day.Time()
+	t := time.Date(d.Year(), d.Month(), d.Day(), hour, minute, 0, 0, loc)
+	typed := fmt.Sprintf("%02d:%02d", hour, minute)
+	on := d.Format("2 January 2006")
+	if t.Hour() != hour || t.Minute() != minute {
+		// time.Date may read it with the offset after the change, which
+		// is earlier: read with the one before, it is the later time, as
+		// a clock that was not changed would show it.
+		_, before := t.Add(-3 * time.Hour).Zone()
+		t = time.Date(d.Year(), d.Month(), d.Day(), hour, minute, 0, 0, time.FixedZone("", before)).In(loc)
+		return t, fmt.Sprintf("%s does not exist on %s in %s (the clocks go forward): it is read as %s", typed, on, loc, t.Format("15:04 MST"))
+	}
+	if later := t.Add(time.Hour); later.Hour() == hour && later.Minute() == minute {
+		return t, fmt.Sprintf("%s happens twice on %s in %s (the clocks go back): it is read as the first, %s", typed, on, loc, t.Format("15:04 MST"))
+	}
+	return t, ""
 }

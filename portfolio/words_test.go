@@ -141,3 +141,19 @@ func TestWarnings(t *testing.T) {
 		t.Errorf("leap day: %v", err)
 	}
 }
+
+// A time the clocks skip or show twice is read by a rule, and said.
+func TestLocalTimeAcrossClockChanges(t *testing.T) {
+	la, _ := Zone("America/Los_Angeles")
+	at, note := LocalTime(NewDate(2026, time.March, 8), 2, 30, la)
+	if want := "02:30 does not exist on 8 March 2026 in America/Los_Angeles (the clocks go forward): it is read as 03:30 PDT"; note != want || at.Hour() != 3 {
+		t.Errorf("spring forward: %v, %q", at, note)
+	}
+	at, note = LocalTime(NewDate(2026, time.November, 1), 1, 30, la)
+	if want := "01:30 happens twice on 1 November 2026 in America/Los_Angeles (the clocks go back): it is read as the first, 01:30 PDT"; note != want {
+		t.Errorf("fall back: %v, %q", at, note)
+	}
+	if _, note := LocalTime(NewDate(2026, time.November, 2), 1, 30, la); note != "" {
+		t.Errorf("an ordinary day: %q", note)
+	}
+}

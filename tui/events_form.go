@@ -59,8 +59,12 @@ func (p *eventPage) eventForm(e *portfolio.Event) tea.Cmd {
 
 	// draft is the event as typed; its error names the form's field it is
 	// about (date, clock, zone, duration, crew_call...).
+	// clockNote says that the departure time typed is one the clocks skip
+	// or show twice that day.
+	var clockNote string
 	draftOf := func() (portfolio.Event, error) {
 		d := ev
+		clockNote = ""
 		d.EntityID, _ = strconv.ParseInt(entity, 10, 64)
 		d.Kind, d.Status = kind, portfolio.EventStatus(state)
 		d.TimeZone = strings.TrimSpace(zone)
@@ -77,8 +81,7 @@ func (p *eventPage) eventForm(e *portfolio.Event) tea.Cmd {
 		if err != nil || d.TimeZone == "" {
 			return d, portfolio.FieldErrorf("zone", portfolio.EINVALID, "time zone %q is not an IANA zone such as America/Los_Angeles", zone)
 		}
-		t := day.Time()
-		d.DepartsAt = time.Date(t.Year(), t.Month(), t.Day(), hour, minute, 0, 0, l)
+		d.DepartsAt, clockNote = portfolio.LocalTime(day, hour, minute, l)
 		for _, f := range []struct {
 			name, label string
 			in          string
@@ -136,6 +139,9 @@ func (p *eventPage) eventForm(e *portfolio.Event) tea.Cmd {
 			if warns[i].Field == "departs_at" {
 				warns[i].Field = "date"
 			}
+		}
+		if clockNote != "" {
+			warns = append(warns, portfolio.Warning{Field: "clock", Message: clockNote})
 		}
 		return nil, warns
 	}}

@@ -267,3 +267,41 @@ func BenchmarkFormKeyPress(b *testing.B) {
 	}
 	reportPercentiles(b, times)
 }
+
+// A departure the clocks skip is said as typed, and saved an hour later,
+// as a clock that was not changed would show it.
+func TestEventFormSaysWhenTheClocksSkipATime(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.keys("4")
+	s.waitFor("2 upcoming events")
+	s.keys("n")
+	s.field("Title", "Spring forward cruise")
+	for _, field := range []string{"Entity", "Kind", "Location", "Status"} {
+		s.focus(field)
+		s.keys("enter")
+	}
+	s.field("Date", "2027-03-14")
+	s.focus("Departure time")
+	s.keys("ctrl+u", "text:02:30")
+	s.waitFor("⚠ 02:30 does not exist on 14 March 2027 in America/Los_Angeles")
+	s.keys("enter")
+	for _, title := range []string{"Time zone", "Duration (minutes)", "Crew call", "Boarding", "Turnaround", "Guests"} {
+		s.focus(title)
+		s.keys("enter")
+	}
+	s.waitFor(`added "Spring forward cruise"`)
+	evs, err := st.Events(context.Background(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs {
+		if e.Title == "Spring forward cruise" {
+			if got := portfolio.InZone(e.DepartsAt, e.TimeZone).Format("15:04 MST"); got != "03:30 PDT" {
+				t.Errorf("departs at %s, want 03:30 PDT", got)
+			}
+			return
+		}
+	}
+	t.Errorf("the event was not saved")
+}
