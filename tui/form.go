@@ -156,8 +156,13 @@ func (pf *pageForm) update(msg tea.Msg) (done bool, cmd tea.Cmd) {
 		if pf.err != "" && field != nil && !reflect.DeepEqual(before, field.GetValue()) {
 			pf.err, pf.fitted = "", [3]int{}
 		}
-		if pf.checks != nil && pf.checks.run() {
+		// The field typed in has checked the form already (as it drew).
+		if pf.checks != nil && pf.checks.moved {
+			pf.checks.moved = false
 			pf.refit()
+		}
+		if pf.checks == nil && pf.form.State == huh.StateNormal {
+			cmd = tea.Batch(cmd, recheck(pf.form.GetFocusedField()))
 		}
 	}
 	switch pf.form.State {
@@ -211,6 +216,19 @@ func (pf *pageForm) settle(cmd tea.Cmd) tea.Cmd {
 	}
 	walk(cmd)
 	return tea.Batch(rest...)
+}
+
+// recheck runs the validation of an input that is not a checked field
+// on what it holds now: huh runs it only on enter or when the field is
+// left, which leaving and coming back to it does without moving its
+// cursor. The error is drawn under the form (view).
+func recheck(f huh.Field) tea.Cmd {
+	in, ok := f.(*huh.Input)
+	if !ok {
+		return nil
+	}
+	in.Blur()
+	return in.Focus()
 }
 
 // focusMoves are huh's commands that move a form's focus, by function

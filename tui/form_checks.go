@@ -33,6 +33,9 @@ type formChecks struct {
 
 	fields []*checkedField
 	styles *Styles
+	// moved is set when a message has grown or shrunk since the form last
+	// fitted its height.
+	moved bool
 }
 
 // field makes f a checked field called name (the name errors and warnings
@@ -174,6 +177,11 @@ func (f *checkedField) Update(msg tea.Msg) (huh.Model, tea.Cmd) {
 		f.touched = true
 		if f.saveErr != "" && !reflect.DeepEqual(before, f.Field.GetValue()) {
 			f.saveErr = ""
+		}
+		// Now, before the group draws its fields again after this key:
+		// checked later, the messages on screen would be a key behind.
+		if f.checks.run() {
+			f.checks.moved = true
 		}
 		return f, cmd
 	}

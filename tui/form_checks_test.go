@@ -305,3 +305,64 @@ func TestEventFormSaysWhenTheClocksSkipATime(t *testing.T) {
 	}
 	t.Errorf("the event was not saved")
 }
+
+// A form made without checks still says what is wrong as it is typed,
+// under the form, and the cursor stays where it was.
+func TestUncheckedFormChecksAsTyped(t *testing.T) {
+	var n string
+	pf, _ := newPageForm("Count", func() tea.Cmd { return nil }, func() []*huh.Group {
+		return []*huh.Group{huh.NewGroup(huh.NewInput().Title("How many").Value(&n).Validate(func(s string) error {
+			if strings.Trim(s, "0123456789") != "" {
+				return portfolio.Errorf(portfolio.EINVALID, "%q is not a whole number", s)
+			}
+			return nil
+		}))}
+	})
+	pf.update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	for _, k := range []string{"1", "x", "left", "2"} {
+		pf.update(keyMsg(k))
+	}
+	screen := ansi.Strip(pf.view(NewStyles(true), 80, 24))
+	if !strings.Contains(screen, `✗ "12x" is not a whole number`) {
+		t.Errorf("no error as typed, or the cursor moved (want 12x):\n%s", screen)
+	}
+	pf.update(keyMsg("right"))
+	pf.update(keyMsg("backspace"))
+	if screen := ansi.Strip(pf.view(NewStyles(true), 80, 24)); strings.Contains(screen, "✗") {
+		t.Errorf("the error stays once the value is right:\n%s", screen)
+	}
+}
+
+// The message under a checked field is the one for what it holds after
+// the key just typed, not the key before: the group draws its fields once
+// the field has had the key, so the check must have run by then.
+func TestCheckedFieldMessageIsNotAKeyBehind(t *testing.T) {
+	var n, m string
+	checks := &formChecks{}
+	digits := func(s string) error {
+		if strings.Trim(s, "0123456789") != "" {
+			return portfolio.Errorf(portfolio.EINVALID, "%q is not a whole number", s)
+		}
+		return nil
+	}
+	pf, _ := newCheckedForm("Count", func() tea.Cmd { return nil }, checks, func() []*huh.Group {
+		return []*huh.Group{huh.NewGroup(
+			checks.field("n", huh.NewInput().Title("How many").Value(&n), digits),
+			checks.field("m", huh.NewInput().Title("And more").Value(&m), digits))}
+	})
+	pf.update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	view := func() string { return ansi.Strip(pf.view(NewStyles(true), 80, 24)) }
+	view()
+	pf.update(keyMsg("1"))
+	if v := view(); strings.Contains(v, "✗") {
+		t.Fatalf("an error for a good value:\n%s", v)
+	}
+	pf.update(keyMsg("x"))
+	if v := view(); !strings.Contains(v, `✗ "1x" is not a whole number`) {
+		t.Errorf("the error for 1x is not shown at once:\n%s", v)
+	}
+	pf.update(keyMsg("backspace"))
+	if v := view(); strings.Contains(v, "✗") {
+		t.Errorf("the error stays after the value is right again:\n%s", v)
+	}
+}
