@@ -156,6 +156,9 @@ type checkedField struct {
 	saveErr string
 	msg     string
 	warn    bool
+	// drawn is the message as last drawn, from drawnFrom.
+	drawn     string
+	drawnFrom drawnMessage
 }
 
 func (f *checkedField) ownErr() error {
@@ -215,9 +218,22 @@ func (f *checkedField) WithPosition(p huh.FieldPosition) huh.Field {
 	return f
 }
 
-// message is the field's message as drawn.
+// message is the field's message as drawn, kept while what it is drawn
+// from stays the same: the group draws every field on every key.
 func (f *checkedField) message() string {
-	return fieldMessage(f.checks.styles, f.msg, f.warn, f.width)
+	key := drawnMessage{f.msg, f.warn, f.width, f.checks.styles}
+	if key != f.drawnFrom {
+		f.drawn, f.drawnFrom = fieldMessage(f.checks.styles, f.msg, f.warn, f.width), key
+	}
+	return f.drawn
+}
+
+// drawnMessage is what a field's message is drawn from.
+type drawnMessage struct {
+	msg    string
+	warn   bool
+	width  int
+	styles *Styles
 }
 
 // fieldMessage draws what is said of a field, marked as an error or a
