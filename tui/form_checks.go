@@ -79,15 +79,9 @@ func (c *formChecks) run() (relayout bool) {
 	if wholeErr != nil && c.fieldOf != nil {
 		errField = c.fieldOf(wholeErr)
 	}
-	if wholeErr != nil && c.named(errField) == nil {
-		// An error that names no field of the form is most likely about
-		// what is being typed.
-		for _, f := range c.fields {
-			if f.focused {
-				errField = f.name
-			}
-		}
-	}
+	// An error that names no field of the form waits for the save, which
+	// says it above the form: put under the field being typed, "event
+	// needs a departure time" would blame the title.
 	for _, f := range c.fields {
 		f.msg, f.warn = "", false
 		// A warning is about the values as they stand, typed here or not
@@ -139,11 +133,10 @@ func (c *formChecks) groupLines(n int) []int {
 // checkedField is a huh field with its message drawn under it.
 type checkedField struct {
 	huh.Field
-	name    string
-	own     func(string) error
-	checks  *formChecks
-	width   int
-	focused bool
+	name   string
+	own    func(string) error
+	checks *formChecks
+	width  int
 	// group is the index of the form's group the field is in.
 	group int
 	// lines is how many lines its message takes.
@@ -194,13 +187,8 @@ func (f *checkedField) Update(msg tea.Msg) (huh.Model, tea.Cmd) {
 }
 
 func (f *checkedField) Blur() tea.Cmd {
-	f.touched, f.focused = true, false
+	f.touched = true
 	return f.Field.Blur()
-}
-
-func (f *checkedField) Focus() tea.Cmd {
-	f.focused = true
-	return f.Field.Focus()
 }
 
 func (f *checkedField) WithWidth(w int) huh.Field {

@@ -366,3 +366,28 @@ func TestCheckedFieldMessageIsNotAKeyBehind(t *testing.T) {
 		t.Errorf("the error stays after the value is right again:\n%s", v)
 	}
 }
+
+// What the record's own check says of a field not yet reached is not put
+// under the field being typed: a new event's title does not hear that the
+// event needs a departure time.
+func TestRecordFormDoesNotBlameTheFieldTyped(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	s.keys("8")
+	s.waitFor("[Entity]")
+	s.keys("]", "]", "]", "]", "]", "]")
+	s.waitFor("[Event]")
+	s.keys("n")
+	for _, title := range []string{"Key", "Entity *", "Kind *"} {
+		s.focus(title)
+		s.keys("enter")
+	}
+	s.focus("Title *")
+	s.keys("text:Harbor")
+	screen := s.waitFor("> Harbor")
+	s.keys("text: cruise")
+	screen = s.waitFor("> Harbor cruise")
+	if strings.Contains(screen, "departure") || strings.Contains(screen, "✗") {
+		t.Errorf("the title is blamed for another field:\n%s", screen)
+	}
+}
