@@ -53,11 +53,11 @@ func (s *Shortfall) Validate() error {
 	switch s.Status {
 	case ShortfallOpen, ShortfallInProgress:
 		if !s.ResolvedOn.IsZero() {
-			return Errorf(EINVALID, "an unresolved shortfall cannot have a resolved date")
+			return FieldErrorf("resolved_on", EINVALID, "an unresolved shortfall cannot have a resolved date")
 		}
 	case ShortfallResolved:
 		if s.ResolvedOn.IsZero() {
-			return Errorf(EINVALID, "a resolved shortfall needs a resolved date")
+			return FieldErrorf("resolved_on", EINVALID, "a resolved shortfall needs a resolved date")
 		}
 	default:
 		return Errorf(EINVALID, "status %q must be open, in_progress or resolved", s.Status)
@@ -124,7 +124,7 @@ func (a *Action) Validate() error {
 		return Errorf(EINVALID, "action status %q must be open or done", a.Status)
 	}
 	if (a.Status == ActionDone) == a.DoneOn.IsZero() {
-		return Errorf(EINVALID, "a done action needs a done date, and only a done action has one")
+		return FieldErrorf("done_on", EINVALID, "a done action needs a done date, and only a done action has one")
 	}
 	return nil
 }

@@ -76,6 +76,10 @@ func TestErrorField(t *testing.T) {
 		{MustKind("cost-line"), Errorf(EINVALID, "account: no account %q", "9999"), "account"},
 		{MustKind("person"), Errorf(EINTERNAL, "disk full"), ""},
 		{MustKind("schedule"), (&Schedule{Role: RoleCEO, Cron: "0 7 30 2 *", TimeZone: "UTC"}).Validate(), "cron"},
+		{MustKind("shortfall"), (&Shortfall{Title: "x", OwnerRole: RoleCEO, Severity: SeverityLow, EffortDays: 1, Status: ShortfallResolved,
+			OpenedOn: NewDate(2026, 1, 1)}).Validate(), "resolved_on"},
+		{MustKind("cost-line"), (&CostLine{Category: "fuel", Vendor: "Harbor", Low: 500, High: 100}).Validate(), "high"},
+		{MustKind("person"), (&Person{Name: "A", Email: "a@", Role: AccessGuest}).Validate(), "email"},
 	} {
 		if got := c.kind.ErrorField(c.err); got != c.want {
 			t.Errorf("%s: %q is about field %q, want %q", c.kind.Name, c.err, got, c.want)
