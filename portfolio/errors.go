@@ -26,6 +26,10 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// Field names the field of a record the error is about, as its kind
+	// names it ("departs_at"), when it is about one: a form puts the cursor
+	// there rather than on its first field.
+	Field string
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -33,6 +37,13 @@ func (e *Error) Error() string { return e.Message }
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf is Errorf about the field of a record called field.
+func FieldErrorf(field, code, format string, args ...any) *Error {
+	e := Errorf(code, format, args...)
+	e.Field = field
+	return e
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
@@ -56,4 +67,14 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return err.Error()
+}
+
+// ErrorField names the field the first *Error in err's chain is about, or
+// is "" when it names none.
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }

@@ -97,7 +97,7 @@ func (e *Event) Validate() error {
 		return err
 	}
 	if e.DepartsAt.IsZero() {
-		return Errorf(EINVALID, "event %q needs a departure time", e.Title)
+		return FieldErrorf("departs_at", EINVALID, "event %q needs a departure time", e.Title)
 	}
 	if _, err := time.LoadLocation(e.TimeZone); err != nil || e.TimeZone == "" {
 		return Errorf(EINVALID, "time zone %q is not an IANA zone such as America/Los_Angeles", e.TimeZone)

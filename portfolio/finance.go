@@ -29,7 +29,11 @@ func (c *CostLine) Validate() error {
 		return err
 	}
 	if c.Low < 0 || c.High < c.Low {
-		return Errorf(EINVALID, "cost %s: need 0 <= low (%s) <= high (%s)", c.Vendor, c.Low, c.High)
+		field := "high"
+		if c.Low < 0 {
+			field = "low"
+		}
+		return FieldErrorf(field, EINVALID, "cost %s: need 0 <= low (%s) <= high (%s)", c.Vendor, c.Low, c.High)
 	}
 	return checkText("cost description", c.Description, false, 500)
 }

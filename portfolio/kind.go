@@ -1,6 +1,7 @@
 package portfolio
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -313,6 +314,12 @@ func (f *Field) Parse(r Record, s string) error {
 	s = strings.TrimSpace(s)
 	v, err := f.parse(s)
 	if err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.Field == "" {
+			c := *e
+			c.Field = f.Name
+			return &c
+		}
 		return err
 	}
 	f.set(r, v)
@@ -377,6 +384,9 @@ func (f *Field) parse(s string) (any, error) {
 		}
 		d, err := ParseDate(s)
 		if err != nil {
+			if w := DateWords(s); w != "" {
+				return nil, bad("a date: " + w)
+			}
 			return nil, bad("a date (YYYY-MM-DD)")
 		}
 		return d, nil
@@ -386,6 +396,9 @@ func (f *Field) parse(s string) (any, error) {
 		}
 		t, err := ParseTime(s)
 		if err != nil {
+			if w := InstantWords(s); w != "" {
+				return nil, bad("a time: " + w)
+			}
 			return nil, bad("a time such as 2026-12-24T17:30:00-08:00")
 		}
 		return t, nil
@@ -582,4 +595,44 @@ func declare[T any, P interface {
 		k.id = func(r Record) *int64 { return id(P(as[T](r))) }
 	}
 	return &k
+}
+
+// ErrorField names the field of the kind that err is about: the one the
+// error names itself (a field's Parse does), else the one its message
+// starts with ("time zone ... is not an IANA zone", "event title is
+// required", "duration must be..."), else, for a key another record
+// already has, the key field a person types. It is "" when err names
+// none of them.
+func (k *Kind) ErrorField(err error) string {
+	if err == nil {
+		return ""
+	}
+	if name := ErrorField(err); name != "" {
+		if _, ok := k.Field(name); ok {
+			return name
+		}
+	}
+	msg := strings.ToLower(ErrorMessage(err))
+	msg = strings.TrimPrefix(msg, strings.ReplaceAll(k.Name, "-", " ")+" ")
+	best, bestLen := "", 0
+	for i := range k.Fields {
+		f := &k.Fields[i]
+		for _, said := range []string{f.Name, strings.ReplaceAll(f.Name, "_", " "), strings.ToLower(f.Label)} {
+			if len(said) > bestLen && strings.HasPrefix(msg, said) && (len(msg) == len(said) || strings.ContainsRune(" :", rune(msg[len(said)]))) {
+				best, bestLen = f.Name, len(said)
+			}
+		}
+	}
+	if best != "" {
+		return best
+	}
+	if ErrorCode(err) == ECONFLICT && strings.Contains(msg, "already exists") {
+		for i := len(k.KeyFields) - 1; i >= 0; i-- {
+			if f, _ := k.Field(k.KeyFields[i]); f.Type != RefField {
+				return f.Name
+			}
+		}
+		return k.KeyFields[len(k.KeyFields)-1]
+	}
+	return ""
 }

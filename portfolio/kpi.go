@@ -191,7 +191,7 @@ func (r *Reading) Validate() error {
 		return err
 	}
 	if r.TakenAt.IsZero() {
-		return Errorf(EINVALID, "a reading needs the time it was taken")
+		return FieldErrorf("taken_at", EINVALID, "a reading needs the time it was taken")
 	}
 	return checkText("note", r.Note, false, 500)
 }

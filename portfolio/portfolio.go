@@ -71,10 +71,10 @@ func (p *Person) Validate() error {
 		return err
 	}
 	if err := ValidateEmail(p.Email); err != nil {
-		return err
+		return FieldErrorf("email", EINVALID, "%s", ErrorMessage(err))
 	}
 	if p.Phone != "" && !phonePattern.MatchString(p.Phone) {
-		return Errorf(EINVALID, "phone %q is not a phone number", p.Phone)
+		return FieldErrorf("phone", EINVALID, "phone %q is not a phone number", p.Phone)
 	}
 	if !p.Role.Valid() {
 		return Errorf(EINVALID, "role %q must be admin, captain, crew or guest", p.Role)

@@ -1,6 +1,8 @@
 package portfolio
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,8 +46,60 @@ func (s *Schedule) Validate() error {
 	if !s.Role.Valid() {
 		return Errorf(EINVALID, "unknown report role %q", s.Role)
 	}
-	_, err := ParseCron(s.Cron, s.TimeZone)
-	return err
+	if _, err := ParseCron(s.Cron, s.TimeZone); err != nil {
+		return FieldErrorf(cronField(err), EINVALID, "%s", ErrorMessage(err))
+	}
+	// A schedule that never runs is refused rather than warned of: saved,
+	// it would look set up and send nothing, ever.
+	if _, err := s.Next(time.Now()); err != nil {
+		return FieldErrorf("cron", EINVALID, "%s", neverRuns(s))
+	}
+	return nil
+}
+
+// cronField is the field a ParseCron error is about.
+func cronField(err error) string {
+	if strings.HasPrefix(ErrorMessage(err), "time zone") {
+		return "time_zone"
+	}
+	return "cron"
+}
+
+// neverRuns says why s, which has no next run, never runs: a day its month
+// never has (0 7 30 2 *: "February never has a 30th"), weekend slots on a
+// weekdays-only schedule, or no run within the five years cron looks at.
+func neverRuns(s *Schedule) string {
+	f := strings.Fields(s.Cron)
+	if len(f) == 5 {
+		d, derr := strconv.Atoi(f[2])
+		m, merr := strconv.Atoi(f[3])
+		if derr == nil && merr == nil && m >= 1 && m <= 12 && d > DaysIn(2024, time.Month(m)) {
+			return fmt.Sprintf("cron %q never runs: %s never has a %s", s.Cron, time.Month(m), ordinal(d))
+		}
+	}
+	if s.WeekdaysOnly {
+		plain := *s
+		plain.WeekdaysOnly = false
+		if _, err := plain.Next(time.Now()); err == nil {
+			return fmt.Sprintf("cron %q runs only on weekends, and the schedule is for weekdays only: it would never run", s.Cron)
+		}
+	}
+	return fmt.Sprintf("cron %q never runs: no day in the next five years matches it", s.Cron)
+}
+
+// ordinal writes n as 1st, 2nd, 3rd, 4th, 11th, 21st...
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return strconv.Itoa(n) + suffix
 }
 
 // Next returns the first run strictly after t, skipping Saturdays and

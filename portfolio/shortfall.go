@@ -45,19 +45,19 @@ func (s *Shortfall) Validate() error {
 		return Errorf(EINVALID, "monthly impact must not be negative")
 	}
 	if err := checkFinite("effort", s.EffortDays); err != nil {
-		return err
+		return FieldErrorf("effort_days", EINVALID, "%s", ErrorMessage(err))
 	}
 	if s.EffortDays <= 0 || s.EffortDays > 365 {
-		return Errorf(EINVALID, "effort must be more than 0 and at most 365 days, not %v", s.EffortDays)
+		return FieldErrorf("effort_days", EINVALID, "effort must be more than 0 and at most 365 days, not %v", s.EffortDays)
 	}
 	switch s.Status {
 	case ShortfallOpen, ShortfallInProgress:
 		if !s.ResolvedOn.IsZero() {
-			return Errorf(EINVALID, "an unresolved shortfall cannot have a resolved date")
+			return FieldErrorf("resolved_on", EINVALID, "an unresolved shortfall cannot have a resolved date")
 		}
 	case ShortfallResolved:
 		if s.ResolvedOn.IsZero() {
-			return Errorf(EINVALID, "a resolved shortfall needs a resolved date")
+			return FieldErrorf("resolved_on", EINVALID, "a resolved shortfall needs a resolved date")
 		}
 	default:
 		return Errorf(EINVALID, "status %q must be open, in_progress or resolved", s.Status)
@@ -124,7 +124,7 @@ func (a *Action) Validate() error {
 		return Errorf(EINVALID, "action status %q must be open or done", a.Status)
 	}
 	if (a.Status == ActionDone) == a.DoneOn.IsZero() {
-		return Errorf(EINVALID, "a done action needs a done date, and only a done action has one")
+		return FieldErrorf("done_on", EINVALID, "a done action needs a done date, and only a done action has one")
 	}
 	return nil
 }

@@ -236,6 +236,9 @@ func NewDate(y int, m time.Month, d int) Date {
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
 	if err != nil {
+		if w := DateWords(s); w != "" {
+			return Date{}, Errorf(EINVALID, "%q is not a date: %s", s, w)
+		}
 		return Date{}, Errorf(EINVALID, "%q is not a date (want YYYY-MM-DD)", s)
 	}
 	return Date{t}, nil

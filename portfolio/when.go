@@ -1,6 +1,8 @@
 package portfolio
 
 import (
+	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -120,4 +122,117 @@ func ZoneName(loc *time.Location, at time.Time) string {
 		return city + " time"
 	}
 	return city + " time (" + abbr + ")"
+}
+
+// dateShape is a date as YYYY-MM-DD is written, whether or not the day
+// exists.
+var dateShape = regexp.MustCompile(`^([0-9]{4})-([0-9]{2})-([0-9]{2})`)
+
+// clockShape is a clock time as HH:MM (and :SS) is written, whether or
+// not the clock shows it.
+var clockShape = regexp.MustCompile(`^([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?`)
+
+// DateWords says in words why s, written as YYYY-MM-DD (and maybe a time
+// after it), names no day: "February has 28 days in 2026", "month 13 does
+// not exist", "days start at 01". It is "" when s is not in that shape, or
+// its day exists: "must look like 2026-12-24" said to someone who wrote
+// 2026-02-30 tells them nothing.
+func DateWords(s string) string {
+	m := dateShape.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return ""
+	}
+	y, _ := strconv.Atoi(m[1])
+	mon, _ := strconv.Atoi(m[2])
+	d, _ := strconv.Atoi(m[3])
+	switch {
+	case mon < 1 || mon > 12:
+		return "month " + m[2] + " does not exist (months run 01–12)"
+	case d < 1:
+		return "days start at 01"
+	case d > DaysIn(y, time.Month(mon)):
+		return time.Month(mon).String() + " has " + strconv.Itoa(DaysIn(y, time.Month(mon))) + " days in " + m[1]
+	}
+	return ""
+}
+
+// DaysIn is how many days month has in year.
+func DaysIn(year int, month time.Month) int {
+	return time.Date(year, month+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// ClockWords says in words why s, written as HH:MM or HH:MM:SS, is no
+// time of day: "hours run 00–23", "minutes run 00–59". It is "" when s is
+// not in that shape, or the time is one.
+func ClockWords(s string) string {
+	m := clockShape.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return ""
+	}
+	h, _ := strconv.Atoi(m[1])
+	min, _ := strconv.Atoi(m[2])
+	sec, _ := strconv.Atoi(m[3])
+	switch {
+	case h > 23:
+		return "hours run 00–23"
+	case min > 59:
+		return "minutes run 00–59"
+	case sec > 59:
+		return "seconds run 00–59"
+	}
+	return ""
+}
+
+// InstantWords is DateWords or ClockWords for a time written as RFC 3339
+// or as people type it (a space for the T): what is wrong with its day,
+// else with its clock; "" when neither is plainly impossible.
+func InstantWords(s string) string {
+	s = strings.TrimSpace(s)
+	if w := DateWords(s); w != "" {
+		return w
+	}
+	if len(s) > 11 && dateShape.MatchString(s) && (s[10] == 'T' || s[10] == 't' || s[10] == ' ') {
+		return ClockWords(s[11:])
+	}
+	return ""
+}
+
+// ParseClock reads a time of day written HH:MM, 24-hour ("17:30", "7:05"),
+// as hours and minutes.
+func ParseClock(s string) (hour, minute int, err error) {
+	t := strings.TrimSpace(s)
+	if len(t) == 4 && t[1] == ':' {
+		t = "0" + t
+	}
+	if w := ClockWords(t); w != "" && len(t) == 5 {
+		return 0, 0, Errorf(EINVALID, "%q is not a time of day: %s", s, w)
+	}
+	c, perr := time.Parse("15:04", t)
+	if perr != nil {
+		return 0, 0, Errorf(EINVALID, "%q is not a time of day (want HH:MM, 24-hour, such as 17:30)", s)
+	}
+	return c.Hour(), c.Minute(), nil
+}
+
+// LocalTime is the moment the clocks in loc show hour:minute on day, and,
+// when the clocks do not show that exactly once, says so in words: a time
+// skipped when they go forward is read an hour later (as time.Date reads
+// it), and one shown twice when they go back is the first.
+func LocalTime(day Date, hour, minute int, loc *time.Location) (time.Time, string) {
+	d := day.Time()
+	t := time.Date(d.Year(), d.Month(), d.Day(), hour, minute, 0, 0, loc)
+	typed := fmt.Sprintf("%02d:%02d", hour, minute)
+	on := d.Format("2 January 2006")
+	if t.Hour() != hour || t.Minute() != minute {
+		// time.Date may read it with the offset after the change, which
+		// is earlier: read with the one before, it is the later time, as
+		// a clock that was not changed would show it.
+		_, before := t.Add(-3 * time.Hour).Zone()
+		t = time.Date(d.Year(), d.Month(), d.Day(), hour, minute, 0, 0, time.FixedZone("", before)).In(loc)
+		return t, fmt.Sprintf("%s does not exist on %s in %s (the clocks go forward): it is read as %s", typed, on, loc, t.Format("15:04 MST"))
+	}
+	if later := t.Add(time.Hour); later.Hour() == hour && later.Minute() == minute {
+		return t, fmt.Sprintf("%s happens twice on %s in %s (the clocks go back): it is read as the first, %s", typed, on, loc, t.Format("15:04 MST"))
+	}
+	return t, ""
 }

@@ -266,7 +266,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case savedMsg:
 		cmd := m.pages[m.active].Update(msg)
 		if msg.err != nil {
-			m.setStatus("not saved: "+portfolio.ErrorMessage(msg.err), true)
+			// A form the write came from is back, saying why in its own
+			// box until the user changes something; the status line would
+			// say it on, stale.
+			if !m.pages[m.active].Capturing() {
+				m.setStatus("not saved: "+portfolio.ErrorMessage(msg.err), true)
+			}
 			return m, tea.Batch(cmd, m.fitFooter())
 		}
 		if msg.undo != nil {

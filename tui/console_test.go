@@ -208,7 +208,7 @@ func TestEventChecklistEditing(t *testing.T) {
 	s.keys("n")
 	s.fillEventUpToDate("Harbor fireworks cruise")
 	s.field("Departure time", "25:00")
-	s.waitFor("date and time must look like")
+	s.waitFor(`"25:00" is not a time of day: hours run 00–23`)
 	s.field("Departure time", "21:00")
 	for _, title := range []string{"Time zone", "Duration (minutes)", "Crew call", "Boarding", "Turnaround", "Guests"} {
 		s.focus(title)

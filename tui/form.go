@@ -30,6 +30,19 @@ type pageForm struct {
 	// of running off it.
 	natural, naturalW int
 	groups            []*huh.Group
+	// groupH are the groups' heights when last laid out, and groupMsg the
+	// lines their fields' messages took then: a message that grows or
+	// shrinks changes its group's height by as much, without every group
+	// being drawn again to measure it.
+	groupH, groupMsg []int
+	// fitted is the height and error count the groups were last given:
+	// giving it draws every field of every group, so it is done again
+	// only when one of them changes.
+	fitted [3]int
+	// checks, when the form has them, say under each field what is wrong
+	// or suspicious as it is typed, and which field a failed save was
+	// about.
+	checks *formChecks
 }
 
 // formKeys makes esc cancel a form, as it closes everything else.
@@ -43,16 +56,81 @@ func formKeys() *huh.KeyMap {
 // caller's variables; reopen calls it again, so a failed write comes back
 // with everything the user typed.
 func newPageForm(title string, submit func() tea.Cmd, build func() []*huh.Group) (*pageForm, tea.Cmd) {
-	pf := &pageForm{title: title, build: build, submit: submit}
+	return newCheckedForm(title, submit, nil, build)
+}
+
+// newCheckedForm is newPageForm for a form whose fields build makes
+// through checks (checks.field), so they are checked as they are typed.
+func newCheckedForm(title string, submit func() tea.Cmd, checks *formChecks, build func() []*huh.Group) (*pageForm, tea.Cmd) {
+	pf := &pageForm{title: title, build: build, submit: submit, checks: checks}
 	return pf, pf.reopen()
 }
 
-// reopen starts the form afresh over the same values.
+// reopen starts the form afresh over the same values. The fields the user
+// had been in keep saying what is wrong with them.
 func (pf *pageForm) reopen() tea.Cmd {
 	pf.submitted, pf.natural = false, 0
+	var touched []string
+	if pf.checks != nil {
+		for _, f := range pf.checks.fields {
+			if f.touched {
+				touched = append(touched, f.name)
+			}
+		}
+		pf.checks.fields = nil
+	}
 	pf.groups = pf.build()
-	pf.form = huh.NewForm(pf.groups...).WithKeyMap(formKeys()).WithShowHelp(true).WithTheme(huh.ThemeFunc(huh.ThemeBase16))
+	pf.form = huh.NewForm(pf.groups...).WithKeyMap(formKeys()).WithShowHelp(true).WithTheme(formTheme)
+	// huh draws errors at the group's foot wrapped to its left edge: the
+	// checked fields draw theirs under themselves, and view draws the
+	// others' indented.
+	pf.form.WithShowErrors(false)
+	if pf.checks != nil {
+		for _, name := range touched {
+			if f := pf.checks.named(name); f != nil {
+				f.touched = true
+			}
+		}
+		pf.checks.run()
+	}
 	return pf.form.Init()
+}
+
+// focusOn moves the focus from the form's first field to the checked
+// field called name, and has it say msg (what a failed save said of it)
+// until it is changed. It reports whether the form has such a field.
+func (pf *pageForm) focusOn(name, msg string) (tea.Cmd, bool) {
+	if pf.checks == nil {
+		return nil, false
+	}
+	target := pf.checks.named(name)
+	if target == nil {
+		return nil, false
+	}
+	// Passing a field on the way leaves it, which marks it touched: the
+	// fields say what they said before.
+	touched := make([]bool, len(pf.checks.fields))
+	for i, f := range pf.checks.fields {
+		touched[i] = f.touched
+	}
+	defer func() {
+		for i, f := range pf.checks.fields {
+			f.touched = touched[i]
+		}
+		target.touched, target.saveErr = true, msg
+		pf.checks.run()
+	}()
+	var cmds []tea.Cmd
+	for range pf.checks.fields {
+		if pf.form.GetFocusedField() == huh.Field(target) || pf.form.State != huh.StateNormal {
+			break
+		}
+		m, cmd := pf.form.Update(huh.NextField())
+		pf.form = m.(*huh.Form)
+		cmds = append(cmds, pf.settle(cmd))
+	}
+	pf.natural = 0
+	return tea.Batch(cmds...), pf.form.GetFocusedField() == huh.Field(target)
 }
 
 // update feeds msg to the form. It reports whether the form is finished
@@ -61,9 +139,32 @@ func (pf *pageForm) update(msg tea.Msg) (done bool, cmd tea.Cmd) {
 	if pf.submitted {
 		return true, nil // waiting for the write's answer
 	}
+	var field huh.Field
+	var before any
+	_, typed := msg.(tea.KeyPressMsg)
+	if _, pasted := msg.(tea.PasteMsg); typed || pasted {
+		typed = true
+		if field = pf.form.GetFocusedField(); field != nil {
+			before = field.GetValue()
+		}
+	}
 	m, cmd := pf.form.Update(msg)
 	pf.form = m.(*huh.Form)
 	cmd = pf.settle(cmd)
+	if typed {
+		// What the failed save said is stale once something is changed.
+		if pf.err != "" && field != nil && !reflect.DeepEqual(before, field.GetValue()) {
+			pf.err, pf.fitted = "", [3]int{}
+		}
+		// The field typed in has checked the form already (as it drew).
+		if pf.checks != nil && pf.checks.moved {
+			pf.checks.moved = false
+			pf.refit()
+		}
+		if pf.checks == nil && pf.form.State == huh.StateNormal {
+			cmd = tea.Batch(cmd, recheck(pf.form.GetFocusedField()))
+		}
+	}
 	switch pf.form.State {
 	case huh.StateCompleted:
 		pf.submitted = true
@@ -117,6 +218,19 @@ func (pf *pageForm) settle(cmd tea.Cmd) tea.Cmd {
 	return tea.Batch(rest...)
 }
 
+// recheck runs the validation of an input that is not a checked field
+// on what it holds now: huh runs it only on enter or when the field is
+// left, which leaving and coming back to it does without moving its
+// cursor. The error is drawn under the form (view).
+func recheck(f huh.Field) tea.Cmd {
+	in, ok := f.(*huh.Input)
+	if !ok {
+		return nil
+	}
+	in.Blur()
+	return in.Focus()
+}
+
 // focusMoves are huh's commands that move a form's focus, by function
 // name: each only returns its message.
 var focusMoves = map[string]bool{
@@ -134,9 +248,20 @@ func cmdName(c tea.Cmd) string {
 // view draws the form in a box within width×height.
 func (pf *pageForm) view(s *Styles, width, height int) string {
 	w := min(width-4, 72)
+	if pf.checks != nil {
+		pf.checks.styles = s
+	}
 	body := s.Title.Render(pf.title) + "\n\n"
 	if pf.err != "" {
-		body += s.Error.Render("not saved: "+pf.err) + "\n\n"
+		body += s.Error.Render(lipgloss.Wrap("not saved: "+pf.err, w, " ")) + "\n\n"
+	}
+	// The errors of fields that do not say their own, as huh found them
+	// (on enter), under the form.
+	var foot []string
+	if pf.checks == nil {
+		for _, err := range pf.form.Errors() {
+			foot = append(foot, fieldMessage(s, portfolio.ErrorMessage(err), false, w))
+		}
 	}
 	if pf.natural == 0 || pf.naturalW != w {
 		pf.form.WithWidth(w)
@@ -148,14 +273,34 @@ func (pf *pageForm) view(s *Styles, width, height int) string {
 		pf.natural, pf.naturalW = pf.tallest(), w
 	}
 	// The box's borders take two lines.
-	if avail := height - 2 - lipgloss.Height(body); pf.natural > avail {
-		pf.form.WithHeight(max(avail, 5))
-	} else {
-		pf.form.WithHeight(pf.natural)
+	footH := 0
+	if len(foot) > 0 {
+		footH = lipgloss.Height(strings.Join(foot, "\n"))
+	}
+	fit := pf.natural
+	if avail := height - 2 - lipgloss.Height(body) - footH; pf.natural > avail {
+		fit = max(avail, 5)
+	}
+	// A group's viewport is its height less its foot, which is the help
+	// only while its fields have no error.
+	if f := [3]int{fit, len(pf.form.Errors()), pf.natural}; f != pf.fitted {
+		pf.form.WithHeight(fit)
+		pf.fitted = f
 	}
 	body += pf.form.View()
+	if len(foot) > 0 {
+		body += "\n" + strings.Join(foot, "\n")
+	}
 	return lipgloss.NewStyle().Padding(0, 2).Render(s.Box.Width(w + 4).Render(body))
 }
+
+// formTheme is huh's Base16 theme made once for each background: huh
+// asks its theme for the styles on every field and option it draws, and
+// ThemeBase16 builds them afresh each time, most of a key press's cost.
+var formTheme = func() huh.Theme {
+	made := map[bool]*huh.Styles{true: huh.ThemeBase16(true), false: huh.ThemeBase16(false)}
+	return huh.ThemeFunc(func(dark bool) *huh.Styles { return made[dark] })
+}()
 
 // formRelayout makes a form lay its current group out again.
 type formRelayout struct{}
@@ -166,6 +311,8 @@ type formRelayout struct{}
 // is drawn afresh, since a group redraws its own only on a message.
 func (pf *pageForm) tallest() int {
 	tallest := 0
+	pf.groupH, pf.groupMsg = pf.groupH[:0], pf.checks.groupLines(len(pf.groups))
+	pf.fitted = [3]int{}
 	for _, g := range pf.groups {
 		h := lipgloss.Height(g.Content())
 		if head := g.Header(); head != "" {
@@ -174,6 +321,7 @@ func (pf *pageForm) tallest() int {
 		if foot := g.Footer(); foot != "" {
 			h += 1 + lipgloss.Height(foot) // a blank line, then the help
 		}
+		pf.groupH = append(pf.groupH, h)
 		tallest = max(tallest, h)
 	}
 	return tallest
@@ -195,7 +343,15 @@ func updateForm(f **pageForm, msg tea.Msg) (tea.Cmd, bool) {
 		}
 		if saved.err != nil {
 			pf.err = portfolio.ErrorMessage(saved.err)
-			return pf.reopen(), true
+			cmd := pf.reopen()
+			// Back to the field in error, not the first one.
+			if pf.checks != nil && pf.checks.fieldOf != nil {
+				if name := pf.checks.fieldOf(saved.err); name != "" {
+					move, _ := pf.focusOn(name, pf.err)
+					cmd = tea.Batch(cmd, move)
+				}
+			}
+			return cmd, true
 		}
 		*f = nil
 		return nil, true
@@ -205,4 +361,18 @@ func updateForm(f **pageForm, msg tea.Msg) (tea.Cmd, bool) {
 		*f = nil
 	}
 	return cmd, true
+}
+
+// refit is the form's height once its fields' messages have changed: each
+// group's height changes by the lines its messages gained or lost.
+func (pf *pageForm) refit() {
+	if pf.natural == 0 || len(pf.groupH) != len(pf.groups) {
+		return // laid out afresh on the next view
+	}
+	now := pf.checks.groupLines(len(pf.groups))
+	tallest := 0
+	for g, h := range pf.groupH {
+		tallest = max(tallest, h-pf.groupMsg[g]+now[g])
+	}
+	pf.natural = tallest
 }

@@ -205,15 +205,17 @@ func (p *kpiPage) editForm(k portfolio.KPI) tea.Cmd {
 			return err
 		})
 	}
-	f, cmd := newPageForm(fmt.Sprintf("%s · %s (%s)", k.EntityCode, k.Name, current), submit, func() []*huh.Group {
+	checks := &formChecks{fieldOf: func(err error) string { return portfolio.MustKind("kpi").ErrorField(err) }}
+	f, cmd := newCheckedForm(fmt.Sprintf("%s · %s (%s)", k.EntityCode, k.Name, current), submit, checks, func() []*huh.Group {
+		c := checks.field
 		return []*huh.Group{huh.NewGroup(
-			huh.NewInput().Title("New reading").Description("leave empty to keep the current value").Value(&value).
-				Validate(optional("value")),
-			huh.NewInput().Title("Target").Value(&target).Validate(func(s string) error {
+			c("value", huh.NewInput().Title("New reading").Description("leave empty to keep the current value").Value(&value),
+				optional("value")),
+			c("target", huh.NewInput().Title("Target").Value(&target), func(s string) error {
 				_, err := u.ParseValue("target", s)
 				return err
 			}),
-			huh.NewInput().Title("Note").Description("optional, kept with the reading").Value(&note).CharLimit(500),
+			c("note", huh.NewInput().Title("Note").Description("optional, kept with the reading").Value(&note).CharLimit(500), nil),
 		)}
 	})
 	p.form = f
@@ -257,16 +259,20 @@ func (p *kpiPage) addForm() tea.Cmd {
 			return tx.CreateKPI(ctx, &k)
 		})
 	}
-	f, cmd := newPageForm("New KPI", submit, func() []*huh.Group {
+	// A key another KPI of the entity has comes back from the store to
+	// the Key field.
+	checks := &formChecks{fieldOf: func(err error) string { return portfolio.MustKind("kpi").ErrorField(err) }}
+	f, cmd := newCheckedForm("New KPI", submit, checks, func() []*huh.Group {
+		c := checks.field
 		return []*huh.Group{huh.NewGroup(
-			huh.NewSelect[string]().Title("Entity").Options(entityOpts...).Value(&entity),
-			huh.NewInput().Title("Key").Description("short name for scripts, e.g. charters").Value(&kpiKey).Validate(func(s string) error {
+			c("entity", huh.NewSelect[string]().Title("Entity").Options(entityOpts...).Value(&entity), nil),
+			c("key", huh.NewInput().Title("Key").Description("short name for scripts, e.g. charters").Value(&kpiKey), func(s string) error {
 				k := draft()
 				k.Key = strings.TrimSpace(s)
 				k.Name, k.Target = "x", 0
 				return k.Validate()
 			}),
-			huh.NewInput().Title("Name").Value(&name).Validate(func(s string) error {
+			c("name", huh.NewInput().Title("Name").Value(&name), func(s string) error {
 				if strings.TrimSpace(s) == "" {
 					return portfolio.Errorf(portfolio.EINVALID, "a name is required")
 				}
@@ -274,13 +280,13 @@ func (p *kpiPage) addForm() tea.Cmd {
 			}),
 		),
 			huh.NewGroup(
-				huh.NewSelect[string]().Title("Unit").Options(unitOpts...).Value(&unit),
-				huh.NewSelect[string]().Title("Better when").Options(huh.NewOption("higher", "higher"), huh.NewOption("lower", "lower")).Value(&dir),
-				huh.NewInput().Title("Target").Value(&target).Validate(func(s string) error {
+				c("unit", huh.NewSelect[string]().Title("Unit").Options(unitOpts...).Value(&unit), nil),
+				c("direction", huh.NewSelect[string]().Title("Better when").Options(huh.NewOption("higher", "higher"), huh.NewOption("lower", "lower")).Value(&dir), nil),
+				c("target", huh.NewInput().Title("Target").Value(&target), func(s string) error {
 					_, err := portfolio.Units[unit].ParseValue("target", s)
 					return err
 				}),
-				huh.NewSelect[string]().Title("Owner").Options(roleOpts...).Value(&owner),
+				c("owner", huh.NewSelect[string]().Title("Owner").Options(roleOpts...).Value(&owner), nil),
 			)}
 	})
 	p.form = f

@@ -144,7 +144,26 @@ func (p *recordsPage) openForm(msg recordFormMsg) tea.Cmd {
 		}
 		return saveRecord(p.c, k, key, base, texts)
 	}
-	f, cmd := newPageForm(heading+" (* required)", submit, func() []*huh.Group { return formGroups(k, values, msg.refs) })
+	now := p.c.Now()
+	checks := &formChecks{fieldOf: k.ErrorField, whole: func(touched func(string) bool) (error, []portfolio.Warning) {
+		// As the save will see it, but for the references' rows, which
+		// only the store resolves. A required text not yet reached stands
+		// in as filled: Validate stops at its first error, and "name is
+		// required" would hide what is wrong with the email being typed.
+		rec := k.Copy(base)
+		for _, v := range values {
+			text := v.String()
+			if v.f.Required && strings.TrimSpace(text) == "" && !touched(v.f.Name) &&
+				(v.f.Type == portfolio.TextField || v.f.Type == portfolio.LongTextField) {
+				text = "x"
+			}
+			if err := v.f.Parse(rec, text); err != nil {
+				return err, nil
+			}
+		}
+		return rec.Validate(), portfolio.Warnings(rec, now)
+	}}
+	f, cmd := newCheckedForm(heading+" (* required)", submit, checks, func() []*huh.Group { return formGroups(k, values, msg.refs, checks) })
 	p.form = f
 	return cmd
 }
@@ -178,12 +197,13 @@ func saveRecord(c *Context, k *portfolio.Kind, key string, base portfolio.Record
 
 // formGroups lays the fields out in groups (pages of the form) short
 // enough for an 80×24 terminal.
-func formGroups(k *portfolio.Kind, values []*fieldValue, refs map[string][]refOption) []*huh.Group {
+func formGroups(k *portfolio.Kind, values []*fieldValue, refs map[string][]refOption, checks *formChecks) []*huh.Group {
 	var groups []*huh.Group
 	var fields []huh.Field
 	lines := 0
 	for _, v := range values {
-		field, height := formField(k, v, refs[v.f.Ref])
+		field, height, own := formField(k, v, refs[v.f.Ref])
+		field = checks.field(v.f.Name, field, own)
 		if len(fields) > 0 && (lines+height > 12 || len(fields) == 5) {
 			groups = append(groups, huh.NewGroup(fields...))
 			fields, lines = nil, 0
@@ -197,9 +217,9 @@ func formGroups(k *portfolio.Kind, values []*fieldValue, refs map[string][]refOp
 // selectHeight is how many options a select shows before it scrolls.
 const selectHeight = 6
 
-// formField makes the huh field for v, and says about how many lines it
-// takes.
-func formField(k *portfolio.Kind, v *fieldValue, refs []refOption) (huh.Field, int) {
+// formField makes the huh field for v, says about how many lines it
+// takes, and gives the check of a typed value (nil for a choice).
+func formField(k *portfolio.Kind, v *fieldValue, refs []refOption) (huh.Field, int, func(string) error) {
 	f := v.f
 	title := f.Label
 	if f.Required {
@@ -219,15 +239,15 @@ func formField(k *portfolio.Kind, v *fieldValue, refs []refOption) (huh.Field, i
 	}
 	switch f.Type {
 	case portfolio.LongTextField:
-		return huh.NewText().Title(title).Description(desc).Lines(3).CharLimit(4000).Value(&v.text).Validate(check), lines + 2
+		return huh.NewText().Title(title).Description(desc).Lines(3).CharLimit(4000).Value(&v.text), lines + 2, check
 	case portfolio.BoolField:
-		return huh.NewConfirm().Title(title).Description(desc).Affirmative("Yes").Negative("No").Value(&v.on), lines
+		return huh.NewConfirm().Title(title).Description(desc).Affirmative("Yes").Negative("No").Value(&v.on), lines, nil
 	case portfolio.ChoicesField:
 		head := lines - 1
 		// The height is given: left to itself, huh takes the title's lines
 		// out of the options' and hides the last.
 		return huh.NewMultiSelect[string]().Title(title).Description(desc).Options(huh.NewOptions(f.Choices...)...).Value(&v.many).
-			Height(head + len(f.Choices)), head + len(f.Choices)
+			Height(head + len(f.Choices)), head + len(f.Choices), nil
 	case portfolio.ChoiceField:
 		var opts []huh.Option[string]
 		if !f.Required {
@@ -236,10 +256,12 @@ func formField(k *portfolio.Kind, v *fieldValue, refs []refOption) (huh.Field, i
 		for _, c := range f.Choices {
 			opts = append(opts, huh.NewOption(c, c))
 		}
-		return selectField(title, desc, opts, &v.text)
+		field, height := selectField(title, desc, opts, &v.text)
+		return field, height, nil
 	case portfolio.RefField:
 		if len(refs) > bigRef {
-			return refInput(title, desc, f, refs, &v.text), lines
+			field, own := refInput(title, desc, f, refs, &v.text)
+			return field, lines, own
 		}
 		var opts []huh.Option[string]
 		if !f.Required {
@@ -248,9 +270,10 @@ func formField(k *portfolio.Kind, v *fieldValue, refs []refOption) (huh.Field, i
 		for _, r := range refs {
 			opts = append(opts, huh.NewOption(r.label, r.key))
 		}
-		return selectField(title, desc, opts, &v.text)
+		field, height := selectField(title, desc, opts, &v.text)
+		return field, height, nil
 	}
-	return huh.NewInput().Title(title).Description(desc).CharLimit(4000).Value(&v.text).Validate(check), lines
+	return huh.NewInput().Title(title).Description(desc).CharLimit(4000).Value(&v.text), lines, check
 }
 
 func selectField(title, desc string, opts []huh.Option[string], value *string) (huh.Field, int) {
@@ -268,7 +291,7 @@ func selectField(title, desc string, opts []huh.Option[string], value *string) (
 
 // refInput takes a reference to one of many records as a typed key,
 // completed from their keys and checked against them.
-func refInput(title, desc string, f *portfolio.Field, refs []refOption, value *string) huh.Field {
+func refInput(title, desc string, f *portfolio.Field, refs []refOption, value *string) (huh.Field, func(string) error) {
 	keys := make([]string, len(refs))
 	known := make(map[string]bool, len(refs))
 	for i, r := range refs {
@@ -279,7 +302,7 @@ func refInput(title, desc string, f *portfolio.Field, refs []refOption, value *s
 		desc += "; "
 	}
 	desc += "type a key (tab completes)"
-	return huh.NewInput().Title(title).Description(desc).Suggestions(keys).Value(value).Validate(func(s string) error {
+	return huh.NewInput().Title(title).Description(desc).Suggestions(keys).Value(value), func(s string) error {
 		s = strings.TrimSpace(s)
 		switch {
 		case s == "" && f.Required:
@@ -288,7 +311,7 @@ func refInput(title, desc string, f *portfolio.Field, refs []refOption, value *s
 			return portfolio.Errorf(portfolio.EINVALID, "%s: no %s %q", f.Name, f.Ref, s)
 		}
 		return nil
-	})
+	}
 }
 
 // fieldHelp is the line under a field's title: its own help, and how to

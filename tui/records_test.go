@@ -112,11 +112,8 @@ func TestRecordsFromAnEmptyDatabase(t *testing.T) {
 		s.keys("enter")
 	}
 	s.waitFor("not saved: cost Harbor Mutual: need 0 <= low ($1,000) <= high ($500)")
-	// The form is back, with everything typed still in it.
-	for _, title := range []string{"Key", "Entity", "Category *", "Vendor *", "Description", "Low a month"} {
-		s.focus(title)
-		s.keys("enter")
-	}
+	// The form is back, with everything typed still in it, and the cursor
+	// on the field in error.
 	s.field("High a month", "1500")
 	for _, title := range []string{"Account", "Audit note"} {
 		s.focus(title)

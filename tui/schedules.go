@@ -270,21 +270,50 @@ func (p *schedulePage) renderPreview(sc portfolio.Schedule) tea.Cmd {
 
 func (p *schedulePage) editForm(sc portfolio.Schedule) tea.Cmd {
 	expr, zone, weekdays, enabled := sc.Cron, sc.TimeZone, sc.WeekdaysOnly, sc.Enabled
-	validate := func(string) error {
-		_, err := portfolio.ParseCron(expr, strings.TrimSpace(zone))
-		return err
+	draft := func() portfolio.Schedule {
+		return portfolio.Schedule{Role: sc.Role, Cron: strings.TrimSpace(expr), TimeZone: strings.TrimSpace(zone), WeekdaysOnly: weekdays, Enabled: enabled}
+	}
+	// fieldOf names the form's field an error is about: Validate names
+	// the schedule's (cron, time_zone).
+	fieldOf := func(err error) string {
+		if name := portfolio.ErrorField(err); name == "time_zone" {
+			return "zone"
+		} else if name != "" {
+			return name
+		}
+		return portfolio.MustKind("schedule").ErrorField(err)
+	}
+	now := p.c.Now()
+	// Validate refuses a cron that never runs (0 7 30 2 *: February never
+	// has a 30th), as typed; one that runs every few minutes is warned of.
+	checks := &formChecks{fieldOf: fieldOf, whole: func(func(string) bool) (error, []portfolio.Warning) {
+		d := draft()
+		if err := d.Validate(); err != nil {
+			return err, nil
+		}
+		return nil, portfolio.Warnings(&d, now)
+	}}
+	own := func(name string) func(string) error {
+		return func(string) error {
+			d := draft()
+			if err := d.Validate(); err != nil && fieldOf(err) == name {
+				return err
+			}
+			return nil
+		}
 	}
 	submit := func() tea.Cmd {
-		next := portfolio.Schedule{Role: sc.Role, Cron: strings.TrimSpace(expr), TimeZone: strings.TrimSpace(zone), WeekdaysOnly: weekdays, Enabled: enabled}
+		next := draft()
 		return write(p.c, sc.Role.Title()+" schedule saved", func(ctx context.Context, tx *store.Tx) error { return tx.SetSchedule(ctx, &next) })
 	}
-	f, cmd := newPageForm("Schedule of the "+sc.Role.Title()+" report", submit, func() []*huh.Group {
+	f, cmd := newCheckedForm("Schedule of the "+sc.Role.Title()+" report", submit, checks, func() []*huh.Group {
+		c := checks.field
 		return []*huh.Group{huh.NewGroup(
-			huh.NewInput().Title("When (cron)").Description("minute hour day-of-month month day-of-week, e.g. 0 7 * * 1 for Mondays at 07:00").
-				Value(&expr).Validate(validate),
-			huh.NewInput().Title("Time zone").Value(&zone).Validate(validate),
-			huh.NewConfirm().Title("Weekdays only").Value(&weekdays),
-			huh.NewConfirm().Title("Active").Affirmative("Active").Negative("Paused").Value(&enabled),
+			c("cron", huh.NewInput().Title("When (cron)").Description("minute hour day-of-month month day-of-week, e.g. 0 7 * * 1 for Mondays at 07:00").
+				Value(&expr), own("cron")),
+			c("zone", huh.NewInput().Title("Time zone").Value(&zone), own("zone")),
+			c("weekdays_only", huh.NewConfirm().Title("Weekdays only").Value(&weekdays), nil),
+			c("enabled", huh.NewConfirm().Title("Active").Affirmative("Active").Negative("Paused").Value(&enabled), nil),
 		)}
 	})
 	p.form = f

@@ -210,29 +210,49 @@ func (p *shortfallPage) editForm(sf portfolio.Shortfall) tea.Cmd {
 	if sf.ID != 0 {
 		heading = "Edit shortfall"
 	}
-	f, cmd := newPageForm(heading, submit, func() []*huh.Group {
+	// fieldOf names the form's field an error is about, as the
+	// shortfall's kind names them or the store's words do.
+	fieldOf := func(err error) string {
+		switch name := portfolio.MustKind("shortfall").ErrorField(err); name {
+		case "monthly_impact":
+			return "impact"
+		case "effort_days":
+			return "effort"
+		default:
+			return name
+		}
+	}
+	checks := &formChecks{fieldOf: fieldOf, whole: func(func(string) bool) (error, []portfolio.Warning) {
+		d := draft()
+		if d.Title == "" {
+			d.Title = "x" // said by the title's own check, once it is reached
+		}
+		return d.Validate(), nil
+	}}
+	f, cmd := newCheckedForm(heading, submit, checks, func() []*huh.Group {
+		c := checks.field
 		return []*huh.Group{
 			huh.NewGroup(
-				huh.NewInput().Title("Title").Value(&title).CharLimit(200).Validate(func(s string) error {
+				c("title", huh.NewInput().Title("Title").Value(&title).CharLimit(200), func(s string) error {
 					if strings.TrimSpace(s) == "" {
 						return portfolio.Errorf(portfolio.EINVALID, "a title is required")
 					}
 					return nil
 				}),
-				huh.NewInput().Title("Detail").Value(&detail).CharLimit(4000),
-				huh.NewSelect[string]().Title("Entity").Options(entityOpts...).Value(&entity),
+				c("detail", huh.NewInput().Title("Detail").Value(&detail).CharLimit(4000), nil),
+				c("entity", huh.NewSelect[string]().Title("Entity").Options(entityOpts...).Value(&entity), nil),
 			),
 			huh.NewGroup(
-				huh.NewSelect[string]().Title("Owner").Options(roleOpts...).Value(&role),
-				huh.NewSelect[string]().Title("Severity").Options(sevOpts...).Value(&severity),
-				huh.NewInput().Title("Monthly impact ($)").Value(&impact).Validate(func(s string) error {
+				c("owner", huh.NewSelect[string]().Title("Owner").Options(roleOpts...).Value(&role), nil),
+				c("severity", huh.NewSelect[string]().Title("Severity").Options(sevOpts...).Value(&severity), nil),
+				c("impact", huh.NewInput().Title("Monthly impact ($)").Value(&impact), func(s string) error {
 					m, err := portfolio.ParseMoney(s)
 					if err == nil && m < 0 {
 						err = portfolio.Errorf(portfolio.EINVALID, "impact must not be negative")
 					}
 					return err
 				}),
-				huh.NewInput().Title("Effort (days)").Value(&effort).Validate(func(s string) error {
+				c("effort", huh.NewInput().Title("Effort (days)").Value(&effort), func(s string) error {
 					d := draft()
 					d.EffortDays, _ = strconv.ParseFloat(strings.TrimSpace(s), 64)
 					if _, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err != nil {

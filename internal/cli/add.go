@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -48,9 +49,28 @@ func (m *Main) addCommand() *cobra.Command {
 					return err
 				}
 				fmt.Fprintf(m.Stdout, "added %s %s\n", k.Name, k.Key(rec))
+				m.warn(rec, nil)
 				return nil
 			})(cmd, args)
 		}
 		return cmd
 	})
+}
+
+// warn says on stderr what looks suspicious about rec (an event dated in
+// the past, an address without a dot in its domain), the same warnings a
+// console form shows: the record is written all the same, and the exit
+// status stays 0. An edit passes the record as it was, and is warned only
+// of what the change brought.
+func (m *Main) warn(rec, before portfolio.Record) {
+	now := m.Clock.Now()
+	var had []portfolio.Warning
+	if before != nil {
+		had = portfolio.Warnings(before, now)
+	}
+	for _, w := range portfolio.Warnings(rec, now) {
+		if !slices.Contains(had, w) {
+			fmt.Fprintf(m.Stderr, "opsdeck: warning: %s: %s\n", w.Field, w.Message)
+		}
+	}
 }

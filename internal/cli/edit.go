@@ -60,6 +60,7 @@ func (m *Main) editCommand() *cobra.Command {
 					return nil
 				}
 				fmt.Fprintf(m.Stdout, "changed %s %s: %s\n", k.Name, k.Key(after), describeChange(k, before, after, changed))
+				m.warn(after, before)
 				return nil
 			})(cmd, args)
 		}

@@ -46,6 +46,9 @@ func (m *Main) recipientsCommand() *cobra.Command {
 				note = " (added as a new person)"
 			}
 			fmt.Fprintf(m.Stdout, "%s <%s> now receives the %s report%s\n", p.Name, p.Email, role.Title(), note)
+			if created {
+				m.warn(&p, nil)
+			}
 			return nil
 		}),
 	}
