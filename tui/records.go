@@ -23,6 +23,9 @@ type recordsPage struct {
 	kind  int               // index into kinds
 	list  *List
 	table *recordTable // the kind's records; nil while they load
+	// waiting is n, e or d pressed while the table loads (typed right
+	// after ] or →), done once it is there rather than lost.
+	waiting *tea.KeyPressMsg
 	// gen is the load the page waits for: a reply for an earlier kind, or
 	// an earlier load of this one, is dropped.
 	gen int
@@ -134,7 +137,7 @@ func (p *recordsPage) setKind(i int) tea.Cmd {
 	if i == p.kind && p.table != nil {
 		return nil
 	}
-	p.kind, p.table, p.focus = i, nil, ""
+	p.kind, p.table, p.focus, p.waiting = i, nil, "", nil
 	p.filtering = false
 	p.filter.SetValue("")
 	p.filter.Blur()
@@ -206,6 +209,10 @@ func (p *recordsPage) Update(msg tea.Msg) tea.Cmd {
 			return status("could not read the "+p.current().Plural+": "+portfolio.ErrorMessage(msg.err), true)
 		}
 		p.loaded(msg.table)
+		if k := p.waiting; k != nil {
+			p.waiting = nil
+			return p.Update(*k)
+		}
 		return nil
 	case recordFormMsg:
 		return p.openForm(msg)
@@ -258,7 +265,11 @@ func (p *recordsPage) Update(msg tea.Msg) tea.Cmd {
 			p.list.SetFilter("")
 		}
 	case p.table == nil:
-		return nil // still loading: n, e and d wait for the table
+		// Still loading: n, e and d wait for the table.
+		if key.Matches(k, p.keys.add, p.keys.edit, p.c.Keys.Enter, p.keys.del) {
+			p.waiting = &k
+		}
+		return nil
 	case key.Matches(k, p.keys.add):
 		return p.loadForm(p.current(), "")
 	case key.Matches(k, p.keys.edit, p.c.Keys.Enter) && have:

@@ -360,3 +360,17 @@ func TestRecordsRemoveSaysWhatIsCleared(t *testing.T) {
 		t.Errorf("the action after its person went: %+v, %v", a, err)
 	}
 }
+
+// n typed right after ] (before the next kind's records are read) opens
+// the form once they are, rather than being lost.
+func TestRecordsKeyTypedWhileTheKindLoadsIsKept(t *testing.T) {
+	s := start(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour}))
+	s.keys("8")
+	s.waitFor("[Entity]")
+	for range 5 {
+		s.keys("]", "n")
+		s.waitFor("│ New ")
+		s.keys("esc")
+		s.waitGone("│ New ")
+	}
+}
