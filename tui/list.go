@@ -1,12 +1,18 @@
 package tui
 
 import (
+	"cmp"
+	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/sahilm/fuzzy"
 )
 
 // List is a scrolling, filterable list of rows. A row is drawn the first
@@ -20,9 +26,15 @@ type List struct {
 	lines   []string           // drawn rows, by index; see drawn
 	drawn   []bool
 	search  []string // lower-cased filter text, built on the first filter
-	visible []int    // indexes of the rows that pass the filter
-	cursor  int      // index into visible
-	offset  int      // first visible row on screen
+	visible []int    // indexes of the rows that pass the filter, best match first
+	// matched is the rows that passed the filter, in row order: a filter
+	// typed further only looks among them.
+	matched []int
+	scored  []scoredRow    // scratch for the ranking, kept to save allocations
+	words   []string       // the filter's lower-cased words
+	marked  map[int]string // on-screen rows with the filter's letters marked
+	cursor  int            // index into visible
+	offset  int            // first visible row on screen
 	height  int
 	width   int
 	filter  string
@@ -47,14 +59,21 @@ func (l *List) SetRows(lines, search []string) {
 }
 
 // SetRowFunc replaces the rows with n rows drawn by draw when they first
-// come into view; text gives a row's filter text, lower-cased.
+// come into view; text gives a row's filter text, lower-cased. The cursor
+// keeps its place in the list (a page that knows its records puts it back
+// on one with Select).
 func (l *List) SetRowFunc(n int, draw, text func(i int) string) {
+	at := l.cursor
 	l.n, l.draw, l.text = n, draw, text
 	l.lines = slicesResize(l.lines, n)
 	l.drawn = slicesResize(l.drawn, n)
 	clear(l.drawn)
+	clear(l.marked)
 	l.search = l.search[:0]
-	l.applyFilter()
+	l.matched = l.matched[:0]
+	l.applyFilter(false)
+	l.cursor = at
+	l.clamp()
 }
 
 // slicesResize returns s with length n, reusing its storage when it can.
@@ -81,6 +100,9 @@ func (l *List) SetHeader(h string) { l.header = h }
 
 // SetSize sets the rows' area, header included.
 func (l *List) SetSize(w, h int) {
+	if w != l.width {
+		clear(l.marked)
+	}
 	l.width, l.height = w, h
 	l.clamp()
 }
@@ -92,19 +114,71 @@ func (l *List) rowsHeight() int {
 	return max(1, l.height)
 }
 
-// SetFilter keeps only rows whose search text contains every word of f.
+// SetFilter keeps only the rows whose search text holds every word of f
+// as a fuzzy match (its letters in order, not necessarily together:
+// "chrpm" finds "charters per month"), best match first and in row order
+// among equals. A new filter puts the cursor on the best match; clearing
+// it leaves the cursor on the row it was on.
 func (l *List) SetFilter(f string) {
+	if f == l.filter {
+		return
+	}
+	row := l.Index()
+	// Typing on only narrows: the rows that failed before still fail.
+	narrow := len(l.words) > 0 && strings.HasPrefix(f, l.filter)
 	l.filter = f
-	l.applyFilter()
+	l.applyFilter(narrow)
+	clear(l.marked)
+	l.cursor, l.offset = 0, 0
+	if len(l.words) == 0 && row >= 0 {
+		l.Select(row)
+	}
+	l.clamp()
 }
 
 // Filter is the current filter text.
 func (l *List) Filter() string { return l.filter }
 
-func (l *List) applyFilter() {
+// wholeWord ranks a row holding a filter word as typed above every row
+// matching it only letter by letter, and above those a row where it
+// starts a word ("cy" finds cy@example.com before "policy").
+func wholeWord(s, w string) int {
+	const held, starts = 1 << 16, 1 << 17
+	bonus := 0
+	for at := 0; ; {
+		i := strings.Index(s[at:], w)
+		if i < 0 {
+			return bonus
+		}
+		i += at
+		if i == 0 || !isWordByte(s[i-1]) {
+			return starts
+		}
+		bonus, at = held, i+1
+	}
+}
+
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b >= 0x80
+}
+
+// scoredRow is a row passing the filter and how well it matches.
+type scoredRow struct{ row, score int }
+
+// candidates is a fuzzy.Source over the rows still in the running.
+type candidates struct {
+	search []string
+	rows   []scoredRow
+}
+
+func (c candidates) String(i int) string { return c.search[c.rows[i].row] }
+func (c candidates) Len() int            { return len(c.rows) }
+
+func (l *List) applyFilter(narrow bool) {
 	l.visible = l.visible[:0]
-	words := strings.Fields(strings.ToLower(l.filter))
-	if len(words) == 0 {
+	l.words = strings.Fields(strings.ToLower(l.filter))
+	if len(l.words) == 0 {
+		l.matched = l.matched[:0]
 		for i := range l.n {
 			l.visible = append(l.visible, i)
 		}
@@ -117,16 +191,67 @@ func (l *List) applyFilter() {
 			l.search = append(l.search, l.text(i))
 		}
 	}
-outer:
-	for i := range l.n {
-		for _, w := range words {
-			if !strings.Contains(l.search[i], w) {
-				continue outer
+	// A byte scan throws out the rows lacking a word's letters in order
+	// (most of them, once a few letters are typed) before the matcher
+	// scores the rest.
+	rows := l.scored[:0]
+	add := func(i int) {
+		for _, w := range l.words {
+			if !inOrder(l.search[i], w) {
+				return
 			}
 		}
-		l.visible = append(l.visible, i)
+		rows = append(rows, scoredRow{row: i})
 	}
+	if narrow {
+		for _, i := range l.matched {
+			add(i)
+		}
+	} else {
+		for i := range l.n {
+			add(i)
+		}
+	}
+	for _, w := range l.words {
+		kept := rows[:0]
+		// Matches come in the candidates' order, so kept never overtakes
+		// the match being read.
+		for _, m := range fuzzy.FindFromNoSort(w, candidates{l.search, rows}) {
+			r := rows[m.Index]
+			// The matcher takes a point off for every letter that does not
+			// match; here that would only rank rows with more to search
+			// (a long error) below shorter ones. Put them back.
+			r.score += m.Score + len(m.Str) - len(m.MatchedIndexes)
+			// The matcher prefers letters starting words ("fay" as Failed…
+			// After… Yes) to the word itself; someone typing a whole word
+			// wants the rows that hold it first.
+			r.score += wholeWord(m.Str, w)
+			kept = append(kept, r)
+		}
+		rows = kept
+	}
+	l.matched = l.matched[:0]
+	for _, r := range rows {
+		l.matched = append(l.matched, r.row)
+	}
+	slices.SortStableFunc(rows, func(a, b scoredRow) int { return cmp.Compare(b.score, a.score) })
+	for _, r := range rows {
+		l.visible = append(l.visible, r.row)
+	}
+	l.scored = rows
 	l.clamp()
+}
+
+// inOrder reports whether the bytes of word appear in s in order.
+func inOrder(s, word string) bool {
+	for i := 0; i < len(word); i++ {
+		j := strings.IndexByte(s, word[i])
+		if j < 0 {
+			return false
+		}
+		s = s[j+1:]
+	}
+	return true
 }
 
 func (l *List) clamp() {
@@ -259,15 +384,27 @@ func (l *List) View() string {
 	}
 	end := min(len(l.visible), l.offset+h)
 	for vi := l.offset; vi < end; vi++ {
+		row := l.visible[vi]
 		// A row wider than the list is cut, never wrapped: a wrapped row
 		// would push the rows below it down a line.
-		line := ansi.Truncate(l.line(l.visible[vi]), l.width, "…")
+		line := ansi.Truncate(l.line(row), l.width, "…")
 		if vi == l.cursor {
 			plain := ansiStrip(line)
 			if rest, ok := strings.CutPrefix(plain, " "); ok {
 				plain = cursorMark + rest
 			}
 			line = l.styles.Selected.Width(l.width).Render(plain)
+			line = l.mark(line, l.styles.Selected.Underline(true))
+		} else if len(l.words) > 0 {
+			if l.marked == nil {
+				l.marked = map[int]string{}
+			}
+			marked, ok := l.marked[row]
+			if !ok {
+				marked = l.mark(line, lipgloss.NewStyle().Underline(true).Bold(true).Foreground(l.styles.Accent))
+				l.marked[row] = marked
+			}
+			line = marked
 		}
 		b.WriteString(line)
 		if vi < end-1 {
@@ -275,6 +412,54 @@ func (l *List) View() string {
 		}
 	}
 	return b.String()
+}
+
+// mark styles with st the letters of line that the filter's words match,
+// so the eye finds why a row is there. The words are matched again on the
+// row as drawn (the search text may hold more than shows); a word that
+// matches only hidden text marks nothing.
+func (l *List) mark(line string, st lipgloss.Style) string {
+	if len(l.words) == 0 {
+		return line
+	}
+	plain := ansiStrip(line)
+	type span struct{ start, end int } // in cells
+	var spans []span
+	for _, w := range l.words {
+		for _, m := range fuzzy.Find(w, []string{plain}) {
+			for _, at := range m.MatchedIndexes {
+				r, _ := utf8.DecodeRuneInString(plain[at:])
+				start := ansi.StringWidth(plain[:at])
+				spans = append(spans, span{start, start + max(1, ansi.StringWidth(string(r)))})
+			}
+		}
+	}
+	if len(spans) == 0 {
+		return line
+	}
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.start, b.start) })
+	var ranges []lipgloss.Range
+	cur := spans[0]
+	for _, sp := range spans[1:] {
+		if sp.start <= cur.end {
+			cur.end = max(cur.end, sp.end)
+			continue
+		}
+		ranges = append(ranges, lipgloss.NewRange(cur.start, cur.end, st))
+		cur = sp
+	}
+	ranges = append(ranges, lipgloss.NewRange(cur.start, cur.end, st))
+	return lipgloss.StyleRanges(line, ranges...)
+}
+
+// FilterLine is a page's filter line for l: what is typed, and how many
+// of the rows pass ("3 of 120").
+func (l *List) FilterLine(in *textinput.Model) string {
+	line := " " + in.View()
+	if l.filter != "" {
+		line += "  " + l.styles.Subtle.Render(strconv.Itoa(len(l.visible))+" of "+strconv.Itoa(l.n))
+	}
+	return line
 }
 
 // typeFilter feeds msg to a list's filter while it is being typed: esc
