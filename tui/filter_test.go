@@ -41,3 +41,73 @@ func TestFuzzyFilterKPIs(t *testing.T) {
 	s.keys("esc")
 	s.waitFor("22 KPIs", "Email open rate")
 }
+
+// / filters the Shortfalls page; the page's keys act on the row found.
+func TestFuzzyFilterShortfalls(t *testing.T) {
+	s := start(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("3")
+	s.waitFor("10 open, ranked")
+	s.keys("/", "text:zrt")
+	screen := s.waitFor("/ zrt", "of 11")
+	if row := cursorRow(screen); !strings.Contains(row, "Zero revenue tracking") {
+		t.Fatalf("zrt does not put Zero revenue tracking under the cursor:\n%s", screen)
+	}
+	if strings.Contains(screen, "Empty sales pipeline") {
+		t.Errorf("zrt kept a shortfall without those letters:\n%s", screen)
+	}
+	s.keys("enter", "r")
+	s.waitFor(`resolved "Zero revenue tracking"`)
+	s.keys("esc")
+	s.waitFor("ranked by return on effort", "Empty sales pipeline")
+}
+
+// / filters the Events list and an open event's checklist; esc clears
+// the checklist's filter before it leaves the event.
+func TestFuzzyFilterEvents(t *testing.T) {
+	s := start(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("4")
+	s.waitFor("2 upcoming events")
+	s.keys("/", "text:whale")
+	screen := s.waitGone("Sunset harbor cruise")
+	if row := cursorRow(screen); !strings.Contains(row, "Coastal whale watch") || !strings.Contains(screen, "1 of 2") {
+		t.Fatalf("whale does not find the whale watch, 1 of 2:\n%s", screen)
+	}
+	// esc clears the filter and leaves the cursor on the row found.
+	s.keys("esc")
+	screen = s.waitFor("Sunset harbor cruise", "Coastal whale watch", "2 upcoming events")
+	if row := cursorRow(screen); !strings.Contains(row, "Coastal whale watch") {
+		t.Errorf("clearing the filter moved the cursor off the whale watch:\n%s", screen)
+	}
+
+	s.keys("enter")
+	s.waitFor("Crew call 07:45", "Pre-departure")
+	s.keys("/", "text:waivr")
+	screen = s.waitFor("/ waivr", "of 18")
+	if row := cursorRow(screen); !strings.Contains(row, "Collect signed waivers") {
+		t.Fatalf("waivr does not put Collect signed waivers under the cursor:\n%s", screen)
+	}
+	if !strings.Contains(screen, "Crew call 07:45") {
+		t.Errorf("the filter line pushed the timing panel away:\n%s", screen)
+	}
+	s.keys("enter", "esc")
+	s.waitFor("Pre-departure", "Clean the head and galley", "Crew call 07:45")
+	s.keys("esc")
+	s.waitFor("2 upcoming events")
+}
+
+// / filters the Schedules page.
+func TestFuzzyFilterSchedules(t *testing.T) {
+	s := start(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("7")
+	s.waitFor("Reports go out on these schedules")
+	s.keys("/", "text:acctg")
+	screen := s.waitFor("/ acctg", "of 5")
+	if row := cursorRow(screen); !strings.Contains(row, "Accounting") {
+		t.Fatalf("acctg does not put the Accounting schedule under the cursor:\n%s", screen)
+	}
+	s.keys("esc")
+	s.waitFor("Reports go out on these schedules", "CEO")
+}

@@ -484,3 +484,47 @@ func typeFilter(filter *textinput.Model, filtering *bool, list *List, msg tea.Ms
 	list.SetFilter(filter.Value())
 	return cmd
 }
+
+// filterLine is a page's "/" filter over one of its lists: the line typed
+// into, and whether it has the keys.
+type filterLine struct {
+	input  textinput.Model
+	typing bool
+}
+
+func newFilterLine(placeholder string) filterLine {
+	in := textinput.New()
+	in.Prompt = "/ "
+	in.Placeholder = placeholder
+	return filterLine{input: in}
+}
+
+// start gives the filter the keys.
+func (f *filterLine) start() tea.Cmd {
+	f.typing = true
+	return f.input.Focus()
+}
+
+// update types msg into the filter of l (esc clears it, enter keeps it).
+func (f *filterLine) update(l *List, msg tea.Msg) tea.Cmd {
+	return typeFilter(&f.input, &f.typing, l, msg)
+}
+
+// clear empties the filter of l, and reports whether there was one.
+func (f *filterLine) clear(l *List) bool {
+	had := l.Filter() != ""
+	f.typing = false
+	f.input.SetValue("")
+	f.input.Blur()
+	l.SetFilter("")
+	return had
+}
+
+// shown reports whether the page shows the filter line instead of its
+// usual one: while typed, and while a filter is kept.
+func (f *filterLine) shown(l *List) bool { return f.typing || l.Filter() != "" }
+
+func (f *filterLine) view(l *List) string { return l.FilterLine(&f.input) }
+
+// setDark follows a theme change.
+func (f *filterLine) setDark(dark bool) { f.input.SetStyles(textinput.DefaultStyles(dark)) }

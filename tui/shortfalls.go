@@ -22,13 +22,14 @@ type shortfallPage struct {
 	rows     []portfolio.Shortfall
 	entities []portfolio.Entity
 	form     *pageForm
+	filter   filterLine
 	width    int
 	height   int
 	keys     struct{ add, edit, resolve, reopen key.Binding }
 }
 
 func newShortfallPage(c *Context) *shortfallPage {
-	p := &shortfallPage{c: c, list: NewList(c.Styles)}
+	p := &shortfallPage{c: c, list: NewList(c.Styles), filter: newFilterLine("filter by title, entity, severity, owner or status")}
 	p.keys.add = binding("n", "new shortfall")
 	p.keys.edit = binding("e", "edit")
 	p.keys.resolve = binding("r", "resolve")
@@ -38,7 +39,7 @@ func newShortfallPage(c *Context) *shortfallPage {
 }
 
 func (p *shortfallPage) Title() string   { return "Shortfalls" }
-func (p *shortfallPage) Capturing() bool { return p.form != nil }
+func (p *shortfallPage) Capturing() bool { return p.form != nil || p.filter.typing }
 
 func (p *shortfallPage) SetSize(w, h int) {
 	p.width, p.height = w, h
@@ -48,6 +49,7 @@ func (p *shortfallPage) SetSize(w, h int) {
 
 func (p *shortfallPage) SetData(d *Data) tea.Cmd {
 	p.entities = d.Snap.Entities
+	p.filter.setDark(p.c.Styles.Dark)
 	p.rows = portfolio.RankShortfalls(d.Snap.Shortfalls)
 	for _, s := range d.Snap.Shortfalls {
 		if !s.IsOpen() {
@@ -105,12 +107,19 @@ func (p *shortfallPage) Update(msg tea.Msg) tea.Cmd {
 	if cmd, open := updateForm(&p.form, msg); open {
 		return cmd
 	}
+	if p.filter.typing {
+		return p.filter.update(p.list, msg)
+	}
 	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil
 	}
 	sf, have := p.current()
 	switch {
+	case key.Matches(k, p.c.Keys.Filter):
+		return p.filter.start()
+	case key.Matches(k, p.c.Keys.Back):
+		p.filter.clear(p.list)
 	case key.Matches(k, p.keys.add):
 		return p.editForm(portfolio.Shortfall{Status: portfolio.ShortfallOpen, Severity: portfolio.SeverityHigh, OwnerRole: portfolio.RoleCEO, EffortDays: 1})
 	case key.Matches(k, p.keys.edit, p.c.Keys.Enter) && have:
@@ -239,14 +248,18 @@ func (p *shortfallPage) View() string {
 			open++
 		}
 	}
-	return p.c.Styles.Subtle.Render(fmt.Sprintf(" %d open, ranked by return on effort; %d resolved", open, len(p.rows)-open)) + "\n" + p.list.View()
+	top := p.c.Styles.Subtle.Render(fmt.Sprintf(" %d open, ranked by return on effort; %d resolved", open, len(p.rows)-open))
+	if p.filter.shown(p.list) {
+		top = p.filter.view(p.list)
+	}
+	return top + "\n" + p.list.View()
 }
 
 func (p *shortfallPage) ShortHelp() []key.Binding {
-	return []key.Binding{p.keys.add, p.keys.edit, p.keys.resolve, p.keys.reopen}
+	return []key.Binding{p.keys.add, p.keys.edit, p.keys.resolve, p.keys.reopen, p.c.Keys.Filter}
 }
 
 func (p *shortfallPage) FullHelp() [][]key.Binding {
 	k := p.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {p.keys.add, p.keys.edit, p.keys.resolve, p.keys.reopen}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {p.keys.add, p.keys.edit, p.keys.resolve, p.keys.reopen, k.Filter, k.Back}}
 }
