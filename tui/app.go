@@ -88,6 +88,7 @@ type Model struct {
 	statusNote bool
 	statusAt   time.Time // when the status was set; zero: it stays
 	showHelp   bool
+	palette    *palette
 	help       help.Model
 	themeFixed bool
 	poll       time.Duration
@@ -145,7 +146,7 @@ func New(ctx context.Context, s *store.Store, eng *reports.Engine, o Options) *M
 	c := &Context{Ctx: ctx, Store: s, Reports: eng, Styles: NewStyles(o.Theme != "light"), Keys: DefaultKeyMap(),
 		Now: o.Now, Actor: o.Actor, ExportDir: o.ExportDir, Mail: o.Mail, Crew: o.Crew, EventZone: o.EventZone}
 	c.sender = newSender(c)
-	m := &Model{c: c, help: help.New(), themeFixed: o.Theme != "", poll: o.Poll, status: o.Status, statusErr: o.Status != ""}
+	m := &Model{c: c, help: help.New(), palette: newPalette(c.Styles), themeFixed: o.Theme != "", poll: o.Poll, status: o.Status, statusErr: o.Status != ""}
 	m.pages = []Page{newOverview(c), newKPIPage(c), newShortfallPage(c), newEventPage(c), newReportPage(c), newOutboxPage(c), newSchedulePage(c),
 		newRecordsPage(c)}
 	for i, p := range m.pages {
@@ -275,6 +276,9 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	if msg.String() == "ctrl+c" {
 		return tea.Quit, true
 	}
+	if m.palette.open {
+		return m.paletteKey(msg), true
+	}
 	if m.pages[m.active].Capturing() {
 		return nil, false
 	}
@@ -288,6 +292,8 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
 		return nil, true
+	case key.Matches(msg, k.Palette):
+		return m.openPalette(), true
 	case key.Matches(msg, k.Next):
 		return m.switchTo((m.active + 1) % len(m.pages)), true
 	case key.Matches(msg, k.Prev):
@@ -389,6 +395,8 @@ func (m *Model) render() string {
 	switch {
 	case m.showHelp:
 		body = m.fullHelp()
+	case m.palette.open:
+		body = m.palette.view(s, m.width, h)
 	case m.data == nil && m.loadErr == nil:
 		body = s.Subtle.Render("  loading…")
 	case m.data == nil:
@@ -468,8 +476,8 @@ func (m *Model) footer() string {
 		line += "  "
 	}
 	page, next, global := m.pages[m.active].ShortHelp(), m.c.Keys.Next, []key.Binding{m.c.Keys.Help, m.c.Keys.Quit}
-	if m.pages[m.active].Capturing() {
-		// A form or filter has the keys (and shows its own): the page's
+	if m.pages[m.active].Capturing() || m.palette.open {
+		// A form, filter or the palette has the keys (and shows its own): the page's
 		// keys, tab and q do not work now.
 		page, global = nil, []key.Binding{binding("esc", "back"), binding("ctrl+c", "quit")}
 		next.SetEnabled(false)
@@ -581,7 +589,7 @@ func fitHelp(width, sep int, page []key.Binding, next key.Binding, global []key.
 
 func (m *Model) fullHelp() string {
 	k := m.c.Keys
-	global := [][]key.Binding{{k.Next, k.Prev, k.Pages, k.Help, k.Quit}}
+	global := [][]key.Binding{{k.Next, k.Prev, k.Pages, k.Palette, k.Help, k.Quit}}
 	page := m.pages[m.active].FullHelp()
 	// Columns side by side as far as they fit; the rest go below rather
 	// than off the edge.
