@@ -10,7 +10,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/sahilm/fuzzy"
 )
@@ -33,6 +32,7 @@ type List struct {
 	scored  []scoredRow    // scratch for the ranking, kept to save allocations
 	words   []string       // the filter's lower-cased words
 	marked  map[int]string // on-screen rows with the filter's letters marked
+	steps   []filterStep   // the filter as it was typed, for backspace
 	cursor  int            // index into visible
 	offset  int            // first visible row on screen
 	height  int
@@ -71,7 +71,11 @@ func (l *List) SetRowFunc(n int, draw, text func(i int) string) {
 	clear(l.marked)
 	l.search = l.search[:0]
 	l.matched = l.matched[:0]
+	l.steps = l.steps[:0]
 	l.applyFilter(false)
+	if len(l.words) > 0 {
+		l.steps = append(l.steps, filterStep{l.filter, slices.Clone(l.matched), slices.Clone(l.visible)})
+	}
 	l.cursor = at
 	l.clamp()
 }
@@ -124,10 +128,18 @@ func (l *List) SetFilter(f string) {
 		return
 	}
 	row := l.Index()
-	// Typing on only narrows: the rows that failed before still fail.
-	narrow := len(l.words) > 0 && strings.HasPrefix(f, l.filter)
-	l.filter = f
-	l.applyFilter(narrow)
+	if !l.stepBack(f) {
+		// Typing on only narrows: the rows that failed before still fail.
+		narrow := len(l.words) > 0 && strings.HasPrefix(f, l.filter)
+		if !narrow {
+			l.steps = l.steps[:0]
+		}
+		l.filter = f
+		l.applyFilter(narrow)
+		if len(l.words) > 0 {
+			l.steps = append(l.steps, filterStep{f, slices.Clone(l.matched), slices.Clone(l.visible)})
+		}
+	}
 	clear(l.marked)
 	l.cursor, l.offset = 0, 0
 	if len(l.words) == 0 && row >= 0 {
@@ -136,12 +148,46 @@ func (l *List) SetFilter(f string) {
 	l.clamp()
 }
 
+// filterStep is what a filter typed on the way to the current one found:
+// a backspace goes back to it instead of searching every row again.
+type filterStep struct {
+	filter           string
+	matched, visible []int
+}
+
+// stepBack restores the result of f if it was typed on the way to the
+// current filter.
+func (l *List) stepBack(f string) bool {
+	for i := len(l.steps) - 1; i >= 0; i-- {
+		st := l.steps[i]
+		if st.filter != f {
+			continue
+		}
+		l.filter = f
+		l.words = strings.Fields(strings.ToLower(f))
+		l.matched = append(l.matched[:0], st.matched...)
+		l.visible = append(l.visible[:0], st.visible...)
+		l.steps = l.steps[:i+1]
+		return true
+	}
+	return false
+}
+
 // Filter is the current filter text.
 func (l *List) Filter() string { return l.filter }
 
+// preciseRows is how many rows the matcher scores letter by letter. It
+// takes some microseconds a row, so a few letters typed over 10,000 events
+// would hold a key press for tens of milliseconds; past this many, rows
+// are ranked by wholeWord alone, which is enough to order the first
+// screenful, until more letters narrow them down.
+const preciseRows = 400
+
 // wholeWord ranks a row holding a filter word as typed above every row
 // matching it only letter by letter, and above those a row where it
-// starts a word ("cy" finds cy@example.com before "policy").
+// starts a word ("cy" finds cy@example.com before "policy"). The matcher
+// prefers letters starting words ("fay" as Failed… After… Yes) to the word
+// itself; someone typing a whole word wants the rows that hold it first.
 func wholeWord(s, w string) int {
 	const held, starts = 1 << 16, 1 << 17
 	bonus := 0
@@ -212,31 +258,54 @@ func (l *List) applyFilter(narrow bool) {
 			add(i)
 		}
 	}
-	for _, w := range l.words {
-		kept := rows[:0]
-		// Matches come in the candidates' order, so kept never overtakes
-		// the match being read.
-		for _, m := range fuzzy.FindFromNoSort(w, candidates{l.search, rows}) {
-			r := rows[m.Index]
-			// The matcher takes a point off for every letter that does not
-			// match; here that would only rank rows with more to search
-			// (a long error) below shorter ones. Put them back.
-			r.score += m.Score + len(m.Str) - len(m.MatchedIndexes)
-			// The matcher prefers letters starting words ("fay" as Failed…
-			// After… Yes) to the word itself; someone typing a whole word
-			// wants the rows that hold it first.
-			r.score += wholeWord(m.Str, w)
-			kept = append(kept, r)
+	if len(rows) > preciseRows {
+		// Too many to score letter by letter within a key press: rank by
+		// whether each word is held as typed, and where.
+		for i := range rows {
+			for _, w := range l.words {
+				rows[i].score += wholeWord(l.search[rows[i].row], w)
+			}
 		}
-		rows = kept
+	} else {
+		for _, w := range l.words {
+			kept := rows[:0]
+			// Matches come in the candidates' order, so kept never overtakes
+			// the match being read.
+			for _, m := range fuzzy.FindFromNoSort(w, candidates{l.search, rows}) {
+				r := rows[m.Index]
+				// The matcher takes a point off for every letter that does
+				// not match; here that would only rank rows with more to
+				// search (a long error) below shorter ones. Put them back.
+				r.score += m.Score + len(m.Str) - len(m.MatchedIndexes)
+				r.score += wholeWord(m.Str, w)
+				kept = append(kept, r)
+			}
+			rows = kept
+		}
 	}
 	l.matched = l.matched[:0]
 	for _, r := range rows {
 		l.matched = append(l.matched, r.row)
 	}
-	slices.SortStableFunc(rows, func(a, b scoredRow) int { return cmp.Compare(b.score, a.score) })
-	for _, r := range rows {
-		l.visible = append(l.visible, r.row)
+	if len(rows) > preciseRows {
+		// Few ranks (wholeWord's, summed): one pass per rank keeps the
+		// rows' order within it, in less time than sorting.
+		top := 0
+		for _, r := range rows {
+			top = max(top, r.score>>16)
+		}
+		for rank := top; rank >= 0; rank-- {
+			for _, r := range rows {
+				if r.score>>16 == rank {
+					l.visible = append(l.visible, r.row)
+				}
+			}
+		}
+	} else {
+		slices.SortStableFunc(rows, func(a, b scoredRow) int { return cmp.Compare(b.score, a.score) })
+		for _, r := range rows {
+			l.visible = append(l.visible, r.row)
+		}
 	}
 	l.scored = rows
 	l.clamp()
@@ -394,14 +463,14 @@ func (l *List) View() string {
 				plain = cursorMark + rest
 			}
 			line = l.styles.Selected.Width(l.width).Render(plain)
-			line = l.mark(line, l.styles.Selected.Underline(true))
+			line = l.mark(line)
 		} else if len(l.words) > 0 {
 			if l.marked == nil {
 				l.marked = map[int]string{}
 			}
 			marked, ok := l.marked[row]
 			if !ok {
-				marked = l.mark(line, lipgloss.NewStyle().Underline(true).Bold(true).Foreground(l.styles.Accent))
+				marked = l.mark(line)
 				l.marked[row] = marked
 			}
 			line = marked
@@ -414,42 +483,103 @@ func (l *List) View() string {
 	return b.String()
 }
 
-// mark styles with st the letters of line that the filter's words match,
-// so the eye finds why a row is there. The words are matched again on the
+// mark underlines the letters of line that the filter's words match, so
+// the eye finds why a row is there. The words are matched again on the
 // row as drawn (the search text may hold more than shows); a word that
-// matches only hidden text marks nothing.
-func (l *List) mark(line string, st lipgloss.Style) string {
+// matches only hidden text marks nothing. Underlining leaves the row's own
+// colours as they are, and shows without colour too.
+func (l *List) mark(line string) string {
 	if len(l.words) == 0 {
 		return line
 	}
 	plain := ansiStrip(line)
-	type span struct{ start, end int } // in cells
-	var spans []span
+	var spans [][2]int // byte offsets in plain
 	for _, w := range l.words {
 		for _, m := range fuzzy.Find(w, []string{plain}) {
 			for _, at := range m.MatchedIndexes {
-				r, _ := utf8.DecodeRuneInString(plain[at:])
-				start := ansi.StringWidth(plain[:at])
-				spans = append(spans, span{start, start + max(1, ansi.StringWidth(string(r)))})
+				_, size := utf8.DecodeRuneInString(plain[at:])
+				spans = append(spans, [2]int{at, at + size})
 			}
 		}
 	}
 	if len(spans) == 0 {
 		return line
 	}
-	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.start, b.start) })
-	var ranges []lipgloss.Range
-	cur := spans[0]
+	slices.SortFunc(spans, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
+	merged := spans[:1]
 	for _, sp := range spans[1:] {
-		if sp.start <= cur.end {
-			cur.end = max(cur.end, sp.end)
+		if last := &merged[len(merged)-1]; sp[0] <= last[1] {
+			last[1] = max(last[1], sp[1])
+		} else {
+			merged = append(merged, sp)
+		}
+	}
+	return underline(line, merged)
+}
+
+// underline underlines the text of line (escape codes and all) between
+// the plain-text byte offsets of each span. The row's own codes pass
+// through; one that resets the style inside a span is followed by the
+// underline again.
+func underline(line string, spans [][2]int) string {
+	const on, off = "\x1b[4m", "\x1b[24m"
+	var b strings.Builder
+	b.Grow(len(line) + len(spans)*(len(on)+len(off)))
+	pos, si, in := 0, 0, false
+	for i := 0; i < len(line); {
+		if line[i] == '\x1b' {
+			j := escapeEnd(line, i)
+			b.WriteString(line[i:j])
+			if in {
+				b.WriteString(on)
+			}
+			i = j
 			continue
 		}
-		ranges = append(ranges, lipgloss.NewRange(cur.start, cur.end, st))
-		cur = sp
+		if !in && si < len(spans) && pos == spans[si][0] {
+			b.WriteString(on)
+			in = true
+		}
+		b.WriteByte(line[i])
+		i++
+		pos++
+		if in && pos == spans[si][1] {
+			b.WriteString(off)
+			in, si = false, si+1
+		}
 	}
-	ranges = append(ranges, lipgloss.NewRange(cur.start, cur.end, st))
-	return lipgloss.StyleRanges(line, ranges...)
+	if in {
+		b.WriteString(off)
+	}
+	return b.String()
+}
+
+// escapeEnd is the end of the escape sequence starting at line[i]: a CSI
+// (colours), an OSC (a link) or a two-byte escape.
+func escapeEnd(line string, i int) int {
+	if i+1 >= len(line) {
+		return len(line)
+	}
+	switch line[i+1] {
+	case '[':
+		for j := i + 2; j < len(line); j++ {
+			if line[j] >= 0x40 && line[j] <= 0x7e {
+				return j + 1
+			}
+		}
+	case ']':
+		for j := i + 2; j < len(line); j++ {
+			if line[j] == '\a' {
+				return j + 1
+			}
+			if line[j] == '\x1b' && j+1 < len(line) && line[j+1] == '\\' {
+				return j + 2
+			}
+		}
+	default:
+		return i + 2
+	}
+	return len(line)
 }
 
 // FilterLine is a page's filter line for l: what is typed, and how many

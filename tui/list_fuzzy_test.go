@@ -131,3 +131,54 @@ func TestListFilterMarksLetters(t *testing.T) {
 		}
 	}
 }
+
+// Over more rows than the matcher scores within a key press, the rows
+// found are the same, and those holding the word as typed still come
+// first, where it starts a word before where it is inside one.
+func TestListFilterManyRows(t *testing.T) {
+	var rows []string
+	for i := range 3 * preciseRows {
+		switch i % 3 {
+		case 0:
+			rows = append(rows, "a lot of blue water")
+		case 1:
+			rows = append(rows, "overtime")
+		case 2:
+			rows = append(rows, "time off")
+		}
+	}
+	rows = append(rows, "nada mas")
+	l := fuzzyList(rows...)
+	l.SetFilter("ti")
+	got := visibleRows(l)
+	if len(got) != 2*preciseRows {
+		t.Fatalf("ti keeps %d rows, want %d", len(got), 2*preciseRows)
+	}
+	for i, r := range got {
+		want := 2 + 3*i // "time off", in row order
+		if i >= preciseRows {
+			want = 1 + 3*(i-preciseRows) // then "overtime"
+		}
+		if r != want {
+			t.Fatalf("row %d of the result is %d (%q), want %d", i, r, rows[r], want)
+		}
+	}
+	l.SetFilter("t o")
+	if l.Len() != 3*preciseRows {
+		t.Errorf("t o keeps %d rows, want %d", l.Len(), 3*preciseRows)
+	}
+}
+
+// Underlining goes through the row's own escape codes, and comes back
+// after a code that resets the style inside the matched letters.
+func TestUnderlineKeepsTheRowsCodes(t *testing.T) {
+	line := "\x1b[1mJA\x1b[mDA ok"
+	got := underline(line, [][2]int{{1, 3}, {5, 7}})
+	want := "\x1b[1mJ\x1b[4mA\x1b[m\x1b[4mD\x1b[24mA \x1b[4mok\x1b[24m"
+	if got != want {
+		t.Errorf("underline = %q\nwant        %q", got, want)
+	}
+	if ansiStrip(got) != ansiStrip(line) {
+		t.Errorf("the text changed: %q", ansiStrip(got))
+	}
+}
