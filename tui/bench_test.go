@@ -149,6 +149,27 @@ func BenchmarkKeyPress(b *testing.B) {
 			b.Fatal("the filter did not take the keys")
 		}
 	})
+	// After a reload, / gets the filter text of every row, once, and the
+	// first letter then searches every row.
+	b.Run("events-filter-open", func(b *testing.B) {
+		m := loaded(b, 0)
+		m.active = pageIndex(b, m, "events")
+		p := m.pages[m.active].(*eventPage)
+		p.showPast = true
+		slash, h, esc := tea.KeyPressMsg{Code: '/', Text: "/"}, tea.KeyPressMsg{Code: 'h', Text: "h"}, tea.KeyPressMsg{Code: tea.KeyEscape}
+		var times []time.Duration
+		for b.Loop() {
+			m.Update(esc)
+			p.renderList() // what a reload does to the list
+			for _, key := range []tea.KeyPressMsg{slash, h} {
+				start := time.Now()
+				m.Update(key)
+				_ = m.View()
+				times = append(times, time.Since(start))
+			}
+		}
+		reportPercentiles(b, times)
+	})
 	b.Run("palette", func(b *testing.B) {
 		m := loaded(b, 0)
 		m.active = pageIndex(b, m, "events")

@@ -127,6 +127,7 @@ func (p *eventPage) renderList() {
 		cell("STATUS", 10) + rcell("CREW", 5) + "  " + cell("CHECKLIST", barW)))
 	// Rows are drawn as they scroll into view: there may be ten thousand.
 	shown := p.shown
+	var search []string // every row's, built on the first filter
 	p.list.SetRowFunc(len(shown), func(i int) string {
 		e := shown[i]
 		line := " " + rcell(strconv.FormatInt(e.ID, 10), 5) + "  " + cell(e.Local().Format(dateFmt), dateW) + s.Bold.Render(cell(e.EntityCode, 7)) +
@@ -136,8 +137,13 @@ func (p *eventPage) renderList() {
 		}
 		return line
 	}, func(i int) string {
-		e := shown[i]
-		return strings.ToLower(e.EntityCode + " " + e.Title + " " + string(e.Status))
+		if search == nil {
+			search = searchTexts(len(shown), func(b []byte, i int) []byte {
+				e := shown[i]
+				return append(append(append(append(append(b, e.EntityCode...), ' '), e.Title...), ' '), e.Status...)
+			})
+		}
+		return search[i]
 	})
 }
 
@@ -300,7 +306,7 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, p.c.Keys.Filter):
-		return p.filter.start()
+		return p.filter.start(p.list)
 	case key.Matches(k, p.c.Keys.Back):
 		p.filter.clear(p.list)
 	case key.Matches(k, p.c.Keys.Enter):
@@ -354,7 +360,7 @@ func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, p.c.Keys.Filter):
-		return p.detailFilter.start()
+		return p.detailFilter.start(p.detailList)
 	case key.Matches(k, p.c.Keys.Back):
 		if p.detailFilter.clear(p.detailList) {
 			return nil // esc clears the filter first, then leaves

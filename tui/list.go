@@ -231,12 +231,7 @@ func (l *List) applyFilter(narrow bool) {
 		l.clamp()
 		return
 	}
-	if len(l.search) != l.n {
-		l.search = l.search[:0]
-		for i := range l.n {
-			l.search = append(l.search, l.text(i))
-		}
-	}
+	l.buildSearch()
 	// A byte scan throws out the rows lacking a word's letters in order
 	// (most of them, once a few letters are typed) before the matcher
 	// scores the rest.
@@ -309,6 +304,19 @@ func (l *List) applyFilter(narrow bool) {
 	}
 	l.scored = rows
 	l.clamp()
+}
+
+// buildSearch gets every row's filter text, once per SetRows: when the
+// filter line opens (a page's / key), so the first letter typed over
+// 10,000 rows does not pay for it too.
+func (l *List) buildSearch() {
+	if len(l.search) == l.n {
+		return
+	}
+	l.search = l.search[:0]
+	for i := range l.n {
+		l.search = append(l.search, l.text(i))
+	}
 }
 
 // inOrder reports whether the bytes of word appear in s in order.
@@ -629,9 +637,10 @@ func newFilterLine(placeholder string) filterLine {
 	return filterLine{input: in}
 }
 
-// start gives the filter the keys.
-func (f *filterLine) start() tea.Cmd {
+// start gives the filter of l the keys.
+func (f *filterLine) start(l *List) tea.Cmd {
 	f.typing = true
+	l.buildSearch()
 	return f.input.Focus()
 }
 
@@ -658,3 +667,38 @@ func (f *filterLine) view(l *List) string { return l.FilterLine(&f.input) }
 
 // setDark follows a theme change.
 func (f *filterLine) setDark(dark bool) { f.input.SetStyles(textinput.DefaultStyles(dark)) }
+
+// searchTexts builds the filter text of n rows at once, lower-cased, in
+// one buffer: on the Events page the first filter after a load needs it
+// for 10,000 rows, and a string each would cost most of a key press.
+// row appends row i's text to b.
+func searchTexts(n int, row func(b []byte, i int) []byte) []string {
+	var buf []byte
+	ends := make([]int, n)
+	for i := range n {
+		start := len(buf)
+		buf = row(buf, i)
+		ascii := true
+		for j := start; j < len(buf); j++ {
+			c := buf[j]
+			if c >= utf8.RuneSelf {
+				ascii = false
+				break
+			}
+			if 'A' <= c && c <= 'Z' {
+				buf[j] = c + 'a' - 'A'
+			}
+		}
+		if !ascii {
+			buf = append(buf[:start], strings.ToLower(string(buf[start:]))...)
+		}
+		ends[i] = len(buf)
+	}
+	all := string(buf)
+	out := make([]string, n)
+	start := 0
+	for i, end := range ends {
+		out[i], start = all[start:end], end
+	}
+	return out
+}

@@ -182,3 +182,13 @@ func TestUnderlineKeepsTheRowsCodes(t *testing.T) {
 		t.Errorf("the text changed: %q", ansiStrip(got))
 	}
 }
+
+func TestSearchTexts(t *testing.T) {
+	rows := [][]string{{"JADA", "Sunset Cruise", "confirmed"}, {"Ærø", "ÉTÉ"}, {}, {"", "A"}, {"İstanbul", "X"}, {"QDN"}}
+	got := searchTexts(len(rows), func(b []byte, i int) []byte { return append(b, strings.Join(rows[i], " ")...) })
+	for i, r := range rows {
+		if want := strings.ToLower(strings.Join(r, " ")); got[i] != want {
+			t.Errorf("row %d: %q, want %q", i, got[i], want)
+		}
+	}
+}

@@ -186,7 +186,7 @@ func (p *schedulePage) Update(msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, p.c.Keys.Filter):
-		return p.filter.start()
+		return p.filter.start(p.list)
 	case key.Matches(k, p.c.Keys.Back):
 		p.filter.clear(p.list)
 		return nil

@@ -117,7 +117,7 @@ func (p *shortfallPage) Update(msg tea.Msg) tea.Cmd {
 	sf, have := p.current()
 	switch {
 	case key.Matches(k, p.c.Keys.Filter):
-		return p.filter.start()
+		return p.filter.start(p.list)
 	case key.Matches(k, p.c.Keys.Back):
 		p.filter.clear(p.list)
 	case key.Matches(k, p.keys.add):
