@@ -258,6 +258,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.pages[m.active].Update(msg)
 	case tea.MouseMsg:
+		if m.palette.open {
+			m.palette.list.Update(msg, m.c.Keys) // the wheel scrolls it
+			return m, nil
+		}
 		return m, m.pages[m.active].Update(msg)
 	}
 	// Replies to a page's own commands (a rendering, an event's detail) go

@@ -145,3 +145,21 @@ func TestPaletteOffersRealKeys(t *testing.T) {
 		}
 	}
 }
+
+// The mouse wheel scrolls the palette, not the page under it.
+func TestPaletteWheel(t *testing.T) {
+	s := start(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour}))
+	s.waitFor("Break-even JADA")
+	s.keys("3", ":")
+	s.waitFor("Commands")
+	s.tm.Send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	screen := s.waitFor("Commands")
+	if row := cursorRow(screen); !strings.Contains(row, "reopen") {
+		t.Errorf("the wheel did not move the palette's cursor three rows down to reopen:\n%s", screen)
+	}
+	s.keys("esc")
+	screen = s.waitFor("10 open, ranked")
+	if row := cursorRow(screen); !strings.Contains(row, "Payment keys") {
+		t.Errorf("the wheel moved the page under the palette:\n%s", screen)
+	}
+}
