@@ -388,7 +388,7 @@ func (m *Model) render() string {
 		return s.StatusErr.Render("Terminal too small") + fmt.Sprintf("\n\nopsdeck needs at least %d×%d; this one is %d×%d.\nEnlarge the window, or press q to quit.",
 			MinWidth, MinHeight, m.width, m.height)
 	}
-	if ws, ok := m.pages[m.active].(wholeScreen); ok && !m.showHelp && m.data != nil {
+	if ws, ok := m.pages[m.active].(wholeScreen); ok && !m.showHelp && !m.palette.open && m.data != nil {
 		if view, ok := ws.WholeScreen(m.height); ok {
 			return fitBlock(view, m.width, m.height)
 		}

@@ -73,9 +73,7 @@ func (l *List) SetRowFunc(n int, draw, text func(i int) string) {
 	l.matched = l.matched[:0]
 	l.steps = l.steps[:0]
 	l.applyFilter(false)
-	if len(l.words) > 0 {
-		l.steps = append(l.steps, filterStep{l.filter, slices.Clone(l.matched), slices.Clone(l.visible)})
-	}
+	l.pushStep()
 	l.cursor = at
 	l.clamp()
 }
@@ -136,9 +134,7 @@ func (l *List) SetFilter(f string) {
 		}
 		l.filter = f
 		l.applyFilter(narrow)
-		if len(l.words) > 0 {
-			l.steps = append(l.steps, filterStep{f, slices.Clone(l.matched), slices.Clone(l.visible)})
-		}
+		l.pushStep()
 	}
 	clear(l.marked)
 	l.cursor, l.offset = 0, 0
@@ -153,6 +149,24 @@ func (l *List) SetFilter(f string) {
 type filterStep struct {
 	filter           string
 	matched, visible []int
+}
+
+// pushStep keeps what the filter found, for a backspace to come back to.
+// The steps' storage is reused: a key press typing over 10,000 rows would
+// otherwise allocate two copies of them.
+func (l *List) pushStep() {
+	if len(l.words) == 0 {
+		return
+	}
+	if len(l.steps) < cap(l.steps) {
+		l.steps = l.steps[:len(l.steps)+1]
+	} else {
+		l.steps = append(l.steps, filterStep{})
+	}
+	st := &l.steps[len(l.steps)-1]
+	st.filter = l.filter
+	st.matched = append(st.matched[:0], l.matched...)
+	st.visible = append(st.visible[:0], l.visible...)
 }
 
 // stepBack restores the result of f if it was typed on the way to the
