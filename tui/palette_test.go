@@ -163,3 +163,15 @@ func TestPaletteWheel(t *testing.T) {
 		t.Errorf("the wheel moved the page under the palette:\n%s", screen)
 	}
 }
+
+// At 80×24 the palette fits, with its line to type into, the rows, and
+// how to leave it.
+func TestPaletteFitsEightyByTwentyFour(t *testing.T) {
+	s := startAt(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour}), 80, 24)
+	s.waitFor("Money")
+	s.keys("4", ":")
+	screen := s.waitFor("Commands", "new event", "esc closes")
+	checkScreen(t, "palette", screen, 80, 24)
+	s.keys("text:zzzz")
+	s.waitFor("nothing matches", "0 of")
+}
