@@ -88,6 +88,7 @@ type Model struct {
 	statusNote bool
 	statusAt   time.Time // when the status was set; zero: it stays
 	showHelp   bool
+	palette    *palette
 	help       help.Model
 	themeFixed bool
 	poll       time.Duration
@@ -162,7 +163,7 @@ func New(ctx context.Context, s *store.Store, eng *reports.Engine, o Options) *M
 	c := &Context{Ctx: ctx, Store: s, Reports: eng, Styles: NewStyles(o.Theme != "light"), Keys: DefaultKeyMap(),
 		Now: o.Now, Actor: o.Actor, ExportDir: o.ExportDir, Mail: o.Mail, Crew: o.Crew, EventZone: o.EventZone}
 	c.sender = newSender(c)
-	m := &Model{c: c, help: help.New(), themeFixed: o.Theme != "", poll: o.Poll, status: o.Status, statusErr: o.Status != ""}
+	m := &Model{c: c, help: help.New(), palette: newPalette(c.Styles), themeFixed: o.Theme != "", poll: o.Poll, status: o.Status, statusErr: o.Status != ""}
 	m.pages = []Page{newOverview(c), newKPIPage(c), newShortfallPage(c), newEventPage(c), newReportPage(c), newOutboxPage(c), newSchedulePage(c),
 		newRecordsPage(c), newAuditPage(c)}
 	for i, p := range m.pages {
@@ -294,6 +295,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.pages[m.active].Update(msg)
 	case tea.MouseMsg:
+		if m.palette.open {
+			m.palette.list.Update(msg, m.c.Keys) // the wheel scrolls it
+			return m, nil
+		}
 		return m, m.pages[m.active].Update(msg)
 	}
 	// Replies to a page's own commands (a rendering, an event's detail) go
@@ -312,6 +317,9 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	if msg.String() == "ctrl+c" {
 		return tea.Quit, true
 	}
+	if m.palette.open {
+		return m.paletteKey(msg), true
+	}
 	if m.pages[m.active].Capturing() {
 		return nil, false
 	}
@@ -327,6 +335,8 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return nil, true
 	case key.Matches(msg, undoKey):
 		return m.undo(), true
+	case key.Matches(msg, k.Palette):
+		return m.openPalette(), true
 	case key.Matches(msg, k.Next):
 		return m.switchTo((m.active + 1) % len(m.pages)), true
 	case key.Matches(msg, k.Prev):
@@ -446,7 +456,7 @@ func (m *Model) render() string {
 		return s.StatusErr.Render("Terminal too small") + fmt.Sprintf("\n\nopsdeck needs at least %d×%d; this one is %d×%d.\nEnlarge the window, or press q to quit.",
 			MinWidth, MinHeight, m.width, m.height)
 	}
-	if ws, ok := m.pages[m.active].(wholeScreen); ok && !m.showHelp && m.data != nil {
+	if ws, ok := m.pages[m.active].(wholeScreen); ok && !m.showHelp && !m.palette.open && m.data != nil {
 		if view, ok := ws.WholeScreen(m.height); ok {
 			return fitBlock(view, m.width, m.height)
 		}
@@ -457,6 +467,8 @@ func (m *Model) render() string {
 	switch {
 	case m.showHelp:
 		body = m.fullHelp()
+	case m.palette.open:
+		body = m.palette.view(s, m.width, h)
 	case m.data == nil && m.loadErr == nil:
 		body = s.Subtle.Render("  loading…")
 	case m.data == nil:
@@ -576,8 +588,8 @@ func (m *Model) footer() string {
 	if m.c.canUndo() {
 		global = append([]key.Binding{undoKey}, global...)
 	}
-	if m.pages[m.active].Capturing() {
-		// A form or filter has the keys (and shows its own): the page's
+	if m.pages[m.active].Capturing() || m.palette.open {
+		// A form, filter or the palette has the keys (and shows its own): the page's
 		// keys, tab and q do not work now.
 		page, global = nil, []key.Binding{binding("esc", "back"), binding("ctrl+c", "quit")}
 		next.SetEnabled(false)
@@ -695,7 +707,7 @@ func fitHelp(width, sep int, page []key.Binding, next key.Binding, global []key.
 
 func (m *Model) fullHelp() string {
 	k := m.c.Keys
-	global := [][]key.Binding{{k.Next, k.Prev, k.Pages, undoKey, k.Help, k.Quit}}
+	global := [][]key.Binding{{k.Next, k.Prev, k.Pages, k.Palette, undoKey, k.Help, k.Quit}}
 	page := m.pages[m.active].FullHelp()
 	// Columns side by side as far as they fit; the rest go below rather
 	// than off the edge.

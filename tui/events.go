@@ -39,6 +39,8 @@ type eventPage struct {
 	people     []portfolio.Person
 	detailList *List
 	detailRows []detailRow
+	// filter is the list's / line, detailFilter the open checklist's.
+	filter, detailFilter filterLine
 
 	keys struct{ past, add, edit, addItem, editItem, delItem, up, down key.Binding }
 }
@@ -60,7 +62,8 @@ type eventLoadedMsg struct {
 }
 
 func newEventPage(c *Context) *eventPage {
-	p := &eventPage{c: c, list: NewList(c.Styles), detailList: NewList(c.Styles)}
+	p := &eventPage{c: c, list: NewList(c.Styles), detailList: NewList(c.Styles),
+		filter: newFilterLine("filter by entity, title or status"), detailFilter: newFilterLine("filter the checklist by phase or task")}
 	p.detailList.SetEmpty("No checklist yet: P adds a phase.")
 	p.keys.past = binding("p", "show past events")
 	p.keys.add = binding("n", "new event")
@@ -73,8 +76,10 @@ func newEventPage(c *Context) *eventPage {
 	return p
 }
 
-func (p *eventPage) Title() string   { return "Events" }
-func (p *eventPage) Capturing() bool { return p.form != nil }
+func (p *eventPage) Title() string { return "Events" }
+func (p *eventPage) Capturing() bool {
+	return p.form != nil || p.filter.typing || p.detailFilter.typing
+}
 
 func (p *eventPage) SetSize(w, h int) {
 	p.width, p.height = w, h
@@ -86,6 +91,8 @@ func (p *eventPage) SetSize(w, h int) {
 
 func (p *eventPage) SetData(d *Data) tea.Cmd {
 	p.people = d.Snap.People
+	p.filter.setDark(p.c.Styles.Dark)
+	p.detailFilter.setDark(p.c.Styles.Dark)
 	p.all, p.entities = d.Events, d.Snap.Entities
 	p.renderList()
 	if p.detail != nil {
@@ -120,6 +127,7 @@ func (p *eventPage) renderList() {
 		cell("STATUS", 10) + rcell("CREW", 5) + "  " + cell("CHECKLIST", barW)))
 	// Rows are drawn as they scroll into view: there may be ten thousand.
 	shown := p.shown
+	var search []string // every row's, built on the first filter
 	p.list.SetRowFunc(len(shown), func(i int) string {
 		e := shown[i]
 		line := " " + rcell(strconv.FormatInt(e.ID, 10), 5) + "  " + cell(e.Local().Format(dateFmt), dateW) + s.Bold.Render(cell(e.EntityCode, 7)) +
@@ -129,8 +137,13 @@ func (p *eventPage) renderList() {
 		}
 		return line
 	}, func(i int) string {
-		e := shown[i]
-		return strings.ToLower(e.EntityCode + " " + e.Title + " " + string(e.Status))
+		if search == nil {
+			search = searchTexts(len(shown), func(b []byte, i int) []byte {
+				e := shown[i]
+				return append(append(append(append(append(b, e.EntityCode...), ' '), e.Title...), ' '), e.Status...)
+			})
+		}
+		return search[i]
 	})
 }
 
@@ -235,6 +248,7 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 		p.detail = &msg.event
 		p.renderDetail()
 		if first {
+			p.detailFilter.clear(p.detailList)
 			p.detailList.Select(1)
 			return p.watchCrew(msg.event.ID)
 		}
@@ -299,11 +313,18 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 	if p.detail != nil {
 		return p.updateDetail(msg)
 	}
+	if p.filter.typing {
+		return p.filter.update(p.list, msg)
+	}
 	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil
 	}
 	switch {
+	case key.Matches(k, p.c.Keys.Filter):
+		return p.filter.start(p.list)
+	case key.Matches(k, p.c.Keys.Back):
+		p.filter.clear(p.list)
 	case key.Matches(k, p.c.Keys.Enter):
 		if ev, ok := Selected(p.list, p.shown); ok {
 			return p.loadDetail(ev.ID)
@@ -335,6 +356,9 @@ func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
 	if p.links != nil {
 		return p.updateLinks(msg)
 	}
+	if p.detailFilter.typing {
+		return p.detailFilter.update(p.detailList, msg)
+	}
 	if p.detailList.Update(msg, p.c.Keys) {
 		return nil
 	}
@@ -351,7 +375,12 @@ func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
 		item = &p.detail.Phases[row.phase].Items[row.item]
 	}
 	switch {
+	case key.Matches(k, p.c.Keys.Filter):
+		return p.detailFilter.start(p.detailList)
 	case key.Matches(k, p.c.Keys.Back):
+		if p.detailFilter.clear(p.detailList) {
+			return nil // esc clears the filter first, then leaves
+		}
 		p.detail, p.wantDetail = nil, 0
 		p.stopWatch()
 		return nil
@@ -438,14 +467,22 @@ func (p *eventPage) View() string {
 		return p.timingPanel() + "\n" + p.linksView()
 	}
 	if p.detail != nil {
-		return p.timingPanel() + "\n" + p.detailList.View()
+		panel := p.timingPanel()
+		if p.detailFilter.shown(p.detailList) {
+			// The filter takes the blank line under the panel.
+			panel = strings.TrimSuffix(panel, "\n") + "\n" + p.detailFilter.view(p.detailList)
+		}
+		return panel + "\n" + p.detailList.View()
 	}
 	head := countOf(len(p.shown), "upcoming event") + " (p: show past)"
 	if p.showPast {
 		head = countOf(len(p.shown), "event") + ", past ones too (p: hide past)"
 	}
-	return p.c.Styles.Subtle.Render(" "+head) +
-		"\n" + p.list.View()
+	top := p.c.Styles.Subtle.Render(" " + head)
+	if p.filter.shown(p.list) {
+		top = p.filter.view(p.list)
+	}
+	return top + "\n" + p.list.View()
 }
 
 // timingPanel is the event's schedule in its own zone, with a countdown.
@@ -527,7 +564,7 @@ func (p *eventPage) ShortHelp() []key.Binding {
 		return []key.Binding{p.c.Keys.Back, tickKey, linksKey, claimKey, signOffKey, p.keys.addItem, binding("e", "edit"), binding("c/C", "crew"),
 			binding("d", "delete"), binding("P", "add phase"), binding("K/J", "move"), releaseKey}
 	}
-	return []key.Binding{p.c.Keys.Enter, p.keys.add, p.keys.edit, p.keys.past}
+	return []key.Binding{p.c.Keys.Enter, p.keys.add, p.keys.edit, p.keys.past, p.c.Keys.Filter}
 }
 
 // FullHelp lists the keys of what is open (the list, an event, its
@@ -541,7 +578,7 @@ func (p *eventPage) FullHelp() [][]key.Binding {
 	case p.detail != nil:
 		return [][]key.Binding{move, {tickKey, claimKey, releaseKey, signOffKey},
 			{p.keys.addItem, newPhaseKey, p.keys.editItem, p.keys.delItem, p.keys.up, p.keys.down},
-			{p.keys.edit, crewAddKey, crewRemoveKey, linksKey, k.Back}}
+			{p.keys.edit, crewAddKey, crewRemoveKey, linksKey, k.Filter, k.Back}}
 	}
-	return [][]key.Binding{append(move, k.Enter), {p.keys.add, p.keys.edit, p.keys.past}}
+	return [][]key.Binding{append(move, k.Enter), {p.keys.add, p.keys.edit, p.keys.past, k.Filter, k.Back}}
 }

@@ -8,6 +8,8 @@ type KeyMap struct {
 	Next, Prev, Pages, Help, Quit  key.Binding
 	Up, Down, PageUp, PageDown     key.Binding
 	Home, End, Enter, Back, Filter key.Binding
+	// Palette opens the command palette: every page's actions.
+	Palette key.Binding
 }
 
 // DefaultKeyMap is the console's standard keys.
@@ -26,6 +28,7 @@ func DefaultKeyMap() KeyMap {
 		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Palette:  key.NewBinding(key.WithKeys(":", "ctrl+k"), key.WithHelp(": ctrl+k", "every action")),
 	}
 }
 

@@ -323,7 +323,7 @@ func (p *kpiPage) View() string {
 	}
 	top := p.c.Styles.Subtle.Render(" " + countOf(p.list.Len(), "KPI"))
 	if p.filtering || p.list.Filter() != "" {
-		top = " " + p.filter.View()
+		top = p.list.FilterLine(&p.filter)
 	}
 	return top + "\n" + p.list.View()
 }

@@ -930,7 +930,7 @@ func (p *outboxPage) View() string {
 			" later batches skip; their messages show as suppressed")
 		second := s.Subtle.Render(" d takes the selected address off · a adds one · / search · esc back")
 		if p.filtering || p.suppList.Filter() != "" {
-			second = " " + p.filter.View()
+			second = p.suppList.FilterLine(&p.filter)
 		}
 		return head + "\n" + second + "\n" + p.suppList.View()
 	}
@@ -940,7 +940,7 @@ func (p *outboxPage) View() string {
 	}
 	hint := p.hint()
 	if p.filtering || p.list.Filter() != "" {
-		hint = []string{" " + p.filter.View(), hint[0]}
+		hint = []string{p.list.FilterLine(&p.filter), hint[0]}
 	}
 	return p.summary() + "\n" + strings.Join(hint, "\n") + "\n" + p.list.View()
 }

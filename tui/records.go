@@ -353,7 +353,7 @@ func (p *recordsPage) View() string {
 	info := " " + k.Doc
 	switch {
 	case p.filtering || p.list.Filter() != "":
-		info = " " + p.filter.View()
+		info = p.list.FilterLine(&p.filter)
 	case p.table != nil:
 		info = " " + k.Count(len(p.table.recs))
 		if hidden := len(p.table.fields) + 1 - len(p.table.layout(p.width-1)); hidden > 0 {

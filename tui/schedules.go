@@ -32,6 +32,7 @@ type schedulePage struct {
 	snap    *portfolio.Snapshot
 	supp    []store.Suppression
 	preview *viewport.Model
+	filter  filterLine
 	keys    struct{ edit, toggle, sendNow, preview key.Binding }
 }
 
@@ -41,7 +42,7 @@ type previewMsg struct {
 }
 
 func newSchedulePage(c *Context) *schedulePage {
-	p := &schedulePage{c: c, list: NewList(c.Styles)}
+	p := &schedulePage{c: c, list: NewList(c.Styles), filter: newFilterLine("filter by report, state, cron or zone")}
 	p.keys.edit = binding("e", "edit")
 	p.keys.toggle = binding("p", "pause or resume")
 	p.keys.sendNow = binding("s", "send now")
@@ -49,8 +50,10 @@ func newSchedulePage(c *Context) *schedulePage {
 	return p
 }
 
-func (p *schedulePage) Title() string   { return "Schedules" }
-func (p *schedulePage) Capturing() bool { return p.form != nil || p.confirm != nil || p.preview != nil }
+func (p *schedulePage) Title() string { return "Schedules" }
+func (p *schedulePage) Capturing() bool {
+	return p.form != nil || p.confirm != nil || p.preview != nil || p.filter.typing
+}
 
 func (p *schedulePage) SetSize(w, h int) {
 	p.width, p.height = w, h
@@ -65,6 +68,7 @@ func (p *schedulePage) SetSize(w, h int) {
 func (p *schedulePage) SetData(d *Data) tea.Cmd {
 	p.rows, p.last = d.Schedules, d.LastRuns
 	p.snap, p.supp = d.Snap, d.Suppressions
+	p.filter.setDark(p.c.Styles.Dark)
 	p.renderRows()
 	return nil
 }
@@ -159,7 +163,7 @@ func (p *schedulePage) renderRows() {
 		}
 		lines[i] = " " + s.Bold.Render(cell(sc.Role.Title(), 11)) + cell(r.when, c.when) + cell(r.zone, c.zone) + cell(r.days, c.days) +
 			stStyle.Render(cell(r.state, 7)) + cell(r.next, c.next) + lastStyle.Render(cell(r.last, c.last))
-		search[i] = strings.ToLower(string(sc.Role) + " " + r.state + " " + r.when + " " + r.zone + " " + r.days)
+		search[i] = strings.ToLower(string(sc.Role) + " " + sc.Role.Title() + " " + r.state + " " + r.when + " " + r.zone + " " + r.days)
 	}
 	p.list.SetRows(lines, search)
 }
@@ -209,8 +213,18 @@ func (p *schedulePage) Update(msg tea.Msg) tea.Cmd {
 	if cmd, open := updateForm(&p.form, msg); open {
 		return cmd
 	}
+	if p.filter.typing {
+		return p.filter.update(p.list, msg)
+	}
 	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(k, p.c.Keys.Filter):
+		return p.filter.start(p.list)
+	case key.Matches(k, p.c.Keys.Back):
+		p.filter.clear(p.list)
 		return nil
 	}
 	sc, have := p.current()
@@ -333,15 +347,18 @@ func (p *schedulePage) View() string {
 	if len(p.rows) == 0 {
 		return p.c.Styles.Subtle.Render(" No schedules yet: press " + p.c.recordsKey + " for Records, go to Report schedule, then n.")
 	}
-	return p.c.Styles.Subtle.Render(" Reports go out on these schedules from the opsdeck holding the worker lease.") +
-		"\n" + p.list.View()
+	top := p.c.Styles.Subtle.Render(" Reports go out on these schedules from the opsdeck holding the worker lease.")
+	if p.filter.shown(p.list) {
+		top = p.filter.view(p.list)
+	}
+	return top + "\n" + p.list.View()
 }
 
 func (p *schedulePage) ShortHelp() []key.Binding {
-	return []key.Binding{p.keys.edit, p.keys.toggle, p.keys.sendNow, p.keys.preview}
+	return []key.Binding{p.keys.edit, p.keys.toggle, p.keys.sendNow, p.keys.preview, p.c.Keys.Filter}
 }
 
 func (p *schedulePage) FullHelp() [][]key.Binding {
 	k := p.c.Keys
-	return [][]key.Binding{{k.Up, k.Down}, {p.keys.edit, p.keys.toggle, p.keys.sendNow, p.keys.preview}}
+	return [][]key.Binding{{k.Up, k.Down}, {p.keys.edit, p.keys.toggle, p.keys.sendNow, p.keys.preview, k.Filter, k.Back}}
 }

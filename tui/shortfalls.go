@@ -24,13 +24,14 @@ type shortfallPage struct {
 	actions  []portfolio.Action
 	form     *pageForm
 	detail   *shortfallDetail // the shortfall open whole, or nil
+	filter   filterLine
 	width    int
 	height   int
 	keys     struct{ add, edit, resolve, reopen, open key.Binding }
 }
 
 func newShortfallPage(c *Context) *shortfallPage {
-	p := &shortfallPage{c: c, list: NewList(c.Styles)}
+	p := &shortfallPage{c: c, list: NewList(c.Styles), filter: newFilterLine("filter by title, entity, severity, owner or status")}
 	p.keys.add = binding("n", "new shortfall")
 	p.keys.edit = binding("e", "edit")
 	p.keys.resolve = binding("r", "resolve")
@@ -41,7 +42,7 @@ func newShortfallPage(c *Context) *shortfallPage {
 }
 
 func (p *shortfallPage) Title() string   { return "Shortfalls" }
-func (p *shortfallPage) Capturing() bool { return p.form != nil }
+func (p *shortfallPage) Capturing() bool { return p.form != nil || p.filter.typing }
 
 func (p *shortfallPage) SetSize(w, h int) {
 	p.width, p.height = w, h
@@ -55,6 +56,7 @@ func (p *shortfallPage) SetSize(w, h int) {
 
 func (p *shortfallPage) SetData(d *Data) tea.Cmd {
 	p.entities, p.actions = d.Snap.Entities, d.Snap.Actions
+	p.filter.setDark(p.c.Styles.Dark)
 	p.rows = portfolio.RankShortfalls(d.Snap.Shortfalls)
 	for _, s := range d.Snap.Shortfalls {
 		if !s.IsOpen() {
@@ -122,12 +124,19 @@ func (p *shortfallPage) Update(msg tea.Msg) tea.Cmd {
 	if p.detail != nil {
 		return p.updateDetail(msg)
 	}
+	if p.filter.typing {
+		return p.filter.update(p.list, msg)
+	}
 	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil
 	}
 	sf, have := p.current()
 	switch {
+	case key.Matches(k, p.c.Keys.Filter):
+		return p.filter.start(p.list)
+	case key.Matches(k, p.c.Keys.Back):
+		p.filter.clear(p.list)
 	case key.Matches(k, p.keys.add):
 		return p.editForm(portfolio.Shortfall{Status: portfolio.ShortfallOpen, Severity: portfolio.SeverityHigh, OwnerRole: portfolio.RoleCEO, EffortDays: 1})
 	case key.Matches(k, p.keys.open) && have:
@@ -281,14 +290,18 @@ func (p *shortfallPage) View() string {
 			open++
 		}
 	}
-	return p.c.Styles.Subtle.Render(fmt.Sprintf(" %d open, ranked by return on effort; %d resolved", open, len(p.rows)-open)) + "\n" + p.list.View()
+	top := p.c.Styles.Subtle.Render(fmt.Sprintf(" %d open, ranked by return on effort; %d resolved", open, len(p.rows)-open))
+	if p.filter.shown(p.list) {
+		top = p.filter.view(p.list)
+	}
+	return top + "\n" + p.list.View()
 }
 
 func (p *shortfallPage) ShortHelp() []key.Binding {
 	if p.detail != nil {
 		return p.detailHelp()
 	}
-	return []key.Binding{p.keys.open, p.keys.add, p.keys.edit, p.keys.resolve, p.keys.reopen}
+	return []key.Binding{p.keys.open, p.keys.add, p.keys.edit, p.keys.resolve, p.keys.reopen, p.c.Keys.Filter}
 }
 
 func (p *shortfallPage) FullHelp() [][]key.Binding {
@@ -296,5 +309,5 @@ func (p *shortfallPage) FullHelp() [][]key.Binding {
 	if p.detail != nil {
 		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}, p.detailHelp()}
 	}
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {p.keys.open, p.keys.add, p.keys.edit, p.keys.resolve, p.keys.reopen}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {p.keys.open, p.keys.add, p.keys.edit, p.keys.resolve, p.keys.reopen, k.Filter, k.Back}}
 }
