@@ -595,6 +595,13 @@ func TestOverviewCursorOpensEntitiesAndEvents(t *testing.T) {
 	}
 	s.keys("esc", "1")
 	s.waitFor(cursorMark + "QOS    Queen of San Diego")
+	s.keys("s")
+	screen = s.waitFor("/ QOS", "Subscriber list")
+	if strings.Contains(screen, "Payment keys") {
+		t.Errorf("the shortfalls are not filtered to QOS:\n%s", screen)
+	}
+	s.keys("1")
+	s.waitFor(cursorMark + "QOS    Queen of San Diego")
 	for range 6 { // past the entities to the first event
 		s.keys("j")
 	}

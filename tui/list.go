@@ -676,6 +676,14 @@ func (f *filterLine) clear(l *List) bool {
 
 // shown reports whether the page shows the filter line instead of its
 // usual one: while typed, and while a filter is kept.
+// set filters l on text as if it had been typed and kept with enter.
+func (f *filterLine) set(l *List, text string) {
+	f.typing = false
+	f.input.Blur()
+	f.input.SetValue(text)
+	l.SetFilter(text)
+}
+
 func (f *filterLine) shown(l *List) bool { return f.typing || l.Filter() != "" }
 
 func (f *filterLine) view(l *List) string { return l.FilterLine(&f.input) }

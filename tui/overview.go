@@ -60,6 +60,7 @@ var (
 	overviewUp    = binding("k", "up", "up")
 	overviewDown  = binding("j", "down", "down")
 	overviewOpen  = binding("enter", "open")
+	overviewGaps  = binding("s", "entity's shortfalls")
 	overviewMoves = key.NewBinding(key.WithKeys("up", "k", "down", "j"), key.WithHelp("↑/↓", "select"))
 )
 
@@ -74,6 +75,11 @@ func (p *overviewPage) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		case key.Matches(k, overviewOpen):
 			return p.open()
+		case key.Matches(k, overviewGaps):
+			if t := p.targets[min(p.cursor, len(p.targets)-1)]; t.entity != "" {
+				return goTo("Shortfalls", filterMsg{text: t.entity})
+			}
+			return nil
 		}
 	}
 	var cmd tea.Cmd
@@ -140,12 +146,12 @@ func (p *overviewPage) ShortHelp() []key.Binding {
 	if len(p.targets) == 0 {
 		return []key.Binding{p.c.Keys.Up, p.c.Keys.Down}
 	}
-	return []key.Binding{overviewMoves, overviewOpen}
+	return []key.Binding{overviewMoves, overviewOpen, overviewGaps}
 }
 
 func (p *overviewPage) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{overviewUp, overviewDown, p.c.Keys.PageUp, p.c.Keys.PageDown},
-		{binding("enter", "open: an entity's KPIs, an event's checklist")}}
+		{binding("enter", "open: an entity's KPIs, an event's checklist"), overviewGaps}}
 }
 
 // render lays the page out once per data or size change; scrolling only

@@ -121,6 +121,11 @@ func (p *shortfallPage) Update(msg tea.Msg) tea.Cmd {
 	if cmd, open := updateForm(&p.form, msg); open {
 		return cmd
 	}
+	if f, ok := msg.(filterMsg); ok && p.form == nil {
+		p.detail = nil
+		p.filter.set(p.list, f.text)
+		return nil
+	}
 	if p.detail != nil {
 		return p.updateDetail(msg)
 	}
