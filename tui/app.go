@@ -246,6 +246,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.loadCmd()
 		}
 		return m, nil
+	case searchReadyMsg:
+		msg.list.searchReady(msg)
+		return m, nil
 	case goToMsg:
 		for i, p := range m.pages {
 			if p.Title() == msg.page {

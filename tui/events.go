@@ -94,17 +94,21 @@ func (p *eventPage) SetData(d *Data) tea.Cmd {
 	p.filter.setDark(p.c.Styles.Dark)
 	p.detailFilter.setDark(p.c.Styles.Dark)
 	p.all, p.entities = d.Events, d.Snap.Entities
-	p.renderList()
+	prep := p.renderList()
 	if p.detail != nil {
-		return p.loadDetail(p.detail.ID)
+		return tea.Batch(prep, p.loadDetail(p.detail.ID))
 	}
-	return nil
+	return prep
 }
 
-func (p *eventPage) renderList() {
+// renderList lays the event list out and returns the command that builds
+// its filter texts off the interface when the list is long.
+func (p *eventPage) renderList() tea.Cmd {
 	s := p.c.Styles
 	now := p.c.Now()
-	p.shown = p.shown[:0]
+	// A new slice each time: the command building the filter texts reads
+	// the old one meanwhile.
+	p.shown = make([]portfolio.EventSummary, 0, len(p.shown))
 	for _, e := range p.all {
 		if p.showPast || e.Over().After(now) {
 			p.shown = append(p.shown, e)
@@ -127,7 +131,13 @@ func (p *eventPage) renderList() {
 		cell("STATUS", 10) + rcell("CREW", 5) + "  " + cell("CHECKLIST", barW)))
 	// Rows are drawn as they scroll into view: there may be ten thousand.
 	shown := p.shown
-	var search []string // every row's, built on the first filter
+	build := func() []string {
+		return searchTexts(len(shown), func(b []byte, i int) []byte {
+			e := shown[i]
+			return append(append(append(append(append(b, e.EntityCode...), ' '), e.Title...), ' '), e.Status...)
+		})
+	}
+	var search []string // every row's, built on the first filter unless prepared
 	p.list.SetRowFunc(len(shown), func(i int) string {
 		e := shown[i]
 		line := " " + rcell(strconv.FormatInt(e.ID, 10), 5) + "  " + cell(e.Local().Format(dateFmt), dateW) + s.Bold.Render(cell(e.EntityCode, 7)) +
@@ -138,14 +148,20 @@ func (p *eventPage) renderList() {
 		return line
 	}, func(i int) string {
 		if search == nil {
-			search = searchTexts(len(shown), func(b []byte, i int) []byte {
-				e := shown[i]
-				return append(append(append(append(append(b, e.EntityCode...), ' '), e.Title...), ' '), e.Status...)
-			})
+			search = build()
 		}
 		return search[i]
 	})
+	if len(shown) < prepareSearchOver {
+		return nil
+	}
+	return p.list.PrepareSearch(build)
 }
+
+// prepareSearchOver is the length of list whose filter texts are built in
+// a command when its rows change: shorter ones take well under a
+// millisecond on the first letter.
+const prepareSearchOver = 2000
 
 func (p *eventPage) loadDetail(id int64) tea.Cmd {
 	p.wantDetail = id
@@ -331,7 +347,7 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 		}
 	case key.Matches(k, p.keys.past):
 		p.showPast = !p.showPast
-		p.renderList()
+		return p.renderList()
 	case key.Matches(k, p.keys.add):
 		return p.eventForm(nil)
 	case key.Matches(k, p.keys.edit):

@@ -20,6 +20,9 @@ import (
 // so a key press only moves the cursor and joins the visible lines, and
 // new data costs nothing until it is seen: fast at 10,000 rows.
 type List struct {
+	// gen counts SetRowFunc calls, so filter texts built off the
+	// interface for rows since replaced are not taken (see PrepareSearch).
+	gen     int
 	n       int
 	draw    func(i int) string // draws row i
 	text    func(i int) string // the text row i is filtered on
@@ -65,6 +68,7 @@ func (l *List) SetRows(lines, search []string) {
 // on one with Select).
 func (l *List) SetRowFunc(n int, draw, text func(i int) string) {
 	at := l.cursor
+	l.gen++
 	l.n, l.draw, l.text = n, draw, text
 	l.lines = slicesResize(l.lines, n)
 	l.drawn = slicesResize(l.drawn, n)
@@ -331,6 +335,31 @@ func (l *List) buildSearch() {
 	l.search = l.search[:0]
 	for i := range l.n {
 		l.search = append(l.search, l.text(i))
+	}
+}
+
+// searchReadyMsg carries a list's filter texts, built in a command.
+type searchReadyMsg struct {
+	list  *List
+	gen   int
+	texts []string
+}
+
+// PrepareSearch is a command that builds the rows' filter texts with build
+// off the interface, so the first letter typed after / does not lower-case
+// ten thousand rows between two frames. build must read only data that is
+// not written again (a slice the page no longer appends to). Until the
+// texts arrive, a filter builds them itself, as before.
+func (l *List) PrepareSearch(build func() []string) tea.Cmd {
+	gen := l.gen
+	return func() tea.Msg { return searchReadyMsg{list: l, gen: gen, texts: build()} }
+}
+
+// searchReady takes texts PrepareSearch built, if they are still of the
+// list's rows and no filter has built its own meanwhile.
+func (l *List) searchReady(msg searchReadyMsg) {
+	if msg.gen == l.gen && len(msg.texts) == l.n && len(l.search) != l.n {
+		l.search = msg.texts
 	}
 }
 

@@ -192,3 +192,27 @@ func TestSearchTexts(t *testing.T) {
 		}
 	}
 }
+
+// Filter texts built by PrepareSearch's command are the ones a filter then
+// uses (the rows' own text is not read again); texts built for rows since
+// replaced are not taken.
+func TestPreparedSearchIsUsedOnlyForItsRows(t *testing.T) {
+	l := NewList(NewStyles(true))
+	l.SetSize(80, 10)
+	calls := 0
+	rows := []string{"charters per month", "email subscribers", "hauls per month"}
+	l.SetRowFunc(len(rows), func(i int) string { return rows[i] }, func(i int) string { calls++; return rows[i] })
+	msg := l.PrepareSearch(func() []string { return append([]string(nil), rows...) })().(searchReadyMsg)
+	l.searchReady(msg)
+	l.SetFilter("chrpm")
+	if calls != 0 || l.Len() != 1 || l.Index() != 0 {
+		t.Errorf("prepared texts not used: %d calls to the row text, %d rows pass", calls, l.Len())
+	}
+	stale := l.PrepareSearch(func() []string { return []string{"x", "y", "z"} })().(searchReadyMsg)
+	l.SetRowFunc(len(rows), func(i int) string { return rows[i] }, func(i int) string { calls++; return rows[i] })
+	l.searchReady(stale)
+	l.SetFilter("email")
+	if calls != len(rows) || l.Len() != 1 || l.Index() != 1 {
+		t.Errorf("stale texts taken: %d calls, %d rows pass", calls, l.Len())
+	}
+}
