@@ -299,6 +299,7 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 	if p.detail != nil {
 		return p.updateDetail(msg)
 	}
+	msg = clickList(p.list, msg, p.View)
 	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil
@@ -335,6 +336,7 @@ func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
 	if p.links != nil {
 		return p.updateLinks(msg)
 	}
+	msg = clickList(p.detailList, msg, p.View)
 	if p.detailList.Update(msg, p.c.Keys) {
 		return nil
 	}

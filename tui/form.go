@@ -30,6 +30,8 @@ type pageForm struct {
 	// of running off it.
 	natural, naturalW int
 	groups            []*huh.Group
+	// drawn is the form as last drawn, where a click finds the buttons.
+	drawn string
 }
 
 // formKeys makes esc cancel a form, as it closes everything else.
@@ -60,6 +62,14 @@ func (pf *pageForm) reopen() tea.Cmd {
 func (pf *pageForm) update(msg tea.Msg) (done bool, cmd tea.Cmd) {
 	if pf.submitted {
 		return true, nil // waiting for the write's answer
+	}
+	if c, ok := msg.(clickMsg); ok {
+		// huh takes no mouse: a click on a confirm's button is its key.
+		k, ok := confirmClick(pf.form, pf.drawn, c)
+		if !ok {
+			return false, nil
+		}
+		msg = k
 	}
 	m, cmd := pf.form.Update(msg)
 	pf.form = m.(*huh.Form)
@@ -154,7 +164,8 @@ func (pf *pageForm) view(s *Styles, width, height int) string {
 		pf.form.WithHeight(pf.natural)
 	}
 	body += pf.form.View()
-	return lipgloss.NewStyle().Padding(0, 2).Render(s.Box.Width(w + 4).Render(body))
+	pf.drawn = lipgloss.NewStyle().Padding(0, 2).Render(s.Box.Width(w + 4).Render(body))
+	return pf.drawn
 }
 
 // formRelayout makes a form lay its current group out again.

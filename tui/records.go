@@ -235,6 +235,7 @@ func (p *recordsPage) Update(msg tea.Msg) tea.Cmd {
 	if p.filtering {
 		return p.updateFilter(msg)
 	}
+	msg = clickList(p.list, msg, p.View)
 	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil

@@ -201,7 +201,11 @@ func (p *schedulePage) Update(msg tea.Msg) tea.Cmd {
 			if done {
 				p.confirm = nil
 			}
-			if _, isKey := msg.(tea.KeyPressMsg); isKey || cmd != nil {
+			switch msg.(type) {
+			case tea.KeyPressMsg, clickMsg:
+				return cmd // the dialog's, not the list's behind it
+			}
+			if cmd != nil {
 				return cmd
 			}
 		}
@@ -209,6 +213,7 @@ func (p *schedulePage) Update(msg tea.Msg) tea.Cmd {
 	if cmd, open := updateForm(&p.form, msg); open {
 		return cmd
 	}
+	msg = clickList(p.list, msg, p.View)
 	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil

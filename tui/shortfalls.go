@@ -122,6 +122,7 @@ func (p *shortfallPage) Update(msg tea.Msg) tea.Cmd {
 	if p.detail != nil {
 		return p.updateDetail(msg)
 	}
+	msg = clickList(p.list, msg, p.View)
 	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil
