@@ -243,3 +243,26 @@ func TestMouseClickOnConfirmButtons(t *testing.T) {
 		})
 	}
 }
+
+// The send confirm on the Reports page takes clicks too: Cancel sends
+// nothing, Send sends.
+func TestMouseClickOnSendConfirm(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	tr := &flaky{}
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour, Mail: mailFor(t, st, tr)}))
+	s.waitFor("Next events")
+	s.keys("5")
+	s.waitFor("CEO report: Queen of San Diego")
+	s.keys("s")
+	screen := s.waitFor("Send to owner@example.com", "test transport?")
+	_, y := find(t, screen, "Cancel", 1)
+	s.clickOn("Cancel", y)
+	s.waitFor("nothing sent")
+	s.keys("s")
+	s.waitFor("Send to owner@example.com")
+	s.clickOn("Send ", y) // the button, not the question's "Send to"
+	s.waitFor("batch 1: 2 sent, 0 failed")
+	if tr.sent != 2 {
+		t.Errorf("%d sent", tr.sent)
+	}
+}
