@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"opsdeck/mail"
 	"opsdeck/portfolio"
 	"opsdeck/store/storetest"
 )
@@ -265,4 +266,40 @@ func TestMouseClickOnSendConfirm(t *testing.T) {
 	if tr.sent != 2 {
 		t.Errorf("%d sent", tr.sent)
 	}
+}
+
+// held is a transport whose sends wait until the test lets them go, so the
+// sending line stays on screen.
+type held struct{ release chan struct{} }
+
+func (h held) Name() string { return "held transport" }
+
+func (h held) Send(ctx context.Context, _ *mail.Message) (string, error) {
+	select {
+	case <-h.release:
+		return "provider-id", nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// While a batch is being sent its progress line pushes the page down a
+// line; clicks follow it.
+func TestMouseClickBelowTheSendingLine(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	tr := held{release: make(chan struct{})}
+	s := start(t, newConsole(t, st, Options{Poll: time.Hour, Mail: mailFor(t, st, tr)}))
+	defer close(tr.release)
+	s.waitFor("Next events")
+	s.keys("5")
+	s.waitFor("CEO report: Queen of San Diego")
+	s.keys("s")
+	s.waitFor("Send to owner@example.com")
+	s.keys("left", "enter")
+	s.waitFor("Sending batch 1")
+	s.keys("2")
+	screen := s.waitFor("Sending batch 1", "22 KPIs")
+	at := cursorLine(screen)
+	s.clickAt(20, at+2)
+	s.waitCursorAt(at + 2)
 }
