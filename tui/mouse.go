@@ -6,6 +6,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
+
+	"opsdeck/portfolio"
 )
 
 // clickMsg is a left click inside the page area, in the page's own
@@ -157,4 +159,48 @@ func (p *overviewPage) click(y int) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// clickStrip takes a click on the Records page's strips, as ←/→ and [/]
+// move over them: a group on the first line goes to its first kind, a kind
+// on the second shows it. handled is false for a click below the strips.
+func (p *recordsPage) clickStrip(c clickMsg) (cmd tea.Cmd, handled bool) {
+	lines := strings.Split(ansiStrip(p.strips), "\n")
+	if p.strips == "" || c.Y < 0 || c.Y >= len(lines) {
+		return nil, false
+	}
+	line := lines[c.Y]
+	// on reports whether the click is on label where it stands as a whole
+	// word of the strip (one name may be part of another).
+	on := func(label string) bool {
+		for from := 0; ; {
+			i := strings.Index(line[from:], label)
+			if i < 0 {
+				return false
+			}
+			i += from
+			end := i + len(label)
+			before, after := i == 0 || strings.ContainsAny(line[i-1:i], " ["), end == len(line) || strings.ContainsAny(line[end:end+1], " ]")
+			if x := lipgloss.Width(line[:i]); before && after && c.X >= x && c.X < x+lipgloss.Width(label) {
+				return true
+			}
+			from = end
+		}
+	}
+	cur := p.current()
+	switch c.Y {
+	case 0:
+		for gi, g := range portfolio.Groups {
+			if on(groupLabel(g, false)) || on(groupLabel(g, true)) {
+				return p.moveGroup(gi - groupIndex(cur.Group)), true
+			}
+		}
+	case 1:
+		for i, k := range p.kinds {
+			if k.Group == cur.Group && on(k.Title) {
+				return p.setKind(i), true
+			}
+		}
+	}
+	return nil, true
 }

@@ -303,3 +303,20 @@ func TestMouseClickBelowTheSendingLine(t *testing.T) {
 	s.clickAt(20, at+2)
 	s.waitCursorAt(at + 2)
 }
+
+// On the Records page a click on a kind in the strip shows that kind, and
+// one on a group goes to its first kind, as ←/→ and [/] do.
+func TestMouseClickOnRecordsStrips(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			s := startAt(t, newConsole(t, storetest.Demo(t, nil), Options{Poll: time.Hour}), sz.w, sz.h)
+			s.waitFor("Next events")
+			s.keys("8")
+			s.waitFor("[Portfolio & people]", "7 entities")
+			s.clickOn("Report schedule", 2)
+			s.waitFor("[Report schedule]")
+			s.clickOn("Finance", 1)
+			s.waitFor("[Finance]")
+		})
+	}
+}
