@@ -101,6 +101,12 @@ type Model struct {
 	// long for the footer's line is shown, so it is read whole (the page
 	// is a line shorter meanwhile), else 1.
 	errorRows int
+	// Where the last frame drew things, for the mouse: each tab's columns
+	// in the header (from [0] to before [1]), and the page's first line and
+	// height; pageTop is -1 when no page was drawn (too small, a page on
+	// the whole screen).
+	tabX                [][2]int
+	pageTop, pageHeight int
 }
 
 // Messages the root model handles.
@@ -297,6 +303,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, cmd
 		}
 		return m, m.pages[m.active].Update(msg)
+	case tea.MouseClickMsg:
+		return m, m.click(msg)
+	case tea.MouseReleaseMsg, tea.MouseMotionMsg:
+		// A click acts on the press; a drag selects nothing here.
+		return m, nil
 	case tea.MouseMsg:
 		if m.palette.open {
 			m.palette.list.Update(msg, m.c.Keys) // the wheel scrolls it
@@ -452,6 +463,7 @@ type wholeScreen interface {
 
 func (m *Model) render() string {
 	s := m.c.Styles
+	m.pageTop = -1
 	if m.width == 0 {
 		return "opsdeck: starting…"
 	}
@@ -479,8 +491,10 @@ func (m *Model) render() string {
 	default:
 		body = m.pages[m.active].View()
 	}
+	m.pageTop, m.pageHeight = 1, h
 	if line := m.c.sender.view(); line != "" {
 		body = line + "\n" + body
+		m.pageTop, m.pageHeight = 2, h-1
 	}
 	body = fitBlock(body, m.width, h)
 	return header + "\n" + body + "\n" + m.footer()
@@ -504,8 +518,11 @@ func (m *Model) header() string {
 	}
 	m.headerKey = cacheKey
 	const full, short, numbers = 0, 1, 2
+	// Each tab's columns are kept as it is drawn, for clicks.
+	tabX := make([][2]int, len(m.pages))
 	tabs := func(naming int) string {
 		var out []string
+		x := lipgloss.Width(s.Brand.Render("opsdeck")) + 1
 		for i, p := range m.pages {
 			label := strconv.Itoa(i + 1)
 			switch {
@@ -519,6 +536,9 @@ func (m *Model) header() string {
 			} else {
 				out = append(out, s.Tab.Render(label))
 			}
+			w := lipgloss.Width(out[i])
+			tabX[i] = [2]int{x, x + w}
+			x += w
 		}
 		return s.Brand.Render("opsdeck") + " " + strings.Join(out, "")
 	}
@@ -532,7 +552,7 @@ func (m *Model) header() string {
 	if w := m.width - lipgloss.Width(header) - 2; name != "" && w >= min(8, lipgloss.Width(name)) {
 		header += " " + s.Subtle.Render(rcell(name, w))
 	}
-	m.headerView = header
+	m.headerView, m.tabX = header, tabX
 	return header
 }
 

@@ -250,6 +250,7 @@ func (p *auditPage) Update(msg tea.Msg) tea.Cmd {
 	if p.entry != nil {
 		return p.updateEntry(msg)
 	}
+	msg = clickList(p.list, msg, p.View)
 	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil

@@ -332,6 +332,7 @@ func (p *eventPage) Update(msg tea.Msg) tea.Cmd {
 	if p.filter.typing {
 		return p.filter.update(p.list, msg)
 	}
+	msg = clickList(p.list, msg, p.View)
 	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil
@@ -375,6 +376,7 @@ func (p *eventPage) updateDetail(msg tea.Msg) tea.Cmd {
 	if p.detailFilter.typing {
 		return p.detailFilter.update(p.detailList, msg)
 	}
+	msg = clickList(p.detailList, msg, p.View)
 	if p.detailList.Update(msg, p.c.Keys) {
 		return nil
 	}

@@ -105,6 +105,7 @@ func (p *eventPage) renderLinks() {
 // updateLinks handles keys while the links panel is open.
 func (p *eventPage) updateLinks(msg tea.Msg) tea.Cmd {
 	lp := p.links
+	msg = clickList(lp.list, msg, p.View)
 	if lp.list.Update(msg, p.c.Keys) {
 		return nil
 	}

@@ -43,6 +43,8 @@ type pageForm struct {
 	// or suspicious as it is typed, and which field a failed save was
 	// about.
 	checks *formChecks
+	// drawn is the form as last drawn, where a click finds the buttons.
+	drawn string
 }
 
 // formKeys makes esc cancel a form, as it closes everything else.
@@ -138,6 +140,14 @@ func (pf *pageForm) focusOn(name, msg string) (tea.Cmd, bool) {
 func (pf *pageForm) update(msg tea.Msg) (done bool, cmd tea.Cmd) {
 	if pf.submitted {
 		return true, nil // waiting for the write's answer
+	}
+	if c, ok := msg.(clickMsg); ok {
+		// huh takes no mouse: a click on a confirm's button is its key.
+		k, ok := confirmClick(pf.form, pf.drawn, c)
+		if !ok {
+			return false, nil
+		}
+		msg = k
 	}
 	var field huh.Field
 	var before any
@@ -291,7 +301,8 @@ func (pf *pageForm) view(s *Styles, width, height int) string {
 	if len(foot) > 0 {
 		body += "\n" + strings.Join(foot, "\n")
 	}
-	return lipgloss.NewStyle().Padding(0, 2).Render(s.Box.Width(w + 4).Render(body))
+	pf.drawn = lipgloss.NewStyle().Padding(0, 2).Render(s.Box.Width(w + 4).Render(body))
+	return pf.drawn
 }
 
 // formTheme is huh's Base16 theme made once for each background: huh

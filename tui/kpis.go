@@ -139,6 +139,7 @@ func (p *kpiPage) Update(msg tea.Msg) tea.Cmd {
 	if p.detail != nil {
 		return p.updateDetail(msg)
 	}
+	msg = clickList(p.list, msg, p.View)
 	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil

@@ -425,6 +425,22 @@ func (l *List) Select(i int) {
 	}
 }
 
+// Click puts the cursor on the row drawn y lines below the list's top (its
+// header line counts) and returns that row's index, as Index would; ok is
+// false, and the cursor stays, when no row is drawn there.
+func (l *List) Click(y int) (index int, ok bool) {
+	if l.header != "" {
+		y--
+	}
+	vi := l.offset + y
+	if y < 0 || y >= l.rowsHeight() || vi >= len(l.visible) {
+		return -1, false
+	}
+	l.cursor = vi
+	l.clamp()
+	return l.visible[vi], true
+}
+
 // Len is the number of rows passing the filter.
 func (l *List) Len() int { return len(l.visible) }
 

@@ -443,6 +443,7 @@ func (p *outboxPage) Update(msg tea.Msg) tea.Cmd {
 	case outboxSuppressions:
 		return p.updateSuppressions(msg)
 	}
+	msg = clickList(p.list, msg, p.View)
 	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil
@@ -755,6 +756,7 @@ func (p *outboxPage) scrollDetail(n int) {
 }
 
 func (p *outboxPage) updateSuppressions(msg tea.Msg) tea.Cmd {
+	msg = clickList(p.suppList, msg, p.View)
 	k, ok := p.suppList.Key(msg, p.c.Keys)
 	if !ok {
 		return nil

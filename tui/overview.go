@@ -65,6 +65,9 @@ var (
 )
 
 func (p *overviewPage) Update(msg tea.Msg) tea.Cmd {
+	if c, ok := msg.(clickMsg); ok {
+		return p.click(c.Y)
+	}
 	if k, ok := msg.(tea.KeyPressMsg); ok && len(p.targets) > 0 {
 		switch {
 		case key.Matches(k, overviewUp):

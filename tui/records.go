@@ -242,6 +242,12 @@ func (p *recordsPage) Update(msg tea.Msg) tea.Cmd {
 	if p.filtering {
 		return p.updateFilter(msg)
 	}
+	if c, ok := msg.(clickMsg); ok {
+		if cmd, handled := p.clickStrip(c); handled {
+			return cmd
+		}
+	}
+	msg = clickList(p.list, msg, p.View)
 	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil

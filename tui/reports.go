@@ -92,7 +92,8 @@ func (p *reportPage) render() tea.Cmd {
 
 func (p *reportPage) Update(msg tea.Msg) tea.Cmd {
 	if p.form != nil {
-		if _, ok := msg.(tea.KeyPressMsg); ok {
+		switch msg.(type) {
+		case tea.KeyPressMsg, clickMsg:
 			done, cmd := p.form.update(msg)
 			if done {
 				p.form = nil
@@ -128,6 +129,13 @@ func (p *reportPage) Update(msg tea.Msg) tea.Cmd {
 			return status("export failed: "+msg.err.Error(), true)
 		}
 		return status("exported "+msg.path, false)
+	case clickMsg:
+		// The role column is its heading, then a role a line, as View
+		// draws it.
+		if i := msg.Y - 1; msg.X < roleListWidth && i >= 0 && i < len(portfolio.ReportRoles) && i != p.role {
+			return p.selectRole(i)
+		}
+		return nil
 	case tea.KeyPressMsg:
 		switch msg.String() {
 		case "left", "h", "[":

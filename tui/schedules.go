@@ -205,7 +205,11 @@ func (p *schedulePage) Update(msg tea.Msg) tea.Cmd {
 			if done {
 				p.confirm = nil
 			}
-			if _, isKey := msg.(tea.KeyPressMsg); isKey || cmd != nil {
+			switch msg.(type) {
+			case tea.KeyPressMsg, clickMsg:
+				return cmd // the dialog's, not the list's behind it
+			}
+			if cmd != nil {
 				return cmd
 			}
 		}
@@ -216,6 +220,7 @@ func (p *schedulePage) Update(msg tea.Msg) tea.Cmd {
 	if p.filter.typing {
 		return p.filter.update(p.list, msg)
 	}
+	msg = clickList(p.list, msg, p.View)
 	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil

@@ -132,6 +132,7 @@ func (p *shortfallPage) Update(msg tea.Msg) tea.Cmd {
 	if p.filter.typing {
 		return p.filter.update(p.list, msg)
 	}
+	msg = clickList(p.list, msg, p.View)
 	k, ok := p.list.Key(msg, p.c.Keys)
 	if !ok {
 		return nil
