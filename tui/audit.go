@@ -34,6 +34,10 @@ type auditPage struct {
 	gen      int
 	active   bool
 	loading  bool
+	// moreAsked is m pressed while a read was under way (the page coming
+	// on screen, a reload): the older entries are read once it is done
+	// rather than the key being lost.
+	moreAsked bool
 	loadErr  error
 	entry    *auditRow // the entry open whole, or nil
 	view     detailView
@@ -242,6 +246,13 @@ func (p *auditPage) Update(msg tea.Msg) tea.Cmd {
 			}
 			p.renderEntry()
 		}
+		if p.moreAsked {
+			p.moreAsked = false
+			if !p.more {
+				return func() tea.Msg { return StatusMsg{Text: "that is the whole log: nothing older to read", Note: true} }
+			}
+			return p.load(true, auditPageSize)
+		}
 		return nil
 	}
 	if p.filtering {
@@ -276,12 +287,14 @@ func (p *auditPage) Update(msg tea.Msg) tea.Cmd {
 			p.renderEntry()
 		}
 	case key.Matches(k, p.keys.more):
+		if p.loading {
+			p.moreAsked = true
+			return nil
+		}
 		if !p.more {
 			return func() tea.Msg { return StatusMsg{Text: "that is the whole log: nothing older to read", Note: true} }
 		}
-		if !p.loading {
-			return p.load(true, auditPageSize)
-		}
+		return p.load(true, auditPageSize)
 	case key.Matches(k, p.keys.history):
 		if r, ok := Selected(p.list, p.rows); ok {
 			return p.historyOf(r)

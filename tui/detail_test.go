@@ -281,6 +281,10 @@ func TestAuditPageReadsOlderOnM(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// m typed while the page is still reading its first 500 is not lost.
+	burst := start(t, newConsole(t, st, Options{Poll: time.Hour}))
+	burst.keys("9", "m")
+	burst.waitFor("601 changes, newest first")
 	s := start(t, newConsole(t, st, Options{Poll: time.Hour}))
 	s.keys("9")
 	screen := s.waitFor("the newest 500 changes · m reads older", "value: 598 → 599")
