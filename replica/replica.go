@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/benbjohnson/litestream"
@@ -81,6 +82,8 @@ type Replicator struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	kick   chan chan error
+
+	stopping atomic.Bool
 
 	mu           sync.Mutex
 	lastSync     time.Time
@@ -262,6 +265,10 @@ func (r *Replicator) Stop(ctx context.Context) error {
 	}
 	return nil
 }
+
+// MarkStopping reports whether this is the first call, for a caller with
+// more than one way to stop (a clean exit, a failed start).
+func (r *Replicator) MarkStopping() bool { return r.stopping.CompareAndSwap(false, true) }
 
 // atLeast passes on only records at or above a level: Litestream reports
 // each compaction and upload at info, which would drown serve's log.
