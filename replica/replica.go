@@ -44,6 +44,9 @@ type Options struct {
 	Endpoint string
 	// SyncInterval defaults to DefaultSyncInterval.
 	SyncInterval time.Duration
+	// StallAfter is the lag that Status calls a stall; it defaults to
+	// DefaultStallAfter(SyncInterval).
+	StallAfter time.Duration
 	// Logger gets a line when replication stalls and when it recovers
 	// (once each, however long the stall), and Litestream's own warnings.
 	Logger *slog.Logger
@@ -53,6 +56,7 @@ type Options struct {
 type Status struct {
 	URL          string        `json:"url"`
 	SyncInterval time.Duration `json:"sync_interval_ns"`
+	StallAfter   time.Duration `json:"stall_after_ns"`
 	// LocalTXID is the last change Litestream has taken from the WAL,
 	// ReplicaTXID the last one the replica holds.
 	LocalTXID   uint64 `json:"local_txid"`
@@ -70,10 +74,18 @@ type Status struct {
 	Failures     int       `json:"failures,omitempty"`
 }
 
+// DefaultStallAfter is how much lag is a stall for a sync interval when
+// Options give none: three missed syncs and half a minute for a slow one.
+func DefaultStallAfter(interval time.Duration) time.Duration { return 3*interval + 30*time.Second }
+
+// Stalled reports whether the replica lags by more than StallAfter.
+func (s Status) Stalled() bool { return s.Lag > s.StallAfter }
+
 // Replicator replicates one database until Stop.
 type Replicator struct {
 	url      string
 	interval time.Duration
+	stall    time.Duration
 	log      *slog.Logger
 	db       *litestream.DB
 	lsStore  *litestream.Store
@@ -134,8 +146,12 @@ func Start(ctx context.Context, dbPath string, opts Options) (*Replicator, error
 		return nil, fmt.Errorf("start replication to %s: %w", opts.URL, err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stall := opts.StallAfter
+	if stall <= 0 {
+		stall = DefaultStallAfter(interval)
+	}
 	r := &Replicator{
-		url: opts.URL, interval: interval, log: log, db: db, lsStore: ls,
+		url: opts.URL, interval: interval, stall: stall, log: log, db: db, lsStore: ls,
 		started: time.Now(), cancel: cancel, done: make(chan struct{}), kick: make(chan chan error),
 	}
 	r.record(r.syncOnce(ctx))
@@ -236,7 +252,7 @@ func (r *Replicator) Sync(ctx context.Context) error {
 // Status reports the replica's position, lag and last error.
 func (r *Replicator) Status() Status {
 	r.mu.Lock()
-	st := Status{URL: r.url, SyncInterval: r.interval, LastSync: r.lastSync, FailingSince: r.failingSince, Failures: r.failures}
+	st := Status{URL: r.url, SyncInterval: r.interval, StallAfter: r.stall, LastSync: r.lastSync, FailingSince: r.failingSince, Failures: r.failures}
 	if r.lastErr != nil {
 		st.LastError = r.lastErr.Error()
 	}

@@ -11,6 +11,7 @@ import (
 
 	"opsdeck/replica"
 	"opsdeck/store"
+	"opsdeck/web"
 )
 
 func (m *Main) replicaCommand() *cobra.Command {
@@ -70,6 +71,35 @@ a monitor to run.`,
 	status.Flags().DurationVar(&maxAge, "max-age", 0, "fail when the last change is older than this")
 	status.Flags().BoolVar(&asJSON, "json", false, "print machine-readable JSON")
 	return group("replica", "Inspect the off-box replica (see serve --replica, restore)", status)
+}
+
+// withReplicaHealth adds the replica's status to /healthz's details, and
+// fails the check when replication has stalled: a server whose changes do
+// not leave the box is one disk failure from losing them.
+func withReplicaHealth(inner web.HealthFunc, r *replica.Replicator) web.HealthFunc {
+	if r == nil {
+		return inner
+	}
+	return func(ctx context.Context) (any, error) {
+		details, err := inner(ctx)
+		st := r.Status()
+		if m, ok := details.(map[string]any); ok {
+			m["replica"] = map[string]any{"url": st.URL, "position": st.ReplicaTXID, "local_position": st.LocalTXID,
+				"last_sync": st.LastSync, "lag_seconds": st.Lag.Seconds(), "last_error": st.LastError, "stalled": st.Stalled()}
+		}
+		if st.Stalled() {
+			why := "no sync has worked"
+			if st.LastError != "" {
+				why = st.LastError
+			}
+			stall := fmt.Errorf("replication has stalled: the replica is %s behind (%s)", st.Lag.Round(time.Second), why)
+			if err != nil {
+				stall = fmt.Errorf("%w; %w", err, stall)
+			}
+			err = stall
+		}
+		return details, err
+	}
 }
 
 // replicaSyncInterval is OPSDECK_REPLICA_SYNC_INTERVAL, checked.
