@@ -34,6 +34,10 @@ var knownSettings = map[string]string{
 	"OPSDECK_JWT_PREVIOUS_SECRET": "previous crew token signing key, still accepted",
 	"OPSDECK_TRUSTED_PROXIES":     "reverse proxies (CIDRs) whose X-Forwarded-For the crew server believes; default loopback",
 	"OPSDECK_HEALTH_TOKEN":        "bearer token that gets /healthz's details from anywhere",
+	// Off-box replication (serve --replica, restore, replica status).
+	"OPSDECK_REPLICA_URL":           "replica to replicate to and restore from: file:///PATH or s3://BUCKET/PATH",
+	"OPSDECK_REPLICA_ENDPOINT":      "endpoint of an S3-compatible service (R2, B2, MinIO) for an s3:// replica",
+	"OPSDECK_REPLICA_SYNC_INTERVAL": "how often changes go to the replica (default 10s; each sync with changes is a PUT)",
 	// SES's delivery, bounce and complaint events, posted by SNS to the
 	// crew server's POST /hooks/ses.
 	"OPSDECK_SES_EVENTS_TOPIC_ARN": "SNS topic ARNs (comma-separated) whose SES events POST /hooks/ses takes",

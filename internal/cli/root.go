@@ -69,6 +69,8 @@ $XDG_DATA_HOME/opsdeck/opsdeck.db and is created with a demo portfolio on first 
 		m.recipientsCommand(),
 		m.suppressionCommand(),
 		m.backupCommand(),
+		m.restoreCommand(),
+		m.replicaCommand(),
 		m.versionCommand(),
 		m.webCommand(),
 		m.linkCommand(),

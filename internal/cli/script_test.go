@@ -48,6 +48,7 @@ func TestScripts(t *testing.T) {
 			"exitcode":  cmdExitCode,
 			"unchanged": cmdUnchanged,
 			"sqlite":    cmdSQLite,
+			"replicate": cmdReplicate,
 		},
 	})
 }

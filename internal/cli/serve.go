@@ -81,10 +81,17 @@ finish, stops the scheduler, and closes the database cleanly.`,
 			svc.Logger = log
 			log.Info("mail", "transport", setup.Transport.Name(), "why", setup.Why)
 
+			// Replication starts once the store has migrated, and stops
+			// after everything that writes has (below).
+			rep, err := m.startReplication(ctx, s, log)
+			if err != nil {
+				return err
+			}
+			defer func() { _ = stopReplication(rep, log) }() // when serve fails to start
 			// Everything that can refuse to start is built before anything
 			// runs, so a bad setting stops serve with nothing to unwind.
 			var leading atomic.Bool
-			crewSrv, err := m.crewServer(ctx, log, workerHealth(s, &leading))
+			crewSrv, err := m.crewServer(ctx, log, withReplicaHealth(workerHealth(s, &leading), rep))
 			if err != nil {
 				return err
 			}
@@ -125,13 +132,15 @@ finish, stops the scheduler, and closes the database cleanly.`,
 			}
 			log.Info("opsdeck serving", "database", s.Path(), "pid", os.Getpid())
 			err = g.Wait()
+			repErr := stopReplication(rep, log)
 			log.Info("opsdeck stopped")
 			if errors.Is(err, context.Canceled) {
-				return nil
+				return repErr
 			}
 			return err
 		},
 	}
+	settingFlag(cmd.Flags(), "replica", "OPSDECK_REPLICA_URL", "replicate continuously to file:///PATH or s3://BUCKET/PATH (env OPSDECK_REPLICA_URL)")
 	cmd.Flags().StringVar(&sshAddr, "ssh-addr", "127.0.0.1:2222", "SSH console address; empty turns it off")
 	cmd.Flags().StringVar(&keysFile, "authorized-keys", "", "public keys allowed in (default authorized_keys beside the database)")
 	cmd.Flags().StringVar(&hostKey, "host-key", "", "SSH host key, created on first start (default ssh_host_ed25519 beside the database)")

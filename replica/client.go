@@ -1,0 +1,79 @@
+package replica
+
+import (
+	"cmp"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/benbjohnson/litestream"
+	"github.com/benbjohnson/litestream/file"
+	"github.com/benbjohnson/litestream/s3"
+)
+
+// newClient turns a replica URL into Litestream's client for it. Only the
+// two kinds opsdeck documents are accepted: Litestream knows more, but a
+// kind nobody here has tested is a restore nobody has tried.
+func newClient(raw, endpoint string) (litestream.ReplicaClient, error) {
+	u, err := ParseURL(raw)
+	if err != nil {
+		return nil, err
+	}
+	switch u.Scheme {
+	case "file":
+		return file.NewReplicaClient(u.Path), nil
+	}
+	c := s3.NewReplicaClient()
+	c.Bucket = u.Host
+	c.Path = strings.Trim(u.Path, "/")
+	q := u.Query()
+	c.Endpoint = cmp.Or(endpoint, q.Get("endpoint"))
+	if c.Endpoint != "" {
+		c.Endpoint, _ = litestream.EnsureEndpointScheme(c.Endpoint)
+		// R2, B2, MinIO and the like want the bucket in the path, not
+		// in the host name they cannot have a certificate for.
+		c.ForcePathStyle = true
+	}
+	// The SDK's default chain supplies credentials; the region is set
+	// here because Litestream passes its own (empty means look it up).
+	c.Region = cmp.Or(q.Get("region"), os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"))
+	return c, nil
+}
+
+// ParseURL checks a replica URL: file:///ABSOLUTE/PATH or s3://BUCKET/PATH.
+func ParseURL(raw string) (*url.URL, error) {
+	if raw == "" {
+		return nil, fmt.Errorf("no replica URL given (file:///PATH or s3://BUCKET/PATH)")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("replica URL %q: %w", raw, err)
+	}
+	switch u.Scheme {
+	case "file":
+		if u.Host != "" && u.Host != "localhost" {
+			return nil, fmt.Errorf("replica URL %q: a file URL has three slashes and an absolute path, like file:///var/backups/opsdeck", raw)
+		}
+		if u.Path == "" || !filepath.IsAbs(u.Path) || u.RawQuery != "" {
+			return nil, fmt.Errorf("replica URL %q: a file URL needs an absolute path, like file:///var/backups/opsdeck", raw)
+		}
+		u.Path = filepath.Clean(u.Path)
+	case "s3":
+		if u.Host == "" {
+			return nil, fmt.Errorf("replica URL %q: no bucket (s3://BUCKET/PATH)", raw)
+		}
+		if strings.Trim(u.Path, "/") == "" {
+			return nil, fmt.Errorf("replica URL %q: give a path inside the bucket (s3://%s/opsdeck), so the replica does not share the bucket's top level", raw, u.Host)
+		}
+		for k := range u.Query() {
+			if k != "endpoint" && k != "region" {
+				return nil, fmt.Errorf("replica URL %q: unknown parameter %q (endpoint and region are known)", raw, k)
+			}
+		}
+	default:
+		return nil, fmt.Errorf("replica URL %q: opsdeck replicates to file:///PATH or s3://BUCKET/PATH", raw)
+	}
+	return u, nil
+}
