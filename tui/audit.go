@@ -38,12 +38,12 @@ type auditPage struct {
 	// on screen, a reload): the older entries are read once it is done
 	// rather than the key being lost.
 	moreAsked bool
-	loadErr  error
-	entry    *auditRow // the entry open whole, or nil
-	view     detailView
-	width    int
-	height   int
-	keys     struct{ more, history key.Binding }
+	loadErr   error
+	entry     *auditRow // the entry open whole, or nil
+	view      detailView
+	width     int
+	height    int
+	keys      struct{ more, history key.Binding }
 }
 
 // auditRow is an entry with what the page draws of it, made when it is
