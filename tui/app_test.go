@@ -37,7 +37,7 @@ func TestThemeReachesListsAndHelp(t *testing.T) {
 			switch p := p.(type) {
 			case *kpiPage:
 				lists["kpis"] = p.list
-				if got, want := p.filter.Styles().Blurred.Text.GetForeground(),
+				if got, want := p.filter.input.Styles().Blurred.Text.GetForeground(),
 					textinput.DefaultStyles(bg.want.Dark).Blurred.Text.GetForeground(); got != want {
 					t.Errorf("background %v: filter text colour %v, want %v", bg.color, got, want)
 				}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -20,12 +19,11 @@ import (
 // what is read (by actor, action, kind, name or value); a record's
 // detail view opens it on that record's history (h).
 type auditPage struct {
-	c         *Context
-	list      *List
-	rows      []auditRow
-	data      *Data
-	filter    textinput.Model
-	filtering bool
+	c      *Context
+	list   *List
+	rows   []auditRow
+	data   *Data
+	filter filterLine
 	// title and subjects name the record whose history is shown; no
 	// subjects: the whole log.
 	title    string
@@ -70,9 +68,7 @@ type auditLoadedMsg struct {
 }
 
 func newAuditPage(c *Context) *auditPage {
-	p := &auditPage{c: c, list: NewList(c.Styles), filter: textinput.New()}
-	p.filter.Prompt = "/ "
-	p.filter.Placeholder = "filter by who, action, kind, name or value"
+	p := &auditPage{c: c, list: NewList(c.Styles), filter: newFilterLine("filter by who, action, kind, name or value")}
 	p.keys.more = binding("m", fmt.Sprintf("%d older", auditPageSize))
 	p.keys.history = binding("h", "this record's history")
 	p.list.SetEmpty("No change recorded yet.")
@@ -80,7 +76,7 @@ func newAuditPage(c *Context) *auditPage {
 }
 
 func (p *auditPage) Title() string   { return "Audit" }
-func (p *auditPage) Capturing() bool { return p.filtering }
+func (p *auditPage) Capturing() bool { return p.filter.typing }
 
 func (p *auditPage) SetSize(w, h int) {
 	p.width, p.height = w, h
@@ -91,7 +87,7 @@ func (p *auditPage) SetSize(w, h int) {
 }
 
 func (p *auditPage) SetData(d *Data) tea.Cmd {
-	p.filter.SetStyles(textinput.DefaultStyles(p.c.Styles.Dark))
+	p.filter.setDark(p.c.Styles.Dark)
 	if d == p.data {
 		// A theme change: the same rows, drawn again.
 		p.renderRows()
@@ -204,9 +200,7 @@ func (p *auditPage) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case auditForMsg:
 		p.title, p.subjects, p.entry, p.rows = msg.title, msg.subjects, nil, nil
-		p.filtering = false
-		p.filter.SetValue("")
-		p.list.SetFilter("")
+		p.filter.clear(p.list)
 		p.renderRows()
 		if p.active {
 			return p.load(false, auditPageSize)
@@ -255,8 +249,8 @@ func (p *auditPage) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	}
-	if p.filtering {
-		return typeFilter(&p.filter, &p.filtering, p.list, msg)
+	if p.filter.typing {
+		return p.filter.update(p.list, msg)
 	}
 	if p.entry != nil {
 		return p.updateEntry(msg)
@@ -268,13 +262,10 @@ func (p *auditPage) Update(msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, p.c.Keys.Filter):
-		p.filtering = true
-		return p.filter.Focus()
+		return p.filter.start(p.list)
 	case key.Matches(k, p.c.Keys.Back):
 		switch {
-		case p.list.Filter() != "":
-			p.filter.SetValue("")
-			p.list.SetFilter("")
+		case p.filter.clear(p.list):
 		case p.subjects != nil:
 			p.title, p.subjects, p.rows = "", nil, nil
 			p.renderRows()
@@ -403,13 +394,13 @@ func (p *auditPage) View() string {
 	s := p.c.Styles
 	var top string
 	switch {
-	case p.filtering || p.list.Filter() != "":
+	case p.filter.shown(p.list):
 		// The filter looks through what was read; say how much that is.
 		read := fmt.Sprintf("  %d of %d read", p.list.Len(), len(p.rows))
-		if p.more && !p.filtering {
+		if p.more && !p.filter.typing {
 			read += " · m reads older"
 		}
-		top = " " + p.filter.View() + s.Subtle.Render(read)
+		top = " " + p.filter.input.View() + s.Subtle.Render(read)
 	case p.loadErr != nil:
 		top = s.Error.Render(" could not read the audit log: " + portfolio.ErrorMessage(p.loadErr))
 	case p.loading && len(p.rows) == 0:

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
@@ -18,24 +17,21 @@ import (
 // kpiPage is the table of every KPI with its trend; it edits readings and
 // targets, adds and deletes KPIs.
 type kpiPage struct {
-	c         *Context
-	list      *List
-	kpis      []portfolio.KPI
-	entities  []portfolio.Entity
-	filter    textinput.Model
-	filtering bool
-	form      *pageForm
-	detail    *kpiDetail // the KPI open whole, or nil
-	trends    map[int64][]float64
-	width     int
-	height    int
-	keys      struct{ edit, add, del, open key.Binding }
+	c        *Context
+	list     *List
+	kpis     []portfolio.KPI
+	entities []portfolio.Entity
+	filter   filterLine
+	form     *pageForm
+	detail   *kpiDetail // the KPI open whole, or nil
+	trends   map[int64][]float64
+	width    int
+	height   int
+	keys     struct{ edit, add, del, open key.Binding }
 }
 
 func newKPIPage(c *Context) *kpiPage {
-	p := &kpiPage{c: c, list: NewList(c.Styles), filter: textinput.New()}
-	p.filter.Prompt = "/ "
-	p.filter.Placeholder = "filter by entity, name or status"
+	p := &kpiPage{c: c, list: NewList(c.Styles), filter: newFilterLine("filter by entity, name or status")}
 	p.keys.edit = binding("e", "edit value or target")
 	p.keys.add = binding("n", "new KPI")
 	p.keys.del = binding("d", "delete")
@@ -52,7 +48,7 @@ func needEntity(c *Context, what string) tea.Cmd {
 }
 
 func (p *kpiPage) Title() string   { return "KPIs" }
-func (p *kpiPage) Capturing() bool { return p.form != nil || p.filtering }
+func (p *kpiPage) Capturing() bool { return p.form != nil || p.filter.typing }
 
 func (p *kpiPage) SetSize(w, h int) {
 	p.width, p.height = w, h
@@ -67,7 +63,7 @@ func (p *kpiPage) SetSize(w, h int) {
 func (p *kpiPage) SetData(d *Data) tea.Cmd {
 	p.kpis, p.entities = d.Snap.KPIs, d.Snap.Entities
 	// SetData also follows a theme change; the filter's colours go with it.
-	p.filter.SetStyles(textinput.DefaultStyles(p.c.Styles.Dark))
+	p.filter.setDark(p.c.Styles.Dark)
 	p.trends = d.Trends
 	p.renderRows()
 	if p.detail != nil {
@@ -124,17 +120,14 @@ func (p *kpiPage) current() (portfolio.KPI, bool) {
 
 func (p *kpiPage) Update(msg tea.Msg) tea.Cmd {
 	if f, ok := msg.(filterMsg); ok && p.form == nil {
-		p.filtering = false
-		p.filter.Blur()
-		p.filter.SetValue(f.text)
-		p.list.SetFilter(f.text)
+		p.filter.set(p.list, f.text)
 		return nil
 	}
 	if cmd, open := updateForm(&p.form, msg); open {
 		return cmd
 	}
-	if p.filtering {
-		return typeFilter(&p.filter, &p.filtering, p.list, msg)
+	if p.filter.typing {
+		return p.filter.update(p.list, msg)
 	}
 	if p.detail != nil {
 		return p.updateDetail(msg)
@@ -146,13 +139,9 @@ func (p *kpiPage) Update(msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, p.c.Keys.Filter):
-		p.filtering = true
-		return p.filter.Focus()
+		return p.filter.start(p.list)
 	case key.Matches(k, p.c.Keys.Back):
-		if p.list.Filter() != "" {
-			p.filter.SetValue("")
-			p.list.SetFilter("")
-		}
+		p.filter.clear(p.list)
 	case key.Matches(k, p.keys.open):
 		if kpi, ok := p.current(); ok {
 			return p.openDetail(kpi)
@@ -323,8 +312,8 @@ func (p *kpiPage) View() string {
 		return p.detail.view.view(p.c.Styles)
 	}
 	top := p.c.Styles.Subtle.Render(" " + countOf(p.list.Len(), "KPI"))
-	if p.filtering || p.list.Filter() != "" {
-		top = p.list.FilterLine(&p.filter)
+	if p.filter.shown(p.list) {
+		top = p.filter.view(p.list)
 	}
 	return top + "\n" + p.list.View()
 }
