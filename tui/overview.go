@@ -25,6 +25,12 @@ type overviewPage struct {
 	// next events), in page order; cursor indexes them.
 	targets []overviewTarget
 	cursor  int
+	// drawn is the last frame and what it was drawn from (the render, the
+	// scroll, the cursor, the width): a key that changes none of them,
+	// and every frame between keys, reuses it.
+	drawn    string
+	drawnKey [5]int
+	renders  int
 }
 
 // overviewTarget is a row of the Overview that enter opens: an entity
@@ -127,6 +133,16 @@ func (p *overviewPage) open() tea.Cmd {
 
 func (p *overviewPage) View() string {
 	off, h := p.vp.YOffset(), p.vp.Height()
+	k := [5]int{p.renders, off, h, p.cursor, p.vp.Width()}
+	if k == p.drawnKey && p.drawn != "" {
+		return p.drawn
+	}
+	p.drawn, p.drawnKey = p.draw(off, h), k
+	return p.drawn
+}
+
+// draw is the page's window from line off, h lines, with the cursor row.
+func (p *overviewPage) draw(off, h int) string {
 	view := window(p.lines, off, h)
 	if len(p.targets) == 0 {
 		return view
@@ -261,6 +277,7 @@ func (p *overviewPage) render() {
 	}
 	p.lines = strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 	p.vp.SetContentLines(p.lines)
+	p.renders++
 	// The cursor stays on the same row when the data reloads.
 	var at overviewTarget
 	if p.cursor < len(p.targets) {
