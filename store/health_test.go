@@ -66,6 +66,15 @@ func bigWrite(ctx context.Context, tx *Tx) error {
 	return tx.audit(ctx, "test", "blob", 0, strings.Repeat("x", 256<<10))
 }
 
+// bigBareWrite fills the disk from a table no trigger watches (the
+// leases): a one-row INSERT there opens no statement journal, so SQLite
+// answers SQLITE_FULL by rolling the whole transaction back, where a
+// watched table's trigger makes it undo the statement alone.
+func bigBareWrite(ctx context.Context, tx *Tx) error {
+	_, err := tx.tx.ExecContext(ctx, "INSERT INTO leases (name, holder, expires_at) VALUES ('big', ?, '')", strings.Repeat("x", 256<<10))
+	return err
+}
+
 func smallWrite(ctx context.Context, tx *Tx) error {
 	return tx.audit(ctx, "test", "small", 0, "ok")
 }
@@ -220,7 +229,7 @@ func TestGroupedBatchLostToAFullDisk(t *testing.T) {
 	<-started
 	const smalls = 4
 	results := make(chan error, smalls+1)
-	go func() { results <- s.UpdateGrouped(ctx, "t", func(tx *Tx) error { return bigWrite(ctx, tx) }) }()
+	go func() { results <- s.UpdateGrouped(ctx, "t", func(tx *Tx) error { return bigBareWrite(ctx, tx) }) }()
 	queued(1)
 	for i := range smalls {
 		go func() {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"opsdeck/portfolio"
 )
@@ -21,14 +22,8 @@ func (s *Store) Snapshot(ctx context.Context) (*portfolio.Snapshot, error) {
 		if snap.PortfolioName, err = metaValue(ctx, tx, "portfolio_name", "Portfolio"); err != nil {
 			return err
 		}
-		var asOf sql.NullString
-		if err := tx.QueryRowContext(ctx, "SELECT max(at) FROM audit_log").Scan(&asOf); err != nil {
+		if snap.AsOf, err = lastChangeAt(ctx, tx); err != nil {
 			return err
-		}
-		if asOf.Valid {
-			if snap.AsOf, err = parseTime(asOf.String); err != nil {
-				return err
-			}
 		}
 		steps := []struct {
 			name string
@@ -67,6 +62,25 @@ func (s *Store) Snapshot(ctx context.Context) (*portfolio.Snapshot, error) {
 		return nil, fmt.Errorf("read portfolio: %w", err)
 	}
 	return snap, nil
+}
+
+// lastChangeAt is when the newest audited change was made: what a
+// snapshot is "as of". Zero when nothing has been.
+func lastChangeAt(ctx context.Context, q querier) (time.Time, error) {
+	var at sql.NullString
+	if err := q.QueryRowContext(ctx, "SELECT max(at) FROM audit_log").Scan(&at); err != nil {
+		return time.Time{}, fmt.Errorf("read the last change: %w", err)
+	}
+	if !at.Valid {
+		return time.Time{}, nil
+	}
+	return parseTime(at.String)
+}
+
+// LastChangeAt is Snapshot.AsOf read on its own, for a reader that
+// refreshes only part of a snapshot.
+func (s *Store) LastChangeAt(ctx context.Context) (time.Time, error) {
+	return lastChangeAt(ctx, s.read)
 }
 
 func metaValue(ctx context.Context, q querier, key, fallback string) (string, error) {

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"opsdeck/portfolio"
@@ -55,11 +58,46 @@ func listUpcomingSummaries(ctx context.Context, q querier, now time.Time, limit 
 	}
 	out := rows[:0]
 	for _, e := range rows {
-		if e.Over().After(now) && len(out) < limit {
+		if upcoming(e, now) && len(out) < limit {
 			out = append(out, e)
 		}
 	}
 	return out, nil
+}
+
+// upcoming is whether a snapshot lists the event among the next ones.
+func upcoming(e portfolio.EventSummary, now time.Time) bool {
+	return e.Status != portfolio.EventCancelled && e.Over().After(now)
+}
+
+// PatchUpcoming works out Snapshot.Events after a write to the events
+// named by ids, from the list before it (old) and those events as they
+// are now (fresh, as EventSummariesOf reads them): ok is false when that
+// cannot be known without reading the database, because an event left a
+// full list and another, unread, would take its place.
+func PatchUpcoming(old []portfolio.EventSummary, ids []int64, fresh []portfolio.EventSummary, now time.Time) (_ []portfolio.EventSummary, ok bool) {
+	full := len(old) >= SnapshotEvents
+	out := make([]portfolio.EventSummary, 0, len(old)+len(fresh))
+	for _, e := range old {
+		if _, changed := slices.BinarySearch(ids, e.ID); !changed && upcoming(e, now) {
+			out = append(out, e)
+		}
+	}
+	for _, e := range fresh {
+		if upcoming(e, now) {
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, func(a, b portfolio.EventSummary) int {
+		if c := a.DepartsAt.Compare(b.DepartsAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	if len(out) < SnapshotEvents && full {
+		return nil, false
+	}
+	return out[:min(len(out), SnapshotEvents)], true
 }
 
 // EventSummaries lists every event, soonest departure first.
@@ -89,4 +127,64 @@ func (s *Store) RecentReadings(ctx context.Context, n int) (map[int64][]float64,
 		out[id] = append(out[id], v)
 	}
 	return out, rows.Err()
+}
+
+// EventSummariesOf returns the summaries of the events named, in the
+// order EventSummaries lists them; an id no event has any more is left
+// out. Each event's checklist is counted through the indexes, so reading
+// the few events a write touched costs little on a big database.
+func (s *Store) EventSummariesOf(ctx context.Context, ids []int64) ([]portfolio.EventSummary, error) {
+	list, err := idList(ids)
+	if err != nil {
+		return nil, err
+	}
+	out, err := queryAll(ctx, s.read, scanEventSummary,
+		eventSummaryEach+" WHERE v.id IN (SELECT value FROM json_each(?)) ORDER BY v.departs_at, v.id", list)
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	return out, nil
+}
+
+// UpcomingEvents returns the events a snapshot carries (Snapshot.Events),
+// for a reader that saw only events change.
+func (s *Store) UpcomingEvents(ctx context.Context) ([]portfolio.EventSummary, error) {
+	return listUpcomingSummaries(ctx, s.read, s.now(), SnapshotEvents)
+}
+
+// RecentReadingsOf is RecentReadings for the KPIs named: a KPI with no
+// readings (or none any more) is absent from the map.
+func (s *Store) RecentReadingsOf(ctx context.Context, n int, kpiIDs []int64) (map[int64][]float64, error) {
+	list, err := idList(kpiIDs)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT r.kpi_id, r.value FROM kpis k JOIN kpi_readings r ON r.id IN (
+		SELECT id FROM kpi_readings WHERE kpi_id = k.id ORDER BY taken_at DESC, id DESC LIMIT ?)
+		WHERE k.id IN (SELECT value FROM json_each(?))
+		ORDER BY r.kpi_id, r.taken_at, r.id`, n, list)
+	if err != nil {
+		return nil, fmt.Errorf("recent readings: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]float64{}
+	for rows.Next() {
+		var id int64
+		var v float64
+		if err := rows.Scan(&id, &v); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], v)
+	}
+	return out, rows.Err()
+}
+
+// idList is ids as one JSON array parameter, so a query takes any number
+// of them through json_each without building its text.
+func idList(ids []int64) (string, error) {
+	b, err := json.Marshal(ids)
+	if err != nil {
+		return "", fmt.Errorf("list ids: %w", err)
+	}
+	return string(b), nil
 }
