@@ -197,10 +197,19 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// loadCmd reads the data: all of it the first time, then what was
+// written since the data the console holds.
 func (m *Model) loadCmd() tea.Cmd {
-	c := m.c
+	c, old := m.c, m.data
+	if m.loadErr != nil {
+		old = nil // the last read failed: what is held may be behind
+	}
 	return func() tea.Msg {
-		d, err := load(c)
+		if old == nil {
+			d, err := load(c)
+			return dataMsg{d, err}
+		}
+		d, err := reload(c, old)
 		return dataMsg{d, err}
 	}
 }
@@ -226,6 +235,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if !m.themeFixed {
 			*m.c.Styles = *NewStyles(msg.IsDark())
 			m.help.Styles = help.DefaultStyles(msg.IsDark())
+			if m.data != nil {
+				// Every page draws again in the new colours, as after a
+				// full load.
+				d := *m.data
+				d.Full = true
+				m.data = &d
+			}
 			return m, m.refresh()
 		}
 		return m, nil
@@ -236,7 +252,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setStatus("could not read the database: "+msg.err.Error(), true)
 			return m, m.fitFooter()
 		}
+		if m.data != nil && !msg.data.Full && msg.data.Seq < m.data.Seq {
+			// A reload begun before the one the console holds: the
+			// newer one read all this one did, later.
+			return m, nil
+		}
 		m.data, m.loadErr = msg.data, nil
+		if !msg.data.Full && !msg.data.Changes.Any() {
+			return m, nil // nothing the console shows was written
+		}
 		return m, m.refresh()
 	case pollMsg:
 		s := m.c.Store

@@ -95,7 +95,7 @@ func (p *auditPage) SetData(d *Data) tea.Cmd {
 		return nil
 	}
 	p.data = d
-	if !p.active {
+	if !p.active || !d.touched(store.AreaAudit) {
 		return nil
 	}
 	// Something changed: read again as much as is shown.

@@ -14,6 +14,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 	"opsdeck/store/demo"
 	"opsdeck/store/storetest"
@@ -325,4 +326,132 @@ func BenchmarkStartup(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkPickUp measures what the console pays, on the big database
+// with the events page on screen, to pick up one row another process
+// wrote: reading what the change log names, handing it to the pages and
+// drawing the frame. The budget is 5 ms; BenchmarkFullReload is the same
+// with every area read again, as every reload was before the change log.
+func BenchmarkPickUp(b *testing.B) {
+	ctx := context.Background()
+	writes := []struct {
+		name  string
+		write func(b *testing.B, other *store.Store, i int)
+	}{
+		{"item-ticked", func(b *testing.B, other *store.Store, i int) {
+			item := bigItem(b, other)
+			err := other.Update(ctx, "web", func(tx *store.Tx) error {
+				var err error
+				if i%2 == 0 {
+					_, err = tx.DoneItem(ctx, item.event, item.id, item.person, true)
+				} else {
+					_, err = tx.UndoItem(ctx, item.event, item.id, item.person, true)
+				}
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}},
+		{"kpi-reading", func(b *testing.B, other *store.Store, i int) {
+			v := float64(10 + i%5)
+			if err := other.Update(ctx, "cli", func(tx *store.Tx) error {
+				_, err := tx.SetKPI(ctx, "QDN", "hauls", portfolio.KPIUpdate{Value: &v})
+				return err
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}},
+		{"lease-renewal", func(b *testing.B, other *store.Store, i int) {
+			if _, err := other.AcquireLease(ctx, "bench", "host:1", time.Minute); err != nil {
+				b.Fatal(err)
+			}
+		}},
+	}
+	for _, w := range writes {
+		b.Run(w.name, func(b *testing.B) {
+			m := loaded(b, 0)
+			m.active = pageIndex(b, m, "events")
+			other := storetest.OpenPath(b, bigPath, nil)
+			var times []time.Duration
+			i := 0
+			for b.Loop() {
+				b.StopTimer()
+				w.write(b, other, i)
+				i++
+				b.StartTimer()
+				start := time.Now()
+				d, err := reload(m.c, m.data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				m.Update(dataMsg{data: d})
+				_ = m.View()
+				times = append(times, time.Since(start))
+			}
+			reportPercentiles(b, times)
+		})
+	}
+}
+
+// BenchmarkFullReload is a reload that reads everything and hands it to
+// every page, on the big database with the events page on screen.
+func BenchmarkFullReload(b *testing.B) {
+	m := loaded(b, 0)
+	m.active = pageIndex(b, m, "events")
+	var times []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		d, err := load(m.c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.Update(dataMsg{data: d})
+		_ = m.View()
+		times = append(times, time.Since(start))
+	}
+	reportPercentiles(b, times)
+}
+
+// benchItem is the first checklist item of the big database that nobody
+// has claimed or ticked, and a person to tick it.
+type benchItem struct{ event, id, person int64 }
+
+var (
+	benchItemOnce sync.Once
+	benchItemVal  benchItem
+)
+
+func bigItem(b *testing.B, s *store.Store) benchItem {
+	benchItemOnce.Do(func() {
+		ctx := context.Background()
+		events, err := s.EventSummaries(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, e := range events {
+			if e.Total == 0 {
+				continue
+			}
+			ev, err := s.Event(ctx, e.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(ev.Crew) == 0 {
+				continue
+			}
+			person := ev.Crew[0].PersonID
+			for _, ph := range ev.Phases {
+				for _, it := range ph.Items {
+					if it.DoneBy == 0 && it.ClaimedBy == 0 && ph.SignedOffAt.IsZero() {
+						benchItemVal = benchItem{event: e.ID, id: it.ID, person: person}
+						return
+					}
+				}
+			}
+		}
+		b.Fatal("no event of the big database has an item left to tick")
+	})
+	return benchItemVal
 }

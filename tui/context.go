@@ -60,7 +60,15 @@ type Data struct {
 	// deliveries, bounces, complaints and possible duplicates of the last
 	// week (Alerts), failed scheduled runs.
 	Trouble int
+	// Version is SQLite's data version and Seq the change log's position
+	// when this load began: the poll compares the first, and the next
+	// reload reads what the log holds after the second.
 	Version int64
+	Seq     int64
+	// Full says this load read everything; otherwise Changes says what it
+	// read again, and the rest is the previous load's (see touched).
+	Full    bool
+	Changes store.Changes
 }
 
 // outboxAlerts are the outbox's counts the status bar warns about:
@@ -102,53 +110,6 @@ const (
 	outboxRows  = 2000
 	alertRows   = 1000
 )
-
-// load reads Data; it runs inside a tea.Cmd, never in Update.
-func load(c *Context) (*Data, error) {
-	ctx := c.Ctx
-	version, err := c.Store.DataVersion(ctx)
-	if err != nil {
-		return nil, err
-	}
-	snap, err := c.Store.Snapshot(ctx)
-	if err != nil {
-		return nil, err
-	}
-	events, err := c.Store.EventSummaries(ctx)
-	if err != nil {
-		return nil, err
-	}
-	trends, err := c.Store.RecentReadings(ctx, trendLength)
-	if err != nil {
-		return nil, err
-	}
-	outbox, err := c.Store.Outbox(ctx, store.OutboxFilter{Limit: outboxRows})
-	if err != nil {
-		return nil, err
-	}
-	schedules, err := c.Store.Schedules(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d := &Data{Snap: snap, Events: events, Trends: trends, Outbox: outbox, Schedules: schedules,
-		LastRuns: map[portfolio.ReportRole]store.ScheduleRun{}, Version: version}
-	for _, sc := range schedules {
-		if runs, err := c.Store.ScheduleRuns(ctx, sc.Role, 1); err == nil && len(runs) == 1 {
-			d.LastRuns[sc.Role] = runs[0]
-			if runs[0].Status == "failed" {
-				d.FailedRuns++
-			}
-		}
-	}
-	if d.Suppressions, err = c.Store.Suppressions(ctx); err != nil {
-		return nil, err
-	}
-	if d.Alerts, err = loadAlerts(c); err != nil {
-		return nil, err
-	}
-	d.Trouble = d.FailedRuns + d.Alerts.total()
-	return d, nil
-}
 
 // loadAlerts counts the outbox's alerts: failed and uncertain messages
 // over the whole outbox, and the bounces, complaints and possible

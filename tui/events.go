@@ -90,12 +90,15 @@ func (p *eventPage) SetSize(w, h int) {
 }
 
 func (p *eventPage) SetData(d *Data) tea.Cmd {
+	if !d.touched(store.AreaEvent, store.AreaPortfolio) {
+		return nil // people's names are the only other thing it shows
+	}
 	p.people = d.Snap.People
 	p.filter.setDark(p.c.Styles.Dark)
 	p.detailFilter.setDark(p.c.Styles.Dark)
 	p.all, p.entities = d.Events, d.Snap.Entities
 	prep := p.renderList()
-	if p.detail != nil {
+	if p.detail != nil && (d.touchedEvent(p.detail.ID) || d.touched(store.AreaPortfolio)) {
 		return tea.Batch(prep, p.loadDetail(p.detail.ID))
 	}
 	return prep

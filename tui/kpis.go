@@ -61,6 +61,9 @@ func (p *kpiPage) SetSize(w, h int) {
 }
 
 func (p *kpiPage) SetData(d *Data) tea.Cmd {
+	if !d.touched(store.AreaKPI, store.AreaPortfolio) {
+		return nil
+	}
 	p.kpis, p.entities = d.Snap.KPIs, d.Snap.Entities
 	// SetData also follows a theme change; the filter's colours go with it.
 	p.filter.setDark(p.c.Styles.Dark)

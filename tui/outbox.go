@@ -122,6 +122,9 @@ func (p *outboxPage) SetSize(w, h int) {
 }
 
 func (p *outboxPage) SetData(d *Data) tea.Cmd {
+	if !d.touched(store.AreaOutbox, store.AreaSuppression) {
+		return nil
+	}
 	p.all, p.supp = d.Outbox, d.Suppressions
 	p.filter.SetStyles(textinput.DefaultStyles(p.c.Styles.Dark))
 	// The cursor stays on its message when newer ones arrive above it.

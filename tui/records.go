@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"opsdeck/portfolio"
+	"opsdeck/store"
 )
 
 // recordsPage lists, adds, changes and removes the records of every kind
@@ -100,6 +101,9 @@ func (p *recordsPage) SetData(d *Data) tea.Cmd {
 		return nil
 	}
 	p.data = d
+	if !p.shows(d) {
+		return nil
+	}
 	if !p.active {
 		p.stale = true
 		return nil
@@ -389,4 +393,11 @@ func (p *recordsPage) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
 		{p.keys.prevKind, p.keys.nextKind, p.keys.prevGroup, p.keys.nextGroup},
 		{p.keys.add, p.keys.edit, p.keys.del, k.Filter, k.Back}}
+}
+
+// shows reports whether a load read again what the page lists: its
+// kind's area, or the portfolio its references name (a person, say).
+func (p *recordsPage) shows(d *Data) bool {
+	area, err := store.KindArea(p.current().Name)
+	return err != nil || d.touched(area, store.AreaPortfolio)
 }

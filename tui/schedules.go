@@ -66,6 +66,9 @@ func (p *schedulePage) SetSize(w, h int) {
 }
 
 func (p *schedulePage) SetData(d *Data) tea.Cmd {
+	if !d.touched(store.AreaSchedule, store.AreaSuppression, store.AreaPortfolio) {
+		return nil // the recipients it counts are the portfolio's
+	}
 	p.rows, p.last = d.Schedules, d.LastRuns
 	p.snap, p.supp = d.Snap, d.Suppressions
 	p.filter.setDark(p.c.Styles.Dark)

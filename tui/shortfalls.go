@@ -55,6 +55,9 @@ func (p *shortfallPage) SetSize(w, h int) {
 }
 
 func (p *shortfallPage) SetData(d *Data) tea.Cmd {
+	if !d.touched(store.AreaPortfolio) {
+		return nil
+	}
 	p.entities, p.actions = d.Snap.Entities, d.Snap.Actions
 	p.filter.setDark(p.c.Styles.Dark)
 	p.rows = portfolio.RankShortfalls(d.Snap.Shortfalls)
