@@ -20,6 +20,7 @@ import (
 	"opsdeck/portfolio"
 	"opsdeck/store"
 	"opsdeck/store/demo"
+	"opsdeck/store/storetest"
 )
 
 func TestMagicLinkGetShowsButtonPostExchanges(t *testing.T) {
@@ -486,4 +487,46 @@ func TestEventStream(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("no change message")
 	}
+}
+
+// What another process writes reloads the streams of the events it
+// touched and no others; serve's lease renewal, which moves SQLite's data
+// version every few seconds, reloads none.
+func TestOutsideWritesReloadOnlyTheirEvents(t *testing.T) {
+	f := newFixture(t)
+	mine, stopMine := f.srv.Subscribe(f.event.ID)
+	defer stopMine()
+	others, stopOthers := f.srv.Subscribe(f.other.ID)
+	defer stopOthers()
+	outside := storetest.OpenPath(t, f.store.Path(), nil)
+	ctx := context.Background()
+	quiet := func(ch <-chan Change, what string, d time.Duration) {
+		t.Helper()
+		select {
+		case c := <-ch:
+			t.Errorf("%s: got %s of event %d", what, c.Action, c.EventID)
+		case <-time.After(d):
+		}
+	}
+	if _, err := outside.AcquireLease(ctx, "serve", "elsewhere:1", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	quiet(mine, "after a lease renewal", 600*time.Millisecond)
+	quiet(others, "after a lease renewal", 0)
+
+	clean := f.item("Clean")
+	if err := outside.Update(ctx, "console", func(tx *store.Tx) error {
+		return tx.UpdateItem(ctx, clean.ID, portfolio.ItemInput{Title: clean.Title, RequiredRole: clean.RequiredRole, Note: "bring the blue bucket"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case c := <-mine:
+		if c.Action != "reload" || c.EventID != f.event.ID {
+			t.Errorf("after an outside edit of its item the event's stream got %s of %d, want a reload", c.Action, c.EventID)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the edited event's stream was not told to reload within 5 s")
+	}
+	quiet(others, "the other event, after an edit of the first one's item", 300*time.Millisecond)
 }

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -131,6 +132,9 @@ type Server struct {
 	conns    *connLimit
 	done     chan struct{}
 	stop     context.CancelFunc
+
+	// seenSeq is the change log's position watchStore has acted on.
+	seenSeq int64
 }
 
 // New builds a Server; Start or Serve runs it.
@@ -402,12 +406,18 @@ func (s *Server) publish(ch store.ChecklistChange) {
 
 // watchStore notices commits by other processes (the CLI revoking a link,
 // a console editing an event) through SQLite's data_version, and reloads
-// what depends on them.
+// what depends on them: which events, and whether crew access or people
+// changed, it reads from the change log, so serve's replication and its
+// lease renewals, which move data_version every few seconds, send no
+// phone to fetch its checklist again.
 func (s *Server) watchStore(ctx context.Context) {
 	if s.opts.PollEvery < 0 {
 		return
 	}
 	last, err := s.store.DataVersion(ctx)
+	if err == nil {
+		s.seenSeq, err = s.store.ChangeSeq(ctx)
+	}
 	if err != nil {
 		s.log.Warn("cannot watch the database for outside changes", "err", err)
 		return
@@ -424,8 +434,45 @@ func (s *Server) watchStore(ctx context.Context) {
 		if err != nil || v == last {
 			continue
 		}
+		if err := s.outsideChanges(ctx); err != nil {
+			s.log.Warn("cannot read what changed in the database", "err", err)
+			continue
+		}
 		last = v
-		s.auth.ForgetSessions()
-		s.Invalidate(0)
 	}
 }
+
+// outsideChanges acts on what the change log holds since the last look.
+// The log holds this process's own writes too: a tick the server made
+// itself has been published already, and telling its event's phones
+// once more to fetch the checklist is the price of not telling them
+// apart.
+func (s *Server) outsideChanges(ctx context.Context) error {
+	ch, err := s.store.ChangesSince(ctx, s.seenSeq)
+	if err != nil {
+		return err
+	}
+	s.seenSeq = ch.Seq
+	if ch.Has(store.AreaCrew, store.AreaPortfolio, store.AreaEntity) {
+		// A revoked link or session, a person's name or address.
+		s.auth.ForgetSessions()
+	}
+	// A stream told to reload learns on its next request that its link
+	// or session was revoked; a link is keyed by its event, a session by
+	// none.
+	events := slices.Concat(ch.Keys[store.AreaEvent], ch.Keys[store.AreaCrew])
+	if ch.Has(store.AreaPortfolio, store.AreaEntity) || slices.Contains(events, 0) || len(events) > maxInvalidated {
+		// People's names show on every checklist.
+		s.Invalidate(0)
+		return nil
+	}
+	slices.Sort(events)
+	for _, id := range slices.Compact(events) {
+		s.Invalidate(id)
+	}
+	return nil
+}
+
+// maxInvalidated is how many events an outside change reloads one by one;
+// past it (an import) every stream reloads.
+const maxInvalidated = 100
