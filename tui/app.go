@@ -241,10 +241,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pollMsg:
 		s := m.c.Store
 		ctx := m.c.Ctx
-		return m, tea.Batch(m.pollCmd(), func() tea.Msg {
+		return m, tea.Batch(m.pollCmd(), m.replicaCmd(), func() tea.Msg {
 			v, err := s.DataVersion(ctx)
 			return versionMsg{v, err}
 		})
+	case replicaMsg:
+		m.setReplica(msg)
+		return m, nil
 	case versionMsg:
 		// Another process committed: reload, once.
 		if msg.err == nil && m.data != nil && msg.version != m.data.Version && !m.reloading {
@@ -597,10 +600,9 @@ func (m *Model) footer() string {
 			said = s.StatusErr.Render(clip(strings.Join(lines[1:], " "), m.width-3-footerKeysRoom))
 		}
 	}
-	if m.data != nil && m.data.Trouble > 0 {
-		// The warning gives way to what was just said, and to ? and q.
-		room := m.width - lipgloss.Width(said) - 26
-		status = s.StatusErr.Render(troubleLine(m.data, room)) + "  "
+	// The warning gives way to what was just said, and to ? and q.
+	if w := warningLine(m.data, m.c.Now(), m.width-lipgloss.Width(said)-26); w != "" {
+		status = s.StatusErr.Render(w) + "  "
 	}
 	status += said
 	line := " " + status

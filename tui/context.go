@@ -60,7 +60,11 @@ type Data struct {
 	// deliveries, bounces, complaints and possible duplicates of the last
 	// week (Alerts), failed scheduled runs.
 	Trouble int
-	Version int64
+	// Replica is what a replicating opsdeck serve last reported, when
+	// HasReplica (see replica.go); the status bar judges it as it draws.
+	Replica    store.ReplicaReport
+	HasReplica bool
+	Version    int64
 }
 
 // outboxAlerts are the outbox's counts the status bar warns about:
@@ -147,6 +151,7 @@ func load(c *Context) (*Data, error) {
 		return nil, err
 	}
 	d.Trouble = d.FailedRuns + d.Alerts.total()
+	d.Replica, d.HasReplica = loadReplica(c)
 	return d, nil
 }
 
