@@ -36,7 +36,11 @@ type ReplicaReport struct {
 	Holder string `json:"holder"`
 	PID    int    `json:"pid"`
 	Host   string `json:"host"`
-	// ReportedAt is stamped by SetReplicaStatus with the store's clock.
+	// ReportedAt is when the report was made; SetReplicaStatus stamps it
+	// with the store's clock when the caller leaves it zero. A reporter
+	// whose other times come from the wall clock (the replicator's) sets
+	// it from the same clock, so the report is consistent even under a
+	// test's fixed store clock.
 	ReportedAt time.Time `json:"reported_at"`
 	State      string    `json:"state"`
 }
@@ -114,7 +118,9 @@ func (s *Store) SetReplicaStatus(ctx context.Context, actor string, st ReplicaRe
 	st.URL = RedactReplicaURL(st.URL)
 	st.LastError = shortError(st.LastError)
 	return s.Update(ctx, actor, func(tx *Tx) error {
-		st.ReportedAt = tx.now
+		if st.ReportedAt.IsZero() {
+			st.ReportedAt = tx.now
+		}
 		prev, had, err := replicaStatus(ctx, tx.tx)
 		if err != nil {
 			return err

@@ -122,7 +122,7 @@ func (rr *replicaReporter) write(ctx context.Context, st replica.Status, state s
 	err := rr.s.SetReplicaStatus(ctx, "serve", store.ReplicaReport{
 		URL: st.URL, SyncInterval: st.SyncInterval, StallAfter: st.StallAfter, Started: st.Started,
 		LastSync: st.LastSync, LastError: st.LastError, FailingSince: st.FailingSince,
-		Holder: rr.holder, PID: rr.pid, Host: rr.host, State: state,
+		Holder: rr.holder, PID: rr.pid, Host: rr.host, State: state, ReportedAt: time.Now(),
 	})
 	// A write that fails is the store's to log (its first failure and
 	// its recovery); the report's readers see it grow old.
