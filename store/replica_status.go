@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -166,6 +167,26 @@ func replicaStatus(ctx context.Context, q querier) (ReplicaReport, bool, error) 
 		return ReplicaReport{}, false, fmt.Errorf("read the replica status: %w", err)
 	}
 	return r, true, nil
+}
+
+// ForgetReplicaStatus removes the replica status from the database file
+// at path, which no Store has open: a file restored from a replica holds
+// the report its server last wrote, about a process that does not run on
+// this file, which a reader would take for a serve gone silent. The next
+// serve --replica on the file writes its own.
+func ForgetReplicaStatus(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	_, err = db.ExecContext(ctx, "DELETE FROM meta WHERE key = ?", replicaStatusKey)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("forget the replica status in %s: %w", path, err)
+	}
+	return nil
 }
 
 // RedactReplicaURL drops what a replica URL may carry that is secret or
