@@ -57,6 +57,9 @@ type Status struct {
 	URL          string        `json:"url"`
 	SyncInterval time.Duration `json:"sync_interval_ns"`
 	StallAfter   time.Duration `json:"stall_after_ns"`
+	// Started is when Start began: the lag counts from it until a sync
+	// has worked.
+	Started time.Time `json:"started"`
 	// LocalTXID is the last change Litestream has taken from the WAL,
 	// ReplicaTXID the last one the replica holds.
 	LocalTXID   uint64 `json:"local_txid"`
@@ -252,14 +255,14 @@ func (r *Replicator) Sync(ctx context.Context) error {
 // Status reports the replica's position, lag and last error.
 func (r *Replicator) Status() Status {
 	r.mu.Lock()
-	st := Status{URL: r.url, SyncInterval: r.interval, StallAfter: r.stall, LastSync: r.lastSync, FailingSince: r.failingSince, Failures: r.failures}
+	st := Status{URL: r.url, SyncInterval: r.interval, StallAfter: r.stall, Started: r.started, LastSync: r.lastSync, FailingSince: r.failingSince, Failures: r.failures}
 	if r.lastErr != nil {
 		st.LastError = r.lastErr.Error()
 	}
 	r.mu.Unlock()
 	since := st.LastSync
 	if since.IsZero() {
-		since = r.started
+		since = st.Started
 	}
 	st.Lag = time.Since(since)
 	if pos, err := r.db.Pos(); err == nil {

@@ -118,8 +118,8 @@ type (
 	}
 	pollMsg    struct{}
 	versionMsg struct {
-		version int64
-		err     error
+		version, seq int64
+		err          error
 	}
 	// StatusMsg puts a short message in the status bar.
 	StatusMsg struct {
@@ -265,13 +265,25 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pollMsg:
 		s := m.c.Store
 		ctx := m.c.Ctx
-		return m, tea.Batch(m.pollCmd(), func() tea.Msg {
+		return m, tea.Batch(m.pollCmd(), m.replicaCmd(), func() tea.Msg {
 			v, err := s.DataVersion(ctx)
-			return versionMsg{v, err}
+			var seq int64
+			if err == nil {
+				seq, err = s.ChangeSeq(ctx)
+			}
+			return versionMsg{v, seq, err}
 		})
+	case replicaMsg:
+		m.setReplica(msg)
+		return m, nil
 	case versionMsg:
-		// Another process committed: reload, once.
-		if msg.err == nil && m.data != nil && msg.version != m.data.Version && !m.reloading {
+		// Another process committed (the data version moved), or this one
+		// did outside the console (the change log moved: serve's outbox
+		// worker and scheduler, under a console over SSH, share its
+		// connection, whose own commits leave the data version be):
+		// reload, once.
+		changed := m.data != nil && (msg.version != m.data.Version || msg.seq != m.data.Seq)
+		if msg.err == nil && changed && !m.reloading {
 			m.reloading = true
 			return m, m.loadCmd()
 		}
@@ -621,10 +633,9 @@ func (m *Model) footer() string {
 			said = s.StatusErr.Render(clip(strings.Join(lines[1:], " "), m.width-3-footerKeysRoom))
 		}
 	}
-	if m.data != nil && m.data.Trouble > 0 {
-		// The warning gives way to what was just said, and to ? and q.
-		room := m.width - lipgloss.Width(said) - 26
-		status = s.StatusErr.Render(troubleLine(m.data, room)) + "  "
+	// The warning gives way to what was just said, and to ? and q.
+	if w := warningLine(m.data, m.c.Now(), m.width-lipgloss.Width(said)-26); w != "" {
+		status = s.StatusErr.Render(w) + "  "
 	}
 	status += said
 	line := " " + status

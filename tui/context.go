@@ -60,6 +60,10 @@ type Data struct {
 	// deliveries, bounces, complaints and possible duplicates of the last
 	// week (Alerts), failed scheduled runs.
 	Trouble int
+	// Replica is what a replicating opsdeck serve last reported, when
+	// HasReplica (see replica.go); the status bar judges it as it draws.
+	Replica    store.ReplicaReport
+	HasReplica bool
 	// Version is SQLite's data version and Seq the change log's position
 	// when this load began: the poll compares the first, and the next
 	// reload reads what the log holds after the second.

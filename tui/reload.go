@@ -63,6 +63,7 @@ func load(c *Context) (*Data, error) {
 		return nil, err
 	}
 	d.Trouble = d.FailedRuns + d.Alerts.total()
+	d.Replica, d.HasReplica = loadReplica(c)
 	return d, nil
 }
 
@@ -75,6 +76,14 @@ func reload(c *Context, old *Data) (*Data, error) {
 	version, err := c.Store.DataVersion(ctx)
 	if err != nil {
 		return nil, err
+	}
+	head, err := c.Store.ChangeSeq(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if head < old.Seq {
+		// The log went back: the file was replaced (a restore).
+		return load(c)
 	}
 	ch, err := c.Store.ChangesSince(ctx, old.Seq)
 	if err != nil {
@@ -150,6 +159,9 @@ func reload(c *Context, old *Data) (*Data, error) {
 		if d.Suppressions, err = c.Store.Suppressions(ctx); err != nil {
 			return nil, err
 		}
+	}
+	if ch.Has(store.AreaReplica) {
+		d.Replica, d.HasReplica = loadReplica(c)
 	}
 	d.Trouble = d.FailedRuns + d.Alerts.total()
 	return &d, nil

@@ -117,7 +117,7 @@ func (m *Main) replicaSyncInterval() (time.Duration, error) {
 
 // startReplication starts serve's replication when a replica is set, after
 // the store has migrated the database; it returns nil, nil when none is.
-func (m *Main) startReplication(ctx context.Context, s *store.Store, log *slog.Logger) (*replica.Replicator, error) {
+func (m *Main) startReplication(ctx context.Context, s *store.Store, log *slog.Logger) (*serveReplication, error) {
 	if url, _ := m.cfg.get("OPSDECK_REPLICA_URL"); url == "" {
 		return nil, nil
 	}
@@ -139,22 +139,26 @@ func (m *Main) startReplication(ctx context.Context, s *store.Store, log *slog.L
 	}
 	st := r.Status()
 	log.Info("replicating", "replica", url, "every", interval.String(), "position", st.ReplicaTXID, "error", st.LastError)
-	return r, nil
+	return &serveReplication{r: r, report: startReporting(ctx, s, r, log)}, nil
 }
 
-// stopReplication makes the final sync, giving it 15 seconds, and logs
-// how it went.
+// stopReplication makes the final sync, giving it 15 seconds, logs how it
+// went and records it in the replica status.
 // Only the first call stops it; later ones return nil.
-func stopReplication(r *replica.Replicator, log *slog.Logger) error {
-	if r == nil || !r.MarkStopping() {
+func stopReplication(sr *serveReplication, log *slog.Logger) error {
+	if sr == nil || !sr.r.MarkStopping() {
 		return nil
 	}
+	sr.report.halt()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	if err := r.Stop(ctx); err != nil {
+	began := time.Now()
+	err := sr.r.Stop(ctx)
+	sr.report.stopped(began, err)
+	if err != nil {
 		log.Error("replication stopped without its final sync: the replica lacks the last changes", "error", err.Error())
 		return err
 	}
-	log.Info("replication stopped after a final sync", "position", r.Status().ReplicaTXID)
+	log.Info("replication stopped after a final sync", "position", sr.r.Status().ReplicaTXID)
 	return nil
 }

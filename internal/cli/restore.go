@@ -10,6 +10,7 @@ import (
 
 	"opsdeck/portfolio"
 	"opsdeck/replica"
+	"opsdeck/store"
 )
 
 func (m *Main) restoreCommand() *cobra.Command {
@@ -52,6 +53,11 @@ start opsdeck serve with the same replica.`,
 			}
 			if err != nil {
 				return err
+			}
+			// The copy is sound without this; it only would show a
+			// serve that does not run on it as gone quiet.
+			if err := store.ForgetReplicaStatus(cmd.Context(), r.Path); err != nil {
+				fmt.Fprintf(m.Stderr, "opsdeck: warning: %v\n", err)
 			}
 			if asJSON {
 				return writeJSON(m.Stdout, r)

@@ -91,7 +91,7 @@ finish, stops the scheduler, and closes the database cleanly.`,
 			// Everything that can refuse to start is built before anything
 			// runs, so a bad setting stops serve with nothing to unwind.
 			var leading atomic.Bool
-			crewSrv, err := m.crewServer(ctx, log, withReplicaHealth(workerHealth(s, &leading), rep))
+			crewSrv, err := m.crewServer(ctx, log, withReplicaHealth(workerHealth(s, &leading), rep.replicator()))
 			if err != nil {
 				return err
 			}

@@ -36,6 +36,11 @@ func TestServeReplicatesAndStopsAfterAFinalSync(t *testing.T) {
 	if out, err := exec.Command(bin, "--db", db, "kpi", "set", "JADA", "charters", "17").CombinedOutput(); err != nil {
 		t.Fatalf("kpi set: %v\n%s", err, out)
 	}
+	// Another process reads serve's replica report from the database.
+	if out, err := exec.Command(bin, "--db", db, "status").CombinedOutput(); err != nil ||
+		!strings.Contains(string(out), "\nreplication: "+url+", last synced ") {
+		t.Errorf("status beside a replicating serve: %v\n%s", err, out)
+	}
 
 	srv.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
@@ -54,6 +59,10 @@ func TestServeReplicatesAndStopsAfterAFinalSync(t *testing.T) {
 	}
 	if _, err := os.Stat(db + "-wal"); err == nil {
 		t.Error("the database was not closed cleanly (WAL left behind)")
+	}
+	if out, err := exec.Command(bin, "--db", db, "status").CombinedOutput(); err != nil ||
+		!strings.Contains(string(out), "\nreplication: stopped at ") || !strings.Contains(string(out), "(serve not running)\n") {
+		t.Errorf("status after serve stopped: %v\n%s", err, out)
 	}
 
 	restored := filepath.Join(t.TempDir(), "restored.db")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"opsdeck/portfolio"
+	"opsdeck/store"
 
 	"github.com/spf13/cobra"
 )
@@ -58,6 +59,16 @@ type portfolioStatus struct {
 	Burn               portfolio.Burn        `json:"burn"`
 	BreakEven          []portfolio.BreakEven `json:"break_even"`
 	NextEvents         []eventStatus         `json:"next_events"`
+	// Replica is what a replicating opsdeck serve last said, absent when
+	// none has run on this database.
+	Replica *replicaStatus `json:"replica,omitempty"`
+}
+
+// replicaStatus is serve's replica report with the judgment of it now.
+type replicaStatus struct {
+	store.ReplicaReport
+	Health     store.ReplicaHealth `json:"health"`
+	LagSeconds float64             `json:"lag_seconds"`
 }
 
 func summarize(snap *portfolio.Snapshot) portfolioStatus {
@@ -89,6 +100,17 @@ func (m *Main) runStatus(cmd *cobra.Command, asJSON bool) error {
 		return err
 	}
 	st := summarize(snap)
+	s, err := m.openStore(cmd.Context(), false)
+	if err != nil {
+		return err
+	}
+	rep, ok, err := s.ReplicaStatus(cmd.Context())
+	if err != nil {
+		return err
+	}
+	if ok {
+		st.Replica = &replicaStatus{rep, rep.Health(st.TakenAt), rep.Lag(st.TakenAt).Seconds()}
+	}
 	if asJSON {
 		return writeJSON(m.Stdout, st)
 	}
@@ -100,7 +122,11 @@ func printStatus(w io.Writer, st portfolioStatus) error {
 	if !st.AsOf.IsZero() {
 		asOf = "data as of " + st.AsOf.In(st.TakenAt.Location()).Format("2006-01-02 15:04")
 	}
-	fmt.Fprintf(w, "%s — %s (%s)\n\n", st.Portfolio, st.TakenAt.Format("Mon 2 Jan 2006 15:04 MST"), asOf)
+	fmt.Fprintf(w, "%s — %s (%s)\n", st.Portfolio, st.TakenAt.Format("Mon 2 Jan 2006 15:04 MST"), asOf)
+	if st.Replica != nil {
+		fmt.Fprintln(w, replicaLine(st.Replica, st.TakenAt))
+	}
+	fmt.Fprintln(w)
 	if len(st.Entities) == 0 {
 		fmt.Fprintln(w, "The portfolio is empty. `opsdeck init --demo --force` loads the demo portfolio.")
 		return nil
@@ -157,4 +183,57 @@ func effortDays(d float64) string {
 		return "1 day"
 	}
 	return portfolio.FormatNumber(d) + " days"
+}
+
+// replicaLine is status's line about replication: where to and how
+// recent when it works, a warning when it has stalled or serve has gone
+// quiet, and a plain note when serve stopped it.
+func replicaLine(r *replicaStatus, now time.Time) string {
+	at := func(t time.Time) string { return fmt.Sprintf("%s (%s ago)", clockAt(t, now), ago(now.Sub(t))) }
+	synced := "no sync has worked since serve started at " + at(r.Started)
+	if !r.LastSync.IsZero() {
+		synced = "last synced " + at(r.LastSync)
+	}
+	why := ""
+	if r.LastError != "" {
+		why = ", error: " + r.LastError
+	}
+	switch r.Health {
+	case store.HealthStalled:
+		return "⚠ replication stalled: " + synced + why
+	case store.HealthSilent:
+		return fmt.Sprintf("⚠ replication: opsdeck serve (pid %d on %s) has not reported since %s; %s", r.PID, r.Host, at(r.ReportedAt), synced)
+	case store.HealthStopped:
+		if r.LastError != "" {
+			return fmt.Sprintf("⚠ replication: stopped at %s without its final sync%s", at(r.ReportedAt), why)
+		}
+		return fmt.Sprintf("replication: stopped at %s, %s ago (serve not running)", clockAt(r.ReportedAt, now), ago(now.Sub(r.ReportedAt)))
+	}
+	if r.LastSync.IsZero() {
+		return fmt.Sprintf("replication: %s, first sync pending%s", r.URL, why)
+	}
+	return fmt.Sprintf("replication: %s, last synced %s ago%s", r.URL, ago(now.Sub(r.LastSync)), why)
+}
+
+// clockAt is a time of day in now's zone (the header's), with the date
+// when it is not now's.
+func clockAt(t, now time.Time) string {
+	t = t.In(now.Location())
+	if t.Format(time.DateOnly) == now.Format(time.DateOnly) {
+		return t.Format("15:04:05 MST")
+	}
+	return t.Format("2006-01-02 15:04:05 MST")
+}
+
+// ago is a short age, to the second under a minute: "4s", "3m", "2h", "5d".
+func ago(d time.Duration) string {
+	switch d = max(d, 0); {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
 }
