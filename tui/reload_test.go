@@ -179,3 +179,23 @@ func TestSpliceEventsKeepsDepartureOrder(t *testing.T) {
 		t.Error("spliceEvents changed the list it was given")
 	}
 }
+
+// A console over SSH shares serve's store, whose outbox worker and
+// scheduler commit on the console's own connection, where SQLite's data
+// version does not move: the change log's position does, and the console
+// shows their writes.
+func TestSameConnectionWritesAppear(t *testing.T) {
+	st := storetest.Demo(t, nil)
+	s := start(t, newConsole(t, st, Options{Poll: 100 * time.Millisecond}))
+	s.waitFor("Break-even JADA")
+	s.keys("2")
+	s.waitFor("Charters per month")
+	v := 19.0
+	if err := st.Update(context.Background(), "serve", func(tx *store.Tx) error {
+		_, err := tx.SetKPI(context.Background(), "QDN", "hauls", portfolio.KPIUpdate{Value: &v})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.waitFor("Hauls per month                                   19")
+}
