@@ -203,3 +203,25 @@ func TestEveryKindHasAnArea(t *testing.T) {
 		}
 	}
 }
+
+// A database serve has run on, with nothing in it but what serve records
+// of itself, is still empty: init fills it without --force.
+func TestServeRecordsLeaveTheDatabaseEmpty(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "e.db"))
+	ctx := context.Background()
+	if err := s.SetCrewServerURL(ctx, "serve", "https://crew.example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetReplicaStatus(ctx, "serve", ReplicaReport{URL: "file:///backup/opsdeck", State: ReplicaRunning}); err != nil {
+		t.Fatal(err)
+	}
+	if empty, err := s.IsEmpty(ctx); err != nil || !empty {
+		t.Errorf("IsEmpty = %v, %v after serve recorded its address and replica; want empty", empty, err)
+	}
+	if err := s.Update(ctx, "t", func(tx *Tx) error { return tx.SetMeta(ctx, "portfolio_name", "Mine") }); err != nil {
+		t.Fatal(err)
+	}
+	if empty, _ := s.IsEmpty(ctx); empty {
+		t.Error("a named portfolio counts as empty")
+	}
+}

@@ -109,8 +109,14 @@ func (tx *Tx) SetMeta(ctx context.Context, key, value string) error {
 // begun is written over without --force.
 func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 	for _, t := range portfolioTables {
+		q := "SELECT EXISTS (SELECT 1 FROM " + t + ")"
+		if t == "meta" {
+			// What serve records there of itself (the crew server's
+			// address, the replica's health) is no portfolio begun.
+			q = "SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'portfolio_name')"
+		}
 		var found bool
-		if err := s.read.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM "+t+")").Scan(&found); err != nil {
+		if err := s.read.QueryRowContext(ctx, q).Scan(&found); err != nil {
 			return false, fmt.Errorf("look in %s: %w", t, err)
 		}
 		if found {
