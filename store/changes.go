@@ -33,8 +33,6 @@ const (
 	AreaSuppression Area = "suppression"
 	// AreaSchedule is the report schedules and their runs.
 	AreaSchedule Area = "schedule"
-	// AreaAudit is the audit log.
-	AreaAudit Area = "audit"
 	// AreaReplica is serve's report of replication health.
 	AreaReplica Area = "replica"
 	// AreaMeta is the rest of meta (the crew server's address).
@@ -53,8 +51,8 @@ var changeAreas = map[string]Area{
 	"financial_rules": AreaPortfolio, "channels": AreaPortfolio, "channel_tasks": AreaPortfolio, "findings": AreaPortfolio,
 	"dev_gaps": AreaPortfolio, "recognition_gaps": AreaPortfolio, "milestones": AreaPortfolio,
 	"events": AreaEvent, "event_crew": AreaEvent, "checklist_phases": AreaEvent, "checklist_items": AreaEvent,
-	"checklist_log": AreaEvent, "crew_links": AreaCrew, "crew_sessions": AreaCrew,
-	"audit_log": AreaAudit, "outbox_batches": AreaOutbox, "outbox": AreaOutbox, "ses_events": AreaOutbox,
+	"crew_links": AreaCrew, "crew_sessions": AreaCrew,
+	"outbox_batches": AreaOutbox, "outbox": AreaOutbox, "ses_events": AreaOutbox,
 	"suppressions": AreaSuppression, "schedules": AreaSchedule, "schedule_runs": AreaSchedule,
 }
 
@@ -63,8 +61,10 @@ var changeAreas = map[string]Area{
 // seconds, refresh tokens rotated as crew phones refresh (a revoke goes
 // through the session, which is watched), outbox bodies (written with
 // their messages, which are watched), the change log itself and the
-// migrations' record.
-var unwatchedTables = []string{"leases", "crew_refresh_tokens", "outbox_bodies", "changes", "schema_migrations"}
+// migrations' record. The audit log and the checklist log are written
+// only beside a watched table (see migration 0009): a trigger on them
+// would cost every write again for nothing.
+var unwatchedTables = []string{"leases", "crew_refresh_tokens", "outbox_bodies", "audit_log", "checklist_log", "changes", "schema_migrations"}
 
 // Changes is what was written after a position in the change log.
 type Changes struct {

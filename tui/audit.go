@@ -95,7 +95,8 @@ func (p *auditPage) SetData(d *Data) tea.Cmd {
 		return nil
 	}
 	p.data = d
-	if !p.active || !d.touched(store.AreaAudit) {
+	if !p.active || !(d.Full || d.Changes.Any()) {
+		// Every change is audited: any change at all adds to the log.
 		return nil
 	}
 	// Something changed: read again as much as is shown.

@@ -111,7 +111,7 @@ func reload(c *Context, old *Data) (*Data, error) {
 		if d.Snap, err = c.Store.Snapshot(ctx); err != nil {
 			return nil, err
 		}
-	case ch.Has(store.AreaKPI, store.AreaEvent, store.AreaAudit):
+	default:
 		// The snapshot's other records are as they were: only its KPIs,
 		// its next events and the time of the last change can have moved.
 		snap := *old.Snap
