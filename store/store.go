@@ -44,6 +44,8 @@ type Store struct {
 	read  *sql.DB
 	clock Clock
 	group groupCommit // see UpdateGrouped
+	// stmts keeps the writer's statements prepared; see stmtcache.go.
+	stmts *stmtCache
 	// health remembers whether writes are failing; see WriteHealth.
 	health writeHealth
 }
@@ -89,7 +91,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
 
-	s := &Store{path: path, write: write, clock: clock}
+	s := &Store{path: path, write: write, clock: clock, stmts: newStmtCache(write)}
 	if err := s.migrate(ctx); err != nil {
 		write.Close()
 		err, _ = s.fault(ctx, err, true) // a full disk says so
@@ -181,6 +183,7 @@ func (s *Store) Close() error {
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
 	}
+	s.stmts.close()
 	errs = append(errs, s.write.Close())
 	return errors.Join(errs...)
 }
@@ -196,7 +199,7 @@ type querier interface {
 // Tx is a write transaction. Every multi-step change runs in one, so a
 // failure part-way leaves the database as it was.
 type Tx struct {
-	tx    *sql.Tx
+	tx    querier // the transaction, with the writer's prepared statements
 	now   time.Time
 	actor string
 	// quiet holds back per-row audit entries while Bulk runs.
@@ -234,7 +237,8 @@ func (s *Store) Update(ctx context.Context, actor string, fn func(*Tx) error) er
 		return s.failed(ctx, fmt.Errorf("begin write: %w", err), true)
 	}
 	before := s.changeCount(tx)
-	if err := fn(&Tx{tx: tx, now: s.now().UTC(), actor: actor}); err != nil {
+	defer s.stmts.prepareWanted(ctx) // once the writer is free again
+	if err := fn(&Tx{tx: cachedTx{tx, s.stmts}, now: s.now().UTC(), actor: actor}); err != nil {
 		_ = tx.Rollback()
 		return s.failed(ctx, err, false)
 	}
