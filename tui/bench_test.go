@@ -363,6 +363,20 @@ func BenchmarkPickUp(b *testing.B) {
 				b.Fatal(err)
 			}
 		}},
+		{"outbox-step", func(b *testing.B, other *store.Store, i int) {
+			id := benchMessage(b, other)
+			var err error
+			claimed := true
+			if i%2 == 0 {
+				_, claimed, err = other.ClaimMessage(ctx, id)
+			} else {
+				// Due at once, so the next step can claim it again.
+				err = other.MarkRetry(ctx, id, other.Now().Add(-time.Minute), "bench: try again", false)
+			}
+			if err != nil || !claimed {
+				b.Fatalf("outbox step %d: claimed %v, %v", i, claimed, err)
+			}
+		}},
 		{"lease-renewal", func(b *testing.B, other *store.Store, i int) {
 			if _, err := other.AcquireLease(ctx, "bench", "host:1", time.Minute); err != nil {
 				b.Fatal(err)
@@ -454,4 +468,26 @@ func bigItem(b *testing.B, s *store.Store) benchItem {
 		b.Fatal("no event of the big database has an item left to tick")
 	})
 	return benchItemVal
+}
+
+var (
+	benchMessageOnce sync.Once
+	benchMessageID   int64
+)
+
+// benchMessage is a message queued in the big database for the outbox
+// step to claim and put back.
+func benchMessage(b *testing.B, s *store.Store) int64 {
+	benchMessageOnce.Do(func() {
+		ctx := context.Background()
+		msgs := []store.OutboxMessage{{Role: portfolio.RoleCEO, Recipient: "ceo@example.com", MessageID: "<bench@example.com>",
+			From: "reports@example.com", To: []string{"ceo@example.com"}, Subject: "CEO report", Text: "figures"}}
+		if err := s.Update(ctx, "bench", func(tx *store.Tx) error {
+			return tx.CreateBatch(ctx, &store.OutboxBatch{Reason: "bench", Transport: "file"}, msgs)
+		}); err != nil {
+			b.Fatal(err)
+		}
+		benchMessageID = msgs[0].ID
+	})
+	return benchMessageID
 }
