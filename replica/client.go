@@ -25,6 +25,9 @@ func newClient(raw, endpoint string) (litestream.ReplicaClient, error) {
 	case "file":
 		return file.NewReplicaClient(u.Path), nil
 	}
+	if ca := os.Getenv("AWS_CA_BUNDLE"); ca != "" {
+		return nil, fmt.Errorf("AWS_CA_BUNDLE is set (%s), which Litestream's S3 client cannot use: the AWS SDK adds a bundle only to an HTTP client of its own making, and Litestream brings its own, so every request would fail; unset it and give Go the certificate instead, SSL_CERT_DIR=%s (added to the system's roots; SSL_CERT_FILE would replace them)", ca, filepath.Dir(ca))
+	}
 	c := s3.NewReplicaClient()
 	c.Bucket = u.Host
 	c.Path = strings.Trim(u.Path, "/")
@@ -40,6 +43,16 @@ func newClient(raw, endpoint string) (litestream.ReplicaClient, error) {
 	// here because Litestream passes its own (empty means look it up).
 	c.Region = cmp.Or(q.Get("region"), os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"))
 	return c, nil
+}
+
+// explainCABundle adds the way round to the SDK's error for a ca_bundle
+// in the AWS config file, which has the same cause as AWS_CA_BUNDLE (see
+// newClient) and which opsdeck does not read itself.
+func explainCABundle(err error) error {
+	if err != nil && strings.Contains(err.Error(), "unable to add custom RootCAs") {
+		return fmt.Errorf("%w (a ca_bundle in the AWS config file cannot be used with Litestream's S3 client: remove it and give Go the certificate with SSL_CERT_DIR=DIRECTORY)", err)
+	}
+	return err
 }
 
 // ParseURL checks a replica URL: file:///ABSOLUTE/PATH or s3://BUCKET/PATH.

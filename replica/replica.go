@@ -143,7 +143,7 @@ func Start(ctx context.Context, dbPath string, opts Options) (*Replicator, error
 	db.ShutdownSyncTimeout = 10 * time.Second
 
 	if err := ls.Open(ctx); err != nil {
-		return nil, fmt.Errorf("start replication to %s: %w", opts.URL, err)
+		return nil, fmt.Errorf("start replication to %s: %w", opts.URL, explainCABundle(err))
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	stall := opts.StallAfter

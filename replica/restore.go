@@ -48,7 +48,7 @@ func Restore(ctx context.Context, rawURL, endpoint, output string, at time.Time)
 		return Restored{}, err
 	}
 	if err := client.Init(ctx); err != nil {
-		return Restored{}, fmt.Errorf("open replica %s: %w", rawURL, err)
+		return Restored{}, fmt.Errorf("open replica %s: %w", rawURL, explainCABundle(err))
 	}
 	quiet := slog.New(slog.DiscardHandler)
 	client.SetLogger(quiet)
@@ -179,7 +179,7 @@ func Inspect(ctx context.Context, rawURL, endpoint string) (Info, error) {
 		return Info{}, err
 	}
 	if err := client.Init(ctx); err != nil {
-		return Info{}, fmt.Errorf("open replica %s: %w", rawURL, err)
+		return Info{}, fmt.Errorf("open replica %s: %w", rawURL, explainCABundle(err))
 	}
 	client.SetLogger(slog.New(slog.DiscardHandler))
 	info := Info{URL: rawURL}
