@@ -82,6 +82,7 @@ func TestCABundleNamed(t *testing.T) {
 		t.Fatalf("file replica with AWS_CA_BUNDLE set: %v", err)
 	}
 	r.Stop(ctx)
+
 	// The same bundle from the AWS config file fails in the SDK, which
 	// opsdeck cannot see coming; the error still says what to do.
 	cfg := filepath.Join(t.TempDir(), "config")
@@ -94,5 +95,4 @@ func TestCABundleNamed(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "ca_bundle") || !strings.Contains(err.Error(), "SSL_CERT_DIR") {
 		t.Errorf("inspect with ca_bundle in the config file: error %v does not say what to do", err)
 	}
-
 }
