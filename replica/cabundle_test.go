@@ -71,9 +71,9 @@ func TestCABundleNamed(t *testing.T) {
 		r.Stop(ctx)
 	}
 	check("start", err)
-	_, err = replica.Restore(ctx, url, "", filepath.Join(t.TempDir(), "r.db"), time.Time{})
+	_, err = replica.Restore(ctx, url, replica.Access{}, filepath.Join(t.TempDir(), "r.db"), time.Time{})
 	check("restore", err)
-	_, err = replica.Inspect(ctx, url, "")
+	_, err = replica.Inspect(ctx, url, replica.Access{})
 	check("inspect", err)
 
 	// A file replica has nothing to do with the bundle.
@@ -91,7 +91,7 @@ func TestCABundleNamed(t *testing.T) {
 	}
 	t.Setenv("AWS_CONFIG_FILE", cfg)
 	t.Setenv("AWS_CA_BUNDLE", "")
-	_, err = replica.Inspect(ctx, url, "")
+	_, err = replica.Inspect(ctx, url, replica.Access{})
 	if err == nil || !strings.Contains(err.Error(), "ca_bundle") || !strings.Contains(err.Error(), "SSL_CERT_DIR") {
 		t.Errorf("inspect with ca_bundle in the config file: error %v does not say what to do", err)
 	}

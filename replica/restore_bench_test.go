@@ -67,7 +67,7 @@ func BenchmarkRestore(b *testing.B) {
 			b.ResetTimer()
 			for i := range b.N {
 				out := filepath.Join(dir, fmt.Sprintf("restore-%d.db", i))
-				if last, err = replica.Restore(ctx, url, "", out, time.Time{}); err != nil {
+				if last, err = replica.Restore(ctx, url, replica.Access{}, out, time.Time{}); err != nil {
 					b.Fatal(err)
 				}
 				b.StopTimer()
