@@ -24,12 +24,15 @@ fails is removed) and say what was restored: Litestream's position of the last
 change and when it was made (to the replication interval).
 
 The replica is --from, or OPSDECK_REPLICA_URL: file:///PATH or s3://BUCKET/PATH
-(credentials from the AWS SDK's usual chain; OPSDECK_REPLICA_ENDPOINT or
+(keys and region from the env file's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+and AWS_REGION, or the AWS SDK's usual chain; OPSDECK_REPLICA_ENDPOINT or
 ?endpoint=URL for an S3-compatible service). --at takes 2026-12-01T21:00:00Z,
 "2026-12-01 21:00" in the local zone, or a time ago such as 15m or 2h.
 
-To move to a new server: restore into the path OPSDECK_DB names there, then
-start opsdeck serve with the same replica.`,
+To move to a new server: stop the old one (serve makes a final sync), restore
+into the path OPSDECK_DB names on the new one, then start opsdeck serve there
+with the same replica. Never let two servers replicate to one replica: they
+overwrite each other's files, with no error, and a restore mixes the two.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			url, err := m.replicaURL("--from")
