@@ -94,7 +94,7 @@ func TestDrillLostServer(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	restored, err := replica.Restore(ctx, url, "", dbPath, time.Time{})
+	restored, err := replica.Restore(ctx, url, replica.Access{}, dbPath, time.Time{})
 	if err != nil {
 		t.Fatalf("restore: %v", err)
 	}

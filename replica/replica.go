@@ -40,8 +40,8 @@ type Options struct {
 	// URL is the replica: file:///ABSOLUTE/PATH or s3://BUCKET/PATH
 	// (with ?endpoint=URL for an S3-compatible service, ?region=).
 	URL string
-	// Endpoint, when set, overrides the URL's ?endpoint= (S3 only).
-	Endpoint string
+	// Access says how to reach an s3:// replica beyond its URL.
+	Access Access
 	// SyncInterval defaults to DefaultSyncInterval.
 	SyncInterval time.Duration
 	// StallAfter is the lag that Status calls a stall; it defaults to
@@ -112,7 +112,7 @@ type Replicator struct {
 // the first sync has been tried; a replica that cannot be reached at all
 // (a bad bucket, no credentials) is an error here rather than a stall.
 func Start(ctx context.Context, dbPath string, opts Options) (*Replicator, error) {
-	client, err := newClient(opts.URL, opts.Endpoint)
+	client, err := newClient(opts.URL, opts.Access)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func Start(ctx context.Context, dbPath string, opts Options) (*Replicator, error
 	db.ShutdownSyncTimeout = 10 * time.Second
 
 	if err := ls.Open(ctx); err != nil {
-		return nil, fmt.Errorf("start replication to %s: %w", opts.URL, err)
+		return nil, fmt.Errorf("start replication to %s: %w", opts.URL, explainCABundle(err))
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	stall := opts.StallAfter

@@ -85,7 +85,7 @@ func TestPointInTimeRestore(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	then, err := replica.Restore(ctx, url, "", filepath.Join(dir, "then.db"), between)
+	then, err := replica.Restore(ctx, url, replica.Access{}, filepath.Join(dir, "then.db"), between)
 	if err != nil {
 		t.Fatalf("restore at %s: %v", between, err)
 	}
@@ -100,7 +100,7 @@ func TestPointInTimeRestore(t *testing.T) {
 	if then.LastChange.After(between) {
 		t.Errorf("restore at %s reports a last change at %s", between, then.LastChange)
 	}
-	now, err := replica.Restore(ctx, url, "", filepath.Join(dir, "now.db"), time.Time{})
+	now, err := replica.Restore(ctx, url, replica.Access{}, filepath.Join(dir, "now.db"), time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestPointInTimeRestore(t *testing.T) {
 	}
 
 	// Before the replica began there is nothing to restore.
-	_, err = replica.Restore(ctx, url, "", filepath.Join(dir, "before.db"), between.Add(-time.Hour))
+	_, err = replica.Restore(ctx, url, replica.Access{}, filepath.Join(dir, "before.db"), between.Add(-time.Hour))
 	if !errors.Is(err, replica.ErrEmpty) {
 		t.Errorf("restore before the first sync: %v, want ErrEmpty", err)
 	}
@@ -132,7 +132,7 @@ func TestRestoreRefusesExistingFile(t *testing.T) {
 		{filepath.Join(dir, "stale.db"), "stale.db-wal exists"},
 		{filepath.Join(dir, "missing", "x.db"), "missing"},
 	} {
-		_, err := replica.Restore(context.Background(), url, "", tc.out, time.Time{})
+		_, err := replica.Restore(context.Background(), url, replica.Access{}, tc.out, time.Time{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("restore into %s: %v, want %q", tc.out, err, tc.want)
 		}
@@ -140,7 +140,7 @@ func TestRestoreRefusesExistingFile(t *testing.T) {
 	if b, _ := os.ReadFile(existing); string(b) != "precious" {
 		t.Errorf("the existing file now holds %q", b)
 	}
-	_, err := replica.Restore(context.Background(), "file://"+filepath.Join(dir, "nothing-here"), "", filepath.Join(dir, "new.db"), time.Time{})
+	_, err := replica.Restore(context.Background(), "file://"+filepath.Join(dir, "nothing-here"), replica.Access{}, filepath.Join(dir, "new.db"), time.Time{})
 	if !errors.Is(err, replica.ErrEmpty) {
 		t.Errorf("restore from an empty replica: %v, want ErrEmpty", err)
 	}
@@ -160,7 +160,7 @@ func TestStopSyncsLastWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "out.db")
-	if _, err := replica.Restore(ctx, url, "", out, time.Time{}); err != nil {
+	if _, err := replica.Restore(ctx, url, replica.Access{}, out, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if !notes(t, out)["last words"] {

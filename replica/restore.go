@@ -38,17 +38,17 @@ type Restored struct {
 // integrity_check. It refuses an output that exists (or whose -wal does:
 // SQLite would replay it over the restore) and a directory that does not.
 // A file that fails the check is removed.
-func Restore(ctx context.Context, rawURL, endpoint, output string, at time.Time) (Restored, error) {
+func Restore(ctx context.Context, rawURL string, acc Access, output string, at time.Time) (Restored, error) {
 	began := time.Now()
 	if err := checkOutput(output); err != nil {
 		return Restored{}, err
 	}
-	client, err := newClient(rawURL, endpoint)
+	client, err := newClient(rawURL, acc)
 	if err != nil {
 		return Restored{}, err
 	}
 	if err := client.Init(ctx); err != nil {
-		return Restored{}, fmt.Errorf("open replica %s: %w", rawURL, err)
+		return Restored{}, fmt.Errorf("open replica %s: %w", rawURL, explainCABundle(err))
 	}
 	quiet := slog.New(slog.DiscardHandler)
 	client.SetLogger(quiet)
@@ -173,13 +173,13 @@ type Info struct {
 }
 
 // Inspect reads what the replica at rawURL holds, without restoring.
-func Inspect(ctx context.Context, rawURL, endpoint string) (Info, error) {
-	client, err := newClient(rawURL, endpoint)
+func Inspect(ctx context.Context, rawURL string, acc Access) (Info, error) {
+	client, err := newClient(rawURL, acc)
 	if err != nil {
 		return Info{}, err
 	}
 	if err := client.Init(ctx); err != nil {
-		return Info{}, fmt.Errorf("open replica %s: %w", rawURL, err)
+		return Info{}, fmt.Errorf("open replica %s: %w", rawURL, explainCABundle(err))
 	}
 	client.SetLogger(slog.New(slog.DiscardHandler))
 	info := Info{URL: rawURL}

@@ -126,7 +126,7 @@ func TestS3DrillWithStall(t *testing.T) {
 	}
 
 	out := filepath.Join(t.TempDir(), "restored.db")
-	got, err := replica.Restore(ctx, peer.URL, "", out, time.Time{})
+	got, err := replica.Restore(ctx, peer.URL, replica.Access{}, out, time.Time{})
 	if err != nil {
 		t.Fatalf("restore over s3: %v", err)
 	}
@@ -134,7 +134,7 @@ func TestS3DrillWithStall(t *testing.T) {
 	if n := notes(t, out); !n["before the stall"] || !n["during the stall"] {
 		t.Errorf("restore has before=%v during=%v, want both", n["before the stall"], n["during the stall"])
 	}
-	info, err := replica.Inspect(ctx, peer.URL, "")
+	info, err := replica.Inspect(ctx, peer.URL, replica.Access{})
 	if err != nil || info.TXID != got.TXID {
 		t.Errorf("inspect: %+v %v, want txid %d", info, err, got.TXID)
 	}

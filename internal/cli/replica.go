@@ -34,8 +34,11 @@ a monitor to run.`,
 			if err != nil {
 				return err
 			}
-			endpoint, _ := m.cfg.get("OPSDECK_REPLICA_ENDPOINT")
-			info, err := replica.Inspect(cmd.Context(), url, endpoint)
+			acc, err := m.replicaAccess()
+			if err != nil {
+				return err
+			}
+			info, err := replica.Inspect(cmd.Context(), url, acc)
 			if errors.Is(err, replica.ErrEmpty) {
 				return fmt.Errorf("%w (has opsdeck serve --replica run?)", err)
 			}
@@ -132,8 +135,11 @@ func (m *Main) startReplication(ctx context.Context, s *store.Store, log *slog.L
 	if err := s.LeaveCheckpointsToReplication(ctx); err != nil {
 		return nil, err
 	}
-	endpoint, _ := m.cfg.get("OPSDECK_REPLICA_ENDPOINT")
-	r, err := replica.Start(ctx, s.Path(), replica.Options{URL: url, Endpoint: endpoint, SyncInterval: interval, Logger: log})
+	acc, err := m.replicaAccess()
+	if err != nil {
+		return nil, err
+	}
+	r, err := replica.Start(ctx, s.Path(), replica.Options{URL: url, Access: acc, SyncInterval: interval, Logger: log})
 	if err != nil {
 		return nil, err
 	}

@@ -25,12 +25,15 @@ fails is removed) and say what was restored: Litestream's position of the last
 change and when it was made (to the replication interval).
 
 The replica is --from, or OPSDECK_REPLICA_URL: file:///PATH or s3://BUCKET/PATH
-(credentials from the AWS SDK's usual chain; OPSDECK_REPLICA_ENDPOINT or
+(keys and region from the env file's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+and AWS_REGION, or the AWS SDK's usual chain; OPSDECK_REPLICA_ENDPOINT or
 ?endpoint=URL for an S3-compatible service). --at takes 2026-12-01T21:00:00Z,
 "2026-12-01 21:00" in the local zone, or a time ago such as 15m or 2h.
 
-To move to a new server: restore into the path OPSDECK_DB names there, then
-start opsdeck serve with the same replica.`,
+To move to a new server: stop the old one (serve makes a final sync), restore
+into the path OPSDECK_DB names on the new one, then start opsdeck serve there
+with the same replica. Never let two servers replicate to one replica: they
+overwrite each other's files, with no error, and a restore mixes the two.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			url, err := m.replicaURL("--from")
@@ -46,8 +49,11 @@ start opsdeck serve with the same replica.`,
 			if args[0] == "" {
 				return usagef("no file to restore into given")
 			}
-			endpoint, _ := m.cfg.get("OPSDECK_REPLICA_ENDPOINT")
-			r, err := replica.Restore(cmd.Context(), url, endpoint, args[0], when)
+			acc, err := m.replicaAccess()
+			if err != nil {
+				return err
+			}
+			r, err := replica.Restore(cmd.Context(), url, acc, args[0], when)
 			if errors.Is(err, replica.ErrEmpty) {
 				return fmt.Errorf("nothing to restore: %w", err)
 			}
@@ -84,6 +90,29 @@ func (m *Main) replicaURL(flag string) (string, error) {
 		return "", usageError{err}
 	}
 	return url, nil
+}
+
+// replicaAccess is what reaches an s3:// replica beyond its URL: the
+// endpoint, and the region and keys when the env file (or a flag) gives
+// them, since the AWS SDK reads only the process environment, which it is
+// left to.
+func (m *Main) replicaAccess() (replica.Access, error) {
+	var acc replica.Access
+	acc.Endpoint, _ = m.cfg.get("OPSDECK_REPLICA_ENDPOINT")
+	acc.Region, _ = m.cfg.get("AWS_REGION")
+	if acc.Region == "" {
+		acc.Region, _ = m.cfg.get("AWS_DEFAULT_REGION")
+	}
+	id, src := m.cfg.get("AWS_ACCESS_KEY_ID")
+	if id == "" || src == "environment" {
+		return acc, nil
+	}
+	if _, tsrc := m.cfg.get("AWS_SESSION_TOKEN"); tsrc != "" && tsrc != "environment" {
+		return acc, usagef("AWS_SESSION_TOKEN in %s: the replica's S3 client (Litestream's) takes only long-lived keys, so temporary ones would be refused; give them in the environment, or use a profile or an instance role", tsrc)
+	}
+	acc.AccessKeyID = id
+	acc.SecretAccessKey, _ = m.cfg.get("AWS_SECRET_ACCESS_KEY")
+	return acc, nil
 }
 
 // parseAt reads --at: an RFC 3339 time, a local date and time, or a
