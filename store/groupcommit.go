@@ -135,7 +135,7 @@ func (s *Store) runSavepoint(tx *sql.Tx, c *groupedChange) (err error, lost bool
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT change"); err != nil {
 		return fmt.Errorf("savepoint: %w", err), true
 	}
-	err = c.fn(&Tx{tx: cachedTx{tx, s.stmts}, now: s.now().UTC(), actor: c.actor})
+	err = c.fn(&Tx{tx: newCachedTx(tx, s.stmts), now: s.now().UTC(), actor: c.actor})
 	if err != nil {
 		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO change"); rerr != nil {
 			return fmt.Errorf("%w (and undoing it failed: %w)", err, rerr), true

@@ -100,29 +100,64 @@ func (c *stmtCache) close() {
 }
 
 // cachedTx is a write transaction that runs its statements prepared where
-// the cache has them.
+// the cache has them. A statement the cache lacks that the transaction
+// runs again (an import's thousand inserts) is prepared for the rest of
+// the transaction on the spot: a transaction may prepare on its own
+// connection.
 type cachedTx struct {
 	tx    *sql.Tx
 	cache *stmtCache
+	// seen counts the statements the cache lacked; local holds those
+	// prepared for this transaction alone, closed with it.
+	seen  map[string]int
+	local map[string]*sql.Stmt
 }
 
-func (t cachedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func newCachedTx(tx *sql.Tx, cache *stmtCache) *cachedTx {
+	return &cachedTx{tx: tx, cache: cache}
+}
+
+// stmt is the prepared statement to run query with, or nil to run it as
+// it is.
+func (t *cachedTx) stmt(ctx context.Context, query string) *sql.Stmt {
 	if st := t.cache.lookup(query); st != nil {
-		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		return t.tx.StmtContext(ctx, st)
+	}
+	if st, ok := t.local[query]; ok {
+		return st
+	}
+	if t.seen == nil {
+		t.seen, t.local = map[string]int{}, map[string]*sql.Stmt{}
+	}
+	t.seen[query]++
+	if t.seen[query] < 2 || len(t.local) >= maxCachedStatements || !cacheable(query) {
+		return nil
+	}
+	st, err := t.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // run as it is, and let that say what is wrong
+	}
+	t.local[query] = st
+	return st
+}
+
+func (t *cachedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
 	}
 	return t.tx.ExecContext(ctx, query, args...)
 }
 
-func (t cachedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := t.cache.lookup(query); st != nil {
-		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+func (t *cachedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
 	}
 	return t.tx.QueryContext(ctx, query, args...)
 }
 
-func (t cachedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := t.cache.lookup(query); st != nil {
-		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+func (t *cachedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
 	}
 	return t.tx.QueryRowContext(ctx, query, args...)
 }

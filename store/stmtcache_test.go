@@ -53,3 +53,31 @@ func TestWriterKeepsStatementsPrepared(t *testing.T) {
 		t.Errorf("%d statements kept, past the bound of %d", got, maxCachedStatements)
 	}
 }
+
+// A statement the cache lacks that one transaction runs many times (an
+// import) is prepared for the rest of that transaction, and what it wrote
+// is what running it unprepared writes.
+func TestLongTransactionPreparesItsRepeats(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "l.db"))
+	ctx := context.Background()
+	const q = "INSERT INTO meta (key, value) VALUES (?, ?)"
+	var local int
+	if err := s.Update(ctx, "t", func(tx *Tx) error {
+		for i := range 100 {
+			if _, err := tx.tx.ExecContext(ctx, q, fmt.Sprint("k", i), "v"); err != nil {
+				return err
+			}
+		}
+		local = len(tx.tx.(*cachedTx).local)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if local != 1 {
+		t.Errorf("%d statements prepared for the transaction, want the one it repeated", local)
+	}
+	var n int
+	if err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM meta WHERE key LIKE 'k%'").Scan(&n); err != nil || n != 100 {
+		t.Errorf("rows written: %d, %v; want 100", n, err)
+	}
+}

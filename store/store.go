@@ -238,7 +238,7 @@ func (s *Store) Update(ctx context.Context, actor string, fn func(*Tx) error) er
 	}
 	before := s.changeCount(tx)
 	defer s.stmts.prepareWanted(ctx) // once the writer is free again
-	if err := fn(&Tx{tx: cachedTx{tx, s.stmts}, now: s.now().UTC(), actor: actor}); err != nil {
+	if err := fn(&Tx{tx: newCachedTx(tx, s.stmts), now: s.now().UTC(), actor: actor}); err != nil {
 		_ = tx.Rollback()
 		return s.failed(ctx, err, false)
 	}
