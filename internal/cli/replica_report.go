@@ -38,12 +38,11 @@ const reportCheckEvery = time.Second
 // from one whose uploads fail. The heartbeat is one small write per
 // interval: at the default 10 s, as often as the worker lease's renewal,
 // and the page it dirties goes out with the next sync, which has the
-// lease's page to upload anyway. A console in another process reloads on
-// any commit, so out of phase with the renewal it may now reload twice in
-// ten seconds instead of once. Readers judge a stall by the time since
-// the last good sync, not by positions, so the report's own unsent page is
-// never a stall, and a sync does not trigger a report, so the two do not
-// feed each other.
+// lease's page to upload anyway. A console reads the report alone when
+// it changes (the change log's replica area), nothing else. Readers
+// judge a stall by the time since the last good sync, not by positions,
+// so the report's own unsent page is never a stall, and a sync does not
+// trigger a report, so the two do not feed each other.
 type replicaReporter struct {
 	s      *store.Store
 	r      *replica.Replicator
