@@ -335,6 +335,21 @@ func BenchmarkClaimBurst(b *testing.B) {
 		close(stop)
 		mon.Wait()
 		onStat := statLags[:]
+		// What the burst leaves on disk: after a sync (and Litestream's
+		// checkpoint with it) the next write starts the WAL over.
+		ctx := context.Background()
+		for range 2 {
+			if err := r.Sync(ctx); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := f.store.AcquireLease(ctx, "bench", "after-burst", time.Minute); err != nil {
+				b.Fatal(err)
+			}
+		}
+		var walAfter int64
+		if fi, err := os.Stat(f.store.Path() + "-wal"); err == nil {
+			walAfter = fi.Size()
+		}
 
 		after, err := offC.burst(offIDs, offEach)
 		if err != nil {
@@ -363,6 +378,7 @@ func BenchmarkClaimBurst(b *testing.B) {
 		b.ReportMetric(onStat[len(onStat)-1].Seconds(), "status-lag-max-s")
 		b.ReportMetric(float64(len(syncs)), "syncs")
 		b.ReportMetric(float64(walMax)/(1<<20), "wal-max-MB")
+		b.ReportMetric(float64(walAfter)/(1<<20), "wal-after-MB")
 		b.ReportMetric(float64(offWALMax)/(1<<20), "off-wal-max-MB")
 		b.ReportMetric(ms(longestPause(during)), "pause-max-ms")
 		b.ReportMetric(ms(max(longestPause(before), longestPause(after))), "off-pause-max-ms")
