@@ -47,6 +47,21 @@ func Span(d time.Duration) string {
 	return "in " + strconv.FormatInt(mins, 10) + " min"
 }
 
+// Age is a short age or lag, to the second under a minute: "4s", "3m",
+// "2h", "5d" (a negative one is "0s"). The status line and the console's
+// status bar say replication's lag with it.
+func Age(d time.Duration) string {
+	switch d = max(d, 0); {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+}
+
 func count(n int64, one, many string) string {
 	if n == 1 {
 		return "1 " + one

@@ -141,3 +141,17 @@ func zone(t *testing.T, name string) *time.Location {
 	}
 	return loc
 }
+
+func TestAge(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{-time.Second, "0s"}, {4 * time.Second, "4s"}, {59 * time.Second, "59s"}, {3 * time.Minute, "3m"},
+		{2*time.Hour + 5*time.Minute, "2h"}, {47 * time.Hour, "47h"}, {5 * 24 * time.Hour, "5d"},
+	} {
+		if got := portfolio.Age(c.d); got != c.want {
+			t.Errorf("portfolio.Age(%v) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}

@@ -110,23 +110,7 @@ func (s *Store) EventSummaries(ctx context.Context) ([]portfolio.EventSummary, e
 // each KPI's readings come off the (kpi_id, taken_at) index, so the cost
 // follows the KPIs shown, not the readings ever taken.
 func (s *Store) RecentReadings(ctx context.Context, n int) (map[int64][]float64, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT r.kpi_id, r.value FROM kpis k JOIN kpi_readings r ON r.id IN (
-		SELECT id FROM kpi_readings WHERE kpi_id = k.id ORDER BY taken_at DESC, id DESC LIMIT ?)
-		ORDER BY r.kpi_id, r.taken_at, r.id`, n)
-	if err != nil {
-		return nil, fmt.Errorf("recent readings: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64][]float64{}
-	for rows.Next() {
-		var id int64
-		var v float64
-		if err := rows.Scan(&id, &v); err != nil {
-			return nil, err
-		}
-		out[id] = append(out[id], v)
-	}
-	return out, rows.Err()
+	return s.recentReadings(ctx, n, "", nil)
 }
 
 // EventSummariesOf returns the summaries of the events named, in the
@@ -159,10 +143,19 @@ func (s *Store) RecentReadingsOf(ctx context.Context, n int, kpiIDs []int64) (ma
 	if err != nil {
 		return nil, err
 	}
+	return s.recentReadings(ctx, n, "WHERE k.id IN (SELECT value FROM json_each(?))", list)
+}
+
+// recentReadings is the last n readings of the KPIs where says, by KPI.
+func (s *Store) recentReadings(ctx context.Context, n int, where string, arg any) (map[int64][]float64, error) {
+	args := []any{n}
+	if where != "" {
+		args = append(args, arg)
+	}
 	rows, err := s.read.QueryContext(ctx, `SELECT r.kpi_id, r.value FROM kpis k JOIN kpi_readings r ON r.id IN (
 		SELECT id FROM kpi_readings WHERE kpi_id = k.id ORDER BY taken_at DESC, id DESC LIMIT ?)
-		WHERE k.id IN (SELECT value FROM json_each(?))
-		ORDER BY r.kpi_id, r.taken_at, r.id`, n, list)
+		`+where+`
+		ORDER BY r.kpi_id, r.taken_at, r.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("recent readings: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"opsdeck/portfolio"
 	"opsdeck/store"
 )
 
@@ -66,9 +67,9 @@ func replicaWarning(d *Data, now time.Time) string {
 	}
 	switch d.Replica.Health(now) {
 	case store.HealthStalled:
-		return "replica " + compactAge(d.Replica.Lag(now)) + " behind"
+		return "replica " + portfolio.Age(d.Replica.Lag(now)) + " behind"
 	case store.HealthSilent:
-		return "replica silent " + compactAge(now.Sub(d.Replica.ReportedAt))
+		return "replica silent " + portfolio.Age(now.Sub(d.Replica.ReportedAt))
 	}
 	return ""
 }
@@ -95,17 +96,4 @@ func warningLine(d *Data, now time.Time, width int) string {
 		line = lead + fmt.Sprintf("%d more to check", d.Trouble)
 	}
 	return line
-}
-
-// compactAge is a lag for the status bar: "40s", "3m", "2h", "4d".
-func compactAge(d time.Duration) string {
-	switch d = max(d, 0); {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d/time.Second))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d/time.Minute))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
 }

@@ -189,7 +189,9 @@ func effortDays(d float64) string {
 // recent when it works, a warning when it has stalled or serve has gone
 // quiet, and a plain note when serve stopped it.
 func replicaLine(r *replicaStatus, now time.Time) string {
-	at := func(t time.Time) string { return fmt.Sprintf("%s (%s ago)", clockAt(t, now), ago(now.Sub(t))) }
+	at := func(t time.Time) string {
+		return fmt.Sprintf("%s (%s ago)", clockAt(t, now), portfolio.Age(now.Sub(t)))
+	}
 	synced := "no sync has worked since serve started at " + at(r.Started)
 	if !r.LastSync.IsZero() {
 		synced = "last synced " + at(r.LastSync)
@@ -207,12 +209,12 @@ func replicaLine(r *replicaStatus, now time.Time) string {
 		if r.LastError != "" {
 			return fmt.Sprintf("⚠ replication: stopped at %s without its final sync%s", at(r.ReportedAt), why)
 		}
-		return fmt.Sprintf("replication: stopped at %s, %s ago (serve not running)", clockAt(r.ReportedAt, now), ago(now.Sub(r.ReportedAt)))
+		return fmt.Sprintf("replication: stopped at %s, %s ago (serve not running)", clockAt(r.ReportedAt, now), portfolio.Age(now.Sub(r.ReportedAt)))
 	}
 	if r.LastSync.IsZero() {
 		return fmt.Sprintf("replication: %s, first sync pending%s", r.URL, why)
 	}
-	return fmt.Sprintf("replication: %s, last synced %s ago%s", r.URL, ago(now.Sub(r.LastSync)), why)
+	return fmt.Sprintf("replication: %s, last synced %s ago%s", r.URL, portfolio.Age(now.Sub(r.LastSync)), why)
 }
 
 // clockAt is a time of day in now's zone (the header's), with the date
@@ -223,17 +225,4 @@ func clockAt(t, now time.Time) string {
 		return t.Format("15:04:05 MST")
 	}
 	return t.Format("2006-01-02 15:04:05 MST")
-}
-
-// ago is a short age, to the second under a minute: "4s", "3m", "2h", "5d".
-func ago(d time.Duration) string {
-	switch d = max(d, 0); {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d/time.Second))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d/time.Minute))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
 }
