@@ -93,6 +93,8 @@ type Model struct {
 	themeFixed bool
 	poll       time.Duration
 	reloading  bool
+	// readAt is when the data was last read whole (see readAllEvery).
+	readAt time.Time
 	// The header and the footer's keys are drawn again only when what
 	// they show changes, not on every key press.
 	headerKey, helpKey   string
@@ -197,6 +199,19 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// readAllEvery is how often the console reads everything again though
+// nothing was written: what it shows depends on the clock too.
+const readAllEvery = time.Minute
+
+// readAllCmd reads all the data again.
+func (m *Model) readAllCmd() tea.Cmd {
+	c := m.c
+	return func() tea.Msg {
+		d, err := load(c)
+		return dataMsg{d, err}
+	}
+}
+
 // loadCmd reads the data: all of it the first time, then what was
 // written since the data the console holds.
 func (m *Model) loadCmd() tea.Cmd {
@@ -258,6 +273,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.data, m.loadErr = msg.data, nil
+		if msg.data.Full {
+			m.readAt = m.c.Now()
+		}
 		if !msg.data.Full && !msg.data.Changes.Any() {
 			return m, nil // nothing the console shows was written
 		}
@@ -283,8 +301,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// connection, whose own commits leave the data version be):
 		// reload, once.
 		changed := m.data != nil && (msg.version != m.data.Version || msg.seq != m.data.Seq)
-		if msg.err == nil && changed && !m.reloading {
+		// What the clock moves (countdowns, which events are still to
+		// come, the week of alerts) is read again at least once a
+		// period, however quiet the database.
+		stale := m.data != nil && m.c.Now().Sub(m.readAt) >= readAllEvery
+		if msg.err == nil && (changed || stale) && !m.reloading {
 			m.reloading = true
+			if stale {
+				return m, m.readAllCmd()
+			}
 			return m, m.loadCmd()
 		}
 		return m, nil

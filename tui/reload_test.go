@@ -199,3 +199,15 @@ func TestSameConnectionWritesAppear(t *testing.T) {
 	}
 	s.waitFor("Hauls per month                                   19")
 }
+
+// What the clock moves shows though nothing is written: events that have
+// finished leave the Overview's next events within a minute and a poll
+// (the snapshot lists them as it was read).
+func TestTheClockAloneMovesTheEvents(t *testing.T) {
+	clock := storetest.NewClock(storetest.Now)
+	st := storetest.Demo(t, clock)
+	s := start(t, newConsole(t, st, Options{Now: clock.Now, Poll: 20 * time.Millisecond}))
+	s.waitFor("Next events", "Break-even JADA")
+	clock.Advance(365 * 24 * time.Hour)
+	s.waitFor("No upcoming events.")
+}
