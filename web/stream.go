@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -20,9 +21,15 @@ const keepAlive = 20 * time.Second
 
 // streamWriteTimeout is the longest one write to a stream may wait: a
 // client that stops reading holds its stream no longer than this past
-// the moment its socket's buffer and its queue filled. A variable for
-// tests.
-var streamWriteTimeout = 10 * time.Second
+// the moment its socket's buffer and its queue filled. Atomic, as tests
+// shorten it while the handlers of an earlier test's server may still be
+// running.
+var streamWriteTimeout atomic.Int64 // nanoseconds
+
+func init() { streamWriteTimeout.Store(int64(10 * time.Second)) }
+
+// writeTimeout is streamWriteTimeout as a duration.
+func writeTimeout() time.Duration { return time.Duration(streamWriteTimeout.Load()) }
 
 // streamQueue bounds each stream's queue of messages its socket would not
 // take at once. A client that stops reading fills its socket's buffer,
@@ -169,7 +176,7 @@ func (st *stream) flush() {
 		}
 		m, off := st.pending[0], st.off
 		st.pending, st.off = st.pending[1:], 0
-		deadline := time.Now().Add(streamWriteTimeout)
+		deadline := time.Now().Add(writeTimeout())
 		if st.closing {
 			deadline = st.closeBy
 		}

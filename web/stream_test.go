@@ -421,9 +421,9 @@ func TestStreamSlowReaderDropped(t *testing.T) {
 	// must drop the stalled stream. (20 s was not: on a loaded machine,
 	// with the kernel's socket buffers grown to megabytes, filling them
 	// took longer, and the timeout dropped the stream first.)
-	old := streamWriteTimeout
-	streamWriteTimeout = 90 * time.Second
-	t.Cleanup(func() { streamWriteTimeout = old })
+	old := streamWriteTimeout.Load()
+	streamWriteTimeout.Store(int64(90 * time.Second))
+	t.Cleanup(func() { streamWriteTimeout.Store(old) })
 	f := newFixture(t)
 	srv := f.streamServer(t, nil, Options{})
 	host := strings.TrimPrefix(srv.URL(), "http://")
@@ -465,7 +465,7 @@ func TestStreamSlowReaderDropped(t *testing.T) {
 		}
 	}
 	t.Logf("the stalled stream was dropped after %d changes, %v", sent, time.Since(start).Round(time.Millisecond))
-	if sent <= streamQueue || time.Since(start) >= streamWriteTimeout {
+	if sent <= streamQueue || time.Since(start) >= writeTimeout() {
 		t.Errorf("dropped after %d changes and %v: not by its queue of %d filling", sent, time.Since(start), streamQueue)
 	}
 	// Its connection is closed, not kept alive for another request: read
@@ -691,9 +691,9 @@ func TestStreamsLeaveNothingBehind(t *testing.T) {
 // ResponseWriter). On each it keeps delivering after a quiet spell longer
 // than the write timeout, and a revocation signs it out.
 func TestStreamOverEachTransport(t *testing.T) {
-	old := streamWriteTimeout
-	streamWriteTimeout = 300 * time.Millisecond
-	t.Cleanup(func() { streamWriteTimeout = old })
+	old := streamWriteTimeout.Load()
+	streamWriteTimeout.Store(int64(300 * time.Millisecond))
+	t.Cleanup(func() { streamWriteTimeout.Store(old) })
 	f := newFixture(t)
 	srv := f.streamServer(t, nil, Options{})
 	ts := httptest.NewUnstartedServer(srv.Handler())
@@ -720,7 +720,7 @@ func TestStreamOverEachTransport(t *testing.T) {
 				t.Fatalf("%d over %s, want 200 over %s", st.status, st.proto, tc.proto)
 			}
 			first, _ := st.until("change", 5*time.Second)
-			time.Sleep(3 * streamWriteTimeout)
+			time.Sleep(3 * writeTimeout())
 			srv.Invalidate(f.event.ID)
 			if ev, _ := st.until("change", 5*time.Second); ev.id == first.id {
 				t.Errorf("the change after a quiet spell repeats version %s", ev.id)
