@@ -1,6 +1,8 @@
 package portfolio
 
 import (
+	"cmp"
+	"slices"
 	"sync"
 	"time"
 )
@@ -56,4 +58,31 @@ func InZone(t time.Time, zone string) time.Time {
 		return t.In(loc)
 	}
 	return t
+}
+
+// ByDeparture orders events as lists show them: soonest departure first,
+// then by id.
+func ByDeparture(a, b EventSummary) int {
+	if c := a.DepartsAt.Compare(b.DepartsAt); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+// SpliceEvents is list (in ByDeparture order) with the events named by
+// ids (sorted) replaced by fresh: removed where fresh lacks them, put in
+// their place where a new departure moved them. A new slice: list is
+// left as it was, for a reader that still holds it.
+func SpliceEvents(list []EventSummary, ids []int64, fresh []EventSummary) []EventSummary {
+	out := make([]EventSummary, 0, len(list)+len(fresh))
+	for _, e := range list {
+		if _, changed := slices.BinarySearch(ids, e.ID); !changed {
+			out = append(out, e)
+		}
+	}
+	for _, e := range fresh {
+		i, _ := slices.BinarySearchFunc(out, e, ByDeparture)
+		out = slices.Insert(out, i, e)
+	}
+	return out
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -77,23 +76,7 @@ func upcoming(e portfolio.EventSummary, now time.Time) bool {
 // full list and another, unread, would take its place.
 func PatchUpcoming(old []portfolio.EventSummary, ids []int64, fresh []portfolio.EventSummary, now time.Time) (_ []portfolio.EventSummary, ok bool) {
 	full := len(old) >= SnapshotEvents
-	out := make([]portfolio.EventSummary, 0, len(old)+len(fresh))
-	for _, e := range old {
-		if _, changed := slices.BinarySearch(ids, e.ID); !changed && upcoming(e, now) {
-			out = append(out, e)
-		}
-	}
-	for _, e := range fresh {
-		if upcoming(e, now) {
-			out = append(out, e)
-		}
-	}
-	slices.SortFunc(out, func(a, b portfolio.EventSummary) int {
-		if c := a.DepartsAt.Compare(b.DepartsAt); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
+	out := slices.DeleteFunc(portfolio.SpliceEvents(old, ids, fresh), func(e portfolio.EventSummary) bool { return !upcoming(e, now) })
 	if len(out) < SnapshotEvents && full {
 		return nil, false
 	}

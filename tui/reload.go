@@ -104,7 +104,7 @@ func reload(c *Context, old *Data) (*Data, error) {
 		if fresh, err = c.Store.EventSummariesOf(ctx, ids); err != nil {
 			return nil, err
 		}
-		d.Events = spliceEvents(old.Events, ids, fresh)
+		d.Events = portfolio.SpliceEvents(old.Events, ids, fresh)
 	}
 	switch {
 	case ch.Has(store.AreaPortfolio):
@@ -165,39 +165,6 @@ func reload(c *Context, old *Data) (*Data, error) {
 	}
 	d.Trouble = d.FailedRuns + d.Alerts.total()
 	return &d, nil
-}
-
-// spliceEvents is list (soonest departure first) with the events named by
-// ids replaced by fresh: removed where fresh lacks them, put back in
-// departure order where a new time moved them. A new slice: list is
-// shared with the load the interface holds.
-func spliceEvents(list []portfolio.EventSummary, ids []int64, fresh []portfolio.EventSummary) []portfolio.EventSummary {
-	out := make([]portfolio.EventSummary, 0, len(list)+len(fresh))
-	for _, e := range list {
-		if _, changed := slices.BinarySearch(ids, e.ID); !changed {
-			out = append(out, e)
-		}
-	}
-	for _, e := range fresh {
-		i, _ := slices.BinarySearchFunc(out, e, compareDeparture)
-		out = slices.Insert(out, i, e)
-	}
-	return out
-}
-
-// compareDeparture orders events as the store lists them: by departure,
-// then id.
-func compareDeparture(a, b portfolio.EventSummary) int {
-	if c := a.DepartsAt.Compare(b.DepartsAt); c != 0 {
-		return c
-	}
-	switch {
-	case a.ID < b.ID:
-		return -1
-	case a.ID > b.ID:
-		return 1
-	}
-	return 0
 }
 
 // loadOutbox reads the Outbox page's messages and the status bar's
