@@ -215,15 +215,13 @@ func (m *Model) readAllCmd() tea.Cmd {
 // loadCmd reads the data: all of it the first time, then what was
 // written since the data the console holds.
 func (m *Model) loadCmd() tea.Cmd {
-	c, old := m.c, m.data
-	if m.loadErr != nil {
-		old = nil // the last read failed: what is held may be behind
+	if m.data == nil || m.loadErr != nil {
+		// The first read, or the last one failed: what is held may be
+		// behind.
+		return m.readAllCmd()
 	}
+	c, old := m.c, m.data
 	return func() tea.Msg {
-		if old == nil {
-			d, err := load(c)
-			return dataMsg{d, err}
-		}
 		d, err := reload(c, old)
 		return dataMsg{d, err}
 	}
